@@ -1,0 +1,46 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// reconciler/ is pure: the model, compose translation and planner never touch I/O.
+const IO_MODULES = [
+  'dockerode',
+  '@kubernetes/client-node',
+  'bullmq',
+  'ioredis',
+  'fs',
+  'node:fs',
+  'fs/promises',
+  'node:fs/promises',
+  'net',
+  'node:net',
+  'http',
+  'node:http',
+  'https',
+  'node:https',
+  'child_process',
+  'node:child_process',
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['reconciler/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: IO_MODULES.map((name) => ({ name, message: 'reconciler/ is pure: put I/O behind a port in controllers/.' })),
+          patterns: [{ group: ['../controllers/*', '../../controllers/*', '**/controllers/**'], message: 'reconciler/ must not depend on controllers/.' }],
+        },
+      ],
+    },
+  },
+);

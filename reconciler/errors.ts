@@ -1,0 +1,114 @@
+/**
+ * One error module with stable codes (the way fastify keeps FST_ERR_*), where every
+ * error carries its retry policy (controller-runtime's TerminalError, Flux's
+ * Stalling and Waiting):
+ *  - terminal:  the input is wrong; retrying cannot help. Never requeued; status says why.
+ *  - waiting:   a precondition is not met yet (a dependency is not Ready); requeue after a delay.
+ *  - transient: the world failed (API down, conflict); requeue with exponential backoff.
+ */
+export type RetryPolicy = 'terminal' | 'waiting' | 'transient';
+
+export interface ErrorDefinition {
+  readonly code: string;
+  readonly policy: RetryPolicy;
+  /** Condition reason shown in status (CamelCase). */
+  readonly reason: string;
+}
+
+export class SwarmkeeperError extends Error {
+  readonly code: string;
+  readonly policy: RetryPolicy;
+  readonly reason: string;
+  /** For waiting errors: how long until the next attempt. */
+  readonly requeueAfterMs: number | undefined;
+
+  constructor(def: ErrorDefinition, message: string, opts: { cause?: unknown; requeueAfterMs?: number } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'SwarmkeeperError';
+    this.code = def.code;
+    this.policy = def.policy;
+    this.reason = def.reason;
+    this.requeueAfterMs = opts.requeueAfterMs;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, policy: this.policy, reason: this.reason, message: this.message };
+  }
+}
+
+function def(code: string, policy: RetryPolicy, reason: string): ErrorDefinition {
+  return { code, policy, reason };
+}
+
+/** The stable codes. Never renumber or reuse a code: users grep logs and alert on them. */
+export const Errors = {
+  /** A YAML document does not parse. */
+  YAML_SYNTAX: def('SK_ERR_YAML_SYNTAX', 'terminal', 'InvalidYAML'),
+  /** A compose file uses a key swarmkeeper does not support, or a value of the wrong type. */
+  COMPOSE_INVALID: def('SK_ERR_COMPOSE_INVALID', 'terminal', 'InvalidCompose'),
+  /** `${VAR:?message}` with VAR unset, or a malformed interpolation. */
+  COMPOSE_INTERPOLATION: def('SK_ERR_COMPOSE_INTERPOLATION', 'terminal', 'InterpolationFailed'),
+  /** A reference inside the stack (network, volume, config, secret) names nothing. */
+  COMPOSE_REFERENCE: def('SK_ERR_COMPOSE_REFERENCE', 'terminal', 'InvalidReference'),
+  /** A custom resource fails schema validation. */
+  RESOURCE_INVALID: def('SK_ERR_RESOURCE_INVALID', 'terminal', 'InvalidSpec'),
+  /** A file referenced by a stack (env_file, config/secret file) cannot be read. */
+  FILE_UNREADABLE: def('SK_ERR_FILE_UNREADABLE', 'terminal', 'FileUnreadable'),
+  /** An object with the desired name exists and is not owned by this resource. */
+  OWNERSHIP_CONFLICT: def('SK_ERR_OWNERSHIP_CONFLICT', 'terminal', 'OwnershipConflict'),
+  /** Two sources claim the same resource. */
+  SOURCE_CONFLICT: def('SK_ERR_SOURCE_CONFLICT', 'terminal', 'SourceConflict'),
+  /** A change needs recreation, and recreatePolicy forbids it. */
+  RECREATE_BLOCKED: def('SK_ERR_RECREATE_BLOCKED', 'terminal', 'RecreateBlocked'),
+  /** A dependency is not Ready yet. */
+  DEPENDENCY_NOT_READY: def('SK_ERR_DEPENDENCY_NOT_READY', 'waiting', 'DependencyNotReady'),
+  /** The Docker Engine API failed or is unreachable. */
+  DOCKER_API: def('SK_ERR_DOCKER_API', 'transient', 'DockerAPIError'),
+  /** `update out of sequence` retries were exhausted. */
+  UPDATE_CONFLICT: def('SK_ERR_UPDATE_CONFLICT', 'transient', 'UpdateConflict'),
+  /** Swarm paused or rolled back a service update. */
+  ROLLOUT_FAILED: def('SK_ERR_ROLLOUT_FAILED', 'transient', 'RolloutFailed'),
+  /** A rollout did not converge within the deadline. */
+  ROLLOUT_TIMEOUT: def('SK_ERR_ROLLOUT_TIMEOUT', 'transient', 'RolloutTimeout'),
+  /** Docker connection settings are wrong (missing TLS material, bad DOCKER_HOST). */
+  CONNECTION_CONFIG: def('SK_ERR_CONNECTION_CONFIG', 'terminal', 'ConnectionConfigInvalid'),
+  /** Anything unexpected. Retried with backoff. */
+  INTERNAL: def('SK_ERR_INTERNAL', 'transient', 'InternalError'),
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorName = keyof typeof Errors;
+
+export function skError(
+  name: ErrorName,
+  message: string,
+  opts?: { cause?: unknown; requeueAfterMs?: number },
+): SwarmkeeperError {
+  return new SwarmkeeperError(Errors[name], message, opts);
+}
+
+export function isSwarmkeeperError(e: unknown): e is SwarmkeeperError {
+  return e instanceof SwarmkeeperError;
+}
+
+/** Wrap anything thrown into a SwarmkeeperError (unknown errors are transient). */
+export function asSwarmkeeperError(e: unknown): SwarmkeeperError {
+  if (isSwarmkeeperError(e)) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new SwarmkeeperError(Errors.INTERNAL, message, { cause: e });
+}
+
+/** Several independent validation problems reported together; terminal when all are. */
+export class AggregateSwarmkeeperError extends SwarmkeeperError {
+  readonly errors: readonly SwarmkeeperError[];
+  constructor(errors: readonly SwarmkeeperError[]) {
+    const first = errors[0];
+    if (!first) throw new Error('AggregateSwarmkeeperError needs at least one error');
+    const policy: RetryPolicy = errors.every((e) => e.policy === 'terminal')
+      ? 'terminal'
+      : errors.some((e) => e.policy === 'transient')
+        ? 'transient'
+        : 'waiting';
+    super({ code: first.code, policy, reason: first.reason }, errors.map((e) => e.message).join('\n'));
+    this.errors = errors;
+  }
+}

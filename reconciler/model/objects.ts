@@ -1,0 +1,84 @@
+import type { ConfigSpec, Labels, NetworkSpec, ServiceSpec, VolumeSpec } from './engine-types.js';
+import type { OwnerRef } from './ownership.js';
+import type { Sensitive } from './sensitive.js';
+
+/** The kinds of Swarm objects the planner manages, in dependency order. */
+export const OBJECT_KINDS = ['network', 'volume', 'config', 'secret', 'service'] as const;
+export type ObjectKind = (typeof OBJECT_KINDS)[number];
+
+export interface DesiredNetwork {
+  kind: 'network';
+  name: string;
+  spec: NetworkSpec;
+}
+
+export interface DesiredVolume {
+  kind: 'volume';
+  name: string;
+  spec: VolumeSpec;
+}
+
+export interface DesiredConfig {
+  kind: 'config';
+  /** Swarm name, with the content-hash suffix. */
+  name: string;
+  /** Name before hashing (`<stack>_<config>`), shared by every version. */
+  logicalName: string;
+  hash: string;
+  spec: ConfigSpec;
+}
+
+export interface SecretSpec {
+  Name: string;
+  Labels?: Labels;
+  /** base64 of the secret value; never printed. */
+  Data: Sensitive<string>;
+}
+
+export interface DesiredSecret {
+  kind: 'secret';
+  name: string;
+  logicalName: string;
+  hash: string;
+  spec: SecretSpec;
+}
+
+export interface DesiredService {
+  kind: 'service';
+  name: string;
+  spec: ServiceSpec;
+}
+
+export type DesiredObject = DesiredNetwork | DesiredVolume | DesiredConfig | DesiredSecret | DesiredService;
+
+/** Everything one resource wants to exist, already carrying its ownership labels. */
+export interface DesiredState {
+  owner: OwnerRef;
+  objects: DesiredObject[];
+  /** External objects (external: true) that must exist but are never created, changed or removed. */
+  external?: { kind: ObjectKind; name: string }[];
+}
+
+/** Rollout status Swarm reports for a service (`UpdateStatus`). */
+export interface ObservedUpdateStatus {
+  State?: 'updating' | 'paused' | 'completed' | 'rollback_started' | 'rollback_paused' | 'rollback_completed';
+  Message?: string;
+}
+
+/** A Swarm object as read back from the Engine. */
+export interface ObservedObject {
+  kind: ObjectKind;
+  id: string;
+  name: string;
+  /** Version index for swarm objects (services, configs, secrets, nodes); absent for networks and volumes. */
+  version?: number;
+  labels: Labels;
+  /** The Engine's spec as returned (services: Spec; networks: the inspect body mapped to NetworkSpec). */
+  spec: unknown;
+  createdAt?: string;
+  updateStatus?: ObservedUpdateStatus;
+}
+
+export interface ObservedState {
+  objects: ObservedObject[];
+}

@@ -1,0 +1,87 @@
+import type { DesiredObject, ObjectKind } from '../model/objects.js';
+
+/** One field-level difference. Paths use dots and [i], e.g. `TaskTemplate.ContainerSpec.Env[2]`. */
+export interface FieldChange {
+  path: string;
+  /** Observed value (absent when the field is added). Sensitive values are redacted. */
+  from?: unknown;
+  /** Desired value (absent when the field is removed). */
+  to?: unknown;
+}
+
+export interface CreateAction {
+  op: 'create';
+  kind: ObjectKind;
+  name: string;
+  desired: DesiredObject;
+}
+
+export interface UpdateAction {
+  op: 'update';
+  kind: 'service';
+  name: string;
+  id: string;
+  /** Version read at observe time; the adapter re-reads on `update out of sequence`. */
+  version: number | undefined;
+  desired: DesiredObject;
+  changes: FieldChange[];
+  /** True when only object labels change: the update restarts no task. */
+  labelsOnly: boolean;
+}
+
+export interface RemoveAction {
+  op: 'remove';
+  kind: ObjectKind;
+  name: string;
+  id: string;
+  /** Why: `pruned` (no longer desired) or `retired` (an old config/secret version past retention). */
+  why: 'pruned' | 'retired';
+}
+
+export interface RecreateAction {
+  op: 'recreate';
+  kind: 'network' | 'volume';
+  name: string;
+  id: string;
+  desired: DesiredObject;
+  changes: FieldChange[];
+  /** Services that are detached and re-attached (their tasks restart). */
+  affectedServices: string[];
+}
+
+export type Action = CreateAction | UpdateAction | RemoveAction | RecreateAction;
+
+/** A change the planner found but will not make, and why. */
+export interface BlockedChange {
+  kind: ObjectKind;
+  name: string;
+  code: string;
+  message: string;
+  changes?: FieldChange[];
+  affectedServices?: string[];
+}
+
+export interface Plan {
+  /** `kind/namespace/name` of the resource this plan is for. */
+  owner: string;
+  actions: Action[];
+  blocked: BlockedChange[];
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  remove: number;
+  recreate: number;
+  blocked: number;
+}
+
+export function isEmptyPlan(p: Plan): boolean {
+  return p.actions.length === 0;
+}
+
+export function summarize(p: Plan): PlanSummary {
+  const s: PlanSummary = { create: 0, update: 0, remove: 0, recreate: 0, blocked: p.blocked.length };
+  for (const a of p.actions) s[a.op] += 1;
+  return s;
+}

@@ -1,0 +1,45 @@
+/**
+ * Ports: the small interfaces behind which adapters live (the way BullMQ keeps its
+ * datastore behind IQueueBackend). reconciler/ defines them; controllers/ implements them.
+ */
+import type { ObservedState, ObjectKind } from './model/objects.js';
+import type { Action, Plan } from './plan/types.js';
+
+export interface ObserveQuery {
+  /** Only objects carrying this instance's ownership label, plus those named in `names`. */
+  instanceId: string;
+  /** Names that matter even when unowned (to detect conflicts and adoption). */
+  names?: Partial<Record<ObjectKind, string[]>>;
+  /** Stack namespaces whose unowned objects are relevant (adoption). */
+  stackNamespaces?: string[];
+}
+
+export interface ActionResult {
+  action: Action;
+  ok: boolean;
+  /** Created or updated object id. */
+  id?: string;
+  error?: Error;
+}
+
+export interface ApplyProgress {
+  (event: { action: Action; phase: 'start' | 'done' | 'failed'; error?: Error }): void;
+}
+
+/** The Swarm as the reconciler sees it. */
+export interface SwarmPort {
+  observe(query: ObserveQuery): Promise<ObservedState>;
+  /** Executes a plan: dependency order between phases, bounded parallelism inside one. */
+  apply(plan: Plan, opts?: { onProgress?: ApplyProgress; signal?: AbortSignal }): Promise<ActionResult[]>;
+}
+
+/** Reads files referenced by a stack (env_file, config/secret `file:`), relative to the stack file. */
+export interface FileReader {
+  readText(path: string): string;
+  readBytes(path: string): Uint8Array;
+}
+
+/** Clock for pure code that needs time (tests supply a fixed one). */
+export interface Clock {
+  now(): Date;
+}
