@@ -72,6 +72,8 @@ export const Errors = {
   ROLLOUT_TIMEOUT: def('SK_ERR_ROLLOUT_TIMEOUT', 'transient', 'RolloutTimeout'),
   /** Docker connection settings are wrong (missing TLS material, bad DOCKER_HOST). */
   CONNECTION_CONFIG: def('SK_ERR_CONNECTION_CONFIG', 'terminal', 'ConnectionConfigInvalid'),
+  /** A source dropped (nearly) everything; pruning is refused without allowEmpty. */
+  PRUNE_BLOCKED: def('SK_ERR_PRUNE_BLOCKED', 'terminal', 'PruneBlocked'),
   /** Anything unexpected. Retried with backoff. */
   INTERNAL: def('SK_ERR_INTERNAL', 'transient', 'InternalError'),
 } as const satisfies Record<string, ErrorDefinition>;

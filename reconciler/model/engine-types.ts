@@ -53,6 +53,8 @@ export interface ContainerSpec {
   StopSignal?: string;
   StopGracePeriod?: number;
   HealthCheck?: HealthConfig;
+  /** The key the Engine returns and docker/cli sends (Go field `Healthcheck`). */
+  Healthcheck?: HealthConfig;
   Hosts?: string[];
   DNSConfig?: { Nameservers?: string[]; Search?: string[]; Options?: string[] };
   Secrets?: FileReference[];

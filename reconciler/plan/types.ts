@@ -27,6 +27,8 @@ export interface UpdateAction {
   changes: FieldChange[];
   /** True when only object labels change: the update restarts no task. */
   labelsOnly: boolean;
+  /** Set when the update takes ownership of an unowned `docker stack deploy` service. */
+  adopt?: boolean;
 }
 
 export interface RemoveAction {
@@ -67,6 +69,30 @@ export interface Plan {
   actions: Action[];
   blocked: BlockedChange[];
 }
+
+/** Settings of one planning run. */
+export interface PlanOptions {
+  /** This swarmkeeper instance (the `swarmkeeper.io/instance` label). */
+  instanceId: string;
+  /** Remove owned objects that are no longer desired. */
+  prune: boolean;
+  /** Take ownership of unowned objects with the desired name and the same stack namespace label. */
+  adopt: boolean;
+  /** Whether immutable objects (networks, volumes) may be removed and created again to change them. */
+  recreatePolicy: 'Never' | 'Always';
+  /** Old versions of hashed configs/secrets kept per logical name (default 2). */
+  configRetention: number;
+  /** Service field paths whose differences are ignored (`Mode.Replicated.Replicas`, `[*]`, prefix match). */
+  ignore: string[];
+}
+
+export const DEFAULT_PLAN_OPTIONS: Omit<PlanOptions, 'instanceId'> = {
+  prune: true,
+  adopt: false,
+  recreatePolicy: 'Never',
+  configRetention: 2,
+  ignore: [],
+};
 
 export interface PlanSummary {
   create: number;

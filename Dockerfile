@@ -1,0 +1,42 @@
+# swarmkeeper controller image.
+#
+# Build with deploy/image/build.sh (creates the base images first; see deploy/image/README.md).
+# Two stages:
+#   build    node + npm: compiles TypeScript (npm run build) and drops devDependencies (npm prune).
+#            node_modules comes from the build context, installed by `npm ci` on the host from
+#            package-lock.json: the builder needs no registry access (there is none in the lab).
+#   runtime  node only (no shell, no npm), runs as uid 10001.
+# With registry access the official images work as well:
+#   docker build --build-arg BUILDER_IMAGE=node:20 --build-arg BASE_IMAGE=node:20-slim -t swarmkeeper .
+ARG BUILDER_IMAGE=local/node:20-build
+ARG BASE_IMAGE=local/node:20
+
+FROM ${BUILDER_IMAGE} AS build
+WORKDIR /src
+# Dependencies first: this layer is reused while package-lock.json and node_modules stay the same.
+COPY package.json package-lock.json ./
+COPY node_modules ./node_modules
+COPY tsconfig.json tsconfig.build.json ./
+# One COPY per folder in "include" of tsconfig.build.json (test/integration/image.test.ts checks this).
+COPY reconciler ./reconciler
+COPY controllers ./controllers
+RUN npm run build \
+ && npm prune --omit=dev --offline --no-audit --no-fund \
+ && rm -rf node_modules/.cache
+
+FROM ${BASE_IMAGE} AS runtime
+WORKDIR /app
+ENV NODE_ENV=production \
+    HOME=/home/swarmkeeper
+COPY --from=build /src/package.json ./package.json
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY bin ./bin
+COPY crds ./crds
+COPY deploy/image/healthcheck.mjs ./healthcheck.mjs
+USER 10001:10001
+ENTRYPOINT ["node", "/app/bin/swarmkeeper.js"]
+CMD ["run"]
+LABEL org.opencontainers.image.title="swarmkeeper" \
+      org.opencontainers.image.description="A Kubernetes-style reconciling controller for Docker Swarm" \
+      org.opencontainers.image.licenses="Apache-2.0"

@@ -1,0 +1,107 @@
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { renderPlan } from '../../../reconciler/plan/render.js';
+import type { ApplyProgress } from '../../../reconciler/ports.js';
+import { isConverged } from '../../../reconciler/status/resource-status.js';
+import { serviceHealthByOwner } from '../../reconcile/health.js';
+import { planOrphans } from '../../reconcile/orphans.js';
+import { reconcileResource } from '../../reconcile/reconcile-resource.js';
+import { type CliContext, openContext, parseDurationMs } from '../context.js';
+import { loadForCli } from '../load-source.js';
+import type { ExitBox } from '../main.js';
+
+interface ApplyOpts {
+  file: string;
+  prune?: boolean;
+  adopt?: boolean;
+  allowEmpty?: boolean;
+  wait?: boolean;
+  timeout: string;
+  concurrency: string;
+}
+
+const progress: ApplyProgress = ({ action, phase, error }) => {
+  const sym = { create: '+', update: '~', remove: '-', recreate: '-/+' }[action.op];
+  // create -> created, update -> updated, remove -> removed, recreate -> recreated
+  if (phase === 'done') process.stdout.write(`  ${sym} ${action.kind} ${action.name}: ${action.op}d\n`);
+  if (phase === 'failed') process.stdout.write(`  ! ${action.kind} ${action.name}: ${action.op} failed: ${error?.message ?? 'unknown error'}\n`);
+};
+
+const FAILED = new Set(['paused', 'rollback_started', 'rollback_paused', 'rollback_completed']);
+
+/** Polls service health until every service converged, one failed/rolled back, or the deadline passed. */
+async function waitForServices(ctx: CliContext, keys: string[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const last = new Map<string, string>();
+  for (;;) {
+    const byOwner = await serviceHealthByOwner(ctx.docker, ctx.instanceId);
+    const all = keys.flatMap((k) => byOwner.get(k) ?? []);
+    for (const s of all) {
+      const line = `${s.runningReplicas}/${s.desiredReplicas} running${s.updateState ? `, update ${s.updateState}` : ''}`;
+      if (last.get(s.name) !== line) process.stdout.write(`  ${s.name}: ${line}\n`);
+      last.set(s.name, line);
+    }
+    const failed = all.filter((s) => s.updateState && FAILED.has(s.updateState));
+    if (failed.length > 0) {
+      for (const s of failed)
+        process.stderr.write(`error: service ${s.name}: update ${s.updateState}${s.updateMessage ? `: ${s.updateMessage}` : ''}\n`);
+      return false;
+    }
+    if (all.every(isConverged)) return true;
+    if (Date.now() > deadline) {
+      for (const s of all.filter((x) => !isConverged(x)))
+        process.stderr.write(`error: service ${s.name} did not converge within the timeout (${s.runningReplicas}/${s.desiredReplicas} running)\n`);
+      return false;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export function registerApply(program: Command, exit: ExitBox): void {
+  program
+    .command('apply')
+    .description('Make the Swarm match the given files. Exit code 0 on success, 1 on any error.')
+    .requiredOption('-f, --file <path>', 'a compose file, a CR-shaped YAML file, or a directory of them')
+    .option('--prune', 'remove owned objects that are no longer desired (for a directory: also stacks removed from it)')
+    .option('--adopt', 'take ownership of objects created by docker stack deploy (restarts no task)')
+    .option('--allow-empty', 'with --prune, allow an empty directory to remove every owned stack')
+    .option('--wait', 'wait until every service has converged; fail if one is paused or rolled back')
+    .option('--timeout <duration>', 'how long --wait waits', '5m')
+    .option('--concurrency <n>', 'parallel Docker API calls per phase', '8')
+    .action(async (opts: ApplyOpts, cmd: Command) => {
+      const timeoutMs = parseDurationMs(opts.timeout);
+      const isDir = statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      const src = loadForCli(opts.file, isDir);
+      const ctx = openContext(cmd, { concurrency: Number(opts.concurrency) });
+      let failed = src.errors.length > 0;
+      const applied: string[] = [];
+      for (const res of src.ordered) {
+        process.stdout.write(`${res.key} (${res.origin.file})\n`);
+        const r = await reconcileResource(
+          res,
+          { mode: 'apply', prune: opts.prune ?? false, ...(opts.adopt ? { adopt: true } : {}), onProgress: progress },
+          { swarm: ctx.swarm, docker: ctx.docker, instanceId: ctx.instanceId, root: src.root, logger: ctx.logger },
+        );
+        if (r.plan && r.plan.actions.length === 0) process.stdout.write('  unchanged\n');
+        for (const b of r.plan?.blocked ?? []) process.stderr.write(`warning: ${b.message}\n`);
+        if (r.error) {
+          failed = true;
+          process.stderr.write(`error: ${r.error.message} (${r.error.code})\n`);
+        } else applied.push(res.key);
+      }
+      if (opts.prune && isDir) {
+        if (src.resources.length === 0 && !opts.allowEmpty && src.errors.length === 0) {
+          process.stderr.write('error: the directory holds no resources; refusing to prune everything without --allow-empty\n');
+          failed = true;
+        } else if (!failed) {
+          for (const p of await planOrphans(ctx.swarm, ctx.instanceId, new Set(src.resources.map((r) => r.key)))) {
+            process.stdout.write(`${p.owner} (removed from source)\n${renderPlan(p).replace(/^/gm, '  ')}\n`);
+            const results = await ctx.swarm.apply(p, { onProgress: progress });
+            if (results.some((x) => !x.ok)) failed = true;
+          }
+        }
+      }
+      if (opts.wait && applied.length > 0 && !(await waitForServices(ctx, applied, timeoutMs))) failed = true;
+      exit.code = failed ? 1 : 0;
+    });
+}

@@ -1,0 +1,61 @@
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { planToJSON, renderPlan } from '../../../reconciler/plan/render.js';
+import type { Plan } from '../../../reconciler/plan/types.js';
+import { planOrphans } from '../../reconcile/orphans.js';
+import { reconcileResource } from '../../reconcile/reconcile-resource.js';
+import { openContext } from '../context.js';
+import { loadForCli } from '../load-source.js';
+import type { ExitBox } from '../main.js';
+
+interface PlanOpts {
+  file: string;
+  output: 'text' | 'json';
+  prune?: boolean;
+  adopt?: boolean;
+}
+
+export function registerPlan(program: Command, exit: ExitBox): void {
+  program
+    .command('plan')
+    .description('Show what apply would change. Exit code: 0 no changes, 2 changes pending, 1 error.')
+    .requiredOption('-f, --file <path>', 'a compose file, a CR-shaped YAML file, or a directory of them')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .option('--prune', 'include removal of owned objects that are no longer desired')
+    .option('--adopt', 'take ownership of objects created by docker stack deploy')
+    .action(async (opts: PlanOpts, cmd: Command) => {
+      if (opts.output !== 'text' && opts.output !== 'json') throw new Error(`--output must be text or json, not "${opts.output}"`);
+      const src = loadForCli(opts.file, statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false);
+      const ctx = openContext(cmd);
+      const plans: { key: string; file: string; plan: Plan }[] = [];
+      let failed = src.errors.length > 0;
+      for (const res of src.ordered) {
+        const r = await reconcileResource(
+          res,
+          { mode: 'plan', ...(opts.prune !== undefined ? { prune: opts.prune } : { prune: false }), ...(opts.adopt ? { adopt: true } : {}) },
+          { swarm: ctx.swarm, docker: ctx.docker, instanceId: ctx.instanceId, root: src.root, logger: ctx.logger },
+        );
+        if (r.error) {
+          failed = true;
+          process.stderr.write(`error: ${r.error.message} (${r.error.code})\n`);
+        }
+        if (r.plan) plans.push({ key: res.key, file: res.origin.file, plan: r.plan });
+      }
+      if (opts.prune && src.isDirectory && !failed) {
+        for (const p of await planOrphans(ctx.swarm, ctx.instanceId, new Set(src.resources.map((r) => r.key))))
+          plans.push({ key: p.owner, file: '(removed from source)', plan: p });
+      }
+      const pending = plans.some((p) => p.plan.actions.length > 0 || p.plan.blocked.length > 0);
+      if (opts.output === 'json') {
+        const out = {
+          resources: plans.map((p) => ({ key: p.key, file: p.file, plan: planToJSON(p.plan) })),
+          errors: src.errors.map((e) => e.toJSON()),
+          pending,
+        };
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      } else {
+        for (const p of plans) process.stdout.write(`# ${p.key} (${p.file})\n${renderPlan(p.plan)}\n\n`);
+      }
+      exit.code = failed ? 1 : pending ? 2 : 0;
+    });
+}

@@ -1,0 +1,79 @@
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { LABEL_OWNER } from '../../../reconciler/model/ownership.js';
+import { isConverged, type ServiceHealth } from '../../../reconciler/status/resource-status.js';
+import { serviceHealthByOwner } from '../../reconcile/health.js';
+import { reconcileResource } from '../../reconcile/reconcile-resource.js';
+import { openContext } from '../context.js';
+import { loadForCli } from '../load-source.js';
+import type { ExitBox } from '../main.js';
+
+interface StatusRow {
+  resource: string;
+  sync: string;
+  health: string;
+  services: string;
+  objects: number;
+}
+
+function health(services: ServiceHealth[]): string {
+  if (services.length === 0) return '-';
+  const failed = services.find((s) => s.updateState && /paused|rollback/.test(s.updateState));
+  if (failed) return `Degraded (${failed.name}: ${failed.updateState})`;
+  return services.every(isConverged) ? 'Healthy' : 'Progressing';
+}
+
+function table(rows: StatusRow[]): string {
+  const head = ['RESOURCE', 'SYNC', 'HEALTH', 'SERVICES (running/desired)', 'OBJECTS'];
+  const cells = rows.map((r) => [r.resource, r.sync, r.health, r.services, String(r.objects)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const fmt = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [fmt(head), ...cells.map(fmt)].join('\n');
+}
+
+export function registerStatus(program: Command, exit: ExitBox): void {
+  program
+    .command('status')
+    .description('Show the resources this instance manages, with sync state (given -f) and health.')
+    .option('-f, --file <path>', 'compare against these files to show the sync state')
+    .option('-o, --output <format>', 'table or json', 'table')
+    .action(async (opts: { file?: string; output: string }, cmd: Command) => {
+      const ctx = openContext(cmd);
+      const observed = await ctx.swarm.observe({ instanceId: ctx.instanceId });
+      const objects = new Map<string, number>();
+      for (const o of observed.objects) {
+        const owner = o.labels[LABEL_OWNER];
+        if (owner) objects.set(owner, (objects.get(owner) ?? 0) + 1);
+      }
+      const healthByOwner = await serviceHealthByOwner(ctx.docker, ctx.instanceId);
+      const sync = new Map<string, string>();
+      let failed = false;
+      if (opts.file) {
+        const src = loadForCli(opts.file, statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false);
+        failed = src.errors.length > 0;
+        for (const res of src.ordered) {
+          const r = await reconcileResource(
+            res,
+            { mode: 'plan', prune: true },
+            { swarm: ctx.swarm, docker: ctx.docker, instanceId: ctx.instanceId, root: src.root, logger: ctx.logger },
+          );
+          const n = r.plan?.actions.length ?? 0;
+          sync.set(res.key, r.error ? `Error (${r.error.reason})` : !objects.has(res.key) ? 'NotDeployed' : n === 0 ? 'InSync' : `OutOfSync (${n} changes)`);
+          if (!objects.has(res.key)) objects.set(res.key, 0);
+        }
+      }
+      const rows: StatusRow[] = [...objects.keys()].sort().map((key) => {
+        const services = healthByOwner.get(key) ?? [];
+        return {
+          resource: key,
+          sync: sync.get(key) ?? (opts.file ? 'NotInSource' : '-'),
+          health: health(services),
+          services: services.map((s) => `${s.name} ${s.runningReplicas}/${s.desiredReplicas}`).join(', ') || '-',
+          objects: objects.get(key) ?? 0,
+        };
+      });
+      if (opts.output === 'json') process.stdout.write(`${JSON.stringify({ resources: rows }, null, 2)}\n`);
+      else process.stdout.write(`${rows.length === 0 ? 'No managed resources.' : table(rows)}\n`);
+      exit.code = failed ? 1 : 0;
+    });
+}

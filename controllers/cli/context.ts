@@ -1,0 +1,45 @@
+import type Docker from 'dockerode';
+import type { Command } from 'commander';
+import { dockerFromEnv } from '../docker/connection.js';
+import { DockerSwarmAdapter } from '../docker/swarm-adapter.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+
+export interface GlobalOptions {
+  instanceId: string;
+  logLevel: string;
+}
+
+export interface CliContext {
+  docker: Docker;
+  swarm: DockerSwarmAdapter;
+  logger: Logger;
+  instanceId: string;
+}
+
+export function globalOptions(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+/** Connects to Docker from DOCKER_HOST / TLS env / Docker context. */
+export function openContext(cmd: Command, opts: { concurrency?: number } = {}): CliContext {
+  const g = globalOptions(cmd);
+  const logger = createLogger({ level: g.logLevel });
+  const { docker } = dockerFromEnv(process.env);
+  const swarm = new DockerSwarmAdapter(docker, { concurrency: opts.concurrency ?? 8 });
+  return { docker, swarm, logger, instanceId: g.instanceId };
+}
+
+/** `5m`, `90s`, `1h30m`, `500ms` or plain seconds -> milliseconds. */
+export function parseDurationMs(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let total = 0;
+  let consumed = '';
+  for (const m of text.matchAll(re)) {
+    const n = Number(m[1]);
+    total += n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+    consumed += m[0];
+  }
+  if (consumed !== text || consumed === '') throw new Error(`invalid duration "${text}" (use e.g. 90s, 5m, 1h)`);
+  return total;
+}

@@ -1,0 +1,45 @@
+import { Command, CommanderError } from 'commander';
+import { asSwarmkeeperError } from '../../reconciler/errors.js';
+import { registerApply } from './commands/apply.js';
+import { registerPlan } from './commands/plan.js';
+import { registerRun } from './commands/run.js';
+import { registerStatus } from './commands/status.js';
+import { registerValidate } from './commands/validate.js';
+
+export const VERSION = '0.1.0';
+
+/** Each command sets this; commander's parseAsync does not return the action's value. */
+export interface ExitBox {
+  code: number;
+}
+
+export function buildProgram(exit: ExitBox): Command {
+  const program = new Command('swarmkeeper')
+    .description('A Kubernetes-style reconciling controller for Docker Swarm')
+    .version(VERSION)
+    .option('--instance-id <id>', 'ownership id of this swarmkeeper installation (labels swarmkeeper.io/instance)', process.env['SWARMKEEPER_INSTANCE_ID'] ?? 'default')
+    .option('--log-level <level>', 'pino log level (trace, debug, info, warn, error)', process.env['SWARMKEEPER_LOG_LEVEL'] ?? 'warn')
+    .showHelpAfterError()
+    .exitOverride();
+  registerValidate(program, exit);
+  registerPlan(program, exit);
+  registerApply(program, exit);
+  registerStatus(program, exit);
+  registerRun(program, exit);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const exit: ExitBox = { code: 0 };
+  const program = buildProgram(exit);
+  try {
+    await program.parseAsync(argv);
+    return exit.code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    const err = asSwarmkeeperError(e);
+    process.stderr.write(`error: ${err.message} (${err.code})\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * Reads the Swarm objects that matter to one reconcile, with a constant number of list calls
+ * (independent of how many objects exist): per kind one call by instance label, one by name
+ * (only when names are asked) and one by stack namespace (only when namespaces are asked);
+ * networks come from ONE unfiltered list that also yields the id -> name map used to
+ * normalise service network targets. Volumes are listed only when the query names the
+ * `volume` kind (`names.volume`, even empty), since they are node-local.
+ */
+import type Docker from 'dockerode';
+import type { IPAMConfig, NetworkSpec, ServiceSpec } from '../../reconciler/model/engine-types.js';
+import type {
+  ObjectKind,
+  ObservedObject,
+  ObservedState,
+  ObservedUpdateStatus,
+} from '../../reconciler/model/objects.js';
+import { LABEL_INSTANCE, LABEL_STACK_NAMESPACE } from '../../reconciler/model/ownership.js';
+import type { ObserveQuery } from '../../reconciler/ports.js';
+import { listCall as call } from './docker-errors.js';
+
+type Labels = Record<string, string>;
+type Filters = Record<string, string[]>;
+
+interface SwarmObject<S> {
+  ID: string;
+  Version?: { Index?: number };
+  CreatedAt?: string;
+  Spec: S;
+}
+interface RawService extends SwarmObject<ServiceSpec & { Networks?: { Target: string }[] }> {
+  UpdateStatus?: ObservedUpdateStatus & { StartedAt?: string; CompletedAt?: string };
+}
+type RawConfig = SwarmObject<{ Name: string; Labels?: Labels; Data?: string }>;
+interface RawNetwork {
+  Id: string;
+  Name: string;
+  Created?: string;
+  Scope?: string;
+  Driver?: string;
+  EnableIPv6?: boolean;
+  Internal?: boolean;
+  Attachable?: boolean;
+  Ingress?: boolean;
+  IPAM?: { Driver?: string; Config?: IPAMConfig[] | null; Options?: Record<string, string> | null };
+  Options?: Record<string, string> | null;
+  Labels?: Labels | null;
+}
+interface RawVolume {
+  Name: string;
+  Driver?: string;
+  Options?: Record<string, string> | null;
+  Labels?: Labels | null;
+  CreatedAt?: string;
+  Scope?: string;
+}
+
+function nonNull<T>(v: T | null | undefined): T | undefined {
+  return v === null ? undefined : v;
+}
+
+/** The label/name/namespace filter sets for one kind; at most three list calls. */
+export function filterSets(kind: ObjectKind, query: ObserveQuery): Filters[] {
+  const sets: Filters[] = [{ label: [`${LABEL_INSTANCE}=${query.instanceId}`] }];
+  const names = query.names?.[kind] ?? [];
+  if (names.length > 0) sets.push({ name: [...new Set(names)] });
+  const ns = [...new Set(query.stackNamespaces ?? [])];
+  if (ns.length === 1) sets.push({ label: [`${LABEL_STACK_NAMESPACE}=${ns[0]}`] });
+  else if (ns.length > 1) sets.push({ label: [LABEL_STACK_NAMESPACE] }); // label filters AND; narrow client-side
+  return sets;
+}
+
+/** Docker's name filters match prefixes and label-key filters match any value: keep only what was asked. */
+export function isRelevant(
+  kind: ObjectKind,
+  name: string,
+  labels: Labels | undefined,
+  query: ObserveQuery,
+): boolean {
+  if (labels?.[LABEL_INSTANCE] === query.instanceId) return true;
+  if (query.names?.[kind]?.includes(name)) return true;
+  const ns = labels?.[LABEL_STACK_NAMESPACE];
+  return ns !== undefined && (query.stackNamespaces ?? []).includes(ns);
+}
+
+function dedupe<T>(lists: T[][], id: (t: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const list of lists) for (const item of list) if (!seen.has(id(item))) seen.set(id(item), item);
+  return [...seen.values()];
+}
+
+/** Replaces network IDs in TaskTemplate.Networks[].Target (and the deprecated Spec.Networks) by names. */
+export function normaliseServiceSpec(
+  spec: RawService['Spec'],
+  networkNames: ReadonlyMap<string, string>,
+): ServiceSpec {
+  const map = <N extends { Target: string }>(nets: N[] | undefined): N[] | undefined =>
+    nets?.map((n) => ({ ...n, Target: networkNames.get(n.Target) ?? n.Target }));
+  const out: RawService['Spec'] = { ...spec };
+  if (spec.TaskTemplate?.Networks)
+    out.TaskTemplate = { ...spec.TaskTemplate, Networks: map(spec.TaskTemplate.Networks) };
+  if (spec.Networks) out.Networks = map(spec.Networks);
+  return out;
+}
+
+export function networkSpecOf(n: RawNetwork): NetworkSpec {
+  const spec: NetworkSpec = { Name: n.Name };
+  if (n.Driver !== undefined) spec.Driver = n.Driver;
+  if (n.Scope === 'swarm' || n.Scope === 'local') spec.Scope = n.Scope;
+  if (n.Internal !== undefined) spec.Internal = n.Internal;
+  if (n.Attachable !== undefined) spec.Attachable = n.Attachable;
+  if (n.Ingress !== undefined) spec.Ingress = n.Ingress;
+  if (n.EnableIPv6 !== undefined) spec.EnableIPv6 = n.EnableIPv6;
+  if (n.IPAM) {
+    const ipam: NonNullable<NetworkSpec['IPAM']> = {};
+    if (n.IPAM.Driver !== undefined) ipam.Driver = n.IPAM.Driver;
+    const config = nonNull(n.IPAM.Config);
+    if (config) ipam.Config = config;
+    const options = nonNull(n.IPAM.Options);
+    if (options) ipam.Options = options;
+    spec.IPAM = ipam;
+  }
+  const options = nonNull(n.Options);
+  if (options) spec.Options = options;
+  spec.Labels = nonNull(n.Labels) ?? {};
+  return spec;
+}
+
+function serviceObject(s: RawService, networkNames: ReadonlyMap<string, string>): ObservedObject {
+  const o: ObservedObject = {
+    kind: 'service',
+    id: s.ID,
+    name: s.Spec.Name,
+    labels: s.Spec.Labels ?? {},
+    spec: normaliseServiceSpec(s.Spec, networkNames),
+  };
+  if (s.Version?.Index !== undefined) o.version = s.Version.Index;
+  if (s.CreatedAt) o.createdAt = s.CreatedAt;
+  if (s.UpdateStatus) {
+    const u: ObservedUpdateStatus = {};
+    if (s.UpdateStatus.State) u.State = s.UpdateStatus.State;
+    if (s.UpdateStatus.Message) u.Message = s.UpdateStatus.Message;
+    o.updateStatus = u;
+  }
+  return o;
+}
+
+function configObject(kind: 'config' | 'secret', c: RawConfig): ObservedObject {
+  const spec =
+    kind === 'config'
+      ? { Name: c.Spec.Name, Labels: c.Spec.Labels ?? {}, Data: c.Spec.Data ?? '' }
+      : { Name: c.Spec.Name, Labels: c.Spec.Labels ?? {} };
+  const o: ObservedObject = { kind, id: c.ID, name: c.Spec.Name, labels: c.Spec.Labels ?? {}, spec };
+  if (c.Version?.Index !== undefined) o.version = c.Version.Index;
+  if (c.CreatedAt) o.createdAt = c.CreatedAt;
+  return o;
+}
+
+function networkObject(n: RawNetwork): ObservedObject {
+  const o: ObservedObject = {
+    kind: 'network',
+    id: n.Id,
+    name: n.Name,
+    labels: nonNull(n.Labels) ?? {},
+    spec: networkSpecOf(n),
+  };
+  if (n.Created) o.createdAt = n.Created;
+  return o;
+}
+
+function volumeObject(v: RawVolume): ObservedObject {
+  const spec = {
+    Name: v.Name,
+    Driver: v.Driver,
+    DriverOpts: nonNull(v.Options) ?? {},
+    Labels: nonNull(v.Labels) ?? {},
+  };
+  const o: ObservedObject = {
+    kind: 'volume',
+    id: v.Name,
+    name: v.Name,
+    labels: nonNull(v.Labels) ?? {},
+    spec,
+  };
+  if (v.CreatedAt) o.createdAt = v.CreatedAt;
+  return o;
+}
+
+/** One unfiltered network list: all networks and the id -> name map. */
+export async function listNetworks(
+  docker: Docker,
+): Promise<{ networks: RawNetwork[]; names: Map<string, string> }> {
+  const networks = (await call('networks', () => docker.listNetworks())) as unknown as RawNetwork[];
+  return { networks, names: new Map(networks.map((n) => [n.Id, n.Name])) };
+}
+
+export async function observe(docker: Docker, query: ObserveQuery): Promise<ObservedState> {
+  const lists = <T>(kind: ObjectKind, fn: (filters: Filters) => Promise<T[]>): Promise<T[][]> =>
+    Promise.all(filterSets(kind, query).map((f) => call(`${kind}s`, () => fn(f))));
+  const wantVolumes = query.names !== undefined && 'volume' in query.names;
+  const [services, nets, configs, secrets, volumes] = await Promise.all([
+    lists('service', (filters) => docker.listServices({ filters }) as unknown as Promise<RawService[]>),
+    listNetworks(docker),
+    lists('config', (filters) => docker.listConfigs({ filters }) as unknown as Promise<RawConfig[]>),
+    lists('secret', (filters) => docker.listSecrets({ filters }) as unknown as Promise<RawConfig[]>),
+    wantVolumes
+      ? lists(
+          'volume',
+          async (filters) =>
+            ((await docker.listVolumes({ filters })) as { Volumes?: RawVolume[] | null }).Volumes ?? [],
+        )
+      : Promise.resolve([] as RawVolume[][]),
+  ]);
+  const objects: ObservedObject[] = [];
+  for (const n of nets.networks)
+    if (isRelevant('network', n.Name, nonNull(n.Labels), query)) objects.push(networkObject(n));
+  for (const v of dedupe(volumes, (v) => v.Name))
+    if (isRelevant('volume', v.Name, nonNull(v.Labels), query)) objects.push(volumeObject(v));
+  for (const c of dedupe(configs, (c) => c.ID))
+    if (isRelevant('config', c.Spec.Name, c.Spec.Labels, query)) objects.push(configObject('config', c));
+  for (const c of dedupe(secrets, (c) => c.ID))
+    if (isRelevant('secret', c.Spec.Name, c.Spec.Labels, query)) objects.push(configObject('secret', c));
+  for (const s of dedupe(services, (s) => s.ID))
+    if (isRelevant('service', s.Spec.Name, s.Spec.Labels, query)) objects.push(serviceObject(s, nets.names));
+  return { objects };
+}

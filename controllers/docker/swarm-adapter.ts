@@ -1,0 +1,128 @@
+/**
+ * The Docker implementation of SwarmPort (dockerode), plus task/node listing for rollout and
+ * health checks, and an `onApiCall(method, route)` hook so metrics can count Docker API calls.
+ */
+import type Docker from 'dockerode';
+import type { ObservedState } from '../../reconciler/model/objects.js';
+import type { Plan } from '../../reconciler/plan/types.js';
+import type { ActionResult, ApplyProgress, ObserveQuery, SwarmPort } from '../../reconciler/ports.js';
+import { applyPlan } from './apply.js';
+import { dockerFromEnv, type ConnectionOptions, type Env } from './connection.js';
+import type { OpContext } from './operations.js';
+import { observe } from './observe.js';
+import { listNodes, listTasks, type ObservedNode, type ObservedTask } from './tasks.js';
+import { loadDockerAuthConfig, registryAuthFor, type DockerAuthConfig } from './registry-auth.js';
+
+export type ApiCallHook = (method: string, route: string) => void;
+
+export interface DockerSwarmAdapterOptions {
+  /** Called once per Docker API request, with a bounded-cardinality route (`/services/{id}/update`). */
+  onApiCall?: ApiCallHook;
+  /** Parallel actions inside one apply phase (default 8). */
+  concurrency?: number;
+  /**
+   * Registry credentials for service create/update: a docker CLI config's `auths`, or a loader
+   * called on each apply (default: read $DOCKER_CONFIG/config.json or ~/.docker/config.json).
+   */
+  registryAuth?: DockerAuthConfig | (() => DockerAuthConfig);
+  updateRetries?: number;
+  retryDelayMs?: number;
+  inUseTimeoutMs?: number;
+}
+
+const ID_COLLECTIONS = new Set([
+  'services',
+  'networks',
+  'configs',
+  'secrets',
+  'volumes',
+  'tasks',
+  'nodes',
+  'containers',
+  'exec',
+  'plugins',
+]);
+const VERBS = new Set(['create', 'prune', 'json', 'logs', 'update', 'inspect', 'events']);
+
+/** `/v1.41/services/abc123/update?version=3` -> `/services/{id}/update`. */
+export function routeOf(path: string): string {
+  const bare = path.split('?')[0]!.replace(/^\/v\d+(\.\d+)?(?=\/)/, '');
+  const parts = bare.split('/');
+  if (parts.length >= 3 && ID_COLLECTIONS.has(parts[1]!) && !VERBS.has(parts[2]!)) parts[2] = '{id}';
+  return parts.join('/');
+}
+
+interface DialOptions {
+  method?: string;
+  path?: string;
+}
+type Dial = (options: DialOptions, cb: unknown) => unknown;
+
+/** Counts every request dockerode makes (including streams) by wrapping its modem's dial. */
+export function instrumentDocker(docker: Docker, hook: ApiCallHook): void {
+  const modem = docker.modem as unknown as { dial: Dial };
+  const original = modem.dial.bind(modem);
+  modem.dial = (options, cb) => {
+    try {
+      hook(options.method ?? 'GET', routeOf(options.path ?? '/'));
+    } catch {
+      // a metrics hook must never break an API call
+    }
+    return original(options, cb);
+  };
+}
+
+export class DockerSwarmAdapter implements SwarmPort {
+  readonly docker: Docker;
+  readonly #opts: DockerSwarmAdapterOptions;
+
+  constructor(docker: Docker, opts: DockerSwarmAdapterOptions = {}) {
+    this.docker = docker;
+    this.#opts = opts;
+    if (opts.onApiCall) instrumentDocker(docker, opts.onApiCall);
+  }
+
+  /** An adapter for the environment's Docker endpoint (see connection.ts). */
+  static fromEnv(
+    env: Env = process.env,
+    opts: DockerSwarmAdapterOptions & ConnectionOptions = {},
+  ): { adapter: DockerSwarmAdapter; description: string } {
+    const { docker, description } = dockerFromEnv(env, opts);
+    return { adapter: new DockerSwarmAdapter(docker, opts), description };
+  }
+
+  observe(query: ObserveQuery): Promise<ObservedState> {
+    return observe(this.docker, query);
+  }
+
+  apply(
+    plan: Plan,
+    opts: { onProgress?: ApplyProgress; signal?: AbortSignal } = {},
+  ): Promise<ActionResult[]> {
+    const auth = this.#authConfig(plan);
+    const ctx: OpContext = {
+      docker: this.docker,
+      registryAuth: auth ? (image) => registryAuthFor(image, auth) : undefined,
+      updateRetries: this.#opts.updateRetries,
+      retryDelayMs: this.#opts.retryDelayMs,
+      inUseTimeoutMs: this.#opts.inUseTimeoutMs,
+    };
+    return applyPlan(ctx, plan, { ...opts, concurrency: this.#opts.concurrency });
+  }
+
+  listTasks(services: string[], opts?: { desiredState?: string }): Promise<ObservedTask[]> {
+    return listTasks(this.docker, services, opts);
+  }
+
+  listNodes(): Promise<ObservedNode[]> {
+    return listNodes(this.docker);
+  }
+
+  /** Only read credentials when the plan creates or updates a service. */
+  #authConfig(plan: Plan): DockerAuthConfig | undefined {
+    if (!plan.actions.some((a) => a.kind === 'service' && (a.op === 'create' || a.op === 'update')))
+      return undefined;
+    const source = this.#opts.registryAuth ?? (() => loadDockerAuthConfig());
+    return typeof source === 'function' ? source() : source;
+  }
+}

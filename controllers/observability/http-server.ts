@@ -1,0 +1,29 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Metrics } from './metrics.js';
+
+export interface Probes {
+  /** Liveness: the process works (event loop answers). */
+  healthy(): boolean;
+  /** Readiness: Redis and Docker are reachable and the queue worker runs. */
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+}
+
+/** One HTTP server for /metrics, /healthz and /readyz (and hooks later). */
+export function createHttpServer(metrics: Metrics, probes: Probes): FastifyInstance {
+  const app = Fastify({ logger: false });
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  app.get('/healthz', async (_req, reply) => {
+    const ok = probes.healthy();
+    reply.code(ok ? 200 : 503);
+    return { ok };
+  });
+  app.get('/readyz', async (_req, reply) => {
+    const r = await probes.ready();
+    reply.code(r.ok ? 200 : 503);
+    return r;
+  });
+  return app;
+}

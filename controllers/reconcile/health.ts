@@ -1,0 +1,77 @@
+import type Docker from 'dockerode';
+import { LABEL_INSTANCE, LABEL_OWNER } from '../../reconciler/model/ownership.js';
+import type { ServiceHealth } from '../../reconciler/status/resource-status.js';
+
+interface ServiceListEntry {
+  Spec?: {
+    Labels?: Record<string, string>; Name?: string; Mode?: { Global?: unknown }; TaskTemplate?: { ContainerSpec?: { Image?: string } } };
+  ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number };
+  UpdateStatus?: { State?: string; Message?: string };
+}
+
+/**
+ * Health of every service owned by `ownerKey`, in ONE list call: `GET /services?status=true`
+ * (API >= 1.41) returns running and desired task counts per service.
+ */
+export async function ownedServiceHealth(docker: Docker, ownerKey: string, instanceId: string): Promise<ServiceHealth[]> {
+  return (await serviceHealthByOwner(docker, instanceId, ownerKey)).get(ownerKey) ?? [];
+}
+
+/** Health of every service this instance owns, grouped by owner key, in one list call. */
+export async function serviceHealthByOwner(
+  docker: Docker,
+  instanceId: string,
+  ownerKey?: string,
+): Promise<Map<string, ServiceHealth[]>> {
+  const label = [`${LABEL_INSTANCE}=${instanceId}`, ownerKey ? `${LABEL_OWNER}=${ownerKey}` : LABEL_OWNER];
+  const list = (await docker.listServices({
+    status: true,
+    filters: JSON.stringify({ label }),
+  } as never)) as unknown as ServiceListEntry[];
+  const out = new Map<string, ServiceHealth[]>();
+  for (const s of list) {
+    const owner = s.Spec?.Labels?.[LABEL_OWNER];
+    if (!owner) continue;
+    out.set(owner, [...(out.get(owner) ?? []), toHealth(s)]);
+  }
+  for (const v of out.values()) v.sort((a, b) => a.name.localeCompare(b.name));
+  return out;
+}
+
+function toHealth(s: ServiceListEntry): ServiceHealth {
+  const h: ServiceHealth = {
+    name: s.Spec?.Name ?? '',
+    image: s.Spec?.TaskTemplate?.ContainerSpec?.Image ?? '',
+    mode: s.Spec?.Mode?.Global !== undefined ? 'global' : 'replicated',
+    desiredReplicas: s.ServiceStatus?.DesiredTasks ?? 0,
+    runningReplicas: s.ServiceStatus?.RunningTasks ?? 0,
+  };
+  if (s.UpdateStatus?.State) h.updateState = s.UpdateStatus.State;
+  if (s.UpdateStatus?.Message) h.updateMessage = s.UpdateStatus.Message;
+  return h;
+}
+
+interface TaskEntry {
+  ServiceID?: string;
+  Spec?: unknown;
+  Status?: { State?: string; Err?: string; Timestamp?: string };
+  DesiredState?: string;
+}
+
+/** The newest task error per service id (rejected or failed tasks), in one list call. */
+export async function latestTaskErrors(docker: Docker, serviceIds: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (serviceIds.length === 0) return out;
+  const tasks = (await docker.listTasks({ filters: JSON.stringify({ service: serviceIds }) } as never)) as unknown as TaskEntry[];
+  const newest = new Map<string, string>();
+  for (const t of tasks) {
+    const state = t.Status?.State;
+    if (!t.ServiceID || !t.Status?.Err || (state !== 'rejected' && state !== 'failed')) continue;
+    const ts = t.Status.Timestamp ?? '';
+    if ((newest.get(t.ServiceID) ?? '') <= ts) {
+      newest.set(t.ServiceID, ts);
+      out.set(t.ServiceID, `${state}: ${t.Status.Err}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,150 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type Docker from 'dockerode';
+import type { Logger } from 'pino';
+import { desiredFor, type DesiredFor } from '../../reconciler/desired/desired-for.js';
+import { type SwarmkeeperError, asSwarmkeeperError, skError } from '../../reconciler/errors.js';
+import { plan as makePlan } from '../../reconciler/plan/plan.js';
+import { type FieldChange, type Plan, summarize } from '../../reconciler/plan/types.js';
+import type { ActionResult, ApplyProgress, SwarmPort } from '../../reconciler/ports.js';
+import type { DesiredResource } from '../../reconciler/source/resource.js';
+import {
+  type ReconcileOutcome,
+  type ResourceStatus,
+  type ServiceHealth,
+  isConverged,
+  nextStatus,
+} from '../../reconciler/status/resource-status.js';
+import { fsFileReader } from '../sources/fs-file-reader.js';
+import { ownedServiceHealth } from './health.js';
+
+export interface ReconcileDeps {
+  swarm: SwarmPort;
+  docker: Docker;
+  instanceId: string;
+  /** Root of the source the resource came from (relative files resolve inside it). */
+  root: string;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export interface ReconcileOptions {
+  mode: 'plan' | 'apply';
+  /** Overrides spec.prune (the CLI's --prune). */
+  prune?: boolean;
+  /** Overrides spec.adopt (the CLI's --adopt). */
+  adopt?: boolean;
+  onProgress?: ApplyProgress;
+}
+
+export interface ReconcileReport {
+  key: string;
+  reconcileId: string;
+  /** Names of the Swarm objects the resource wants (for mapping Docker events back to it). */
+  desiredNames: string[];
+  /** True when the plan only put back out-of-band changes (the desired state itself did not change). */
+  drift: boolean;
+  plan?: Plan;
+  results?: ActionResult[];
+  error?: SwarmkeeperError;
+  outcome: ReconcileOutcome;
+  status: ResourceStatus;
+  services: ServiceHealth[];
+}
+
+/**
+ * Reconciles one resource in ordered steps: desired -> observe -> plan -> apply -> health,
+ * and always computes its status at the end, whatever step failed (Flux's deferred patch).
+ */
+export async function reconcileResource(
+  res: DesiredResource,
+  opts: ReconcileOptions,
+  deps: ReconcileDeps,
+  prev?: ResourceStatus,
+): Promise<ReconcileReport> {
+  const reconcileId = randomUUID().slice(0, 8);
+  const log = deps.logger.child({ kind: res.kind, key: res.key, reconcileId });
+  const now = deps.now ?? (() => new Date());
+  let d: DesiredFor | undefined;
+  let p: Plan | undefined;
+  let results: ActionResult[] | undefined;
+  let error: SwarmkeeperError | undefined;
+  let services: ServiceHealth[] = [];
+  let desiredHash: string | undefined;
+  let driftOnly = false;
+  let detected: FieldChange[] = [];
+  try {
+    d = desiredFor(res, { instanceId: deps.instanceId, files: fsFileReader(deps.root, res.baseDir) });
+    const names: Record<string, string[]> = {};
+    for (const o of d.desired.objects) (names[o.kind] ??= []).push(o.name);
+    const observed = await deps.swarm.observe({
+      instanceId: deps.instanceId,
+      names,
+      ...(d.stackNamespace ? { stackNamespaces: [d.stackNamespace] } : {}),
+    });
+    p = makePlan(d.desired, observed, {
+      instanceId: deps.instanceId,
+      prune: opts.prune ?? d.policy.prune,
+      adopt: opts.adopt ?? d.policy.adopt,
+      recreatePolicy: d.policy.recreatePolicy,
+      configRetention: d.policy.configRetention,
+      ignore: d.policy.ignore,
+    });
+    log.debug({ summary: summarize(p) }, 'planned');
+    desiredHash = hashDesired(d);
+    // The desired state did not change since it was last applied, yet the plan is not empty:
+    // someone changed the Swarm out of band.
+    driftOnly = prev?.desiredHash === desiredHash && p.actions.length > 0;
+    if (driftOnly && d.policy.driftPolicy === 'detect') {
+      detected = driftChanges(p);
+      log.info({ drift: detected.map((c) => c.path) }, 'drift detected (driftPolicy detect: not corrected)');
+    } else if (opts.mode === 'apply' && p.actions.length > 0) {
+      results = await deps.swarm.apply(p, opts.onProgress ? { onProgress: opts.onProgress } : {});
+      const failed = results.filter((r) => !r.ok);
+      if (failed.length > 0) {
+        const msgs = failed.map((r) => r.error?.message ?? `${r.action.op} ${r.action.kind} ${r.action.name} failed`);
+        throw failed.length === 1 && failed[0]?.error ? asSwarmkeeperError(failed[0].error) : skError('DOCKER_API', msgs.join('; '));
+      }
+      log.info({ summary: summarize(p) }, 'applied');
+    }
+    services = await ownedServiceHealth(deps.docker, res.key, deps.instanceId);
+  } catch (e) {
+    error = asSwarmkeeperError(e);
+    log.warn({ code: error.code, policy: error.policy, err: error.message }, 'reconcile failed');
+  }
+  const outcome: ReconcileOutcome = {
+    applied: opts.mode === 'apply' && !error && detected.length === 0,
+    ...(desiredHash ? { desiredHash } : {}),
+    ...(detected.length > 0 ? { drift: detected } : {}),
+    services,
+    progressing: services.filter((s) => !isConverged(s)).map((s) => s.name),
+    ...(res.generation !== undefined ? { generation: res.generation } : {}),
+    ...(res.origin.revision ? { revision: res.origin.revision } : {}),
+    ...(p ? { plan: summarize(p), blocked: p.blocked } : {}),
+    ...(error ? { error } : {}),
+  };
+  const status = nextStatus(prev, outcome, now());
+  return {
+    key: res.key,
+    reconcileId,
+    desiredNames: d?.desired.objects.map((o) => o.name) ?? [],
+    drift: driftOnly,
+    outcome,
+    status,
+    services,
+    ...(p ? { plan: p } : {}),
+    ...(results ? { results } : {}),
+    ...(error ? { error } : {}),
+  };
+}
+
+function hashDesired(d: DesiredFor): string {
+  return createHash('sha256').update(JSON.stringify(d.desired.objects)).digest('hex').slice(0, 16);
+}
+
+/** What drift a plan would put back, as field paths (`<kind> <name>: <path>`). */
+function driftChanges(p: Plan): FieldChange[] {
+  return p.actions.flatMap((a): FieldChange[] => {
+    if (a.op === 'update' || a.op === 'recreate') return a.changes.map((c) => ({ ...c, path: `${a.kind} ${a.name}: ${c.path}` }));
+    return [{ path: `${a.kind} ${a.name}: ${a.op === 'create' ? 'missing' : 'unexpected'}` }];
+  });
+}

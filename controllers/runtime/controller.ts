@@ -1,0 +1,215 @@
+import { hostname } from 'node:os';
+import type Docker from 'dockerode';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { type SwarmkeeperError, skError } from '../../reconciler/errors.js';
+import { parseOwnerKey } from '../../reconciler/model/ownership.js';
+import type { SwarmPort } from '../../reconciler/ports.js';
+import { isTrue } from '../../reconciler/status/conditions.js';
+import { nextStatus } from '../../reconciler/status/resource-status.js';
+import type { Metrics } from '../observability/metrics.js';
+import { planOrphans } from '../reconcile/orphans.js';
+import { reconcileResource } from '../reconcile/reconcile-resource.js';
+import type { Source } from '../sources/source.js';
+import { DockerEventsWatcher, type SwarmEvent } from './docker-events.js';
+import { RedisLease } from './leader-lease.js';
+import { WorkQueue } from './queue/index.js';
+import type { ReconcileContext, ReconcileResult } from './queue/types.js';
+import { PruneGuard } from './prune-guard.js';
+import { ResourceStore, type SourceSnapshot } from './resource-store.js';
+import { RedisStatusStore, type StatusStore } from './status-store.js';
+
+export interface ControllerOptions {
+  docker: Docker;
+  swarm: SwarmPort;
+  redis: Redis;
+  instanceId: string;
+  sources: Source[];
+  logger: Logger;
+  metrics: Metrics;
+  concurrency?: number;
+  resyncIntervalMs?: number;
+  backoff?: { baseMs?: number; maxMs?: number };
+  rateLimit?: { max: number; durationMs: number };
+  leaseTtlMs?: number;
+  /** Requeue delay while a rollout is still progressing. */
+  progressRequeueMs?: number;
+  /** Empty-source guard: refuse to prune when a source drops more than this fraction of its resources. */
+  maxPruneFraction?: number;
+  allowEmpty?: boolean;
+}
+
+/**
+ * `swarmkeeper run`: sources feed a resource store; changed keys go to the work queue; workers
+ * reconcile one key at a time (observe, plan, apply, status). The leader (a Redis lease) follows
+ * the Docker events stream and maps events back to resources, so drift is put back within seconds.
+ */
+export class Controller {
+  readonly store = new ResourceStore();
+  readonly queue: WorkQueue;
+  readonly statuses: StatusStore;
+  readonly lease: RedisLease;
+  readonly events: DockerEventsWatcher;
+  readonly #guard: PruneGuard;
+  /** Swarm object name -> owning resource key, from the desired objects of every reconcile. */
+  readonly #owners = new Map<string, string>();
+  readonly #revisions = new Map<string, string>();
+  readonly #log: Logger;
+  #sourcesReady = false;
+
+  constructor(private readonly opts: ControllerOptions) {
+    this.#log = opts.logger;
+    const prefix = `swarmkeeper:${opts.instanceId}`;
+    this.statuses = new RedisStatusStore(opts.redis, prefix);
+    this.#guard = new PruneGuard(opts.maxPruneFraction ?? 0.5, opts.allowEmpty ?? false);
+    this.queue = new WorkQueue({
+      connection: opts.redis,
+      name: 'reconcile',
+      prefix,
+      concurrency: opts.concurrency ?? 4,
+      reconcile: (key, ctx) => this.reconcile(key, ctx),
+      ...(opts.backoff ? { backoff: opts.backoff } : {}),
+      ...(opts.resyncIntervalMs ? { resyncIntervalMs: opts.resyncIntervalMs } : {}),
+      ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
+      logger: opts.logger,
+      hooks: {
+        onTerminal: (key, err) => this.#log.warn({ key, err: (err as Error).message }, 'terminal error: not retried'),
+      },
+    });
+    this.events = new DockerEventsWatcher(opts.docker, {
+      logger: opts.logger,
+      onEvent: (e) => this.#onEvent(e),
+      onConnected: (reconnect) => {
+        if (reconnect) void this.queue.resyncNow();
+      },
+    });
+    this.lease = new RedisLease(opts.redis, {
+      key: `${prefix}:leader:events`,
+      holder: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+      ttlMs: opts.leaseTtlMs ?? 15_000,
+      logger: opts.logger,
+      onAcquired: () => this.events.start(),
+      onLost: () => this.events.stop(),
+    });
+  }
+
+  get sourcesReady(): boolean {
+    return this.#sourcesReady;
+  }
+
+  async start(): Promise<void> {
+    for (const s of this.opts.sources) await s.start((snap) => void this.#onSnapshot(snap));
+    this.#sourcesReady = true;
+    this.queue.registerResync(() => this.store.keys());
+    await this.queue.start();
+    for (const key of this.store.keys()) await this.queue.enqueue(key);
+    this.lease.start();
+  }
+
+  async stop(deadlineMs = 30_000): Promise<void> {
+    for (const s of this.opts.sources) await s.stop();
+    this.events.stop();
+    await this.lease.stop();
+    await this.queue.close(deadlineMs);
+  }
+
+  async #onSnapshot(snap: SourceSnapshot): Promise<void> {
+    for (const e of snap.errors) this.#log.warn({ source: snap.source, code: e.code, err: e.message }, 'source problem');
+    const prev = this.store.snapshots().find((s) => s.source === snap.source);
+    const verdict = this.#guard.check(prev, snap);
+    if (!verdict.allowed) {
+      this.#log.error({ source: snap.source, reason: verdict.message }, 'prune blocked by the empty-source guard');
+      await this.statuses.put(`Source/${snap.source}`, nextStatus(undefined, { applied: false, error: verdict.error }, new Date()));
+      // Keep what was there; apply only additions and changes.
+      snap = { ...snap, resources: verdict.keep };
+    } else await this.statuses.delete(`Source/${snap.source}`);
+    const change = this.store.update(snap);
+    if (!this.#sourcesReady) return;
+    for (const key of [...change.changed, ...change.removed]) await this.queue.enqueue(key);
+  }
+
+  #onEvent(e: SwarmEvent): void {
+    const owner = e.name ? this.#owners.get(e.name) : undefined;
+    if (owner) void this.queue.enqueue(owner);
+  }
+
+  /** One reconcile of one key; errors are thrown so the queue applies their retry policy. */
+  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
+    const stored = this.store.get(key);
+    const owner = parseOwnerKey(key);
+    const kind = owner?.kind ?? 'Unknown';
+    const started = process.hrtime.bigint();
+    const prev = await this.statuses.get(key);
+    const log = this.#log.child({ kind, key, reconcileId: ctx.reconcileId });
+    try {
+      const conflict = this.store.conflict(key);
+      if (conflict) {
+        await this.statuses.put(key, nextStatus(prev, { applied: false, error: conflict }, new Date()));
+        throw conflict;
+      }
+      if (!stored) return await this.#prune(key, log);
+      await this.#checkDependencies(stored.resource.spec, stored.resource.namespace);
+      const r = await reconcileResource(
+        stored.resource,
+        { mode: 'apply' },
+        { swarm: this.opts.swarm, docker: this.opts.docker, instanceId: this.opts.instanceId, root: stored.root, logger: this.#log },
+        prev,
+      );
+      for (const n of r.desiredNames) this.#owners.set(n, key);
+      await this.statuses.put(key, r.status);
+      this.opts.metrics.resourceReady.set({ key, kind }, isTrue(r.status.conditions, 'Ready') ? 1 : 0);
+      this.#recordRevision(key, r.status.lastAppliedRevision);
+      this.opts.metrics.driftDetected.set({ key }, r.outcome.drift && r.outcome.drift.length > 0 ? 1 : 0);
+      if (r.drift && r.results) this.opts.metrics.driftCorrections.inc({ kind });
+      if (r.error) throw r.error;
+      this.opts.metrics.reconcileTotal.inc({ kind, result: 'success' });
+      if (r.outcome.progressing && r.outcome.progressing.length > 0) return { requeueAfterMs: this.opts.progressRequeueMs ?? 2000 };
+      return undefined;
+    } catch (e) {
+      const err = e as SwarmkeeperError;
+      this.opts.metrics.reconcileTotal.inc({ kind, result: 'error' });
+      this.opts.metrics.reconcileErrors.inc({ kind, code: err.code ?? 'SK_ERR_INTERNAL' });
+      throw e;
+    } finally {
+      this.opts.metrics.reconcileDuration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  /** One revision series per key: the old label set is removed when the revision changes. */
+  #recordRevision(key: string, revision: string | undefined): void {
+    const old = this.#revisions.get(key);
+    if (old === revision) return;
+    if (old !== undefined) this.opts.metrics.appliedRevision.remove({ key, revision: old });
+    if (revision === undefined) this.#revisions.delete(key);
+    else {
+      this.#revisions.set(key, revision);
+      this.opts.metrics.appliedRevision.set({ key, revision }, 1);
+    }
+  }
+
+  async #checkDependencies(spec: Record<string, unknown>, namespace: string): Promise<void> {
+    const deps = (spec['dependsOn'] ?? []) as { kind: string; name: string; namespace?: string }[];
+    for (const d of deps) {
+      const depKey = `${d.kind}/${d.namespace ?? namespace}/${d.name}`;
+      const st = await this.statuses.get(depKey);
+      if (!isTrue(st?.conditions, 'Ready'))
+        throw skError('DEPENDENCY_NOT_READY', `waiting for ${depKey} to be Ready`, { requeueAfterMs: 2000 });
+    }
+  }
+
+  /** The key is no longer in any source: remove the objects it owns (only owned ones). */
+  async #prune(key: string, log: Logger): Promise<ReconcileResult> {
+    const keep = new Set(this.store.keys());
+    const plans = (await planOrphans(this.opts.swarm, this.opts.instanceId, keep)).filter((p) => p.owner === key);
+    for (const p of plans) {
+      const results = await this.opts.swarm.apply(p);
+      const failed = results.find((r) => !r.ok);
+      if (failed?.error) throw failed.error;
+      log.info({ removed: p.actions.length }, 'pruned objects of a resource removed from its source');
+    }
+    await this.statuses.delete(key);
+    this.#recordRevision(key, undefined);
+    for (const [name, owner] of this.#owners) if (owner === key) this.#owners.delete(name);
+    return undefined;
+  }
+}

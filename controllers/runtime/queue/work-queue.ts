@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import { addNow, scheduleAfter, type JobData, type JobResult } from './enqueue-ops.js';
+import { KeyLocks } from './key-lock.js';
+import { classify, type Classified, type Settled } from './outcome.js';
+import { Resync } from './resync.js';
+import type {
+  BackoffOptions,
+  KeysProvider,
+  Outcome,
+  QueueDepth,
+  ReconcileResult,
+  WorkQueueOptions,
+} from './types.js';
+
+/**
+ * The controller work queue (controller-runtime semantics on BullMQ + Redis), shared by N workers in
+ * M processes. Exclusivity per key comes from two layers:
+ *  1. BullMQ deduplication with `keepLastIfActive` (+ `replace`): at most one job per key exists, and
+ *     an enqueue while it is active is parked and materialised when the active job finishes.
+ *  2. A per-key Redis lock held for the whole reconcile, which covers what (1) cannot: a job moved
+ *     back to wait by the stalled checker while its first worker is still running. A job that finds
+ *     the lock held completes as `busy` and is requeued shortly.
+ * Follow-ups (requeueAfter, backoff, busy, aborted) are added after the job has finished, so they
+ * never overwrite an event parked while the job ran; see scheduleAfter for the "earliest wins" rule.
+ */
+export class WorkQueue {
+  private readonly redis: Redis;
+  private readonly ownsRedis: boolean;
+  private readonly queue: Queue<JobData, JobResult>;
+  private worker: Worker<JobData, JobResult> | undefined;
+  private readonly bullConnection: Record<string, unknown>;
+  private readonly prefix: string;
+  private readonly lockTtlMs: number;
+  private readonly locks: KeyLocks;
+  private readonly failuresKey: string;
+  private readonly backoff: BackoffOptions;
+  private readonly busyRetryMs: number;
+  private readonly log: Logger;
+  private readonly active = new Map<string, AbortController>();
+  private readonly pending = new Set<Promise<void>>();
+  private readonly resync: Resync;
+  private running: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly opts: WorkQueueOptions) {
+    const prefix = opts.prefix ?? 'swarmkeeper';
+    const lockTtlMs = opts.lockTtlMs ?? 10_000;
+    this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
+    this.busyRetryMs = opts.busyRetryMs ?? 250;
+    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ queue: opts.name });
+
+    let bullConnection: Record<string, unknown>;
+    if (opts.connection instanceof Redis) {
+      this.redis = opts.connection;
+      this.ownsRedis = false;
+      // BullMQ opens (and closes) its own connections from the same options.
+      bullConnection = { ...opts.connection.options, maxRetriesPerRequest: null };
+    } else {
+      this.redis = new Redis(opts.connection.url, { maxRetriesPerRequest: null });
+      this.ownsRedis = true;
+      bullConnection = { url: opts.connection.url };
+    }
+    const base = `${prefix}:${opts.name}:sk:`;
+    this.failuresKey = `${base}failures`;
+    this.locks = new KeyLocks(this.redis, `${base}lock:`, lockTtlMs);
+    this.resync = new Resync(this.redis, `${base}resync`, opts.resyncIntervalMs ?? 600_000, this.log, (key) =>
+      addNow(this.queue, key),
+    );
+
+    this.queue = new Queue<JobData, JobResult>(opts.name, { connection: bullConnection, prefix });
+    this.queue.on('error', (err) => this.log.error({ err }, 'queue connection error'));
+    this.bullConnection = bullConnection;
+    this.prefix = prefix;
+    this.lockTtlMs = lockTtlMs;
+  }
+
+  /** Reconcile `key` now (or after delayMs). Coalesces with a pending run; never runs it twice at once. */
+  async enqueue(key: string, opts: { delayMs?: number } = {}): Promise<void> {
+    const delayMs = opts.delayMs ?? 0;
+    if (delayMs > 0) await scheduleAfter(this.queue, this.redis, key, delayMs);
+    else await addNow(this.queue, key);
+  }
+
+  /** Begins taking jobs. */
+  async start(): Promise<void> {
+    if (this.closing) throw new Error('work queue is closed');
+    if (this.running) return;
+    const worker = this.createWorker();
+    this.worker = worker;
+    this.running = worker.run().catch((err: unknown) => this.log.error({ err }, 'worker stopped'));
+    await worker.waitUntilReady();
+    this.resync.start();
+  }
+
+  /** The worker is created on start, so a queue used only to enqueue opens no worker connections. */
+  private createWorker(): Worker<JobData, JobResult> {
+    const worker = new Worker<JobData, JobResult>(
+      this.opts.name,
+      (job, _token, signal) => this.process(job, signal),
+      {
+        connection: this.bullConnection,
+        prefix: this.prefix,
+        autorun: false,
+        concurrency: this.opts.concurrency,
+        lockDuration: this.lockTtlMs,
+        stalledInterval: Math.max(1000, Math.floor(this.lockTtlMs / 2)),
+        // A job is recovered after each crash of its process; give up (until the next resync)
+        // only on a key that keeps killing processes.
+        maxStalledCount: 5,
+        removeOnComplete: { count: 0 },
+        removeOnFail: { count: 1000 },
+        ...(this.opts.rateLimit
+          ? { limiter: { max: this.opts.rateLimit.max, duration: this.opts.rateLimit.durationMs } }
+          : {}),
+      },
+    );
+    worker.on('error', (err) => this.log.error({ err }, 'worker error'));
+    worker.on('completed', (job, result) => this.followUp(job.data.key, result));
+    worker.on('failed', (job, err) => {
+      if (job)
+        this.log.error({ key: job.data.key, err: err.message }, 'reconcile job failed; waiting for resync');
+    });
+    return worker;
+  }
+
+  /** Periodic resync of every key the provider returns (one process per interval does it). */
+  registerResync(provider: KeysProvider): void {
+    this.resync.setProvider(provider);
+    if (this.running && !this.closing) this.resync.start();
+  }
+
+  /** Enqueues every key from the resync provider now, e.g. at startup. */
+  async resyncNow(): Promise<number> {
+    return this.resync.runOnce(false);
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const c = await this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed');
+    return {
+      waiting: (c['waiting'] ?? 0) + (c['prioritized'] ?? 0),
+      active: c['active'] ?? 0,
+      delayed: c['delayed'] ?? 0,
+    };
+  }
+
+  /**
+   * Graceful shutdown: stop taking jobs, let active reconciles finish within deadlineMs, then abort
+   * them through their AbortSignal (an aborted key is requeued for another process), then close the
+   * connections. A reconcile that ignores its signal is left to the stalled checker of another process.
+   */
+  close(deadlineMs = 30_000): Promise<void> {
+    this.closing ??= this.doClose(deadlineMs);
+    return this.closing;
+  }
+
+  private async doClose(deadlineMs: number): Promise<void> {
+    this.resync.stop();
+    const worker = this.worker;
+    const workerClosed = worker ? worker.close() : Promise.resolve();
+    if (worker && !(await settlesWithin(workerClosed, deadlineMs))) {
+      this.log.warn({ active: this.active.size }, 'close deadline passed; aborting active reconciles');
+      for (const ac of this.active.values()) ac.abort(new Error('work queue closing'));
+      if (!(await settlesWithin(workerClosed, Math.min(5000, deadlineMs)))) await worker.close(true);
+    }
+    await this.running;
+    await Promise.allSettled([...this.pending]);
+    await this.queue.close();
+    if (this.ownsRedis) await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private async process(job: Job<JobData, JobResult>, bullSignal?: AbortSignal): Promise<JobResult> {
+    const key = job.data.key;
+    const lock = await this.locks.tryAcquire(key);
+    if (!lock) {
+      this.log.debug({ key }, 'key locked by another worker; requeueing');
+      return { kind: 'busy', requeueAfterMs: this.busyRetryMs };
+    }
+    const reconcileId = randomUUID();
+    const log = this.log.child({ key, reconcileId });
+    const ac = new AbortController();
+    const abort = (s: AbortSignal) => () => ac.abort(s.reason);
+    lock.lost.addEventListener('abort', abort(lock.lost), { once: true });
+    bullSignal?.addEventListener('abort', abort(bullSignal), { once: true });
+    this.active.set(reconcileId, ac);
+    let settled: Settled;
+    let attempt = 0;
+    try {
+      attempt = Number((await this.redis.hget(this.failuresKey, key)) ?? 0);
+      this.opts.hooks?.onStart?.(key, reconcileId);
+      log.debug({ attempt }, 'reconcile start');
+      const value: ReconcileResult = await this.opts.reconcile(key, {
+        reconcileId,
+        attempt,
+        signal: ac.signal,
+      });
+      settled = { ok: true, value };
+    } catch (error) {
+      settled = { ok: false, error };
+    } finally {
+      this.active.delete(reconcileId);
+      await lock.release().catch((err: unknown) => log.warn({ err }, 'releasing key lock failed'));
+    }
+    const outcome = await this.decide(key, classify(settled, ac.signal.aborted), attempt);
+    log.debug({ outcome: outcome.kind, requeueAfterMs: outcome.requeueAfterMs }, 'reconcile end');
+    if (outcome.kind === 'backoff') {
+      log.warn(
+        { err: errorMessage(outcome.error), requeueAfterMs: outcome.requeueAfterMs },
+        'reconcile failed',
+      );
+    }
+    this.safeHook(() => this.opts.hooks?.onEnd?.(key, reconcileId, outcome));
+    if (outcome.kind === 'terminal') {
+      log.error({ err: errorMessage(outcome.error) }, 'reconcile failed terminally; not retried');
+      this.safeHook(() => this.opts.hooks?.onTerminal?.(key, outcome.error));
+    }
+    return outcome.requeueAfterMs === undefined
+      ? { kind: outcome.kind }
+      : { kind: outcome.kind, requeueAfterMs: outcome.requeueAfterMs };
+  }
+
+  /** Applies the per-key failure counter (in Redis, so another process continues the backoff). */
+  private async decide(key: string, c: Classified, attempt: number): Promise<Outcome> {
+    if (c.kind === 'transient') {
+      const failures = await this.redis.hincrby(this.failuresKey, key, 1);
+      return { kind: 'backoff', requeueAfterMs: backoffDelay(failures, this.backoff), error: c.error };
+    }
+    if (c.kind === 'aborted') return { kind: 'aborted', requeueAfterMs: 0, error: c.error };
+    // Any other end resets the backoff (client-go's Forget).
+    if (attempt > 0) await this.redis.hdel(this.failuresKey, key);
+    return c;
+  }
+
+  private followUp(key: string, result: JobResult | undefined): void {
+    const after = result?.requeueAfterMs;
+    if (after === undefined) return;
+    const p = this.enqueue(key, { delayMs: after })
+      .catch((err: unknown) =>
+        this.log.error({ key, err }, 'requeue failed; key waits for the next event or resync'),
+      )
+      .finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  private safeHook(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.warn({ err }, 'work queue hook threw');
+    }
+  }
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,96 @@
+import { type SwarmkeeperError, skError } from '../../reconciler/errors.js';
+import type { DesiredResource } from '../../reconciler/source/resource.js';
+
+export interface SourceSnapshot {
+  source: string;
+  root: string;
+  revision: string;
+  resources: DesiredResource[];
+  errors: SwarmkeeperError[];
+  /** Files that failed to parse: the resources they held before are kept as they were. */
+  failedFiles?: string[];
+}
+
+export interface StoreChange {
+  /** Keys whose desired state appeared or changed (reconcile them). */
+  changed: string[];
+  /** Keys no longer desired by any source (prune them). */
+  removed: string[];
+  /** Keys claimed by more than one source (reported, none applied). */
+  conflicts: Map<string, SwarmkeeperError>;
+}
+
+export interface StoredResource {
+  resource: DesiredResource;
+  root: string;
+}
+
+/**
+ * The desired resources of every source, merged. Two sources claiming one key is a conflict:
+ * both are reported and neither wins. Pure in-memory state; each replica keeps its own copy.
+ */
+export class ResourceStore {
+  readonly #bySource = new Map<string, SourceSnapshot>();
+  #merged = new Map<string, StoredResource>();
+  #conflicts = new Map<string, SwarmkeeperError>();
+
+  update(snapshot: SourceSnapshot): StoreChange {
+    const prev = this.#bySource.get(snapshot.source);
+    const failed = new Set(snapshot.failedFiles ?? []);
+    const kept = (prev?.resources ?? []).filter(
+      (r) => failed.has(r.origin.file) && !snapshot.resources.some((n) => n.key === r.key),
+    );
+    this.#bySource.set(snapshot.source, { ...snapshot, resources: [...snapshot.resources, ...kept] });
+    return this.#remerge();
+  }
+
+  removeSource(source: string): StoreChange {
+    this.#bySource.delete(source);
+    return this.#remerge();
+  }
+
+  get(key: string): StoredResource | undefined {
+    return this.#merged.get(key);
+  }
+
+  conflict(key: string): SwarmkeeperError | undefined {
+    return this.#conflicts.get(key);
+  }
+
+  keys(): string[] {
+    return [...this.#merged.keys(), ...this.#conflicts.keys()].sort();
+  }
+
+  snapshots(): SourceSnapshot[] {
+    return [...this.#bySource.values()];
+  }
+
+  #remerge(): StoreChange {
+    const claims = new Map<string, { snap: SourceSnapshot; res: DesiredResource }[]>();
+    for (const snap of this.#bySource.values())
+      for (const res of snap.resources) claims.set(res.key, [...(claims.get(res.key) ?? []), { snap, res }]);
+    const merged = new Map<string, StoredResource>();
+    const conflicts = new Map<string, SwarmkeeperError>();
+    for (const [key, cs] of claims) {
+      if (cs.length === 1) merged.set(key, { resource: cs[0]!.res, root: cs[0]!.snap.root });
+      else
+        conflicts.set(
+          key,
+          skError(
+            'SOURCE_CONFLICT',
+            `${key} is claimed by more than one source: ${cs.map((c) => `${c.snap.source}:${c.res.origin.file}`).join(', ')}; neither is applied`,
+          ),
+        );
+    }
+    const changed: string[] = [];
+    for (const [key, s] of merged) {
+      const prev = this.#merged.get(key);
+      if (!prev || JSON.stringify(prev.resource) !== JSON.stringify(s.resource)) changed.push(key);
+    }
+    for (const key of conflicts.keys()) if (!this.#conflicts.has(key)) changed.push(key);
+    const removed = [...this.#merged.keys(), ...this.#conflicts.keys()].filter((k) => !merged.has(k) && !conflicts.has(k));
+    this.#merged = merged;
+    this.#conflicts = conflicts;
+    return { changed: changed.sort(), removed: [...new Set(removed)].sort(), conflicts };
+  }
+}

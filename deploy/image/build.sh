@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the swarmkeeper controller image against $DOCKER_HOST:
+#   1. the base images local/node:<major> and local/node:<major>-build, if missing (build-base.sh);
+#   2. node_modules from package-lock.json, if missing (npm ci; the image build itself needs no registry);
+#   3. docker build of the repository's Dockerfile (compile in the builder stage, copy into the runtime).
+#
+#   deploy/image/build.sh [TAG]        (default: $SWARMKEEPER_IMAGE or swarmkeeper:dev)
+# Environment: DOCKER (default: docker), DOCKER_HOST, BUILD_ARGS (extra `docker build` arguments).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DOCKER=${DOCKER:-docker}
+tag=${1:-${SWARMKEEPER_IMAGE:-swarmkeeper:dev}}
+major=$(node -p 'process.versions.node.split(".")[0]')
+version=$(node -p 'require("./package.json").version')
+
+if ! "$DOCKER" image inspect "local/node:$major" "local/node:$major-build" >/dev/null 2>&1; then
+  DOCKER=$DOCKER deploy/image/build-base.sh
+fi
+[ -d node_modules ] || npm ci --no-audit --no-fund
+
+start=$(date +%s)
+# The classic builder: works with every daemon and client here (BuildKit needs the buildx plugin on newer
+# clients); the Dockerfile uses nothing BuildKit-specific.
+# shellcheck disable=SC2086
+DOCKER_BUILDKIT=0 "$DOCKER" build --quiet \
+  --build-arg "BUILDER_IMAGE=local/node:$major-build" --build-arg "BASE_IMAGE=local/node:$major" \
+  --label "org.opencontainers.image.version=$version" \
+  -t "$tag" ${BUILD_ARGS:-} . >/dev/null
+size=$("$DOCKER" image inspect -f '{{.Size}}' "$tag")
+echo "build.sh: built $tag in $(($(date +%s) - start))s, $((size / 1000000)) MB" >&2

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { cel, commonSpecFields, count, nonEmpty, recreatePolicy, secretKeyRef, swarmName } from './common.js';
+import { commonStatusFields } from './status.js';
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PARENT_SEGMENT = /(^|\/)\.\.(\/|$)/;
+
+export const composeFileSchema = nonEmpty
+  .refine((p) => !p.startsWith('/') && !PARENT_SEGMENT.test(p), {
+    error: 'must be a relative path inside the source (no leading "/", no "..")',
+  })
+  .meta({
+    description: 'Path of a compose file, relative to the directory of this resource in the source.',
+    ...cel({
+      rule: "!self.startsWith('/') && !self.matches('(^|/)[.][.](/|$)')",
+      message: 'must be a relative path inside the source (no leading "/", no "..")',
+    }),
+  });
+
+export const stackSecretRefSchema = z.strictObject({
+  name: nonEmpty.describe('Name of the secret in the compose file (top-level `secrets:` key).'),
+  secretRef: secretKeyRef,
+});
+
+export const swarmStackSpecSchema = z
+  .strictObject({
+    stackName: swarmName
+      .optional()
+      .describe('Stack namespace (prefix of service names). Defaults to metadata.name.'),
+    compose: z.record(z.string(), z.unknown()).optional().meta({
+      description: 'Inline compose document (services, networks, volumes, configs, secrets).',
+      'x-kubernetes-preserve-unknown-fields': true,
+    }),
+    composeFile: composeFileSchema.optional(),
+    env: z
+      .record(z.string().regex(ENV_NAME, { error: 'must be an environment variable name' }), z.string())
+      .optional()
+      .describe('Variables for ${VAR} interpolation of the compose document.'),
+    secretRefs: z
+      .array(stackSecretRefSchema)
+      .optional()
+      .meta({
+        description: 'Values of compose secrets, taken from Kubernetes Secrets.',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['name'],
+      }),
+    prune: z.boolean().default(true).describe('Remove owned objects that left the compose document.'),
+    adopt: z
+      .boolean()
+      .default(false)
+      .describe('Take ownership of objects `docker stack deploy` created for this stack name.'),
+    recreatePolicy: recreatePolicy.describe(
+      'Networks whose immutable spec changed. Never: block and report. Always: recreate (detaches services).',
+    ),
+    configRetention: count.default(2).describe('Old versions of hashed configs/secrets kept for rollback.'),
+    ...commonSpecFields,
+  })
+  .superRefine((spec, ctx) => {
+    const has = [spec.compose !== undefined, spec.composeFile !== undefined];
+    if (has[0] && has[1])
+      ctx.addIssue({ code: 'custom', path: [], message: 'set only one of compose or composeFile, not both' });
+    else if (!has[0] && !has[1])
+      ctx.addIssue({ code: 'custom', path: [], message: 'one of compose or composeFile is required' });
+    const seen = new Set<string>();
+    spec.secretRefs?.forEach((r, i) => {
+      if (seen.has(r.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['secretRefs', i, 'name'],
+          message: `duplicate name "${r.name}"`,
+        });
+      seen.add(r.name);
+    });
+  })
+  .meta(
+    cel(
+      {
+        rule: '!(has(self.compose) && has(self.composeFile))',
+        message: 'set only one of compose or composeFile, not both',
+      },
+      {
+        rule: 'has(self.compose) || has(self.composeFile)',
+        message: 'one of compose or composeFile is required',
+      },
+    ),
+  );
+
+export const serviceStatusSchema = z.strictObject({
+  name: z.string(),
+  image: z.string(),
+  mode: z.enum(['replicated', 'global']),
+  desiredReplicas: count.describe('Tasks Swarm wants running now (global services: one per eligible node).'),
+  runningReplicas: count,
+  updateState: z.string().optional(),
+  updateMessage: z.string().optional(),
+});
+
+export const swarmStackStatusSchema = z.strictObject({
+  ...commonStatusFields,
+  services: z.array(serviceStatusSchema).optional(),
+  serviceCount: count.optional(),
+});
+
+export type SwarmStackSpec = z.output<typeof swarmStackSpecSchema>;
+export type SwarmStackSpecInput = z.input<typeof swarmStackSpecSchema>;
+export type SwarmStackStatus = z.output<typeof swarmStackStatusSchema>;
+export type ServiceStatus = z.output<typeof serviceStatusSchema>;

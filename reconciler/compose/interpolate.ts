@@ -1,0 +1,71 @@
+import type { PathSegment, Problems } from './problems.js';
+
+/** Mappings whose keys are user data, never extension fields. */
+const DATA_MAPS = new Set(['labels', 'environment', 'sysctls', 'driver_opts', 'options', 'extra_hosts', 'aux_addresses']);
+/** Mappings whose keys are object names (services, networks, ...). */
+const NAME_MAPS = new Set(['services', 'networks', 'volumes', 'configs', 'secrets']);
+
+const TEMPLATE = /\$(?:(\$)|([_a-zA-Z][_a-zA-Z0-9]*)|\{([^}]*)\}|)/g;
+const BRACED = /^([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?)([-?])([\s\S]*))?$/;
+
+export class InterpolationError extends Error {}
+
+/**
+ * Substitutes `${VAR}`, `$VAR`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?err}`,
+ * `${VAR?err}` and `$$` from an explicit environment (compose semantics: unset -> "").
+ */
+export function interpolateString(
+  text: string,
+  env: Readonly<Record<string, string>>,
+  used: (value: string) => void = () => {},
+): string {
+  return text.replace(TEMPLATE, (whole, escaped: string | undefined, named: string | undefined, braced: string | undefined) => {
+    if (escaped) return '$';
+    if (named) return use(env[named] ?? '');
+    if (braced === undefined) throw new InterpolationError(`invalid interpolation format in "${text}": a "$" must start a variable or be escaped as "$$"`);
+    const m = BRACED.exec(braced);
+    if (!m) throw new InterpolationError(`invalid interpolation format in "${text}": "${whole}" is not a valid variable`);
+    const [, name, colon, op, arg] = m as unknown as [string, string, string | undefined, string | undefined, string | undefined];
+    const value = env[name];
+    const missing = value === undefined || (colon === ':' && value === '');
+    if (op === undefined) return use(value ?? '');
+    if (op === '-') return missing ? (arg ?? '') : use(value as string);
+    if (missing) throw new InterpolationError(`required variable ${name} is missing a value: ${arg ?? ''}`);
+    return use(value as string);
+  });
+  function use(v: string): string {
+    used(v);
+    return v;
+  }
+}
+
+/** Drops `x-*` extension fields and interpolates every string value, collecting errors. */
+export function prepareTree(
+  value: unknown,
+  env: Readonly<Record<string, string>>,
+  problems: Problems,
+  path: PathSegment[] = [],
+): unknown {
+  if (typeof value === 'string') {
+    try {
+      return interpolateString(value, env, (v) => problems.redact(v));
+    } catch (e) {
+      if (!(e instanceof InterpolationError)) throw e;
+      problems.add('COMPOSE_INTERPOLATION', path, e.message);
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map((v, i) => prepareTree(v, env, problems, [...path, i]));
+  if (value !== null && typeof value === 'object') {
+    const parentKey = path[path.length - 1];
+    const isData = typeof parentKey === 'string' && DATA_MAPS.has(parentKey) && path.length > 1;
+    const isNames = path.length === 1 && typeof parentKey === 'string' && NAME_MAPS.has(parentKey);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (!isData && !isNames && k.startsWith('x-')) continue;
+      out[k] = prepareTree(v, env, problems, [...path, k]);
+    }
+    return out;
+  }
+  return value;
+}

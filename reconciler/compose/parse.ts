@@ -1,0 +1,122 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { skError } from '../errors.js';
+import { formatPath, type LineLookup, type PathSegment } from './problems.js';
+
+export interface ParsedYaml {
+  value: unknown;
+  lineOf: LineLookup;
+}
+
+/**
+ * Parses YAML the way docker/cli's go-yaml v2 does: YAML 1.1 (octal `0644`, `yes`/`no`),
+ * merge keys `<<`, anchors and aliases; but `80:80` stays a string (no base-60 integers).
+ */
+export function parseYaml(file: string, text: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    version: '1.1',
+    merge: true,
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    customTags: (tags) =>
+      tags.filter((t) => (typeof t === 'string' ? t !== 'intTime' && t !== 'floatTime' : t.format !== 'TIME')),
+  });
+  const first = doc.errors[0];
+  if (first) {
+    const line = lineCounter.linePos(first.pos[0]).line;
+    throw skError('YAML_SYNTAX', `${file}${line === undefined ? '' : `:${line}`}: ${first.message.split('\n')[0]}`);
+  }
+  // Mapping keys stay the text written (go-yaml decodes keys into strings: `N:` is "N", not false).
+  visit(doc, {
+    Pair(_, pair) {
+      const k = pair.key;
+      if (isScalar(k) && k.value !== '<<' && typeof k.value !== 'string') k.value = k.source ?? String(k.value);
+    },
+  });
+  const lines = new Map<string, number>();
+  const lineAt = (offset: number | undefined): number | undefined =>
+    offset === undefined ? undefined : lineCounter.linePos(offset).line;
+  walk(doc, doc.contents as Node | null, [], lines, lineAt, 0);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 10000 });
+  } catch (e) {
+    throw skError('YAML_SYNTAX', `${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return { value, lineOf: lookupIn(lines) };
+}
+
+export function lookupIn(lines: Map<string, number>): LineLookup {
+  return (path) => {
+    for (let n = path.length; n >= 0; n--) {
+      const line = lines.get(formatPath(path.slice(0, n)));
+      if (line !== undefined) return line;
+    }
+    return undefined;
+  };
+}
+
+function walk(
+  doc: Document,
+  node: Node | null | undefined,
+  path: PathSegment[],
+  lines: Map<string, number>,
+  lineAt: (offset: number | undefined) => number | undefined,
+  depth: number,
+): void {
+  if (!node || depth > 64) return;
+  if (isAlias(node)) {
+    walk(doc, node.resolve(doc) as Node | undefined, path, lines, lineAt, depth + 1);
+    return;
+  }
+  const key = formatPath(path);
+  if (!lines.has(key)) {
+    const line = lineAt(node.range?.[0]);
+    if (line !== undefined) lines.set(key, line);
+  }
+  if (isMap(node)) {
+    const merges: Node[] = [];
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const k = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (k === '<<') {
+        merges.push(pair.value as Node);
+        continue;
+      }
+      const child = [...path, String(k)];
+      const keyLine = lineAt((pair.key as Node | null)?.range?.[0]);
+      if (keyLine !== undefined) lines.set(formatPath(child), keyLine);
+      walk(doc, pair.value as Node | null, child, lines, lineAt, depth + 1);
+    }
+    for (const m of merges) {
+      const target = isAlias(m) ? (m.resolve(doc) as Node | undefined) : m;
+      const sources = isSeq(target) ? target.items : [target];
+      for (const s of sources) walkMerged(doc, s as Node, path, lines, lineAt, depth + 1);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => walk(doc, item as Node, [...path, i], lines, lineAt, depth + 1));
+  }
+}
+
+/** Merged keys point at the anchored mapping's lines, unless the mapping sets them itself. */
+function walkMerged(
+  doc: Document,
+  node: Node | undefined,
+  path: PathSegment[],
+  lines: Map<string, number>,
+  lineAt: (offset: number | undefined) => number | undefined,
+  depth: number,
+): void {
+  const target = node && isAlias(node) ? (node.resolve(doc) as Node | undefined) : node;
+  if (!target || !isMap(target)) return;
+  for (const pair of target.items) {
+    if (!isPair(pair)) continue;
+    const k = isScalar(pair.key) ? pair.key.value : pair.key;
+    const child = [...path, String(k)];
+    if (lines.has(formatPath(child))) continue;
+    walk(doc, pair.value as Node | null, child, lines, lineAt, depth + 1);
+    const keyLine = lineAt((pair.key as Node | null)?.range?.[0]);
+    if (keyLine !== undefined) lines.set(formatPath(child), keyLine);
+  }
+}

@@ -1,0 +1,63 @@
+import { AggregateSwarmkeeperError, skError, type ErrorName, type SwarmkeeperError } from '../errors.js';
+
+export type PathSegment = string | number;
+
+/** `services.web.ports[0].target` */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out === '' ? seg : `.${seg}`;
+  }
+  return out;
+}
+
+/** Finds the source line of a YAML path (the deepest known prefix). */
+export type LineLookup = (path: readonly PathSegment[]) => number | undefined;
+
+/** Collects every problem of one compose file, then throws them together. */
+export class Problems {
+  readonly #errors: SwarmkeeperError[] = [];
+  readonly #seen = new Set<string>();
+  /** Values substituted from the env map: they may be secret, so errors never print them. */
+  readonly #sensitive = new Set<string>();
+
+  constructor(
+    readonly file: string,
+    readonly lineOf: LineLookup,
+  ) {}
+
+  /** Marks an interpolated value; it is replaced by [redacted] in every later message. */
+  redact(value: string): void {
+    if (value.length >= 4) this.#sensitive.add(value);
+  }
+
+  add(code: ErrorName, path: readonly PathSegment[], problem: string): void {
+    for (const v of this.#sensitive) problem = problem.split(v).join('[redacted]');
+    const line = this.lineOf(path);
+    const where = line === undefined ? this.file : `${this.file}:${line}`;
+    const message = `${where}: ${formatPath(path)}: ${problem}`;
+    if (this.#seen.has(message)) return;
+    this.#seen.add(message);
+    this.#errors.push(skError(code, message));
+  }
+
+  get size(): number {
+    return this.#errors.length;
+  }
+
+  throwIfAny(): void {
+    if (this.#errors.length > 0) throw new AggregateSwarmkeeperError([...this.#errors]);
+  }
+}
+
+/** Short description of a value for error messages (never its content: it may be secret). */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return 'a string';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a number';
+  if (typeof v === 'boolean') return 'a boolean';
+  return typeof v;
+}

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { skError } from '../errors.js';
+import type { NetworkSpec } from '../model/engine-types.js';
+import type { DesiredConfig, DesiredNetwork, DesiredObject, DesiredSecret, DesiredService, DesiredState, ObjectKind } from '../model/objects.js';
+import { LABEL_CONTENT_HASH, LABEL_LOGICAL_NAME, ownerLabels, type OwnerRef } from '../model/ownership.js';
+import { Sensitive } from '../model/sensitive.js';
+import type { FileReader } from '../ports.js';
+import { resolveRelative } from './load.js';
+import { networkName, serviceNetworkKeys, serviceSpec, stackLabels, type ObjectNames } from './to-swarm-service.js';
+import type { ComposeConfig, ComposeNetwork, ComposeProject, ComposeSecret } from './types.js';
+
+export interface ToSwarmStack {
+  /** Stack namespace: objects are named `<name>_<key>` and labelled com.docker.stack.namespace=<name>. */
+  name: string;
+  project: ComposeProject;
+  /** The compose file (relative config/secret files resolve against its directory); default project.file. */
+  file?: string;
+}
+
+export interface ToSwarmOptions {
+  owner: OwnerRef;
+  instanceId: string;
+  /** Reads config/secret `file:` sources. */
+  files?: FileReader;
+}
+
+/** First 10 hex characters of the sha256 of the content. */
+export function contentHash(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex').slice(0, 10);
+}
+
+const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+function networkSpec(stack: string, key: string, net: ComposeNetwork, name: string): NetworkSpec {
+  const spec: NetworkSpec = { Name: name, Driver: net.driver ?? 'overlay', Scope: 'swarm', Labels: stackLabels(stack, net.labels) };
+  if (net.internal) spec.Internal = true;
+  if (net.attachable) spec.Attachable = true;
+  if (net.driver_opts !== undefined) spec.Options = { ...net.driver_opts };
+  const ipam = net.ipam;
+  if (ipam && (ipam.driver !== undefined || (ipam.config?.length ?? 0) > 0 || ipam.options !== undefined)) {
+    spec.IPAM = { Driver: ipam.driver ?? 'default' };
+    if (ipam.config?.length) {
+      spec.IPAM.Config = ipam.config.map((c) => ({
+        ...(c.subnet ? { Subnet: c.subnet } : {}),
+        ...(c.ip_range ? { IPRange: c.ip_range } : {}),
+        ...(c.gateway ? { Gateway: c.gateway } : {}),
+        ...(c.aux_addresses ? { AuxiliaryAddresses: c.aux_addresses } : {}),
+      }));
+    }
+    if (ipam.options !== undefined) spec.IPAM.Options = ipam.options;
+  }
+  void key;
+  return spec;
+}
+
+function readContent(
+  kind: 'configs' | 'secrets',
+  key: string,
+  obj: ComposeConfig | ComposeSecret,
+  file: string,
+  files: FileReader | undefined,
+): Uint8Array {
+  if (obj.content !== undefined) return new TextEncoder().encode(obj.content);
+  if ('environmentValue' in obj && obj.environmentValue) return new TextEncoder().encode(obj.environmentValue.reveal());
+  const path = resolveRelative(file, obj.file ?? '');
+  if (!files) throw skError('FILE_UNREADABLE', `${file}: ${kind}.${key}.file: cannot read "${path}": no file reader is available`);
+  try {
+    return files.readBytes(path);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw skError('FILE_UNREADABLE', `${file}: ${kind}.${key}.file: cannot read "${path}": ${why}`, { cause: e });
+  }
+}
+
+/**
+ * The Swarm objects `docker stack deploy` would create from a compose project, with
+ * swarmkeeper's ownership labels on object labels (never inside the task template).
+ * Configs and secrets are named `<stack>_<key>-<sha256[:10]>` (or `<name:>-<hash>`) so a content
+ * change creates a new object. Stack volumes travel inside mounts, as with docker stack deploy.
+ */
+export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState {
+  const { name: ns, project } = stack;
+  const file = stack.file ?? project.file;
+  const own = ownerLabels(opts.owner, opts.instanceId);
+  const external: { kind: ObjectKind; name: string }[] = [];
+
+  const networks: DesiredNetwork[] = [];
+  const usedNets = new Set(Object.values(project.services).flatMap(serviceNetworkKeys));
+  for (const key of [...usedNets].sort()) {
+    const net = project.networks[key] ?? {};
+    const name = networkName(ns, project, key);
+    if (net.external?.external) {
+      external.push({ kind: 'network', name });
+      continue;
+    }
+    const spec = networkSpec(ns, key, net, name);
+    spec.Labels = { ...spec.Labels, ...own };
+    networks.push({ kind: 'network', name, spec });
+  }
+
+  const names: ObjectNames = { configs: new Map(), secrets: new Map() };
+  const configs: DesiredConfig[] = [];
+  for (const [key, cfg] of Object.entries(project.configs)) {
+    const base = cfg.name ?? (cfg.external?.external ? (cfg.external.name ?? key) : `${ns}_${key}`);
+    if (cfg.external?.external) {
+      names.configs.set(key, base);
+      external.push({ kind: 'config', name: base });
+      continue;
+    }
+    const data = readContent('configs', key, cfg, file, opts.files);
+    const hash = contentHash(data);
+    const name = `${base}-${hash}`;
+    names.configs.set(key, name);
+    const Labels = { ...stackLabels(ns, cfg.labels), ...own, [LABEL_LOGICAL_NAME]: base, [LABEL_CONTENT_HASH]: hash };
+    configs.push({ kind: 'config', name, logicalName: base, hash, spec: { Name: name, Labels, Data: Buffer.from(data).toString('base64') } });
+  }
+
+  const secrets: DesiredSecret[] = [];
+  for (const [key, sec] of Object.entries(project.secrets)) {
+    const base = sec.name ?? (sec.external?.external ? (sec.external.name ?? key) : `${ns}_${key}`);
+    if (sec.external?.external) {
+      names.secrets.set(key, base);
+      external.push({ kind: 'secret', name: base });
+      continue;
+    }
+    const data = readContent('secrets', key, sec, file, opts.files);
+    const hash = contentHash(data);
+    const name = `${base}-${hash}`;
+    names.secrets.set(key, name);
+    const Labels = { ...stackLabels(ns, sec.labels), ...own, [LABEL_LOGICAL_NAME]: base, [LABEL_CONTENT_HASH]: hash };
+    const Data = new Sensitive(Buffer.from(data).toString('base64'));
+    secrets.push({ kind: 'secret', name, logicalName: base, hash, spec: { Name: name, Labels, Data } });
+  }
+
+  const services: DesiredService[] = Object.entries(project.services).map(([key, svc]) => {
+    const spec = serviceSpec(ns, key, svc, project, names);
+    spec.Labels = { ...spec.Labels, ...own };
+    return { kind: 'service', name: spec.Name, spec };
+  });
+
+  const objects: DesiredObject[] = [
+    ...networks.sort(byName),
+    ...configs.sort(byName),
+    ...secrets.sort(byName),
+    ...services.sort(byName),
+  ];
+  return { owner: opts.owner, objects, ...(external.length > 0 ? { external } : {}) };
+}

@@ -1,0 +1,92 @@
+/**
+ * Value syntaxes of compose files, parsed the way docker/cli parses them:
+ * Go durations (time.ParseDuration), byte sizes (go-units RAMInBytes), CPUs (opts.ParseCPUs)
+ * and shell words (go-shellwords, without variable expansion).
+ */
+
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1,
+  us: 1e3,
+  µs: 1e3,
+  μs: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+};
+
+/** `1m30s`, `10s`, `500ms`, `1.5h` -> nanoseconds; undefined when malformed. */
+export function parseDuration(text: string): number | undefined {
+  const s = text.trim();
+  if (s === '0') return 0;
+  const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.exec(s);
+  if (!m) return undefined;
+  let total = 0;
+  for (const part of s.replace(/^[+-]/, '').matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
+    total += Number(part[1]) * (DURATION_UNITS[part[2] as string] ?? 0);
+  }
+  return Math.round(m[1] === '-' ? -total : total);
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+
+/** `512M`, `1g`, `100k`, `1.5GiB`, 1024 -> bytes (binary units, like go-units RAMInBytes). */
+export function parseByteSize(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : undefined;
+  const m = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(value.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  if (!Number.isFinite(n)) return undefined;
+  return Math.floor(n * (SIZE_UNITS[(m[2] ?? '').toLowerCase()] ?? 1));
+}
+
+/** `0.5` -> 500000000 NanoCPUs (opts.ParseCPUs). */
+export function parseCPUs(value: string | number): number | undefined {
+  const s = String(value).trim();
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(s)) return undefined;
+  const nano = Math.round(Number(s) * 1e9);
+  return Number.isSafeInteger(nano) ? nano : undefined;
+}
+
+/**
+ * Splits a command string into words like go-shellwords: blanks separate words,
+ * single quotes are literal, double quotes honour backslash escapes, a backslash
+ * outside quotes escapes the next character. Throws on an unterminated quote.
+ */
+export function shellSplit(line: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string;
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      else cur += c;
+      continue;
+    }
+    if (quote === '"') {
+      if (c === '"') quote = undefined;
+      else if (c === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1] as string)) cur += line[++i];
+      else cur += c;
+      continue;
+    }
+    if (c === '\\') {
+      if (i + 1 < line.length) cur += line[++i];
+      inWord = true;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      inWord = true;
+    } else if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (quote) throw new Error(`unterminated ${quote === '"' ? 'double' : 'single'} quote`);
+  if (inWord) words.push(cur);
+  return words;
+}

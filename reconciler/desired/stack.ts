@@ -1,0 +1,43 @@
+import { loadCompose } from '../compose/load.js';
+import { toSwarm } from '../compose/to-swarm.js';
+import { skError } from '../errors.js';
+import type { DesiredState } from '../model/objects.js';
+import type { OwnerRef } from '../model/ownership.js';
+import type { FileReader } from '../ports.js';
+import type { DesiredResource } from '../source/resource.js';
+
+export interface SwarmStackSpecInput {
+  stackName?: string;
+  compose?: unknown;
+  composeFile?: string;
+  env?: Record<string, string>;
+}
+
+function joinPath(dir: string, file: string): string {
+  if (file.startsWith('/') || dir === '.' || dir === '') return file;
+  return `${dir}/${file}`;
+}
+
+/** SwarmStack -> the Swarm objects `docker stack deploy` would create, with ownership labels. */
+export function stackDesiredState(
+  res: DesiredResource,
+  owner: OwnerRef,
+  spec: SwarmStackSpecInput,
+  ctx: { instanceId: string; files: FileReader },
+): DesiredState {
+  const stackName = spec.stackName ?? res.name;
+  const env = spec.env ?? {};
+  let project;
+  let file: string;
+  if (spec.composeFile !== undefined) {
+    file = joinPath(res.baseDir, spec.composeFile);
+    const text = ctx.files.readText(spec.composeFile);
+    project = loadCompose({ file, text }, { env, files: ctx.files });
+  } else if (spec.compose !== undefined) {
+    file = res.origin.file;
+    project = loadCompose({ file, document: spec.compose }, { env, files: ctx.files });
+  } else {
+    throw skError('RESOURCE_INVALID', `${res.origin.file}: ${res.key}: spec: one of compose or composeFile is required`);
+  }
+  return toSwarm({ name: stackName, project, file }, { owner, instanceId: ctx.instanceId, files: ctx.files });
+}

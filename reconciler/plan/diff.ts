@@ -1,0 +1,165 @@
+/**
+ * Field-level comparison of a desired spec with the spec the Engine returned.
+ *
+ * - Zero values the Engine omits (false, 0, "", [], {}, null) equal an absent field, except
+ *   where the server default is not zero (`Replicas: 0` is not `Replicas: 1`).
+ * - A field absent from the desired spec is no difference (the Engine fills defaults), unless
+ *   `strict`: then an observed value that is not the server default is reported as a removal.
+ * - Map-valued fields the user owns are compared key by key; arrays in order, full length.
+ */
+import { isSensitive, REDACTED } from '../model/sensitive.js';
+import type { FieldChange } from './types.js';
+import type { DiffProfile } from './defaults.js';
+import { formatPath, isPlainObject, matchesPrefix, parsePattern, patternKey, type Pattern, type Segment } from './paths.js';
+
+export interface DiffOptions {
+  profile: DiffProfile;
+  /** Report observed fields that are absent from the desired spec (and not server defaults). */
+  strict?: boolean;
+  /** Extra paths never compared (prefix match), e.g. ignore paths. */
+  skip?: readonly string[];
+}
+
+interface Ctx {
+  strict: boolean;
+  defaults: Readonly<Record<string, unknown>>;
+  maps: Set<string>;
+  skip: Pattern[];
+  keepEmpty: Set<string>;
+  profile: DiffProfile;
+  out: FieldChange[];
+}
+
+function makeCtx(opts: DiffOptions): Ctx {
+  const p = opts.profile;
+  return {
+    strict: opts.strict ?? false,
+    defaults: p.defaults,
+    maps: new Set(p.maps),
+    skip: [...p.skip, ...(opts.skip ?? [])].map(parsePattern),
+    keepEmpty: new Set(p.keepEmpty),
+    profile: p,
+    out: [],
+  };
+}
+
+function isScalarZero(v: unknown): boolean {
+  return v === undefined || v === null || v === false || v === 0 || v === '';
+}
+
+/** True when `v` at this path is a zero value the Engine would omit. */
+export function zeroAt(v: unknown, segs: readonly Segment[], profile: DiffProfile): boolean {
+  const key = patternKey(segs);
+  const def = profile.defaults[key];
+  if (def !== undefined && !isZeroValue(def) && v !== undefined && v !== null) return false;
+  if (isScalarZero(v)) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (isPlainObject(v)) {
+    if (profile.keepEmpty.includes(key)) return false;
+    return Object.entries(v).every(([k, x]) => zeroAt(x, [...segs, k], profile));
+  }
+  return false;
+}
+
+function isZeroValue(v: unknown): boolean {
+  if (isScalarZero(v)) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (isPlainObject(v)) return Object.values(v).every(isZeroValue);
+  return false;
+}
+
+/** Drops zero-valued fields recursively (path-aware), so `{A: 1, B: []}` equals `{A: 1}`. */
+export function normalize(v: unknown, segs: readonly Segment[], profile: DiffProfile): unknown {
+  if (Array.isArray(v)) return v.map((x, i) => normalize(x, [...segs, i], profile));
+  if (isPlainObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) {
+      const child = [...segs, k];
+      if (!zeroAt(v[k], child, profile)) out[k] = normalize(v[k], child, profile);
+    }
+    return out;
+  }
+  return v;
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+    return ka.length === kb.length && ka.every((k) => deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+function redact(v: unknown): unknown {
+  return isSensitive(v) ? REDACTED : v;
+}
+
+function push(ctx: Ctx, segs: readonly Segment[], from: unknown, to: unknown): void {
+  const c: FieldChange = { path: formatPath(segs) };
+  if (from !== undefined) c.from = redact(from);
+  if (to !== undefined) c.to = redact(to);
+  ctx.out.push(c);
+}
+
+function skipped(ctx: Ctx, segs: readonly Segment[]): boolean {
+  return ctx.skip.some((p) => matchesPrefix(p, segs));
+}
+
+function mapDiff(ctx: Ctx, d: unknown, o: unknown, segs: readonly Segment[]): void {
+  const dm = isPlainObject(d) ? d : {};
+  const om = isPlainObject(o) ? o : {};
+  if (!ctx.strict && Object.keys(dm).length === 0) return;
+  const keys = [...new Set([...Object.keys(dm), ...Object.keys(om)])].sort();
+  for (const k of keys) {
+    const child = [...segs, k];
+    if (skipped(ctx, child)) continue;
+    const dv = dm[k];
+    const ov = om[k];
+    if (!deepEqual(dv, ov)) push(ctx, child, ov, dv);
+  }
+}
+
+function walk(ctx: Ctx, d: unknown, o: unknown, segs: readonly Segment[]): void {
+  if (skipped(ctx, segs)) return;
+  const key = patternKey(segs);
+  if (segs.length > 0 && ctx.maps.has(key)) return mapDiff(ctx, d, o, segs);
+  const profile = ctx.profile;
+  const def = ctx.defaults[key];
+  const dPresent = d !== undefined && !zeroAt(d, segs, profile);
+  if (!dPresent) {
+    if (!ctx.strict || o === undefined || zeroAt(o, segs, profile)) return;
+    if (isPlainObject(o)) {
+      if (ctx.keepEmpty.has(key) && Object.keys(o).length === 0) return push(ctx, segs, o, undefined);
+      for (const k of Object.keys(o).sort()) walk(ctx, undefined, o[k], [...segs, k]);
+      return;
+    }
+    if (def !== undefined && deepEqual(o, def)) return;
+    return push(ctx, segs, o, undefined);
+  }
+  const oEff = o === undefined || o === null ? def : o;
+  if (oEff === undefined) return push(ctx, segs, undefined, d);
+  if (isPlainObject(d) && isPlainObject(oEff)) {
+    const keys = [...new Set([...Object.keys(d), ...Object.keys(oEff)])].sort();
+    for (const k of keys) walk(ctx, d[k], oEff[k], [...segs, k]);
+    return;
+  }
+  if (Array.isArray(d) && Array.isArray(oEff)) {
+    for (let i = 0; i < Math.max(d.length, oEff.length); i++) {
+      if (i >= d.length) push(ctx, [...segs, i], oEff[i], undefined);
+      else if (i >= oEff.length) push(ctx, [...segs, i], undefined, d[i]);
+      else walk(ctx, d[i], oEff[i], [...segs, i]);
+    }
+    return;
+  }
+  if (!deepEqual(normalize(d, segs, profile), normalize(oEff, segs, profile))) push(ctx, segs, o, d);
+}
+
+/** Differences between a desired and an observed spec, in a stable order. */
+export function diffSpec(desired: unknown, observed: unknown, opts: DiffOptions): FieldChange[] {
+  const ctx = makeCtx(opts);
+  walk(ctx, desired, observed, []);
+  return ctx.out;
+}

@@ -1,0 +1,90 @@
+/** Networks, volumes, configs and secrets: created when missing, immutable once they exist. */
+import { Errors } from '../errors.js';
+import type { ServiceSpec } from '../model/engine-types.js';
+import type { DesiredObject, ObservedObject } from '../model/objects.js';
+import { withoutOwnershipLabels } from '../model/ownership.js';
+import { findObserved, isAdoptable, isOwned, ownershipConflict, type PlanContext } from './context.js';
+import { NETWORK_PROFILE, VOLUME_PROFILE } from './defaults.js';
+import { diffSpec } from './diff.js';
+import { usersOf } from './refs.js';
+import type { CreateAction, FieldChange, RecreateAction } from './types.js';
+
+export interface ObjectSteps {
+  creates: CreateAction[];
+  recreates: RecreateAction[];
+}
+
+/** Differences of a network or volume spec the user controls (server-filled fields are not differences). */
+export function immutableChanges(d: DesiredObject, observedSpec: unknown, withoutOwnership = false): FieldChange[] {
+  if (d.kind !== 'network' && d.kind !== 'volume') return [];
+  const o = (observedSpec ?? {}) as Record<string, unknown>;
+  const dSpec: Record<string, unknown> = { ...d.spec };
+  const oSpec: Record<string, unknown> = { ...o };
+  if (withoutOwnership) {
+    dSpec['Labels'] = withoutOwnershipLabels(d.spec.Labels);
+    oSpec['Labels'] = withoutOwnershipLabels(o['Labels'] as Record<string, string> | undefined);
+  }
+  if (d.kind === 'volume') return diffSpec(dSpec, oSpec, { profile: VOLUME_PROFILE, strict: true });
+  const skip = (d.spec.IPAM?.Config?.length ?? 0) > 0 ? [] : ['IPAM.Config'];
+  return diffSpec(dSpec, oSpec, { profile: NETWORK_PROFILE, strict: true, skip });
+}
+
+function observedServices(ctx: PlanContext): [string, ServiceSpec | undefined][] {
+  return ctx.observed.filter((o) => o.kind === 'service').map((o) => [o.name, o.spec as ServiceSpec | undefined]);
+}
+
+function planImmutable(ctx: PlanContext, d: DesiredObject, o: ObservedObject, steps: ObjectSteps): void {
+  const changes = immutableChanges(d, o.spec);
+  if (changes.length === 0) return;
+  const services = observedServices(ctx);
+  const affected = usersOf(d.kind, d.name, services);
+  const kind = d.kind as 'network' | 'volume';
+  const code = Errors.RECREATE_BLOCKED.code;
+  const what = changes.map((c) => c.path).join(', ');
+  if (ctx.opts.recreatePolicy !== 'Always') {
+    const users = affected.length > 0 ? `; affected services: ${affected.join(', ')}` : '';
+    const message = `${kind} ${d.name} must be recreated to change ${what} (${kind}s are immutable) and recreatePolicy is Never${users}; set recreatePolicy: Always to allow it`;
+    ctx.blocked.push({ kind, name: d.name, code, message, changes, affectedServices: affected });
+    return;
+  }
+  const foreign = ctx.observed
+    .filter((s) => s.kind === 'service' && affected.includes(s.name) && !isOwned(ctx, s))
+    .map((s) => s.name)
+    .sort();
+  if (foreign.length > 0) {
+    const message = `${kind} ${d.name} must be recreated to change ${what}, but services not owned by ${ctx.ownerKey} use it: ${foreign.join(', ')}`;
+    ctx.blocked.push({ kind, name: d.name, code, message, changes, affectedServices: affected });
+    return;
+  }
+  steps.recreates.push({ op: 'recreate', kind, name: d.name, id: o.id, desired: d, changes, affectedServices: affected });
+}
+
+/** Unowned object with the desired name: used as is when adoptable and equal, else a conflict. */
+function planForeign(ctx: PlanContext, d: DesiredObject, o: ObservedObject): void {
+  if (!isAdoptable(ctx, d, o)) {
+    ctx.blocked.push(ownershipConflict(ctx, d, o));
+    return;
+  }
+  let changes: FieldChange[] = [];
+  if (d.kind === 'network' || d.kind === 'volume') changes = immutableChanges(d, o.spec, true);
+  else if (d.kind === 'config') {
+    const data = (o.spec as { Data?: string } | undefined)?.Data;
+    if (data !== undefined && data !== d.spec.Data) changes = [{ path: 'Data', from: data, to: d.spec.Data }];
+  }
+  if (changes.length === 0) return;
+  const detail = `it differs from the desired ${d.kind} (${changes.map((c) => c.path).join(', ')}) and cannot be changed in place; remove or rename it`;
+  ctx.blocked.push({ ...ownershipConflict(ctx, d, o, detail), changes });
+}
+
+export function planObjects(ctx: PlanContext): ObjectSteps {
+  const steps: ObjectSteps = { creates: [], recreates: [] };
+  for (const d of ctx.desired) {
+    if (d.kind === 'service') continue;
+    const o = findObserved(ctx, d.kind, d.name);
+    if (o === undefined) steps.creates.push({ op: 'create', kind: d.kind, name: d.name, desired: d });
+    else if (!isOwned(ctx, o)) planForeign(ctx, d, o);
+    else if (d.kind === 'network' || d.kind === 'volume') planImmutable(ctx, d, o, steps);
+    // Owned configs and secrets are immutable and named by content: the name matching is enough.
+  }
+  return steps;
+}

@@ -1,0 +1,76 @@
+/** Services: created, updated where a field the user controls differs, adopted, or blocked. */
+import type { ServiceSpec } from '../model/engine-types.js';
+import type { DesiredService, ObservedObject } from '../model/objects.js';
+import { LABEL_SPEC_HASH } from '../model/ownership.js';
+import { findObserved, isAdoptable, isOwned, ownershipConflict, type PlanContext } from './context.js';
+import { SERVICE_PROFILE } from './defaults.js';
+import { diffSpec } from './diff.js';
+import { isIgnored, overlayIgnored } from './ignore.js';
+import type { CreateAction, FieldChange, UpdateAction } from './types.js';
+
+const HASH_PATH = `Labels[${JSON.stringify(LABEL_SPEC_HASH)}]`;
+
+function isLabelPath(path: string): boolean {
+  return path === 'Labels' || path.startsWith('Labels[') || path.startsWith('Labels.');
+}
+
+/** The spec to send: desired, with observed values at ignored paths, and this owner's labels kept. */
+export function specToSend(ctx: PlanContext, d: DesiredService, observed: unknown): ServiceSpec {
+  const spec = overlayIgnored(d.spec, observed, ctx.ignore);
+  if (spec === d.spec) return spec;
+  return { ...spec, Labels: { ...(spec.Labels ?? {}), ...(d.spec.Labels ?? {}) } };
+}
+
+function observedHash(o: ObservedObject): string | undefined {
+  return o.labels[LABEL_SPEC_HASH] ?? (o.spec as ServiceSpec | undefined)?.Labels?.[LABEL_SPEC_HASH];
+}
+
+/** Changes between the spec to send and the observed one; strict when the spec hash differs. */
+export function serviceChanges(ctx: PlanContext, d: DesiredService, o: ObservedObject, forceStrict = false): FieldChange[] {
+  const send = specToSend(ctx, d, o.spec);
+  const want = d.spec.Labels?.[LABEL_SPEC_HASH];
+  const have = observedHash(o);
+  const strict = forceStrict || want !== have;
+  const changes = diffSpec(send, o.spec, { profile: SERVICE_PROFILE, strict }).filter(
+    (c) => !isIgnored(c.path, ctx.ignore),
+  );
+  // The hash label alone differs (e.g. a removed field equal to its server default): still update.
+  if (changes.length === 0 && want !== have)
+    changes.push({ path: HASH_PATH, ...(have === undefined ? {} : { from: have }), to: want });
+  return changes;
+}
+
+function update(d: DesiredService, o: ObservedObject, spec: ServiceSpec, changes: FieldChange[], adopt: boolean): UpdateAction {
+  const a: UpdateAction = {
+    op: 'update',
+    kind: 'service',
+    name: d.name,
+    id: o.id,
+    version: o.version,
+    desired: { ...d, spec },
+    changes,
+    labelsOnly: changes.every((c) => isLabelPath(c.path)),
+  };
+  if (adopt) a.adopt = true;
+  return a;
+}
+
+export function planServices(ctx: PlanContext): (CreateAction | UpdateAction)[] {
+  const out: (CreateAction | UpdateAction)[] = [];
+  for (const d of ctx.desired) {
+    if (d.kind !== 'service') continue;
+    const o = findObserved(ctx, 'service', d.name);
+    if (o === undefined) {
+      out.push({ op: 'create', kind: 'service', name: d.name, desired: d });
+      continue;
+    }
+    const owned = isOwned(ctx, o);
+    if (!owned && !isAdoptable(ctx, d, o)) {
+      ctx.blocked.push(ownershipConflict(ctx, d, o));
+      continue;
+    }
+    const changes = serviceChanges(ctx, d, o, !owned);
+    if (changes.length > 0) out.push(update(d, o, specToSend(ctx, d, o.spec), changes, !owned));
+  }
+  return out;
+}

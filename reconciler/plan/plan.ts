@@ -1,0 +1,28 @@
+/**
+ * The pure planner: what to create, update, remove or recreate so that the Swarm matches the
+ * desired state of one resource, touching only objects that resource owns.
+ *
+ * Order: creates of networks, volumes, configs, secrets; recreates of networks/volumes; service
+ * creates and updates; service removes; removes of secrets, configs, volumes, networks.
+ */
+import type { DesiredState, ObservedState } from '../model/objects.js';
+import { planObjectRemoves, planServiceRemoves, usedAfter } from './cleanup.js';
+import { makeContext } from './context.js';
+import { planObjects } from './plan-objects.js';
+import { planServices } from './plan-services.js';
+import type { Action, Plan, PlanOptions } from './types.js';
+
+export function plan(desired: DesiredState, observed: ObservedState, opts: PlanOptions): Plan {
+  const ctx = makeContext(desired, observed.objects, opts);
+  const objects = planObjects(ctx);
+  const services = planServices(ctx).sort((a, b) => a.name.localeCompare(b.name));
+  const serviceRemoves = planServiceRemoves(ctx);
+  const objectRemoves = planObjectRemoves(ctx, usedAfter(ctx, services, serviceRemoves));
+  const kindOrder = ['network', 'volume', 'config', 'secret'];
+  const creates = objects.creates.sort(
+    (a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || a.name.localeCompare(b.name),
+  );
+  const recreates = objects.recreates.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  const actions: Action[] = [...creates, ...recreates, ...services, ...serviceRemoves, ...objectRemoves];
+  return { owner: ctx.ownerKey, actions, blocked: ctx.blocked };
+}

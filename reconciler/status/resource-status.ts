@@ -1,0 +1,145 @@
+import type { SwarmkeeperError } from '../errors.js';
+import type { BlockedChange, FieldChange, PlanSummary } from '../plan/types.js';
+import { type Condition, type ConditionInput, setCondition } from './conditions.js';
+
+/** Health of one Swarm service as observed after a reconcile. */
+export interface ServiceHealth {
+  name: string;
+  image: string;
+  mode: 'replicated' | 'global';
+  /** Tasks Swarm wants running now (for global services: one per eligible node). */
+  desiredReplicas: number;
+  runningReplicas: number;
+  updateState?: string;
+  updateMessage?: string;
+}
+
+export interface ResourceStatus {
+  observedGeneration?: number;
+  conditions: Condition[];
+  lastAppliedRevision?: string;
+  lastAppliedAt?: string;
+  lastPlanSummary?: PlanSummary;
+  /** Hash of the desired objects last applied: a non-empty plan against the same hash is drift. */
+  desiredHash?: string;
+  services?: ServiceHealth[];
+  serviceCount?: number;
+}
+
+export interface ReconcileOutcome {
+  generation?: number;
+  revision?: string;
+  /** Hash of the desired objects, recorded when applied. */
+  desiredHash?: string;
+  /** Summary of the plan that was applied (or only computed, in detect mode). */
+  plan?: PlanSummary;
+  applied: boolean;
+  error?: SwarmkeeperError;
+  blocked?: BlockedChange[];
+  services?: ServiceHealth[];
+  /** Drift found and not corrected (driftPolicy: detect). */
+  drift?: FieldChange[];
+  /** Services whose rollout is still in progress (not an error). */
+  progressing?: string[];
+}
+
+const FAILED_UPDATE_STATES = new Set(['paused', 'rollback_started', 'rollback_paused', 'rollback_completed']);
+
+function readiness(o: ReconcileOutcome): { ready: ConditionInput; reconciling: boolean; stalled?: ConditionInput } {
+  const gen = o.generation === undefined ? {} : { observedGeneration: o.generation };
+  if (o.error) {
+    const terminal = o.error.policy === 'terminal';
+    const ready = { type: 'Ready', status: 'False', reason: o.error.reason, message: o.error.message, ...gen } as const;
+    return terminal
+      ? { ready, reconciling: false, stalled: { ...ready, type: 'Stalled', status: 'True' } }
+      : { ready, reconciling: true };
+  }
+  if (o.blocked && o.blocked.length > 0) {
+    const first = o.blocked[0]!;
+    const message = o.blocked.map((b) => b.message).join('; ');
+    const reason = first.code === 'SK_ERR_OWNERSHIP_CONFLICT' ? 'OwnershipConflict' : 'RecreateBlocked';
+    const ready = { type: 'Ready', status: 'False', reason, message, ...gen } as const;
+    return { ready, reconciling: false, stalled: { ...ready, type: 'Stalled', status: 'True' } };
+  }
+  const failed = (o.services ?? []).filter((s) => s.updateState && FAILED_UPDATE_STATES.has(s.updateState));
+  if (failed.length > 0) {
+    const message = failed
+      .map((s) => `service ${s.name}: update ${s.updateState}${s.updateMessage ? `: ${s.updateMessage}` : ''}`)
+      .join('; ');
+    const rolledBack = failed.some((s) => s.updateState?.startsWith('rollback'));
+    return {
+      ready: { type: 'Ready', status: 'False', reason: rolledBack ? 'RolledBack' : 'RolloutPaused', message, ...gen },
+      reconciling: false,
+    };
+  }
+  const progressing = o.progressing ?? [];
+  if (progressing.length > 0) {
+    return {
+      ready: {
+        type: 'Ready',
+        status: 'False',
+        reason: 'Progressing',
+        message: `waiting for ${progressing.join(', ')} to converge`,
+        ...gen,
+      },
+      reconciling: true,
+    };
+  }
+  const n = o.services?.length;
+  const message = n === undefined ? 'applied' : `${n} service${n === 1 ? '' : 's'} converged`;
+  return { ready: { type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message, ...gen }, reconciling: false };
+}
+
+/** Computes the next status from the previous one and what the reconcile found. Pure. */
+export function nextStatus(prev: ResourceStatus | undefined, o: ReconcileOutcome, now: Date): ResourceStatus {
+  let conditions = prev?.conditions ?? [];
+  const gen = o.generation === undefined ? {} : { observedGeneration: o.generation };
+  const r = readiness(o);
+  conditions = setCondition(conditions, r.ready, now);
+  conditions = setCondition(
+    conditions,
+    r.reconciling
+      ? { type: 'Reconciling', status: 'True', reason: r.ready.reason, message: r.ready.message, ...gen }
+      : { type: 'Reconciling', status: 'False', reason: 'Idle', message: '', ...gen },
+    now,
+  );
+  conditions = setCondition(
+    conditions,
+    r.stalled ?? { type: 'Stalled', status: 'False', reason: 'NotStalled', message: '', ...gen },
+    now,
+  );
+  const drift = o.drift ?? [];
+  conditions = setCondition(
+    conditions,
+    drift.length > 0
+      ? {
+          type: 'Drifted',
+          status: 'True',
+          reason: 'DriftDetected',
+          message: `out-of-band changes: ${drift.map((c) => c.path).join(', ')}`,
+          ...gen,
+        }
+      : { type: 'Drifted', status: 'False', reason: 'InSync', message: '', ...gen },
+    now,
+  );
+  const status: ResourceStatus = { ...prev, conditions };
+  if (o.generation !== undefined && !o.error) status.observedGeneration = o.generation;
+  else if (o.generation !== undefined && o.error?.policy === 'terminal') status.observedGeneration = o.generation;
+  if (o.plan) status.lastPlanSummary = o.plan;
+  if (o.applied && o.desiredHash !== undefined) status.desiredHash = o.desiredHash;
+  if (o.applied && o.revision !== undefined) {
+    if (prev?.lastAppliedRevision !== o.revision) status.lastAppliedAt = now.toISOString();
+    status.lastAppliedRevision = o.revision;
+  }
+  if (o.services) {
+    status.services = o.services;
+    status.serviceCount = o.services.length;
+  }
+  return status;
+}
+
+/** A service has converged when its rollout is not in progress and every desired task runs. */
+export function isConverged(h: ServiceHealth): boolean {
+  if (h.updateState === 'updating' || h.updateState === 'rollback_started') return false;
+  return h.runningReplicas >= h.desiredReplicas;
+}

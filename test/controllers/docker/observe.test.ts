@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import {
+  filterSets,
+  isRelevant,
+  networkSpecOf,
+  normaliseServiceSpec,
+  observe,
+} from '../../../controllers/docker/observe.js';
+import type { ObserveQuery } from '../../../reconciler/ports.js';
+import { fakeDocker, type FakeRequest } from '../../support/fake-docker.js';
+
+const I = 'swarmkeeper.io/instance';
+const NS = 'com.docker.stack.namespace';
+
+describe('filterSets', () => {
+  it.each<[string, ObserveQuery, object[]]>([
+    ['instance only', { instanceId: 'i1' }, [{ label: [`${I}=i1`] }]],
+    [
+      'with names',
+      { instanceId: 'i1', names: { service: ['a', 'b', 'a'] } },
+      [{ label: [`${I}=i1`] }, { name: ['a', 'b'] }],
+    ],
+    [
+      'one namespace',
+      { instanceId: 'i1', stackNamespaces: ['A'] },
+      [{ label: [`${I}=i1`] }, { label: [`${NS}=A`] }],
+    ],
+    [
+      'several namespaces',
+      { instanceId: 'i1', stackNamespaces: ['A', 'B'] },
+      [{ label: [`${I}=i1`] }, { label: [NS] }],
+    ],
+  ])('%s', (_n, query, sets) => {
+    expect(filterSets('service', query)).toEqual(sets);
+  });
+});
+
+describe('isRelevant', () => {
+  const q: ObserveQuery = { instanceId: 'i1', names: { service: ['web'] }, stackNamespaces: ['A'] };
+  it.each<[string, string, Record<string, string> | undefined, boolean]>([
+    ['owned', 'x', { [I]: 'i1' }, true],
+    ['other instance', 'x', { [I]: 'i2' }, false],
+    ['named exactly', 'web', undefined, true],
+    ['name prefix only (Docker name filters match prefixes)', 'web2', undefined, false],
+    ['in namespace', 'A_web', { [NS]: 'A' }, true],
+    ['other namespace', 'B_web', { [NS]: 'B' }, false],
+  ])('%s', (_n, name, labels, expected) => {
+    expect(isRelevant('service', name, labels, q)).toBe(expected);
+  });
+});
+
+describe('normaliseServiceSpec', () => {
+  it('maps network ids to names and keeps unknown ids', () => {
+    const names = new Map([['nid1', 'A_default']]);
+    const spec = {
+      Name: 'A_web',
+      TaskTemplate: {
+        ContainerSpec: { Image: 'x' },
+        Networks: [{ Target: 'nid1', Aliases: ['web'] }, { Target: 'gone' }],
+      },
+    };
+    expect(normaliseServiceSpec(spec, names).TaskTemplate.Networks).toEqual([
+      { Target: 'A_default', Aliases: ['web'] },
+      { Target: 'gone' },
+    ]);
+    expect(spec.TaskTemplate.Networks[0]!.Target).toBe('nid1');
+  });
+});
+
+describe('networkSpecOf', () => {
+  it('maps the list body to NetworkSpec, dropping nulls', () => {
+    expect(
+      networkSpecOf({
+        Id: 'n1',
+        Name: 'A_default',
+        Created: 't',
+        Scope: 'swarm',
+        Driver: 'overlay',
+        EnableIPv6: false,
+        Internal: false,
+        Attachable: false,
+        Ingress: false,
+        IPAM: { Driver: 'default', Config: [{ Subnet: '10.0.1.0/24', Gateway: '10.0.1.1' }], Options: null },
+        Options: { 'com.docker.network.driver.overlay.vxlanid_list': '4097' },
+        Labels: null,
+      }),
+    ).toEqual({
+      Name: 'A_default',
+      Driver: 'overlay',
+      Scope: 'swarm',
+      Internal: false,
+      Attachable: false,
+      Ingress: false,
+      EnableIPv6: false,
+      IPAM: { Driver: 'default', Config: [{ Subnet: '10.0.1.0/24', Gateway: '10.0.1.1' }] },
+      Options: { 'com.docker.network.driver.overlay.vxlanid_list': '4097' },
+      Labels: {},
+    });
+  });
+});
+
+describe('observe (fake engine)', () => {
+  function world(n: number) {
+    const services = Array.from({ length: n }, (_, i) => ({
+      ID: `s${i}`,
+      Version: { Index: 10 + i },
+      CreatedAt: 'c',
+      Spec: {
+        Name: `A_s${i}`,
+        Labels: { [I]: 'i1', 'swarmkeeper.io/owner': 'k/n/x' },
+        TaskTemplate: { ContainerSpec: { Image: 'x' }, Networks: [{ Target: 'n0' }] },
+      },
+      UpdateStatus: { State: 'completed', Message: 'done', StartedAt: 'x' },
+    }));
+    const handler = (r: FakeRequest) => {
+      if (r.path === '/services') return { status: 200, json: services };
+      if (r.path === '/networks')
+        return {
+          status: 200,
+          json: [
+            { Id: 'n0', Name: 'A_net', Labels: { [I]: 'i1' } },
+            { Id: 'b', Name: 'bridge', Labels: {} },
+          ],
+        };
+      if (r.path === '/configs')
+        return {
+          status: 200,
+          json: [
+            { ID: 'c1', Version: { Index: 3 }, Spec: { Name: 'A_c', Labels: { [NS]: 'A' }, Data: 'eA==' } },
+          ],
+        };
+      if (r.path === '/secrets')
+        return {
+          status: 200,
+          json: [{ ID: 'k1', Version: { Index: 4 }, Spec: { Name: 'A_k', Labels: { [I]: 'i1' } } }],
+        };
+      if (r.path === '/volumes')
+        return {
+          status: 200,
+          json: { Volumes: [{ Name: 'v', Driver: 'local', Labels: { [I]: 'i1' }, Options: null }] },
+        };
+      return { status: 500, json: { message: 'unexpected' } };
+    };
+    return fakeDocker(handler);
+  }
+
+  it.each([1, 25])('uses the same number of calls for %i services and maps objects', async (n) => {
+    const { docker, requests } = world(n);
+    const state = await observe(docker, {
+      instanceId: 'i1',
+      names: { service: ['A_s0'] },
+      stackNamespaces: ['A'],
+    });
+    expect(requests.map((r) => r.path).sort()).toEqual([
+      '/configs',
+      '/configs',
+      '/networks',
+      '/secrets',
+      '/secrets',
+      '/services',
+      '/services',
+      '/services',
+    ]);
+    expect(state.objects.filter((o) => o.kind === 'service')).toHaveLength(n);
+    expect(state.objects.find((o) => o.id === 's0')).toEqual({
+      kind: 'service',
+      id: 's0',
+      name: 'A_s0',
+      version: 10,
+      createdAt: 'c',
+      labels: { [I]: 'i1', 'swarmkeeper.io/owner': 'k/n/x' },
+      updateStatus: { State: 'completed', Message: 'done' },
+      spec: {
+        Name: 'A_s0',
+        Labels: { [I]: 'i1', 'swarmkeeper.io/owner': 'k/n/x' },
+        TaskTemplate: { ContainerSpec: { Image: 'x' }, Networks: [{ Target: 'A_net' }] },
+      },
+    });
+    expect(state.objects.map((o) => `${o.kind}:${o.name}`)).toEqual(
+      expect.arrayContaining(['network:A_net', 'config:A_c', 'secret:A_k']),
+    );
+    expect(state.objects.some((o) => o.name === 'bridge')).toBe(false);
+    expect(state.objects.find((o) => o.kind === 'secret')!.spec).toEqual({
+      Name: 'A_k',
+      Labels: { [I]: 'i1' },
+    });
+  });
+
+  it('lists volumes only when the query names the volume kind', async () => {
+    const { docker, requests } = world(1);
+    const state = await observe(docker, { instanceId: 'i1', names: { volume: [] } });
+    expect(requests.filter((r) => r.path === '/volumes')).toHaveLength(1);
+    expect(state.objects.find((o) => o.kind === 'volume')).toMatchObject({
+      id: 'v',
+      name: 'v',
+      spec: { Name: 'v', Driver: 'local', DriverOpts: {} },
+    });
+  });
+});

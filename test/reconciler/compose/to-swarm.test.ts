@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { contentHash } from '../../../reconciler/compose/to-swarm.js';
+import { isSensitive } from '../../../reconciler/model/sensitive.js';
+import { deploy, memFiles, OWN, OWNER } from './helpers.js';
+
+const NS = { 'com.docker.stack.namespace': 'st' };
+
+const STACK = `version: "3.9"
+services:
+  web:
+    image: img:1
+    networks: [front, back, out]
+    configs: [app]
+    secrets: [pw, ext]
+  worker:
+    image: img:1
+networks:
+  front:
+    attachable: true
+    driver_opts: {encrypted: ""}
+    labels: [nl=1]
+    ipam:
+      config: [{subnet: 10.201.0.0/24, gateway: 10.201.0.1, ip_range: 10.201.0.0/25, aux_addresses: {h: 10.201.0.5}}]
+  back: {name: custom_back, internal: true, driver: overlay}
+  out: {external: true}
+  unused: {}
+volumes:
+  data: {}
+configs:
+  app: {file: ./app.conf, labels: {cl: "1"}}
+  inline: {content: "x=1", name: fixed}
+secrets:
+  pw: {file: pw.txt}
+  ext: {external: true, name: shared_pw}
+`;
+
+describe('toSwarm: objects', () => {
+  const files = memFiles({ '/stacks/st/app.conf': 'hello config\n', '/stacks/st/pw.txt': 's3cret\n' });
+  const state = deploy(STACK, { files });
+
+  it('emits networks, configs, secrets, services in that order, sorted by name, and no volumes', () => {
+    expect(state.objects.map((o) => `${o.kind}:${o.name}`)).toEqual([
+      'network:custom_back',
+      'network:st_default',
+      'network:st_front',
+      'config:fixed-26d9fa3b7c',
+      'config:st_app-de05fb016c',
+      'secret:st_pw-82ba9d712d',
+      'service:st_web',
+      'service:st_worker',
+    ]);
+    expect(state.owner).toEqual(OWNER);
+    expect(state.external).toEqual([
+      { kind: 'network', name: 'out' },
+      { kind: 'secret', name: 'shared_pw' },
+    ]);
+  });
+
+  it('builds network specs like docker stack deploy, with ownership labels', () => {
+    const nets = state.objects.filter((o) => o.kind === 'network').map((o) => o.spec);
+    expect(nets).toEqual([
+      { Name: 'custom_back', Driver: 'overlay', Scope: 'swarm', Internal: true, Labels: { ...NS, ...OWN } },
+      { Name: 'st_default', Driver: 'overlay', Scope: 'swarm', Labels: { ...NS, ...OWN } },
+      {
+        Name: 'st_front',
+        Driver: 'overlay',
+        Scope: 'swarm',
+        Attachable: true,
+        Options: { encrypted: '' },
+        IPAM: {
+          Driver: 'default',
+          Config: [
+            { Subnet: '10.201.0.0/24', Gateway: '10.201.0.1', IPRange: '10.201.0.0/25', AuxiliaryAddresses: { h: '10.201.0.5' } },
+          ],
+        },
+        Labels: { nl: '1', ...NS, ...OWN },
+      },
+    ]);
+  });
+
+  it('names configs and secrets by content hash and labels them', () => {
+    const cfg = state.objects.find((o) => o.name === 'st_app-de05fb016c');
+    expect(cfg).toEqual({
+      kind: 'config',
+      name: 'st_app-de05fb016c',
+      logicalName: 'st_app',
+      hash: 'de05fb016c',
+      spec: {
+        Name: 'st_app-de05fb016c',
+        Data: Buffer.from('hello config\n').toString('base64'),
+        Labels: {
+          cl: '1',
+          ...NS,
+          ...OWN,
+          'swarmkeeper.io/logical-name': 'st_app',
+          'swarmkeeper.io/content-hash': 'de05fb016c',
+        },
+      },
+    });
+    const fixed = state.objects.find((o) => o.kind === 'config' && o.logicalName === 'fixed');
+    expect(fixed?.kind === 'config' && fixed.spec.Data).toBe(Buffer.from('x=1').toString('base64'));
+  });
+
+  it('wraps secret data in Sensitive', () => {
+    const sec = state.objects.find((o) => o.kind === 'secret');
+    if (sec?.kind !== 'secret') throw new Error('no secret');
+    expect(isSensitive(sec.spec.Data)).toBe(true);
+    expect(sec.spec.Data.reveal()).toBe(Buffer.from('s3cret\n').toString('base64'));
+    expect(JSON.stringify(state)).not.toContain(Buffer.from('s3cret\n').toString('base64'));
+    expect(sec.spec.Labels).toEqual({
+      ...NS,
+      ...OWN,
+      'swarmkeeper.io/logical-name': 'st_pw',
+      'swarmkeeper.io/content-hash': '82ba9d712d',
+    });
+  });
+
+  it('puts ownership labels on object labels only, never inside the task template', () => {
+    for (const o of state.objects) {
+      if (o.kind !== 'service') continue;
+      expect(o.spec.Labels).toMatchObject(OWN);
+      expect(JSON.stringify(o.spec.TaskTemplate)).not.toContain('swarmkeeper.io');
+    }
+  });
+
+  it('changes the config name when the content changes', () => {
+    const other = deploy(STACK, { files: memFiles({ '/stacks/st/app.conf': 'changed\n', '/stacks/st/pw.txt': 's3cret\n' }) });
+    const name = other.objects.find((o) => o.kind === 'config' && o.logicalName === 'st_app')?.name;
+    expect(name).toBe(`st_app-${contentHash(new TextEncoder().encode('changed\n'))}`);
+    expect(name).not.toBe('st_app-de05fb016c');
+  });
+
+  it('creates no default network when every service names its networks', () => {
+    const s = deploy('services:\n  a: {image: i, networks: [n]}\nnetworks:\n  n: {}\n');
+    expect(s.objects.filter((o) => o.kind === 'network').map((o) => o.name)).toEqual(['st_n']);
+    expect(s.external).toBeUndefined();
+  });
+
+  it('is deterministic', () => {
+    expect(JSON.stringify(deploy(STACK, { files }))).toBe(JSON.stringify(state));
+  });
+});
