@@ -21,8 +21,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY reconciler ./reconciler
 COPY controllers ./controllers
 RUN npm run build \
- && npm prune --omit=dev --offline --no-audit --no-fund \
- && rm -rf node_modules/.cache
+ && npm prune --omit=dev --offline --no-audit --no-fund
 
 FROM ${BASE_IMAGE} AS runtime
 WORKDIR /app

@@ -4,14 +4,14 @@ import { skError } from '../../reconciler/errors.js';
 import type { FileReader } from '../../reconciler/ports.js';
 
 /**
- * Reads files a stack references (env_file, config and secret `file:`), relative to `baseDir`.
- * Paths may not escape `root` (a stack in git must not read the controller's own files).
+ * Reads files a stack references (env_file, config and secret `file:`). Paths are relative to
+ * the source root (the compose loader already joins them with the compose file's folder) and
+ * may not escape it: a stack in git must not read the controller's own files.
  */
-export function fsFileReader(root: string, baseDir: string): FileReader {
+export function fsFileReader(root: string): FileReader {
   const absRoot = resolve(root);
-  const absBase = resolve(absRoot, baseDir);
   const locate = (path: string): string => {
-    const abs = isAbsolute(path) ? path : resolve(absBase, path);
+    const abs = isAbsolute(path) ? path : resolve(absRoot, path);
     const rel = relative(absRoot, abs);
     if (rel.startsWith('..') || isAbsolute(rel)) {
       throw skError('FILE_UNREADABLE', `${path}: outside the source root ${absRoot}; only files inside the source can be referenced`);

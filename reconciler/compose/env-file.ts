@@ -3,7 +3,10 @@
  * skipped, `NAME=value` keeps the value verbatim, a bare `NAME` takes its value from `env`
  * (and is dropped when unset there).
  */
-export function parseEnvFile(content: string, env: Readonly<Record<string, string>>): Array<[string, string]> {
+export function parseEnvFile(
+  content: string,
+  env: Readonly<Record<string, string>>,
+): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const lines = content.replace(/^\uFEFF/, '').split(/\r?\n/);
   lines.forEach((raw, i) => {

@@ -1,7 +1,15 @@
 import type { PathSegment, Problems } from './problems.js';
 
 /** Mappings whose keys are user data, never extension fields. */
-const DATA_MAPS = new Set(['labels', 'environment', 'sysctls', 'driver_opts', 'options', 'extra_hosts', 'aux_addresses']);
+const DATA_MAPS = new Set([
+  'labels',
+  'environment',
+  'sysctls',
+  'driver_opts',
+  'options',
+  'extra_hosts',
+  'aux_addresses',
+]);
 /** Mappings whose keys are object names (services, networks, ...). */
 const NAME_MAPS = new Set(['services', 'networks', 'volumes', 'configs', 'secrets']);
 
@@ -19,20 +27,35 @@ export function interpolateString(
   env: Readonly<Record<string, string>>,
   used: (value: string) => void = () => {},
 ): string {
-  return text.replace(TEMPLATE, (whole, escaped: string | undefined, named: string | undefined, braced: string | undefined) => {
-    if (escaped) return '$';
-    if (named) return use(env[named] ?? '');
-    if (braced === undefined) throw new InterpolationError(`invalid interpolation format in "${text}": a "$" must start a variable or be escaped as "$$"`);
-    const m = BRACED.exec(braced);
-    if (!m) throw new InterpolationError(`invalid interpolation format in "${text}": "${whole}" is not a valid variable`);
-    const [, name, colon, op, arg] = m as unknown as [string, string, string | undefined, string | undefined, string | undefined];
-    const value = env[name];
-    const missing = value === undefined || (colon === ':' && value === '');
-    if (op === undefined) return use(value ?? '');
-    if (op === '-') return missing ? (arg ?? '') : use(value as string);
-    if (missing) throw new InterpolationError(`required variable ${name} is missing a value: ${arg ?? ''}`);
-    return use(value as string);
-  });
+  return text.replace(
+    TEMPLATE,
+    (whole, escaped: string | undefined, named: string | undefined, braced: string | undefined) => {
+      if (escaped) return '$';
+      if (named) return use(env[named] ?? '');
+      if (braced === undefined)
+        throw new InterpolationError(
+          `invalid interpolation format in "${text}": a "$" must start a variable or be escaped as "$$"`,
+        );
+      const m = BRACED.exec(braced);
+      if (!m)
+        throw new InterpolationError(
+          `invalid interpolation format in "${text}": "${whole}" is not a valid variable`,
+        );
+      const [, name, colon, op, arg] = m as unknown as [
+        string,
+        string,
+        string | undefined,
+        string | undefined,
+        string | undefined,
+      ];
+      const value = env[name];
+      const missing = value === undefined || (colon === ':' && value === '');
+      if (op === undefined) return use(value ?? '');
+      if (op === '-') return missing ? (arg ?? '') : use(value as string);
+      if (missing) throw new InterpolationError(`required variable ${name} is missing a value: ${arg ?? ''}`);
+      return use(value as string);
+    },
+  );
   function use(v: string): string {
     used(v);
     return v;

@@ -8,7 +8,9 @@ type Issue = z.core.$ZodIssue;
 export const errorMap: z.core.$ZodErrorMap = (iss) => {
   switch (iss.code) {
     case 'invalid_type':
-      return iss.input === undefined ? 'required key is missing' : `expected ${article(iss.expected)}, got ${describeValue(iss.input)}`;
+      return iss.input === undefined
+        ? 'required key is missing'
+        : `expected ${article(iss.expected)}, got ${describeValue(iss.input)}`;
     case 'invalid_value':
       return `expected one of: ${iss.values.map((v) => String(v)).join(', ')}, got ${JSON.stringify(iss.input)}`;
     case 'too_small':
@@ -44,7 +46,11 @@ function matchedBranch(errors: Issue[][]): Issue[] | undefined {
 }
 
 /** Turns zod issues into `<file>:<line>: <path>: <problem>` problems. */
-export function reportIssues(issues: readonly Issue[], problems: Problems, base: readonly PathSegment[] = []): void {
+export function reportIssues(
+  issues: readonly Issue[],
+  problems: Problems,
+  base: readonly PathSegment[] = [],
+): void {
   for (const iss of issues) {
     const path = [...base, ...(iss.path as PathSegment[])];
     if (iss.code === 'unrecognized_keys') {

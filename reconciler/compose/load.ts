@@ -66,7 +66,11 @@ export function loadCompose(input: LoadComposeInput, opts: LoadComposeOptions): 
     if (s.environment !== undefined) {
       const v = opts.env[s.environment];
       if (v === undefined)
-        problems.add('COMPOSE_INTERPOLATION', ['secrets', name, 'environment'], `variable ${s.environment} is not set`);
+        problems.add(
+          'COMPOSE_INTERPOLATION',
+          ['secrets', name, 'environment'],
+          `variable ${s.environment} is not set`,
+        );
       else out.environmentValue = new Sensitive(v);
     }
     secrets[name] = out;
@@ -104,13 +108,21 @@ function finishService(name: string, svc: RawService, ctx: FinishCtx): ComposeSe
     for (const f of envFiles ?? []) {
       const abs = resolveRelative(ctx.file, f);
       if (!ctx.files) {
-        ctx.problems.add('FILE_UNREADABLE', [...path, 'env_file'], `cannot read env file "${abs}": no file reader is available`);
+        ctx.problems.add(
+          'FILE_UNREADABLE',
+          [...path, 'env_file'],
+          `cannot read env file "${abs}": no file reader is available`,
+        );
         continue;
       }
       try {
         for (const [k, v] of parseEnvFile(ctx.files.readText(abs), ctx.env)) merged[k] = v;
       } catch (e) {
-        ctx.problems.add('FILE_UNREADABLE', [...path, 'env_file'], `cannot read env file "${abs}": ${(e as Error).message}`);
+        ctx.problems.add(
+          'FILE_UNREADABLE',
+          [...path, 'env_file'],
+          `cannot read env file "${abs}": ${(e as Error).message}`,
+        );
       }
     }
     for (const [k, v] of Object.entries(environment ?? {})) merged[k] = v ?? ctx.env[k] ?? null;
@@ -119,7 +131,11 @@ function finishService(name: string, svc: RawService, ctx: FinishCtx): ComposeSe
   out.volumes = svc.volumes?.map((v, i) => {
     if (v.type !== 'bind' || v.source === undefined) return v;
     if (v.source.startsWith('~')) {
-      ctx.problems.add('COMPOSE_INVALID', [...path, 'volumes', i], `bind source "${v.source}": "~" is not supported; use an absolute path`);
+      ctx.problems.add(
+        'COMPOSE_INVALID',
+        [...path, 'volumes', i],
+        `bind source "${v.source}": "~" is not supported; use an absolute path`,
+      );
       return v;
     }
     return { ...v, source: resolveRelative(ctx.file, v.source) };
@@ -127,7 +143,9 @@ function finishService(name: string, svc: RawService, ctx: FinishCtx): ComposeSe
   if (out.volumes === undefined) delete out.volumes;
   svc.ports?.forEach((p) => {
     if (p.hostIp !== undefined)
-      ctx.warnings.push(`${ctx.file}: services.${name}.ports: host IP ${p.hostIp} is ignored; swarm publishes port ${p.published ?? p.target} on all addresses`);
+      ctx.warnings.push(
+        `${ctx.file}: services.${name}.ports: host IP ${p.hostIp} is ignored; swarm publishes port ${p.published ?? p.target} on all addresses`,
+      );
   });
   return out;
 }

@@ -1,4 +1,15 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from 'yaml';
 import { skError } from '../errors.js';
 import { formatPath, type LineLookup, type PathSegment } from './problems.js';
 
@@ -20,18 +31,24 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     uniqueKeys: true,
     prettyErrors: false,
     customTags: (tags) =>
-      tags.filter((t) => (typeof t === 'string' ? t !== 'intTime' && t !== 'floatTime' : t.format !== 'TIME')),
+      tags.filter((t) =>
+        typeof t === 'string' ? t !== 'intTime' && t !== 'floatTime' : t.format !== 'TIME',
+      ),
   });
   const first = doc.errors[0];
   if (first) {
     const line = lineCounter.linePos(first.pos[0]).line;
-    throw skError('YAML_SYNTAX', `${file}${line === undefined ? '' : `:${line}`}: ${first.message.split('\n')[0]}`);
+    throw skError(
+      'YAML_SYNTAX',
+      `${file}${line === undefined ? '' : `:${line}`}: ${first.message.split('\n')[0]}`,
+    );
   }
   // Mapping keys stay the text written (go-yaml decodes keys into strings: `N:` is "N", not false).
   visit(doc, {
     Pair(_, pair) {
       const k = pair.key;
-      if (isScalar(k) && k.value !== '<<' && typeof k.value !== 'string') k.value = k.source ?? String(k.value);
+      if (isScalar(k) && k.value !== '<<' && typeof k.value !== 'string')
+        k.value = k.source ?? String(k.value);
     },
   });
   const lines = new Map<string, number>();

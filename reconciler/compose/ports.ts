@@ -15,7 +15,8 @@ function parseRange(s: string, what: string): [number, number] {
   if (!m) throw new Error(`invalid ${what} port ${JSON.stringify(s)}`);
   const start = Number(m[1]);
   const end = m[2] === undefined ? start : Number(m[2]);
-  if (start < 1 || end > 65535 || end < start) throw new Error(`invalid ${what} port range ${JSON.stringify(s)}`);
+  if (start < 1 || end > 65535 || end < start)
+    throw new Error(`invalid ${what} port range ${JSON.stringify(s)}`);
   return [start, end];
 }
 
@@ -29,7 +30,8 @@ export function parseShortPort(spec: string): ComposePort[] {
   const slash = rest.lastIndexOf('/');
   if (slash >= 0) {
     const p = rest.slice(slash + 1).toLowerCase();
-    if (!(PROTOCOLS as readonly string[]).includes(p)) throw new Error(`invalid protocol ${JSON.stringify(p)}; supported: tcp, udp, sctp`);
+    if (!(PROTOCOLS as readonly string[]).includes(p))
+      throw new Error(`invalid protocol ${JSON.stringify(p)}; supported: tcp, udp, sctp`);
     protocol = p as ComposePort['protocol'];
     rest = rest.slice(0, slash);
   }
@@ -44,7 +46,8 @@ export function parseShortPort(spec: string): ComposePort[] {
   let containerPart: string;
   if (parts.length === 1) containerPart = parts[0] as string;
   else if (parts.length === 2) [hostPart, containerPart] = parts as [string, string];
-  else if (parts.length === 3 && ip === undefined) [ip, hostPart, containerPart] = parts as [string, string, string];
+  else if (parts.length === 3 && ip === undefined)
+    [ip, hostPart, containerPart] = parts as [string, string, string];
   else throw new Error(`invalid port specification ${JSON.stringify(spec)}`);
   const [cStart, cEnd] = parseRange(containerPart, 'container');
   const ports: ComposePort[] = [];
@@ -53,8 +56,11 @@ export function parseShortPort(spec: string): ComposePort[] {
   } else {
     const [hStart, hEnd] = parseRange(hostPart, 'published');
     if (hEnd - hStart !== cEnd - cStart)
-      throw new Error(`invalid port range ${JSON.stringify(spec)}: published and container ranges must have the same size`);
-    for (let i = 0; i <= cEnd - cStart; i++) ports.push({ target: cStart + i, published: hStart + i, protocol, mode: 'ingress' });
+      throw new Error(
+        `invalid port range ${JSON.stringify(spec)}: published and container ranges must have the same size`,
+      );
+    for (let i = 0; i <= cEnd - cStart; i++)
+      ports.push({ target: cStart + i, published: hStart + i, protocol, mode: 'ingress' });
   }
   if (ip) for (const p of ports) p.hostIp = ip;
   return ports;

@@ -2,7 +2,9 @@ import type { Problems } from './problems.js';
 import type { ComposeProject } from './types.js';
 
 function declared(kind: string, names: string[]): string {
-  return names.length === 0 ? `no ${kind} are declared at top level` : `declared ${kind}: ${names.sort().join(', ')}`;
+  return names.length === 0
+    ? `no ${kind} are declared at top level`
+    : `declared ${kind}: ${names.sort().join(', ')}`;
 }
 
 /** Every network, named volume, config and secret a service uses must be declared at top level. */
@@ -15,7 +17,11 @@ export function checkReferences(project: ComposeProject, problems: Problems): vo
     const base = ['services', name];
     for (const net of Object.keys(svc.networks ?? {})) {
       if (net !== 'default' && !nets.includes(net))
-        problems.add('COMPOSE_REFERENCE', [...base, 'networks', net], `undefined network "${net}"; ${declared('networks', nets)}`);
+        problems.add(
+          'COMPOSE_REFERENCE',
+          [...base, 'networks', net],
+          `undefined network "${net}"; ${declared('networks', nets)}`,
+        );
     }
     svc.volumes?.forEach((v, i) => {
       if (v.type === 'volume' && v.source !== undefined && !vols.includes(v.source))
@@ -27,11 +33,19 @@ export function checkReferences(project: ComposeProject, problems: Problems): vo
     });
     svc.configs?.forEach((c, i) => {
       if (!cfgs.includes(c.source))
-        problems.add('COMPOSE_REFERENCE', [...base, 'configs', i], `undefined config "${c.source}"; ${declared('configs', cfgs)}`);
+        problems.add(
+          'COMPOSE_REFERENCE',
+          [...base, 'configs', i],
+          `undefined config "${c.source}"; ${declared('configs', cfgs)}`,
+        );
     });
     svc.secrets?.forEach((s, i) => {
       if (!secs.includes(s.source))
-        problems.add('COMPOSE_REFERENCE', [...base, 'secrets', i], `undefined secret "${s.source}"; ${declared('secrets', secs)}`);
+        problems.add(
+          'COMPOSE_REFERENCE',
+          [...base, 'secrets', i],
+          `undefined secret "${s.source}"; ${declared('secrets', secs)}`,
+        );
     });
   }
 }

@@ -20,7 +20,16 @@ function fail(ctx: z.core.$RefinementCtx, input: unknown, message: string): neve
 }
 
 /** A string; numbers are accepted and converted (YAML `user: 1000`). */
-export const text = z.union([z.string(), z.number()], { error: expected('expected a string') }).transform((v) => String(v));
+export const text = z
+  .union([z.string(), z.number()], {
+    error: (iss) =>
+      iss.input === undefined
+        ? 'required key is missing'
+        : typeof iss.input === 'boolean'
+          ? 'expected a string, got a boolean (YAML 1.1 reads yes/no/on/off/y/n unquoted as booleans: quote it)'
+          : 'expected a string',
+  })
+  .transform((v) => String(v));
 
 /** An integer; an interpolated numeric string is accepted. */
 export const int = z
@@ -50,17 +59,23 @@ export const bool = z
   });
 
 /** A Go duration (`1m30s`, `10s`, `500ms`) -> nanoseconds. */
-export const duration = z.string({ error: expected('expected a duration string such as 10s, 1m30s or 500ms') }).transform((v, ctx) => {
-  const ns = parseDuration(v);
-  return ns === undefined ? fail(ctx, v, `invalid duration ${JSON.stringify(v)}; expected e.g. 10s, 1m30s, 500ms`) : ns;
-});
+export const duration = z
+  .string({ error: expected('expected a duration string such as 10s, 1m30s or 500ms') })
+  .transform((v, ctx) => {
+    const ns = parseDuration(v);
+    return ns === undefined
+      ? fail(ctx, v, `invalid duration ${JSON.stringify(v)}; expected e.g. 10s, 1m30s, 500ms`)
+      : ns;
+  });
 
 /** A byte size (`512M`, `1g`, `100k`, or a number of bytes) -> bytes. */
 export const bytes = z
   .union([z.string(), z.number()], { error: expected('expected a byte size such as 512M, 1g or 100k') })
   .transform((v, ctx) => {
     const b = parseByteSize(v);
-    return b === undefined ? fail(ctx, v, `invalid byte size ${JSON.stringify(v)}; expected e.g. 512M, 1g, 100k`) : b;
+    return b === undefined
+      ? fail(ctx, v, `invalid byte size ${JSON.stringify(v)}; expected e.g. 512M, 1g, 100k`)
+      : b;
   });
 
 /** CPUs (`0.5`) -> NanoCPUs. */
@@ -68,7 +83,9 @@ export const cpus = z
   .union([z.string(), z.number()], { error: expected('expected a number of CPUs such as 0.5') })
   .transform((v, ctx) => {
     const n = parseCPUs(v);
-    return n === undefined ? fail(ctx, v, `invalid cpus ${JSON.stringify(v)}; expected a decimal such as 0.5`) : n;
+    return n === undefined
+      ? fail(ctx, v, `invalid cpus ${JSON.stringify(v)}; expected a decimal such as 0.5`)
+      : n;
   });
 
 /** A string or a list of strings -> list. */
@@ -110,7 +127,8 @@ export function listOrDict(keepNull: boolean) {
           else out[item.slice(0, eq)] = item.slice(eq + 1);
         }
       } else {
-        for (const [k, val] of Object.entries(v)) out[k] = val === null ? (keepNull ? null : '') : String(val);
+        for (const [k, val] of Object.entries(v))
+          out[k] = val === null ? (keepNull ? null : '') : String(val);
       }
       return out;
     });
@@ -126,3 +144,7 @@ export const optionsMap = z
 export const external = z
   .union([bool, strict({ name: text })], { error: expected('expected true, false or {name: ...}') })
   .transform((v) => (typeof v === 'boolean' ? { external: v } : { external: true, name: v.name }));
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: expected(`expected one of: ${values.join(', ')}`) });
+}

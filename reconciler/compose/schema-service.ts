@@ -1,15 +1,15 @@
 import { z } from 'zod';
+import { deploy } from './schema-deploy.js';
 import { parseShortPort, type ComposePort } from './ports.js';
 import {
   expected,
+  oneOf,
   bool,
   bytes,
   command,
-  cpus,
   duration,
   int,
   listOrDict,
-  num,
   optionsMap,
   strict,
   stringList,
@@ -19,10 +19,6 @@ import {
   uint,
 } from './schema-common.js';
 import { parseShortVolume, PROPAGATIONS, type ComposeServiceVolume } from './volumes.js';
-
-export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, { error: expected(`expected one of: ${values.join(", ")}`) });
-}
 
 /** Service keys docker stack deploy ignores in swarm mode: rejected, never silently dropped. */
 export const IGNORED_BY_STACK_DEPLOY: readonly string[] = [
@@ -71,7 +67,13 @@ const shortPort = z.union([z.string(), z.number()]).transform((v, ctx): ComposeP
 });
 
 const ports = z
-  .array(z.union([shortPort, longPort], { error: expected('expected a port string such as "8080:80" or a mapping {target, published, protocol, mode}') }))
+  .array(
+    z.union([shortPort, longPort], {
+      error: expected(
+        'expected a port string such as "8080:80" or a mapping {target, published, protocol, mode}',
+      ),
+    }),
+  )
   .transform((list) => list.flat());
 
 const longVolume = strict({
@@ -85,9 +87,12 @@ const longVolume = strict({
   tmpfs: strict({ size: bytes.optional() }).optional(),
 }).superRefine((v, ctx) => {
   const bad = (['bind', 'volume', 'tmpfs'] as const).filter((k) => v[k] !== undefined && k !== v.type);
-  for (const k of bad) ctx.addIssue({ code: 'custom', path: [k], message: `${k} options are incompatible with type ${v.type}` });
-  if (v.type === 'bind' && !v.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'a bind mount needs a source' });
-  if (v.type === 'tmpfs' && v.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'a tmpfs mount takes no source' });
+  for (const k of bad)
+    ctx.addIssue({ code: 'custom', path: [k], message: `${k} options are incompatible with type ${v.type}` });
+  if (v.type === 'bind' && !v.source)
+    ctx.addIssue({ code: 'custom', path: ['source'], message: 'a bind mount needs a source' });
+  if (v.type === 'tmpfs' && v.source)
+    ctx.addIssue({ code: 'custom', path: ['source'], message: 'a tmpfs mount takes no source' });
 });
 
 const shortVolume = z.string().transform((v, ctx): ComposeServiceVolume => {
@@ -100,23 +105,35 @@ const shortVolume = z.string().transform((v, ctx): ComposeServiceVolume => {
 });
 
 const volumes = z.array(
-  z.union([shortVolume, longVolume], { error: expected('expected "source:target[:mode]" or a mapping {type, source, target, ...}') }),
+  z.union([shortVolume, longVolume], {
+    error: expected('expected "source:target[:mode]" or a mapping {type, source, target, ...}'),
+  }),
 );
 
 const fileRef = z
   .union(
     [
       z.string(),
-      strict({ source: text, target: text.optional(), uid: text.optional(), gid: text.optional(), mode: uint.optional() }),
+      strict({
+        source: text,
+        target: text.optional(),
+        uid: text.optional(),
+        gid: text.optional(),
+        mode: uint.optional(),
+      }),
     ],
     { error: expected('expected a name or a mapping {source, target, uid, gid, mode}') },
   )
   .transform((v) => (typeof v === 'string' ? { source: v } : v));
 
-const serviceNetwork = z.union([z.null(), strict({ aliases: stringList.optional() })], { error: expected('expected null or a mapping {aliases}') });
+const serviceNetwork = z.union([z.null(), strict({ aliases: stringList.optional() })], {
+  error: expected('expected null or a mapping {aliases}'),
+});
 
 const networks = z
-  .union([z.array(text), z.record(z.string(), serviceNetwork)], { error: expected('expected a list of network names or a mapping of network names to {aliases}') })
+  .union([z.array(text), z.record(z.string(), serviceNetwork)], {
+    error: expected('expected a list of network names or a mapping of network names to {aliases}'),
+  })
   .transform((v): Record<string, { aliases?: string[] } | null> =>
     Array.isArray(v) ? Object.fromEntries(v.map((n) => [n, null])) : v,
   );
@@ -133,61 +150,44 @@ const healthcheck = strict({
   disable: bool.optional(),
 }).superRefine((h, ctx) => {
   if (h.disable && h.test && h.test.length > 0)
-    ctx.addIssue({ code: 'custom', path: ['disable'], message: "test and disable can't be set at the same time" });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['disable'],
+      message: "test and disable can't be set at the same time",
+    });
 });
 
 const ulimits = z.record(
   z.string(),
   z
-    .union([int, strict({ soft: int, hard: int })], { error: expected('expected an integer or a mapping {soft, hard}') })
+    .union([int, strict({ soft: int, hard: int })], {
+      error: expected('expected an integer or a mapping {soft, hard}'),
+    })
     .transform((u) => (typeof u === 'number' ? { soft: u, hard: u } : u)),
 );
 
 /** `host:ip` entries; a mapping becomes sorted `host:ip` strings, like docker/cli's loader. */
 const extraHosts = z
-  .union([z.array(text), z.record(z.string(), text)], { error: expected('expected a list of "host:ip" strings or a mapping') })
-  .transform((v) => (Array.isArray(v) ? v : Object.entries(v).map(([h, ip]) => `${h}:${ip}`).sort()))
+  .union([z.array(text), z.record(z.string(), text)], {
+    error: expected('expected a list of "host:ip" strings or a mapping'),
+  })
+  .transform((v) =>
+    Array.isArray(v)
+      ? v
+      : Object.entries(v)
+          .map(([h, ip]) => `${h}:${ip}`)
+          .sort(),
+  )
   .superRefine((list, ctx) => {
     list.forEach((h, i) => {
-      if (!h.includes(':')) ctx.addIssue({ code: 'custom', path: [i], message: `invalid extra host ${JSON.stringify(h)}; expected "host:ip"` });
+      if (!h.includes(':'))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `invalid extra host ${JSON.stringify(h)}; expected "host:ip"`,
+        });
     });
   });
-
-const updateConfig = strict({
-  parallelism: uint.optional(),
-  delay: duration.optional(),
-  failure_action: oneOf(['continue', 'pause', 'rollback']).optional(),
-  monitor: duration.optional(),
-  max_failure_ratio: num.optional(),
-  order: oneOf(['stop-first', 'start-first']).optional(),
-});
-
-const deploy = strict({
-  mode: oneOf(['replicated', 'global']).optional(),
-  replicas: uint.optional(),
-  labels: stringMap.optional(),
-  endpoint_mode: oneOf(['vip', 'dnsrr']).optional(),
-  placement: strict({
-    constraints: stringList.optional(),
-    preferences: z.array(strict({ spread: text })).optional(),
-    max_replicas_per_node: uint.optional(),
-  }).optional(),
-  resources: strict({
-    limits: strict({ cpus: cpus.optional(), memory: bytes.optional(), pids: uint.optional() }).optional(),
-    reservations: strict({ cpus: cpus.optional(), memory: bytes.optional() }).optional(),
-  }).optional(),
-  restart_policy: strict({
-    condition: oneOf(['none', 'on-failure', 'any']).optional(),
-    delay: duration.optional(),
-    max_attempts: uint.optional(),
-    window: duration.optional(),
-  }).optional(),
-  update_config: updateConfig.optional(),
-  rollback_config: updateConfig.optional(),
-}).superRefine((d, ctx) => {
-  if (d.mode === 'global' && d.replicas !== undefined)
-    ctx.addIssue({ code: 'custom', path: ['replicas'], message: 'replicas can only be used with replicated mode' });
-});
 
 export const serviceSchema = strict({
   image: text,

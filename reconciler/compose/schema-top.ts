@@ -52,18 +52,31 @@ const fileObject = {
   labels: stringMap.optional(),
 };
 
-function sourceCount(o: { file?: string; content?: string; external?: { external: boolean }; environment?: string }): number {
-  return [o.file !== undefined, o.content !== undefined, o.external?.external === true, o.environment !== undefined].filter(Boolean)
-    .length;
+function sourceCount(o: {
+  file?: string;
+  content?: string;
+  external?: { external: boolean };
+  environment?: string;
+}): number {
+  return [
+    o.file !== undefined,
+    o.content !== undefined,
+    o.external?.external === true,
+    o.environment !== undefined,
+  ].filter(Boolean).length;
 }
 
 const config = strict(fileObject).superRefine((c, ctx) => {
-  if (sourceCount(c) !== 1) ctx.addIssue({ code: 'custom', message: 'exactly one of file, content or external: true is required' });
+  if (sourceCount(c) !== 1)
+    ctx.addIssue({ code: 'custom', message: 'exactly one of file, content or external: true is required' });
 });
 
 const secret = strict({ ...fileObject, environment: text.optional() }).superRefine((s, ctx) => {
   if (sourceCount(s) !== 1)
-    ctx.addIssue({ code: 'custom', message: 'exactly one of file, content, environment or external: true is required' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'exactly one of file, content, environment or external: true is required',
+    });
 });
 
 function named<T extends z.ZodType>(item: T) {

@@ -1,93 +1,22 @@
 import type {
   ContainerSpec,
   FileReference,
-  HealthConfig,
-  Labels,
-  Mount,
-  NetworkAttachmentConfig,
   PortConfig,
   RestartPolicy,
   ServiceSpec,
   TaskSpec,
   UpdateConfig,
 } from '../model/engine-types.js';
-import { LABEL_STACK_IMAGE, LABEL_STACK_NAMESPACE } from '../model/ownership.js';
-import type { ComposeProject, ComposeService, ComposeServiceVolume } from './types.js';
+import { LABEL_STACK_IMAGE } from '../model/ownership.js';
+import { healthcheck, mount, networks, scope, stackLabels } from './to-swarm-parts.js';
+import type { ComposeProject, ComposeService } from './types.js';
+
+export { networkName, serviceNetworkKeys, stackLabels } from './to-swarm-parts.js';
 
 /** Swarm names of the stack's configs and secrets, by compose key. */
 export interface ObjectNames {
   configs: Map<string, string>;
   secrets: Map<string, string>;
-}
-
-const scope = (stack: string, name: string): string => `${stack}_${name}`;
-
-export function stackLabels(stack: string, labels: Labels | undefined): Labels {
-  return { ...(labels ?? {}), [LABEL_STACK_NAMESPACE]: stack };
-}
-
-/** Swarm name of a stack network: `name:` (or the external name) wins over `<stack>_<key>`. */
-export function networkName(stack: string, project: ComposeProject, key: string): string {
-  const net = project.networks[key];
-  if (net?.name) return net.name;
-  if (net?.external?.external) return net.external.name ?? key;
-  return scope(stack, key);
-}
-
-/** The networks a service attaches to; no `networks:` means the stack's `default` network. */
-export function serviceNetworkKeys(svc: ComposeService): string[] {
-  const keys = Object.keys(svc.networks ?? {});
-  return keys.length === 0 ? ['default'] : keys;
-}
-
-const NOT_USER_DEFINED = new Set(['default', 'bridge', 'host', 'none']);
-
-function networks(stack: string, name: string, svc: ComposeService, project: ComposeProject): NetworkAttachmentConfig[] {
-  const out = serviceNetworkKeys(svc).map((key): NetworkAttachmentConfig => {
-    const target = networkName(stack, project, key);
-    const aliases = [...(svc.networks?.[key]?.aliases ?? [])];
-    if (!NOT_USER_DEFINED.has(target) && !target.startsWith('container:')) aliases.push(name);
-    return aliases.length > 0 ? { Target: target, Aliases: aliases } : { Target: target };
-  });
-  return out.sort((a, b) => (a.Target < b.Target ? -1 : a.Target > b.Target ? 1 : 0));
-}
-
-function mount(stack: string, v: ComposeServiceVolume, project: ComposeProject): Mount {
-  const m: Mount = { Type: v.type, Target: v.target };
-  if (v.source !== undefined && v.type !== 'volume') m.Source = v.source;
-  if (v.read_only) m.ReadOnly = true;
-  if (v.consistency) m.Consistency = v.consistency;
-  if (v.type === 'bind' && v.bind) m.BindOptions = v.bind.propagation ? { Propagation: v.bind.propagation } : {};
-  if (v.type === 'tmpfs' && v.tmpfs) m.TmpfsOptions = v.tmpfs.size ? { SizeBytes: v.tmpfs.size } : {};
-  if (v.type === 'volume') {
-    if (v.source === undefined) {
-      if (v.volume?.nocopy) m.VolumeOptions = { NoCopy: true };
-    } else {
-      const decl = project.volumes[v.source] ?? {};
-      m.Source = decl.name ?? (decl.external?.external ? (decl.external.name ?? v.source) : scope(stack, v.source));
-      const opts: NonNullable<Mount['VolumeOptions']> = {};
-      if (v.volume?.nocopy) opts.NoCopy = true;
-      if (!decl.external?.external) {
-        opts.Labels = stackLabels(stack, decl.labels);
-        if (decl.driver !== undefined || decl.driver_opts !== undefined) {
-          opts.DriverConfig = { Name: decl.driver ?? '', ...(decl.driver_opts ? { Options: decl.driver_opts } : {}) };
-        }
-      }
-      m.VolumeOptions = opts;
-    }
-  }
-  return m;
-}
-
-function healthcheck(h: NonNullable<ComposeService['healthcheck']>): HealthConfig {
-  if (h.disable) return { Test: ['NONE'] };
-  const out: HealthConfig = {};
-  if (h.test) out.Test = h.test;
-  if (h.interval) out.Interval = h.interval;
-  if (h.timeout) out.Timeout = h.timeout;
-  if (h.start_period) out.StartPeriod = h.start_period;
-  if (h.retries) out.Retries = h.retries;
-  return out;
 }
 
 function capabilities(add: string[] = [], drop: string[] = []): { add: string[]; drop: string[] } {
@@ -119,7 +48,10 @@ function restartPolicy(svc: ComposeService): RestartPolicy | undefined {
   const m = /^(no|always|unless-stopped|on-failure)(?::(\d+))?$/.exec(svc.restart ?? '');
   if (!m || m[1] === 'no') return undefined;
   const max = Number(m[2] ?? 0);
-  return { Condition: m[1] === 'on-failure' ? 'on-failure' : 'any', ...(max > 0 ? { MaxAttempts: max } : {}) };
+  return {
+    Condition: m[1] === 'on-failure' ? 'on-failure' : 'any',
+    ...(max > 0 ? { MaxAttempts: max } : {}),
+  };
 }
 
 function updateConfig(u: NonNullable<NonNullable<ComposeService['deploy']>['update_config']>): UpdateConfig {
@@ -141,26 +73,31 @@ function fileRefs(
   const out = refs.map((r): FileReference => {
     const swarmName = names.get(r.source) ?? r.source;
     const file = { Name: r.target ?? r.source, UID: r.uid ?? '0', GID: r.gid ?? '0', Mode: r.mode ?? 0o444 };
-    return kind === 'Config' ? { File: file, ConfigID: '', ConfigName: swarmName } : { File: file, SecretID: '', SecretName: swarmName };
+    return kind === 'Config'
+      ? { File: file, ConfigID: '', ConfigName: swarmName }
+      : { File: file, SecretID: '', SecretName: swarmName };
   });
   const key = (r: FileReference): string => r.ConfigName ?? r.SecretName ?? '';
   return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 function ports(svc: ComposeService): PortConfig[] {
-  const list = (svc.ports ?? []).map(
-    (p): PortConfig => ({
-      Protocol: p.protocol,
-      TargetPort: p.target,
-      ...(p.published === undefined ? {} : { PublishedPort: p.published }),
-      PublishMode: p.mode,
-    }),
-  );
+  const list = (svc.ports ?? []).map((p): PortConfig => ({
+    Protocol: p.protocol,
+    TargetPort: p.target,
+    ...(p.published === undefined ? {} : { PublishedPort: p.published }),
+    PublishMode: p.mode,
+  }));
   // Array.prototype.sort is stable, like Go's insertion sort for the short lists of docker/cli.
   return list.sort((a, b) => (a.PublishedPort ?? 0) - (b.PublishedPort ?? 0));
 }
 
-function containerSpec(stack: string, svc: ComposeService, project: ComposeProject, names: ObjectNames): ContainerSpec {
+function containerSpec(
+  stack: string,
+  svc: ComposeService,
+  project: ComposeProject,
+  names: ObjectNames,
+): ContainerSpec {
   const c: ContainerSpec = { Image: svc.image, Labels: stackLabels(stack, svc.labels) };
   if (svc.entrypoint) c.Command = svc.entrypoint;
   if (svc.command) c.Args = svc.command;
@@ -220,22 +157,35 @@ export function serviceSpec(
   task.Resources = {};
   if (res.limits) {
     const l = res.limits;
-    task.Resources.Limits = { ...(l.cpus ? { NanoCPUs: l.cpus } : {}), ...(l.memory ? { MemoryBytes: l.memory } : {}), ...(l.pids ? { Pids: l.pids } : {}) };
+    task.Resources.Limits = {
+      ...(l.cpus ? { NanoCPUs: l.cpus } : {}),
+      ...(l.memory ? { MemoryBytes: l.memory } : {}),
+      ...(l.pids ? { Pids: l.pids } : {}),
+    };
   }
   if (res.reservations) {
     const r = res.reservations;
-    task.Resources.Reservations = { ...(r.cpus ? { NanoCPUs: r.cpus } : {}), ...(r.memory ? { MemoryBytes: r.memory } : {}) };
+    task.Resources.Reservations = {
+      ...(r.cpus ? { NanoCPUs: r.cpus } : {}),
+      ...(r.memory ? { MemoryBytes: r.memory } : {}),
+    };
   }
   const restart = restartPolicy(svc);
   if (restart) task.RestartPolicy = restart;
   const p = d.placement ?? {};
   task.Placement = {
     ...(p.constraints?.length ? { Constraints: p.constraints } : {}),
-    ...(p.preferences?.length ? { Preferences: p.preferences.map((x) => ({ Spread: { SpreadDescriptor: x.spread } })) } : {}),
+    ...(p.preferences?.length
+      ? { Preferences: p.preferences.map((x) => ({ Spread: { SpreadDescriptor: x.spread } })) }
+      : {}),
     ...(p.max_replicas_per_node ? { MaxReplicas: p.max_replicas_per_node } : {}),
   };
   task.Networks = networks(stack, name, svc, project);
-  if (svc.logging) task.LogDriver = { Name: svc.logging.driver ?? '', ...(svc.logging.options ? { Options: svc.logging.options } : {}) };
+  if (svc.logging)
+    task.LogDriver = {
+      Name: svc.logging.driver ?? '',
+      ...(svc.logging.options ? { Options: svc.logging.options } : {}),
+    };
   task.ForceUpdate = 0;
 
   const spec: ServiceSpec = {

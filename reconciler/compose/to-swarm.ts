@@ -1,12 +1,26 @@
 import { createHash } from 'node:crypto';
 import { skError } from '../errors.js';
 import type { NetworkSpec } from '../model/engine-types.js';
-import type { DesiredConfig, DesiredNetwork, DesiredObject, DesiredSecret, DesiredService, DesiredState, ObjectKind } from '../model/objects.js';
+import type {
+  DesiredConfig,
+  DesiredNetwork,
+  DesiredObject,
+  DesiredSecret,
+  DesiredService,
+  DesiredState,
+  ObjectKind,
+} from '../model/objects.js';
 import { LABEL_CONTENT_HASH, LABEL_LOGICAL_NAME, ownerLabels, type OwnerRef } from '../model/ownership.js';
 import { Sensitive } from '../model/sensitive.js';
 import type { FileReader } from '../ports.js';
 import { resolveRelative } from './load.js';
-import { networkName, serviceNetworkKeys, serviceSpec, stackLabels, type ObjectNames } from './to-swarm-service.js';
+import {
+  networkName,
+  serviceNetworkKeys,
+  serviceSpec,
+  stackLabels,
+  type ObjectNames,
+} from './to-swarm-service.js';
 import type { ComposeConfig, ComposeNetwork, ComposeProject, ComposeSecret } from './types.js';
 
 export interface ToSwarmStack {
@@ -29,10 +43,16 @@ export function contentHash(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex').slice(0, 10);
 }
 
-const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byName = <T extends { name: string }>(a: T, b: T): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
-function networkSpec(stack: string, key: string, net: ComposeNetwork, name: string): NetworkSpec {
-  const spec: NetworkSpec = { Name: name, Driver: net.driver ?? 'overlay', Scope: 'swarm', Labels: stackLabels(stack, net.labels) };
+function networkSpec(stack: string, net: ComposeNetwork, name: string): NetworkSpec {
+  const spec: NetworkSpec = {
+    Name: name,
+    Driver: net.driver ?? 'overlay',
+    Scope: 'swarm',
+    Labels: stackLabels(stack, net.labels),
+  };
   if (net.internal) spec.Internal = true;
   if (net.attachable) spec.Attachable = true;
   if (net.driver_opts !== undefined) spec.Options = { ...net.driver_opts };
@@ -49,7 +69,6 @@ function networkSpec(stack: string, key: string, net: ComposeNetwork, name: stri
     }
     if (ipam.options !== undefined) spec.IPAM.Options = ipam.options;
   }
-  void key;
   return spec;
 }
 
@@ -61,14 +80,21 @@ function readContent(
   files: FileReader | undefined,
 ): Uint8Array {
   if (obj.content !== undefined) return new TextEncoder().encode(obj.content);
-  if ('environmentValue' in obj && obj.environmentValue) return new TextEncoder().encode(obj.environmentValue.reveal());
+  if ('environmentValue' in obj && obj.environmentValue)
+    return new TextEncoder().encode(obj.environmentValue.reveal());
   const path = resolveRelative(file, obj.file ?? '');
-  if (!files) throw skError('FILE_UNREADABLE', `${file}: ${kind}.${key}.file: cannot read "${path}": no file reader is available`);
+  if (!files)
+    throw skError(
+      'FILE_UNREADABLE',
+      `${file}: ${kind}.${key}.file: cannot read "${path}": no file reader is available`,
+    );
   try {
     return files.readBytes(path);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw skError('FILE_UNREADABLE', `${file}: ${kind}.${key}.file: cannot read "${path}": ${why}`, { cause: e });
+    throw skError('FILE_UNREADABLE', `${file}: ${kind}.${key}.file: cannot read "${path}": ${why}`, {
+      cause: e,
+    });
   }
 }
 
@@ -93,7 +119,7 @@ export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState
       external.push({ kind: 'network', name });
       continue;
     }
-    const spec = networkSpec(ns, key, net, name);
+    const spec = networkSpec(ns, net, name);
     spec.Labels = { ...spec.Labels, ...own };
     networks.push({ kind: 'network', name, spec });
   }
@@ -111,8 +137,19 @@ export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState
     const hash = contentHash(data);
     const name = `${base}-${hash}`;
     names.configs.set(key, name);
-    const Labels = { ...stackLabels(ns, cfg.labels), ...own, [LABEL_LOGICAL_NAME]: base, [LABEL_CONTENT_HASH]: hash };
-    configs.push({ kind: 'config', name, logicalName: base, hash, spec: { Name: name, Labels, Data: Buffer.from(data).toString('base64') } });
+    const Labels = {
+      ...stackLabels(ns, cfg.labels),
+      ...own,
+      [LABEL_LOGICAL_NAME]: base,
+      [LABEL_CONTENT_HASH]: hash,
+    };
+    configs.push({
+      kind: 'config',
+      name,
+      logicalName: base,
+      hash,
+      spec: { Name: name, Labels, Data: Buffer.from(data).toString('base64') },
+    });
   }
 
   const secrets: DesiredSecret[] = [];
@@ -127,7 +164,12 @@ export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState
     const hash = contentHash(data);
     const name = `${base}-${hash}`;
     names.secrets.set(key, name);
-    const Labels = { ...stackLabels(ns, sec.labels), ...own, [LABEL_LOGICAL_NAME]: base, [LABEL_CONTENT_HASH]: hash };
+    const Labels = {
+      ...stackLabels(ns, sec.labels),
+      ...own,
+      [LABEL_LOGICAL_NAME]: base,
+      [LABEL_CONTENT_HASH]: hash,
+    };
     const Data = new Sensitive(Buffer.from(data).toString('base64'));
     secrets.push({ kind: 'secret', name, logicalName: base, hash, spec: { Name: name, Labels, Data } });
   }

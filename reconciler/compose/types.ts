@@ -18,7 +18,10 @@ export type ComposeNetwork = RawNetwork;
 export type ComposeVolume = RawVolume;
 export type ComposeConfig = RawConfig;
 /** `environment:` secrets carry their value, resolved at load time and never printed. */
-export type ComposeSecret = Omit<RawSecret, 'environment'> & { environment?: string; environmentValue?: Sensitive<string> };
+export type ComposeSecret = Omit<RawSecret, 'environment'> & {
+  environment?: string;
+  environmentValue?: Sensitive<string>;
+};
 
 /** A validated, interpolated compose file (pure data; no I/O happens after loading but file reads). */
 export interface ComposeProject {

@@ -28,7 +28,14 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(m[1] === '-' ? -total : total);
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+  p: 1024 ** 5,
+};
 
 /** `512M`, `1g`, `100k`, `1.5GiB`, 1024 -> bytes (binary units, like go-units RAMInBytes). */
 export function parseByteSize(value: string | number): number | undefined {

@@ -20,7 +20,8 @@ function isPath(s: string): boolean {
 /** Short syntax `[source:]target[:mode]` like docker/cli's loader.ParseVolume. */
 export function parseShortVolume(spec: string): ComposeServiceVolume {
   const parts = spec.split(':');
-  if (parts.some((p) => p === '') || parts.length > 3) throw new Error(`invalid volume specification ${JSON.stringify(spec)}`);
+  if (parts.some((p) => p === '') || parts.length > 3)
+    throw new Error(`invalid volume specification ${JSON.stringify(spec)}`);
   if (parts.length === 1) return { type: 'volume', target: parts[0] as string };
   const [source, target, mode] = parts as [string, string, string | undefined];
   const vol: ComposeServiceVolume = { type: isPath(source) ? 'bind' : 'volume', source, target };
@@ -35,7 +36,9 @@ export function parseShortVolume(spec: string): ComposeServiceVolume {
         `invalid volume option ${JSON.stringify(opt)} in ${JSON.stringify(spec)}; supported: ro, rw, nocopy, ${PROPAGATIONS.join(', ')}, ${CONSISTENCIES.join(', ')}`,
       );
   }
-  if (vol.type === 'bind' && vol.volume) throw new Error(`invalid volume ${JSON.stringify(spec)}: nocopy applies to named volumes only`);
-  if (vol.type === 'volume' && vol.bind) throw new Error(`invalid volume ${JSON.stringify(spec)}: propagation applies to bind mounts only`);
+  if (vol.type === 'bind' && vol.volume)
+    throw new Error(`invalid volume ${JSON.stringify(spec)}: nocopy applies to named volumes only`);
+  if (vol.type === 'volume' && vol.bind)
+    throw new Error(`invalid volume ${JSON.stringify(spec)}: propagation applies to bind mounts only`);
   return vol;
 }

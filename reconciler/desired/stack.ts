@@ -31,7 +31,7 @@ export function stackDesiredState(
   let file: string;
   if (spec.composeFile !== undefined) {
     file = joinPath(res.baseDir, spec.composeFile);
-    const text = ctx.files.readText(spec.composeFile);
+    const text = ctx.files.readText(file);
     project = loadCompose({ file, text }, { env, files: ctx.files });
   } else if (spec.compose !== undefined) {
     file = res.origin.file;

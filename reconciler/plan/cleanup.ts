@@ -15,7 +15,13 @@ export function planServiceRemoves(ctx: PlanContext): RemoveAction[] {
   if (!ctx.opts.prune) return [];
   const desired = new Set(ctx.desired.filter((d) => d.kind === 'service').map((d) => d.name));
   return ctx.observed
-    .filter((o) => o.kind === 'service' && isOwned(ctx, o) && !desired.has(o.name) && !ctx.external.has(keyOf('service', o.name)))
+    .filter(
+      (o) =>
+        o.kind === 'service' &&
+        isOwned(ctx, o) &&
+        !desired.has(o.name) &&
+        !ctx.external.has(keyOf('service', o.name)),
+    )
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((o) => ({ op: 'remove', kind: 'service', name: o.name, id: o.id, why: 'pruned' }));
 }
@@ -28,7 +34,8 @@ export function usedAfter(
 ): Set<string> {
   const removed = new Set(removes.map((r) => r.id));
   const next = new Map<string, ServiceSpec | undefined>();
-  for (const o of ctx.observed) if (o.kind === 'service' && !removed.has(o.id)) next.set(o.name, o.spec as ServiceSpec);
+  for (const o of ctx.observed)
+    if (o.kind === 'service' && !removed.has(o.id)) next.set(o.name, o.spec as ServiceSpec);
   for (const a of services) if (a.desired.kind === 'service') next.set(a.name, a.desired.spec);
   const used = new Set<string>();
   for (const spec of next.values()) for (const k of serviceRefs(spec)) used.add(k);
@@ -48,12 +55,18 @@ const REMOVE_ORDER: ObjectKind[] = ['secret', 'config', 'volume', 'network'];
 export function planObjectRemoves(ctx: PlanContext, used: Set<string>): RemoveAction[] {
   const desired = new Set(ctx.desired.map((d) => keyOf(d.kind, d.name)));
   const logical = new Set(
-    ctx.desired.flatMap((d) => (d.kind === 'config' || d.kind === 'secret' ? [keyOf(d.kind, d.logicalName)] : [])),
+    ctx.desired.flatMap((d) =>
+      d.kind === 'config' || d.kind === 'secret' ? [keyOf(d.kind, d.logicalName)] : [],
+    ),
   );
   const out: RemoveAction[] = [];
   for (const kind of REMOVE_ORDER) {
     const stale = ctx.observed.filter(
-      (o) => o.kind === kind && isOwned(ctx, o) && !desired.has(keyOf(kind, o.name)) && !ctx.external.has(keyOf(kind, o.name)),
+      (o) =>
+        o.kind === kind &&
+        isOwned(ctx, o) &&
+        !desired.has(keyOf(kind, o.name)) &&
+        !ctx.external.has(keyOf(kind, o.name)),
     );
     const retired: ObservedObject[] = [];
     const pruned: ObservedObject[] = [];
@@ -71,7 +84,9 @@ export function planObjectRemoves(ctx: PlanContext, used: Set<string>): RemoveAc
       ...retired.map((o): RemoveAction => ({ op: 'remove', kind, name: o.name, id: o.id, why: 'retired' })),
       ...pruned.map((o): RemoveAction => ({ op: 'remove', kind, name: o.name, id: o.id, why: 'pruned' })),
     ];
-    out.push(...removes.filter((r) => !used.has(keyOf(kind, r.name))).sort((a, b) => a.name.localeCompare(b.name)));
+    out.push(
+      ...removes.filter((r) => !used.has(keyOf(kind, r.name))).sort((a, b) => a.name.localeCompare(b.name)),
+    );
   }
   return out;
 }

@@ -33,7 +33,12 @@ export interface PlanContext {
 export const keyOf = (kind: ObjectKind, name: string): string => `${kind}/${name}`;
 
 /** Desired object with the labels swarmkeeper needs to recognise it later. */
-export function stamp(obj: DesiredObject, owner: OwnerRef, instanceId: string, ignore: Pattern[]): DesiredObject {
+export function stamp(
+  obj: DesiredObject,
+  owner: OwnerRef,
+  instanceId: string,
+  ignore: Pattern[],
+): DesiredObject {
   const own = ownerLabels(owner, instanceId);
   switch (obj.kind) {
     case 'service': {
@@ -59,7 +64,11 @@ export function stamp(obj: DesiredObject, owner: OwnerRef, instanceId: string, i
   }
 }
 
-export function makeContext(desired: DesiredState, observed: ObservedObject[], opts: PlanOptions): PlanContext {
+export function makeContext(
+  desired: DesiredState,
+  observed: ObservedObject[],
+  opts: PlanOptions,
+): PlanContext {
   const ignore = compileIgnore(opts.ignore);
   const external = new Set((desired.external ?? []).map((e) => keyOf(e.kind, e.name)));
   return {
@@ -110,7 +119,12 @@ function ownerDescription(o: ObservedObject): string {
 }
 
 /** SK_ERR_OWNERSHIP_CONFLICT for an object with a desired name that this resource does not own. */
-export function ownershipConflict(ctx: PlanContext, d: DesiredObject, o: ObservedObject, detail?: string): BlockedChange {
+export function ownershipConflict(
+  ctx: PlanContext,
+  d: DesiredObject,
+  o: ObservedObject,
+  detail?: string,
+): BlockedChange {
   const head = `${d.kind} ${d.name} exists and is not owned by ${ctx.ownerKey} (owner: ${ownerDescription(o)})`;
   let tail = 'set adopt or rename';
   if (detail !== undefined) tail = detail;

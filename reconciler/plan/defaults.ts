@@ -17,7 +17,13 @@ export interface DiffProfile {
   keepEmpty: readonly string[];
 }
 
-const UPDATE_DEFAULTS = { Parallelism: 1, FailureAction: 'pause', Monitor: 5_000_000_000, MaxFailureRatio: 0, Order: 'stop-first' };
+const UPDATE_DEFAULTS = {
+  Parallelism: 1,
+  FailureAction: 'pause',
+  Monitor: 5_000_000_000,
+  MaxFailureRatio: 0,
+  Order: 'stop-first',
+};
 
 function prefixed(prefix: string, o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [`${prefix}.${k}`, v]));

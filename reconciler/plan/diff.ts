@@ -10,7 +10,15 @@
 import { isSensitive, REDACTED } from '../model/sensitive.js';
 import type { FieldChange } from './types.js';
 import type { DiffProfile } from './defaults.js';
-import { formatPath, isPlainObject, matchesPrefix, parsePattern, patternKey, type Pattern, type Segment } from './paths.js';
+import {
+  formatPath,
+  isPlainObject,
+  matchesPrefix,
+  parsePattern,
+  patternKey,
+  type Pattern,
+  type Segment,
+} from './paths.js';
 
 export interface DiffOptions {
   profile: DiffProfile;
@@ -84,7 +92,8 @@ export function normalize(v: unknown, segs: readonly Segment[], profile: DiffPro
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
     const ka = Object.keys(a).filter((k) => a[k] !== undefined);
     const kb = Object.keys(b).filter((k) => b[k] !== undefined);

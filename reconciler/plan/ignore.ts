@@ -17,10 +17,15 @@ export function compileIgnore(patterns: readonly string[]): Pattern[] {
   return patterns.filter((p) => p.trim() !== '').map(parsePattern);
 }
 
-/** True when the path (a FieldChange path) lies under one of the patterns. */
+/**
+ * True when the path (a FieldChange path) lies under one of the patterns. A pattern ending in `[*]`
+ * covers every element, so it also covers a change of the whole array.
+ */
 export function isIgnored(path: string, patterns: readonly Pattern[]): boolean {
   const segs = parsePattern(path);
-  return patterns.some((p) => matchesPrefix(p, segs));
+  return patterns.some(
+    (p) => matchesPrefix(p, segs) || (p[p.length - 1] === '*' && matchesPrefix(p.slice(0, -1), segs)),
+  );
 }
 
 function overlay(d: unknown, o: unknown, segs: Segment[], patterns: readonly Pattern[]): unknown {

@@ -62,7 +62,9 @@ export function mayMatchBelow(pattern: readonly Segment[], segs: readonly Segmen
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+  return (
+    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype
+  );
 }
 
 /** Structural clone of JSON-like data (class instances such as Sensitive are kept by reference). */

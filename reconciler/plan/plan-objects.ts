@@ -15,7 +15,11 @@ export interface ObjectSteps {
 }
 
 /** Differences of a network or volume spec the user controls (server-filled fields are not differences). */
-export function immutableChanges(d: DesiredObject, observedSpec: unknown, withoutOwnership = false): FieldChange[] {
+export function immutableChanges(
+  d: DesiredObject,
+  observedSpec: unknown,
+  withoutOwnership = false,
+): FieldChange[] {
   if (d.kind !== 'network' && d.kind !== 'volume') return [];
   const o = (observedSpec ?? {}) as Record<string, unknown>;
   const dSpec: Record<string, unknown> = { ...d.spec };
@@ -25,12 +29,21 @@ export function immutableChanges(d: DesiredObject, observedSpec: unknown, withou
     oSpec['Labels'] = withoutOwnershipLabels(o['Labels'] as Record<string, string> | undefined);
   }
   if (d.kind === 'volume') return diffSpec(dSpec, oSpec, { profile: VOLUME_PROFILE, strict: true });
-  const skip = (d.spec.IPAM?.Config?.length ?? 0) > 0 ? [] : ['IPAM.Config'];
+  // IPAM config is server-assigned when the user set none; a gateway or range the user left out is too.
+  const config = d.spec.IPAM?.Config ?? [];
+  const skip =
+    config.length === 0
+      ? ['IPAM.Config']
+      : config.flatMap((c, i) =>
+          (['Gateway', 'IPRange'] as const).filter((k) => !c[k]).map((k) => `IPAM.Config[${i}].${k}`),
+        );
   return diffSpec(dSpec, oSpec, { profile: NETWORK_PROFILE, strict: true, skip });
 }
 
 function observedServices(ctx: PlanContext): [string, ServiceSpec | undefined][] {
-  return ctx.observed.filter((o) => o.kind === 'service').map((o) => [o.name, o.spec as ServiceSpec | undefined]);
+  return ctx.observed
+    .filter((o) => o.kind === 'service')
+    .map((o) => [o.name, o.spec as ServiceSpec | undefined]);
 }
 
 function planImmutable(ctx: PlanContext, d: DesiredObject, o: ObservedObject, steps: ObjectSteps): void {
@@ -56,7 +69,15 @@ function planImmutable(ctx: PlanContext, d: DesiredObject, o: ObservedObject, st
     ctx.blocked.push({ kind, name: d.name, code, message, changes, affectedServices: affected });
     return;
   }
-  steps.recreates.push({ op: 'recreate', kind, name: d.name, id: o.id, desired: d, changes, affectedServices: affected });
+  steps.recreates.push({
+    op: 'recreate',
+    kind,
+    name: d.name,
+    id: o.id,
+    desired: d,
+    changes,
+    affectedServices: affected,
+  });
 }
 
 /** Unowned object with the desired name: used as is when adoptable and equal, else a conflict. */

@@ -26,7 +26,12 @@ function observedHash(o: ObservedObject): string | undefined {
 }
 
 /** Changes between the spec to send and the observed one; strict when the spec hash differs. */
-export function serviceChanges(ctx: PlanContext, d: DesiredService, o: ObservedObject, forceStrict = false): FieldChange[] {
+export function serviceChanges(
+  ctx: PlanContext,
+  d: DesiredService,
+  o: ObservedObject,
+  forceStrict = false,
+): FieldChange[] {
   const send = specToSend(ctx, d, o.spec);
   const want = d.spec.Labels?.[LABEL_SPEC_HASH];
   const have = observedHash(o);
@@ -40,7 +45,13 @@ export function serviceChanges(ctx: PlanContext, d: DesiredService, o: ObservedO
   return changes;
 }
 
-function update(d: DesiredService, o: ObservedObject, spec: ServiceSpec, changes: FieldChange[], adopt: boolean): UpdateAction {
+function update(
+  d: DesiredService,
+  o: ObservedObject,
+  spec: ServiceSpec,
+  changes: FieldChange[],
+  adopt: boolean,
+): UpdateAction {
   const a: UpdateAction = {
     op: 'update',
     kind: 'service',

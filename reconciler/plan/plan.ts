@@ -22,7 +22,9 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
   const creates = objects.creates.sort(
     (a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || a.name.localeCompare(b.name),
   );
-  const recreates = objects.recreates.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  const recreates = objects.recreates.sort(
+    (a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name),
+  );
   const actions: Action[] = [...creates, ...recreates, ...services, ...serviceRemoves, ...objectRemoves];
   return { owner: ctx.ownerKey, actions, blocked: ctx.blocked };
 }

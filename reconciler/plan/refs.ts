@@ -19,7 +19,11 @@ export function serviceRefs(spec: ServiceSpec | undefined): Set<string> {
 }
 
 /** Names of the services (in `specs`) that use the object, sorted. */
-export function usersOf(kind: ObjectKind, name: string, specs: Iterable<[string, ServiceSpec | undefined]>): string[] {
+export function usersOf(
+  kind: ObjectKind,
+  name: string,
+  specs: Iterable<[string, ServiceSpec | undefined]>,
+): string[] {
   const key = keyOf(kind, name);
   const out: string[] = [];
   for (const [svc, spec] of specs) if (serviceRefs(spec).has(key)) out.push(svc);

@@ -36,14 +36,17 @@ function actionLines(a: Action): string[] {
     case 'create':
       return [`+ create ${a.kind} ${a.name}`];
     case 'update': {
-      const notes = [a.adopt ? 'adopt' : '', a.labelsOnly ? 'labels only, no task restart' : ''].filter(Boolean);
+      const notes = [a.adopt ? 'adopt' : '', a.labelsOnly ? 'labels only, no task restart' : ''].filter(
+        Boolean,
+      );
       const suffix = notes.length > 0 ? ` (${notes.join(', ')})` : '';
       return [`~ update ${a.kind} ${a.name}${suffix}`, ...changeLines(a.changes)];
     }
     case 'remove':
       return [`- remove ${a.kind} ${a.name} (${a.why})`];
     case 'recreate': {
-      const affected = a.affectedServices.length > 0 ? [`  affects services: ${a.affectedServices.join(', ')}`] : [];
+      const affected =
+        a.affectedServices.length > 0 ? [`  affects services: ${a.affectedServices.join(', ')}`] : [];
       return [`-/+ recreate ${a.kind} ${a.name}`, ...changeLines(a.changes), ...affected];
     }
   }

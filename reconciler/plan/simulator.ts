@@ -24,7 +24,10 @@ export class SwarmSimulator {
 
   constructor(initial?: ObservedState, opts: SimulatorOptions = {}) {
     this.#objects = clone(initial?.objects ?? []);
-    const latest = Math.max(Date.UTC(2100, 0, 1), ...this.#objects.map((o) => Date.parse(o.createdAt ?? '') || 0));
+    const latest = Math.max(
+      Date.UTC(2100, 0, 1),
+      ...this.#objects.map((o) => Date.parse(o.createdAt ?? '') || 0),
+    );
     this.#clock = opts.clock ?? ((n) => new Date(latest + n * 1000));
   }
 
@@ -57,8 +60,13 @@ export class SwarmSimulator {
       }
       case 'remove': {
         const cur = this.#byId(a.id, a.kind);
-        const users = this.#objects.filter((s) => s.kind === 'service' && serviceRefs(s.spec as ServiceSpec).has(`${a.kind}/${cur.name}`));
-        if (users.length > 0) throw new Error(`${a.kind} ${cur.name} is in use by service ${users.map((u) => u.name).join(', ')}`);
+        const users = this.#objects.filter(
+          (s) => s.kind === 'service' && serviceRefs(s.spec as ServiceSpec).has(`${a.kind}/${cur.name}`),
+        );
+        if (users.length > 0)
+          throw new Error(
+            `${a.kind} ${cur.name} is in use by service ${users.map((u) => u.name).join(', ')}`,
+          );
         this.#objects = this.#objects.filter((o) => o.id !== a.id);
         return;
       }
@@ -85,7 +93,12 @@ export class SwarmSimulator {
   #build(d: DesiredObject, current: ObservedObject | undefined): ObservedObject {
     const n = ++this.#seq;
     const id = current?.id ?? (d.kind === 'volume' ? d.name : this.#newId(d.kind));
-    const base = { kind: d.kind, id, name: d.name, createdAt: current?.createdAt ?? this.#clock(n).toISOString() };
+    const base = {
+      kind: d.kind,
+      id,
+      name: d.name,
+      createdAt: current?.createdAt ?? this.#clock(n).toISOString(),
+    };
     switch (d.kind) {
       case 'service': {
         const spec = this.#serviceSpec(d.spec);
@@ -100,7 +113,12 @@ export class SwarmSimulator {
         return { ...base, labels: { ...(spec.Labels ?? {}) }, spec };
       }
       case 'config':
-        return { ...base, version: ++this.#version, labels: { ...(d.spec.Labels ?? {}) }, spec: clone(d.spec) };
+        return {
+          ...base,
+          version: ++this.#version,
+          labels: { ...(d.spec.Labels ?? {}) },
+          spec: clone(d.spec),
+        };
       case 'secret': {
         // Like the Engine, the secret's Data is never returned.
         const spec = { Name: d.spec.Name, Labels: { ...(d.spec.Labels ?? {}) } };
@@ -118,7 +136,8 @@ export class SwarmSimulator {
     t.ContainerSpec.DNSConfig ??= {};
     for (const key of serviceRefs(spec)) {
       const [kind, name] = key.split('/') as [ObjectKind, string];
-      if (kind !== 'volume' && !this.#find(kind, name)) throw new Error(`service ${spec.Name}: ${kind} ${name} not found`);
+      if (kind !== 'volume' && !this.#find(kind, name))
+        throw new Error(`service ${spec.Name}: ${kind} ${name} not found`);
     }
     for (const r of t.ContainerSpec.Configs ?? []) r.ConfigID = this.#find('config', r.ConfigName ?? '')?.id;
     for (const r of t.ContainerSpec.Secrets ?? []) r.SecretID = this.#find('secret', r.SecretName ?? '')?.id;
@@ -132,7 +151,8 @@ function networkSpec(desired: NetworkSpec, n: number): NetworkSpec {
   spec.Scope = 'swarm';
   spec.Labels ??= {};
   spec.IPAM = { Driver: 'default', ...(spec.IPAM ?? {}) };
-  if (!spec.IPAM.Config?.length) spec.IPAM.Config = [{ Subnet: `10.${n % 250}.0.0/24`, Gateway: `10.${n % 250}.0.1` }];
+  if (!spec.IPAM.Config?.length)
+    spec.IPAM.Config = [{ Subnet: `10.${n % 250}.0.0/24`, Gateway: `10.${n % 250}.0.1` }];
   if (spec.Driver === 'overlay') spec.Options = { ...(spec.Options ?? {}), [VXLAN_OPTION]: String(4096 + n) };
   return spec;
 }

@@ -17,7 +17,7 @@ export function registerValidate(program: Command, exit: ExitBox): void {
       for (const res of src.ordered) {
         try {
           if (res.kind === 'SwarmStack' || res.kind === 'SwarmNetwork') {
-            const d = desiredFor(res, { instanceId: 'validate', files: fsFileReader(src.root, res.baseDir) });
+            const d = desiredFor(res, { instanceId: 'validate', files: fsFileReader(src.root) });
             process.stdout.write(`ok  ${res.key} (${res.origin.file}): ${d.desired.objects.length} Swarm objects\n`);
           } else process.stdout.write(`ok  ${res.key} (${res.origin.file})\n`);
         } catch (e) {

@@ -19,7 +19,10 @@ export function memFiles(files: Record<string, string>): FileReader {
   return { readText: get, readBytes: (p) => new TextEncoder().encode(get(p)) };
 }
 
-export function deploy(text: string, opts: { env?: Record<string, string>; files?: FileReader; stack?: string } = {}): DesiredState {
+export function deploy(
+  text: string,
+  opts: { env?: Record<string, string>; files?: FileReader; stack?: string } = {},
+): DesiredState {
   const files = opts.files ?? memFiles({});
   const project = loadCompose({ file: FILE, text }, { env: opts.env ?? {}, files });
   return toSwarm({ name: opts.stack ?? 'st', project }, { owner: OWNER, instanceId: INSTANCE, files });
@@ -39,7 +42,11 @@ export function baseSpec(): ServiceSpec {
     Name: 'st_s',
     Labels: { 'com.docker.stack.namespace': 'st', 'com.docker.stack.image': 'img:1', ...OWN },
     TaskTemplate: {
-      ContainerSpec: { Image: 'img:1', Labels: { 'com.docker.stack.namespace': 'st' }, Privileges: PRIVILEGES },
+      ContainerSpec: {
+        Image: 'img:1',
+        Labels: { 'com.docker.stack.namespace': 'st' },
+        Privileges: PRIVILEGES,
+      },
       Resources: {},
       Placement: {},
       Networks: [{ Target: 'st_default', Aliases: ['s'] }],
@@ -57,7 +64,14 @@ export function merge<T>(base: T, patch: Patch): T {
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(patch)) {
     if (v === undefined) delete out[k];
-    else if (v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' && !Array.isArray(out[k]))
+    else if (
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      out[k] &&
+      typeof out[k] === 'object' &&
+      !Array.isArray(out[k])
+    )
       out[k] = merge(out[k], v as Patch);
     else out[k] = v;
   }

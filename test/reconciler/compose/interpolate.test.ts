@@ -28,20 +28,45 @@ describe('interpolateString', () => {
   });
 
   it.each([
-    [':? with unset', '${MISSING:?needs MISSING}', 'required variable MISSING is missing a value: needs MISSING'],
+    [
+      ':? with unset',
+      '${MISSING:?needs MISSING}',
+      'required variable MISSING is missing a value: needs MISSING',
+    ],
     [':? with empty', '${EMPTY:?no empty}', 'required variable EMPTY is missing a value: no empty'],
     ['? with unset', '${MISSING?gone}', 'required variable MISSING is missing a value: gone'],
-    ['lone $', 'cost $5', 'invalid interpolation format in "cost $5": a "$" must start a variable or be escaped as "$$"'],
-    ['trailing $', 'end$', 'invalid interpolation format in "end$": a "$" must start a variable or be escaped as "$$"'],
-    ['unterminated brace', '${A', 'invalid interpolation format in "${A": a "$" must start a variable or be escaped as "$$"'],
+    [
+      'lone $',
+      'cost $5',
+      'invalid interpolation format in "cost $5": a "$" must start a variable or be escaped as "$$"',
+    ],
+    [
+      'trailing $',
+      'end$',
+      'invalid interpolation format in "end$": a "$" must start a variable or be escaped as "$$"',
+    ],
+    [
+      'unterminated brace',
+      '${A',
+      'invalid interpolation format in "${A": a "$" must start a variable or be escaped as "$$"',
+    ],
     ['bad name', '${A B}', 'invalid interpolation format in "${A B}": "${A B}" is not a valid variable'],
-    ['unsupported operator', '${A:+x}', 'invalid interpolation format in "${A:+x}": "${A:+x}" is not a valid variable'],
+    [
+      'unsupported operator',
+      '${A:+x}',
+      'invalid interpolation format in "${A:+x}": "${A:+x}" is not a valid variable',
+    ],
   ])('%s fails', (_t, input, message) => {
     expect(() => interpolateString(input, ENV)).toThrow(new InterpolationError(message));
   });
 
   it('leaves text without "$" unchanged (property)', () => {
-    fc.assert(fc.property(fc.string().filter((s) => !s.includes('$')), (s) => interpolateString(s, ENV) === s));
+    fc.assert(
+      fc.property(
+        fc.string().filter((s) => !s.includes('$')),
+        (s) => interpolateString(s, ENV) === s,
+      ),
+    );
   });
 
   it('$$-escaping any text round-trips (property)', () => {

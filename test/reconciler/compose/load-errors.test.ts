@@ -47,8 +47,18 @@ const cases: [string, string, string, string][] = [
     'SK_ERR_COMPOSE_INVALID',
     'stack.yml:2: foo: unknown key "foo"; supported keys: configs, name, networks, secrets, services, version, volumes',
   ],
-  ['image of the wrong type', 'services:\n  web:\n    image: [a]\n', 'SK_ERR_COMPOSE_INVALID', 'stack.yml:3: services.web.image: expected a string'],
-  ['missing image', 'services:\n  web:\n    command: x\n', 'SK_ERR_COMPOSE_INVALID', 'stack.yml:2: services.web.image: required key is missing'],
+  [
+    'image of the wrong type',
+    'services:\n  web:\n    image: [a]\n',
+    'SK_ERR_COMPOSE_INVALID',
+    'stack.yml:3: services.web.image: expected a string',
+  ],
+  [
+    'missing image',
+    'services:\n  web:\n    command: x\n',
+    'SK_ERR_COMPOSE_INVALID',
+    'stack.yml:2: services.web.image: required key is missing',
+  ],
   [
     'negative replicas',
     svc('    deploy: {replicas: -1}'),
@@ -89,7 +99,9 @@ const cases: [string, string, string, string][] = [
   ],
   [
     'bad volumes',
-    svc('    volumes:\n      - /a:/b:rw,bogus\n      - {type: bind, target: /x}\n      - {type: npipe, target: /y}'),
+    svc(
+      '    volumes:\n      - /a:/b:rw,bogus\n      - {type: bind, target: /x}\n      - {type: npipe, target: /y}',
+    ),
     'SK_ERR_COMPOSE_INVALID',
     'stack.yml:5: services.web.volumes[0]: invalid volume option "bogus" in "/a:/b:rw,bogus"; supported: ro, rw, nocopy, shared, rshared, slave, rslave, private, rprivate, consistent, cached, delegated\n' +
       'stack.yml:6: services.web.volumes[1].source: a bind mount needs a source\n' +
@@ -115,7 +127,8 @@ const cases: [string, string, string, string][] = [
   ],
   [
     'undeclared references',
-    svc('    networks: [front]\n    secrets: [pw]\n    configs: [c]\n    volumes: ["data:/d"]') + 'networks:\n  back: {}\n',
+    svc('    networks: [front]\n    secrets: [pw]\n    configs: [c]\n    volumes: ["data:/d"]') +
+      'networks:\n  back: {}\n',
     'SK_ERR_COMPOSE_REFERENCE',
     'stack.yml:4: services.web.networks.front: undefined network "front"; declared networks: back\n' +
       'stack.yml:7: services.web.volumes[0]: undefined volume "data"; no volumes are declared at top level (a bind mount source must start with /, . or ~)\n' +
@@ -133,9 +146,14 @@ const cases: [string, string, string, string][] = [
     'unreadable env_file',
     svc('    env_file: missing.env'),
     'SK_ERR_FILE_UNREADABLE',
-    "stack.yml:4: services.web.env_file: cannot read env file \"missing.env\": ENOENT: no such file or directory, open 'missing.env'",
+    'stack.yml:4: services.web.env_file: cannot read env file "missing.env": ENOENT: no such file or directory, open \'missing.env\'',
   ],
-  ['YAML syntax', 'services:\n  web:\n    image: a\n   bad: [\n', 'SK_ERR_YAML_SYNTAX', 'stack.yml:4: All mapping items must start at the same column'],
+  [
+    'YAML syntax',
+    'services:\n  web:\n    image: a\n   bad: [\n',
+    'SK_ERR_YAML_SYNTAX',
+    'stack.yml:4: All mapping items must start at the same column',
+  ],
   [
     'config with two sources',
     'services: {}\nconfigs:\n  c: {file: a, content: b}\n',
@@ -166,7 +184,12 @@ const cases: [string, string, string, string][] = [
     'SK_ERR_COMPOSE_INVALID',
     'stack.yml:4: services.web.restart: expected one of: no, always, on-failure[:max-retries], unless-stopped',
   ],
-  ['ulimit without hard', svc('    ulimits: {nofile: {soft: 1}}'), 'SK_ERR_COMPOSE_INVALID', 'stack.yml:4: services.web.ulimits.nofile.hard: required key is missing'],
+  [
+    'ulimit without hard',
+    svc('    ulimits: {nofile: {soft: 1}}'),
+    'SK_ERR_COMPOSE_INVALID',
+    'stack.yml:4: services.web.ulimits.nofile.hard: required key is missing',
+  ],
   [
     'update_config enums',
     svc('    deploy: {update_config: {order: random, failure_action: explode}}'),
@@ -216,21 +239,41 @@ describe('loadCompose: errors', () => {
 
   it('omits the line for a parsed document', () => {
     expect(() =>
-      loadCompose({ file: 'res.yaml', document: { services: { web: { image: 'a', deploy: { replicaz: 1 } } } } }, { env: {} }),
+      loadCompose(
+        { file: 'res.yaml', document: { services: { web: { image: 'a', deploy: { replicaz: 1 } } } } },
+        { env: {} },
+      ),
     ).toThrow(
       'res.yaml: services.web.deploy.replicaz: unknown key "replicaz"; supported keys: endpoint_mode, labels, mode, placement, replicas, resources, restart_policy, rollback_config, update_config',
     );
   });
 
   it('an unreadable config file names the file', () => {
-    const project = loadCompose({ file: '/s/stack.yml', text: 'services: {}\nconfigs:\n  c: {file: ./c.txt}\n' }, { env: {} });
-    expect(() => toSwarm({ name: 'st', project }, { owner: OWNER, instanceId: INSTANCE, files: memFiles({}) })).toThrow(
-      "/s/stack.yml: configs.c.file: cannot read \"/s/c.txt\": ENOENT: no such file or directory, open '/s/c.txt'",
+    const project = loadCompose(
+      { file: '/s/stack.yml', text: 'services: {}\nconfigs:\n  c: {file: ./c.txt}\n' },
+      { env: {} },
+    );
+    expect(() =>
+      toSwarm({ name: 'st', project }, { owner: OWNER, instanceId: INSTANCE, files: memFiles({}) }),
+    ).toThrow(
+      '/s/stack.yml: configs.c.file: cannot read "/s/c.txt": ENOENT: no such file or directory, open \'/s/c.txt\'',
     );
   });
 
   it('never puts a secret value into an error', () => {
-    const err = loadError('services:\n  web:\n    image: a\n    deploy: {replicas: "${N}"}\n', { N: 'hunter2' });
-    expect(err.message).toBe('stack.yml:4: services.web.deploy.replicas: expected an integer, got "[redacted]"');
+    const err = loadError('services:\n  web:\n    image: a\n    deploy: {replicas: "${N}"}\n', {
+      N: 'hunter2',
+    });
+    expect(err.message).toBe(
+      'stack.yml:4: services.web.deploy.replicas: expected an integer, got "[redacted]"',
+    );
+  });
+});
+
+describe('loadCompose: YAML 1.1 booleans', () => {
+  it('explains an unquoted y/n/yes/no/on/off where a string is expected', () => {
+    expect(loadError('services:\n  web:\n    image: a\n    networks: [n]\n').message).toBe(
+      'stack.yml:4: services.web.networks[0]: expected a string, got a boolean (YAML 1.1 reads yes/no/on/off/y/n unquoted as booleans: quote it)',
+    );
   });
 });

@@ -66,10 +66,13 @@ configs:
   });
 
   it('interpolates values (not keys) from the explicit env map only', () => {
-    const p = load('services:\n  ${S}:\n    image: "${IMG:-busybox}:${TAG}"\n    deploy: {replicas: "${N}"}\n', {
-      TAG: '1',
-      N: '3',
-    });
+    const p = load(
+      'services:\n  ${S}:\n    image: "${IMG:-busybox}:${TAG}"\n    deploy: {replicas: "${N}"}\n',
+      {
+        TAG: '1',
+        N: '3',
+      },
+    );
     expect(Object.keys(p.services)).toEqual(['${S}']);
     expect(p.services['${S}']).toEqual({ image: 'busybox:1', deploy: { replicas: 3 } });
   });

@@ -3,7 +3,8 @@ import type { FileReader } from '../../../reconciler/ports.js';
 import { baseSpec, ct, deploy, memFiles, merge, serviceOf } from './helpers.js';
 
 const NS = { 'com.docker.stack.namespace': 'st' };
-const svc = (body: string, top = ''): string => `version: "3.9"\nservices:\n  s:\n    image: img:1\n${body}\n${top}`;
+const svc = (body: string, top = ''): string =>
+  `version: "3.9"\nservices:\n  s:\n    image: img:1\n${body}\n${top}`;
 
 interface Case {
   title: string;
@@ -40,12 +41,17 @@ const cases: Case[] = [
     title: 'env_file (relative to the compose file) under environment',
     yaml: svc(`    env_file: [a.env, ./b.env]\n    environment: {OVER: mine}`),
     env: { BARE: 'from-env' },
-    files: memFiles({ '/stacks/st/a.env': '# c\nOVER=file\nX=1\n  Y=2 \nBARE\nUNSET\n', '/stacks/st/b.env': 'X=2\nEMPTY=\n' }),
+    files: memFiles({
+      '/stacks/st/a.env': '# c\nOVER=file\nX=1\n  Y=2 \nBARE\nUNSET\n',
+      '/stacks/st/b.env': 'X=2\nEMPTY=\n',
+    }),
     patch: ct({ Env: ['BARE=from-env', 'EMPTY=', 'OVER=mine', 'X=2', 'Y=2 '] }),
   },
   {
     title: 'labels list on the container, deploy.labels on the service; stack labels win',
-    yaml: svc(`    labels: [a=1, b, com.docker.stack.namespace=evil]\n    deploy:\n      labels: {d: "2", com.docker.stack.image: other}`),
+    yaml: svc(
+      `    labels: [a=1, b, com.docker.stack.namespace=evil]\n    deploy:\n      labels: {d: "2", com.docker.stack.image: other}`,
+    ),
     patch: {
       Labels: { d: '2' },
       ...ct({ Labels: { a: '1', b: '', ...NS } }),
@@ -69,7 +75,9 @@ const cases: Case[] = [
   },
   {
     title: 'long ports with host mode and udp',
-    yaml: svc(`    ports:\n      - {target: 81, published: 9200, mode: host}\n      - {target: 53, published: 53, protocol: udp}`),
+    yaml: svc(
+      `    ports:\n      - {target: 81, published: 9200, mode: host}\n      - {target: 53, published: 53, protocol: udp}`,
+    ),
     patch: {
       EndpointSpec: {
         Mode: 'vip',
@@ -127,7 +135,13 @@ const cases: Case[] = [
           },
         },
         { Type: 'bind', Source: '/stacks/st/rel', Target: '/rel' },
-        { Type: 'bind', Source: '/abs', Target: '/abs', ReadOnly: true, BindOptions: { Propagation: 'rslave' } },
+        {
+          Type: 'bind',
+          Source: '/abs',
+          Target: '/abs',
+          ReadOnly: true,
+          BindOptions: { Propagation: 'rslave' },
+        },
         { Type: 'volume', Source: 'st_plain', Target: '/p', VolumeOptions: { NoCopy: true, Labels: NS } },
         { Type: 'volume', Target: '/anon' },
       ],
@@ -146,7 +160,13 @@ const cases: Case[] = [
     patch: ct({
       Mounts: [
         { Type: 'tmpfs', Target: '/scratch', TmpfsOptions: { SizeBytes: 1048576 } },
-        { Type: 'bind', Source: '/var', Target: '/hvar', ReadOnly: true, BindOptions: { Propagation: 'rshared' } },
+        {
+          Type: 'bind',
+          Source: '/var',
+          Target: '/hvar',
+          ReadOnly: true,
+          BindOptions: { Propagation: 'rshared' },
+        },
         { Type: 'volume', Source: 'ext', Target: '/ext', VolumeOptions: { NoCopy: true } },
         { Type: 'volume', Source: 'fixed_name', Target: '/named', VolumeOptions: { Labels: NS } },
       ],
@@ -166,7 +186,11 @@ const cases: Case[] = [
           ConfigID: '',
           ConfigName: 'st_app-de05fb016c',
         },
-        { File: { Name: 'zconf', UID: '0', GID: '0', Mode: 0o444 }, ConfigID: '', ConfigName: 'st_zconf-594e519ae4' },
+        {
+          File: { Name: 'zconf', UID: '0', GID: '0', Mode: 0o444 },
+          ConfigID: '',
+          ConfigName: 'st_zconf-594e519ae4',
+        },
       ],
     }),
   },
@@ -180,13 +204,19 @@ const cases: Case[] = [
     patch: ct({
       Secrets: [
         { File: { Name: 'other', UID: '0', GID: '0', Mode: 0o440 }, SecretID: '', SecretName: 'shared_pw' },
-        { File: { Name: 'pw', UID: '0', GID: '0', Mode: 0o444 }, SecretID: '', SecretName: 'st_pw-82ba9d712d' },
+        {
+          File: { Name: 'pw', UID: '0', GID: '0', Mode: 0o444 },
+          SecretID: '',
+          SecretName: 'st_pw-82ba9d712d',
+        },
       ],
     }),
   },
   {
     title: 'healthcheck string test with durations',
-    yaml: svc(`    healthcheck: {test: wget -q localhost, interval: 1m30s, timeout: 10s, retries: 3, start_period: 500ms}`),
+    yaml: svc(
+      `    healthcheck: {test: wget -q localhost, interval: 1m30s, timeout: 10s, retries: 3, start_period: 500ms}`,
+    ),
     patch: ct({
       Healthcheck: {
         Test: ['CMD-SHELL', 'wget -q localhost'],
@@ -237,7 +267,9 @@ const cases: Case[] = [
   },
   {
     title: 'sysctls list, ulimits sorted',
-    yaml: svc(`    sysctls: [net.core.somaxconn=1024]\n    ulimits:\n      nproc: 65535\n      nofile: {soft: 20000, hard: 40000}`),
+    yaml: svc(
+      `    sysctls: [net.core.somaxconn=1024]\n    ulimits:\n      nproc: 65535\n      nofile: {soft: 20000, hard: 40000}`,
+    ),
     patch: ct({
       Sysctls: { 'net.core.somaxconn': '1024' },
       Ulimits: [
@@ -265,7 +297,9 @@ const cases: Case[] = [
   {
     title: 'logging driver and options',
     yaml: svc(`    logging: {driver: json-file, options: {max-size: 10m, max-file: 3}}`),
-    patch: { TaskTemplate: { LogDriver: { Name: 'json-file', Options: { 'max-size': '10m', 'max-file': '3' } } } },
+    patch: {
+      TaskTemplate: { LogDriver: { Name: 'json-file', Options: { 'max-size': '10m', 'max-file': '3' } } },
+    },
   },
   {
     title: 'global mode with dnsrr',
@@ -290,7 +324,9 @@ const cases: Case[] = [
   },
   {
     title: 'resources in NanoCPUs and bytes',
-    yaml: svc(`    deploy:\n      resources:\n        limits: {cpus: "0.5", memory: 512M, pids: 100}\n        reservations: {cpus: 0.25, memory: 1g}`),
+    yaml: svc(
+      `    deploy:\n      resources:\n        limits: {cpus: "0.5", memory: 512M, pids: 100}\n        reservations: {cpus: 0.25, memory: 1g}`,
+    ),
     patch: {
       TaskTemplate: {
         Resources: {
@@ -302,8 +338,12 @@ const cases: Case[] = [
   },
   {
     title: 'restart_policy',
-    yaml: svc(`    deploy:\n      restart_policy: {condition: on-failure, delay: 5s, max_attempts: 3, window: 2m}`),
-    patch: { TaskTemplate: { RestartPolicy: { Condition: 'on-failure', Delay: 5e9, MaxAttempts: 3, Window: 120e9 } } },
+    yaml: svc(
+      `    deploy:\n      restart_policy: {condition: on-failure, delay: 5s, max_attempts: 3, window: 2m}`,
+    ),
+    patch: {
+      TaskTemplate: { RestartPolicy: { Condition: 'on-failure', Delay: 5e9, MaxAttempts: 3, Window: 120e9 } },
+    },
   },
   {
     title: 'legacy restart: on-failure:3 (docker/cli falls back to it)',
@@ -321,7 +361,14 @@ const cases: Case[] = [
       `    deploy:\n      update_config: {parallelism: 2, delay: 10s, failure_action: rollback, monitor: 1s, max_failure_ratio: 0.3, order: start-first}\n      rollback_config: {delay: 1s}`,
     ),
     patch: {
-      UpdateConfig: { Parallelism: 2, Delay: 10e9, FailureAction: 'rollback', Monitor: 1e9, MaxFailureRatio: 0.3, Order: 'start-first' },
+      UpdateConfig: {
+        Parallelism: 2,
+        Delay: 10e9,
+        FailureAction: 'rollback',
+        Monitor: 1e9,
+        MaxFailureRatio: 0.3,
+        Order: 'start-first',
+      },
       RollbackConfig: { Parallelism: 1, Delay: 1e9, MaxFailureRatio: 0 },
     },
   },
@@ -346,7 +393,10 @@ services:
 
 describe('toSwarm: services', () => {
   it.each(cases.map((c) => [c.title, c] as const))('%s', (_title, c) => {
-    const state = deploy(c.yaml, { ...(c.env ? { env: c.env } : {}), ...(c.files ? { files: c.files } : {}) });
+    const state = deploy(c.yaml, {
+      ...(c.env ? { env: c.env } : {}),
+      ...(c.files ? { files: c.files } : {}),
+    });
     expect(serviceOf(state, 'st_s')).toEqual(merge(baseSpec(), c.patch));
   });
 

@@ -43,7 +43,7 @@ describe('toSwarm: objects', () => {
       'network:custom_back',
       'network:st_default',
       'network:st_front',
-      'config:fixed-26d9fa3b7c',
+      'config:fixed-1f206b11c2',
       'config:st_app-de05fb016c',
       'secret:st_pw-82ba9d712d',
       'service:st_web',
@@ -70,7 +70,12 @@ describe('toSwarm: objects', () => {
         IPAM: {
           Driver: 'default',
           Config: [
-            { Subnet: '10.201.0.0/24', Gateway: '10.201.0.1', IPRange: '10.201.0.0/25', AuxiliaryAddresses: { h: '10.201.0.5' } },
+            {
+              Subnet: '10.201.0.0/24',
+              Gateway: '10.201.0.1',
+              IPRange: '10.201.0.0/25',
+              AuxiliaryAddresses: { h: '10.201.0.5' },
+            },
           ],
         },
         Labels: { nl: '1', ...NS, ...OWN },
@@ -124,15 +129,17 @@ describe('toSwarm: objects', () => {
   });
 
   it('changes the config name when the content changes', () => {
-    const other = deploy(STACK, { files: memFiles({ '/stacks/st/app.conf': 'changed\n', '/stacks/st/pw.txt': 's3cret\n' }) });
+    const other = deploy(STACK, {
+      files: memFiles({ '/stacks/st/app.conf': 'changed\n', '/stacks/st/pw.txt': 's3cret\n' }),
+    });
     const name = other.objects.find((o) => o.kind === 'config' && o.logicalName === 'st_app')?.name;
     expect(name).toBe(`st_app-${contentHash(new TextEncoder().encode('changed\n'))}`);
     expect(name).not.toBe('st_app-de05fb016c');
   });
 
   it('creates no default network when every service names its networks', () => {
-    const s = deploy('services:\n  a: {image: i, networks: [n]}\nnetworks:\n  n: {}\n');
-    expect(s.objects.filter((o) => o.kind === 'network').map((o) => o.name)).toEqual(['st_n']);
+    const s = deploy('services:\n  a: {image: i, networks: [net]}\nnetworks:\n  net: {}\n');
+    expect(s.objects.filter((o) => o.kind === 'network').map((o) => o.name)).toEqual(['st_net']);
     expect(s.external).toBeUndefined();
   });
 

@@ -2,8 +2,17 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { ServiceSpec } from '../../../reconciler/model/engine-types.js';
-import type { DesiredObject, DesiredService, DesiredState, ObservedState } from '../../../reconciler/model/objects.js';
-import { LABEL_SPEC_HASH, LABEL_STACK_NAMESPACE, type OwnerRef } from '../../../reconciler/model/ownership.js';
+import type {
+  DesiredObject,
+  DesiredService,
+  DesiredState,
+  ObservedState,
+} from '../../../reconciler/model/objects.js';
+import {
+  LABEL_SPEC_HASH,
+  LABEL_STACK_NAMESPACE,
+  type OwnerRef,
+} from '../../../reconciler/model/ownership.js';
 import { Sensitive } from '../../../reconciler/model/sensitive.js';
 import { plan } from '../../../reconciler/plan/plan.js';
 import { SwarmSimulator } from '../../../reconciler/plan/simulator.js';
@@ -16,12 +25,19 @@ const SECRETS = ['pw'];
 const SERVICES = ['web', 'api', 'worker'];
 const h8 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 8);
 
-const labels = fc.dictionary(fc.constantFrom('x', 'y', 'tier'), fc.constantFrom('1', '2', ''), { maxKeys: 2 });
+const labels = fc.dictionary(fc.constantFrom('x', 'y', 'tier'), fc.constantFrom('1', '2', ''), {
+  maxKeys: 2,
+});
 const opt = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined });
 
 function network(stack: string, name: string): fc.Arbitrary<DesiredObject> {
   return fc
-    .record({ attachable: fc.boolean(), labels, subnet: opt(fc.integer({ min: 1, max: 3 })), encrypted: fc.boolean() })
+    .record({
+      attachable: fc.boolean(),
+      labels,
+      subnet: opt(fc.integer({ min: 1, max: 3 })),
+      encrypted: fc.boolean(),
+    })
     .map(({ attachable, labels: l, subnet, encrypted }) => ({
       kind: 'network' as const,
       name: `${stack}_${name}`,
@@ -60,8 +76,13 @@ function service(stack: string, name: string, deps: DesiredObject[]): fc.Arbitra
     .record({
       image: fc.constantFrom('img:1', 'img:2'),
       env: fc.array(fc.constantFrom('A=1', 'B=2', 'C=3'), { maxLength: 3 }),
-      args: opt(fc.constantFrom(['httpd', '-f'], ['sleep', '1'])),
-      mode: fc.constantFrom<ServiceSpec['Mode'] | undefined>(undefined, { Replicated: { Replicas: 0 } }, { Replicated: { Replicas: 2 } }, { Global: {} }),
+      args: opt(fc.constantFrom<string[]>(['httpd', '-f'], ['sleep', '1'])),
+      mode: fc.constantFrom<ServiceSpec['Mode'] | undefined>(
+        undefined,
+        { Replicated: { Replicas: 0 } },
+        { Replicated: { Replicas: 2 } },
+        { Global: {} },
+      ),
       labels,
       cLabels: labels,
       nets: fc.subarray(nets),
@@ -99,17 +120,25 @@ function service(stack: string, name: string, deps: DesiredObject[]): fc.Arbitra
     });
 }
 
-const tupleOf = <T>(arbs: fc.Arbitrary<T>[]): fc.Arbitrary<T[]> => (arbs.length ? fc.tuple(...arbs) : fc.constant([]));
+const tupleOf = <T>(arbs: fc.Arbitrary<T>[]): fc.Arbitrary<T[]> =>
+  arbs.length ? fc.tuple(...arbs) : fc.constant([]);
 
 export function desiredState(owner: OwnerRef, stack = 'app'): fc.Arbitrary<DesiredState> {
   return fc
-    .record({ nets: fc.subarray(NETS), cfgs: fc.subarray(CONFIGS), secs: fc.subarray(SECRETS), svcs: fc.subarray(SERVICES) })
+    .record({
+      nets: fc.subarray(NETS),
+      cfgs: fc.subarray(CONFIGS),
+      secs: fc.subarray(SECRETS),
+      svcs: fc.subarray(SERVICES),
+    })
     .chain(({ nets, cfgs, secs, svcs }) =>
       tupleOf([
         ...nets.map((n) => network(stack, n)),
         ...cfgs.map((c) => hashed(stack, 'config', c)),
         ...secs.map((s) => hashed(stack, 'secret', s)),
-      ]).chain((deps) => tupleOf(svcs.map((s) => service(stack, s, deps))).map((ss) => ({ owner, objects: [...deps, ...ss] }))),
+      ]).chain((deps) =>
+        tupleOf(svcs.map((s) => service(stack, s, deps))).map((ss) => ({ owner, objects: [...deps, ...ss] })),
+      ),
     );
 }
 
@@ -129,17 +158,32 @@ export const startingSwarm: fc.Arbitrary<ObservedState> = fc
   .record({
     history: fc.array(desiredState(OWNER), { maxLength: 2 }),
     other: opt(fc.tuple(fc.constantFrom('app', 'oth'), fc.nat())),
-    foreign: fc.array(fc.tuple(fc.constantFrom(...SERVICES, ...NETS), fc.constantFrom('app', 'B', '')), { maxLength: 3 }),
-    drift: fc.array(fc.tuple(fc.constantFrom<Drift>('image', 'env', 'replicas', 'label', 'unhash', 'attachable'), fc.nat()), {
+    foreign: fc.array(fc.tuple(fc.constantFrom(...SERVICES, ...NETS), fc.constantFrom('app', 'B', '')), {
       maxLength: 3,
     }),
+    drift: fc.array(
+      fc.tuple(fc.constantFrom<Drift>('image', 'env', 'replicas', 'label', 'unhash', 'attachable'), fc.nat()),
+      {
+        maxLength: 3,
+      },
+    ),
   })
   .chain((r) =>
-    (r.other ? desiredState(OTHER_OWNER, r.other[0]) : fc.constant(undefined)).map((other) => ({ ...r, otherState: other })),
+    (r.other ? desiredState(OTHER_OWNER, r.other[0]) : fc.constant(undefined)).map((other) => ({
+      ...r,
+      otherState: other,
+    })),
   )
   .map(({ history, otherState, foreign, drift }) => {
     const sim = new SwarmSimulator(undefined, { clock: (n) => new Date(Date.UTC(2024, 0, 1) + n * 1000) });
-    const base = { instanceId: INSTANCE, prune: true, adopt: false, recreatePolicy: 'Always' as const, configRetention: 9, ignore: [] };
+    const base = {
+      instanceId: INSTANCE,
+      prune: true,
+      adopt: false,
+      recreatePolicy: 'Always' as const,
+      configRetention: 9,
+      ignore: [],
+    };
     for (const h of history) sim.apply(plan(h, sim.observed(), base));
     if (otherState) sim.apply(plan(otherState, sim.observed(), { ...base, prune: false }));
     const names = new Set(sim.observed().objects.map((o) => `${o.kind}/${o.name}`));
@@ -148,20 +192,31 @@ export const startingSwarm: fc.Arbitrary<ObservedState> = fc
       const full = `app_${name}`;
       if (names.has(`${isNet ? 'network' : 'service'}/${full}`)) continue;
       names.add(`${isNet ? 'network' : 'service'}/${full}`);
-      const L = ns ? { [LABEL_STACK_NAMESPACE]: ns } : {};
+      const L: Record<string, string> = ns ? { [LABEL_STACK_NAMESPACE]: ns } : {};
       const desired: DesiredObject = isNet
         ? { kind: 'network', name: full, spec: { Name: full, Driver: 'overlay', Labels: L } }
-        : { kind: 'service', name: full, spec: { Name: full, Labels: L, TaskTemplate: { ContainerSpec: { Image: 'img:1', Labels: L } } } };
-      sim.apply({ owner: 'none', blocked: [], actions: [{ op: 'create', kind: desired.kind, name: full, desired }] });
+        : {
+            kind: 'service',
+            name: full,
+            spec: { Name: full, Labels: L, TaskTemplate: { ContainerSpec: { Image: 'img:1', Labels: L } } },
+          };
+      sim.apply({
+        owner: 'none',
+        blocked: [],
+        actions: [{ op: 'create', kind: desired.kind, name: full, desired }],
+      });
     }
     const obs = sim.observed();
     for (const [kind, n] of drift) {
-      const targets = obs.objects.filter((o) => (kind === 'attachable' ? o.kind === 'network' : o.kind === 'service'));
+      const targets = obs.objects.filter((o) =>
+        kind === 'attachable' ? o.kind === 'network' : o.kind === 'service',
+      );
       const o = targets[n % Math.max(1, targets.length)];
       if (!o) continue;
       const spec = o.spec as ServiceSpec & { Attachable?: boolean };
       if (kind === 'image') spec.TaskTemplate.ContainerSpec.Image = 'drifted:9';
-      if (kind === 'env') spec.TaskTemplate.ContainerSpec.Env = [...(spec.TaskTemplate.ContainerSpec.Env ?? []), 'D=4'];
+      if (kind === 'env')
+        spec.TaskTemplate.ContainerSpec.Env = [...(spec.TaskTemplate.ContainerSpec.Env ?? []), 'D=4'];
       if (kind === 'replicas') spec.Mode = { Replicated: { Replicas: 9 } };
       if (kind === 'label') o.labels['x'] = spec.Labels!['x'] = 'drift';
       if (kind === 'unhash') {

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { NETWORK_PROFILE, SERVICE_PROFILE, fillDefaults, SERVICE_DEFAULTS } from '../../../reconciler/plan/defaults.js';
+import {
+  NETWORK_PROFILE,
+  SERVICE_PROFILE,
+  fillDefaults,
+  SERVICE_DEFAULTS,
+} from '../../../reconciler/plan/defaults.js';
 import { diffSpec } from '../../../reconciler/plan/diff.js';
 import { isIgnored, compileIgnore, overlayIgnored } from '../../../reconciler/plan/ignore.js';
 import { formatPath, parsePattern } from '../../../reconciler/plan/paths.js';
+import { immutableChanges } from '../../../reconciler/plan/plan-objects.js';
+import { deployed, net, state } from './fixtures.js';
 
 const base = { Name: 's', Labels: { a: '1' }, TaskTemplate: { ContainerSpec: { Image: 'img:1' } } };
 const served = fillDefaults(base, SERVICE_DEFAULTS);
@@ -36,11 +43,26 @@ describe('diffSpec (services)', () => {
   });
 
   it.each([
-    ['image', svc({ Image: 'img:2' }), [{ path: 'TaskTemplate.ContainerSpec.Image', from: 'img:1', to: 'img:2' }]],
-    ['replicas 0 is not absent', svc({}, { Mode: { Replicated: { Replicas: 0 } } }), [{ path: 'Mode.Replicated.Replicas', from: 1, to: 0 }]],
+    [
+      'image',
+      svc({ Image: 'img:2' }),
+      [{ path: 'TaskTemplate.ContainerSpec.Image', from: 'img:1', to: 'img:2' }],
+    ],
+    [
+      'replicas 0 is not absent',
+      svc({}, { Mode: { Replicated: { Replicas: 0 } } }),
+      [{ path: 'Mode.Replicated.Replicas', from: 1, to: 0 }],
+    ],
     ['env added', svc({ Env: ['A=1'] }), [{ path: 'TaskTemplate.ContainerSpec.Env', to: ['A=1'] }]],
     ['an empty desired map is absent', { ...base, Labels: {} }, []],
-    ['extra observed label is drift', { ...base, Labels: { b: '2' } }, [{ path: 'Labels.a', from: '1' }, { path: 'Labels.b', to: '2' }]],
+    [
+      'extra observed label is drift',
+      { ...base, Labels: { b: '2' } },
+      [
+        { path: 'Labels.a', from: '1' },
+        { path: 'Labels.b', to: '2' },
+      ],
+    ],
     ['global mode', svc({}, { Mode: { Global: {} } }), [{ path: 'Mode.Global', to: {} }]],
   ])('reports %s', (_n, desired, changes) => {
     expect(diffSpec(desired, served, { profile: SERVICE_PROFILE })).toEqual(changes);
@@ -59,16 +81,18 @@ describe('diffSpec (services)', () => {
 
   it('names map keys with dots in brackets, and an extra observed key is drift', () => {
     const o = { ...served, Labels: { a: '1', 'com.example.x': 'y' } };
-    expect(diffSpec(base, o, { profile: SERVICE_PROFILE })).toEqual([{ path: 'Labels["com.example.x"]', from: 'y' }]);
+    expect(diffSpec(base, o, { profile: SERVICE_PROFILE })).toEqual([
+      { path: 'Labels["com.example.x"]', from: 'y' },
+    ]);
   });
 
   it('ignores ConfigID and compares ConfigName and File', () => {
     const ref = { ConfigName: 'c-1', File: { Name: '/c', UID: '0', GID: '0', Mode: 292 } };
     const o = fillDefaults(svc({ Configs: [{ ...ref, ConfigID: 'xyz' }] }), SERVICE_DEFAULTS);
     expect(diffSpec(svc({ Configs: [ref] }), o, { profile: SERVICE_PROFILE })).toEqual([]);
-    expect(diffSpec(svc({ Configs: [{ ...ref, ConfigName: 'c-2' }] }), o, { profile: SERVICE_PROFILE })).toEqual([
-      { path: 'TaskTemplate.ContainerSpec.Configs[0].ConfigName', from: 'c-1', to: 'c-2' },
-    ]);
+    expect(
+      diffSpec(svc({ Configs: [{ ...ref, ConfigName: 'c-2' }] }), o, { profile: SERVICE_PROFILE }),
+    ).toEqual([{ path: 'TaskTemplate.ContainerSpec.Configs[0].ConfigName', from: 'c-1', to: 'c-2' }]);
   });
 
   it('absent fields are no difference unless strict, where non-default observed values are removals', () => {
@@ -91,7 +115,9 @@ describe('diffSpec (networks)', () => {
   };
   it('server-filled IPAM config, vxlan id and scope are no difference', () => {
     const d = { Name: 'n', Labels: { a: '1' } };
-    expect(diffSpec(d, observed, { profile: NETWORK_PROFILE, strict: true, skip: ['IPAM.Config'] })).toEqual([]);
+    expect(diffSpec(d, observed, { profile: NETWORK_PROFILE, strict: true, skip: ['IPAM.Config'] })).toEqual(
+      [],
+    );
   });
   it.each([
     ['Attachable', { Attachable: true }, [{ path: 'Attachable', to: true }]],
@@ -99,7 +125,24 @@ describe('diffSpec (networks)', () => {
     ['Driver', { Driver: 'macvlan' }, [{ path: 'Driver', from: 'overlay', to: 'macvlan' }]],
   ])('%s is a difference', (_n, patch, changes) => {
     const d = { Name: 'n', Labels: { a: '1' }, ...patch };
-    expect(diffSpec(d, observed, { profile: NETWORK_PROFILE, strict: true, skip: ['IPAM.Config'] })).toEqual(changes);
+    expect(diffSpec(d, observed, { profile: NETWORK_PROFILE, strict: true, skip: ['IPAM.Config'] })).toEqual(
+      changes,
+    );
+  });
+});
+
+describe('immutableChanges (networks)', () => {
+  const withSubnet = net('front', { IPAM: { Driver: 'default', Config: [{ Subnet: '10.98.0.0/24' }] } });
+  const observed = deployed(state(withSubnet)).objects[0]?.spec;
+  it('a gateway the Engine picked for a user-set subnet is no difference', () => {
+    expect(observed).toMatchObject({ IPAM: { Config: [{ Subnet: '10.98.0.0/24', Gateway: '10.98.0.1' }] } });
+    expect(immutableChanges(withSubnet, observed)).toEqual([]);
+  });
+  it('a changed subnet is', () => {
+    const other = net('front', { IPAM: { Driver: 'default', Config: [{ Subnet: '10.97.0.0/24' }] } });
+    expect(immutableChanges(other, observed)).toEqual([
+      { path: 'IPAM.Config[0].Subnet', from: '10.98.0.0/24', to: '10.97.0.0/24' },
+    ]);
   });
 });
 
@@ -127,10 +170,18 @@ describe('paths and ignore patterns', () => {
 
   it('overlays observed values at ignored paths, creating parents and dropping absent ones', () => {
     const d = { Mode: { Replicated: { Replicas: 1 } }, TaskTemplate: { ContainerSpec: { Env: ['A=1'] } } };
-    const o = { Mode: { Replicated: { Replicas: 5 } }, TaskTemplate: { ContainerSpec: { Env: ['A=1', 'B=2'] } } };
+    const o = {
+      Mode: { Replicated: { Replicas: 5 } },
+      TaskTemplate: { ContainerSpec: { Env: ['A=1', 'B=2'] } },
+    };
     const ig = compileIgnore(['Mode.Replicated.Replicas', 'TaskTemplate.ContainerSpec.Env[*]']);
     expect(overlayIgnored(d, o, ig)).toEqual(o);
-    expect(overlayIgnored(d, undefined, ig)).toEqual({ Mode: { Replicated: {} }, TaskTemplate: { ContainerSpec: {} } });
-    expect(overlayIgnored({}, o, compileIgnore(['Mode.Replicated.Replicas']))).toEqual({ Mode: { Replicated: { Replicas: 5 } } });
+    expect(overlayIgnored(d, undefined, ig)).toEqual({
+      Mode: { Replicated: {} },
+      TaskTemplate: { ContainerSpec: {} },
+    });
+    expect(overlayIgnored({}, o, compileIgnore(['Mode.Replicated.Replicas']))).toEqual({
+      Mode: { Replicated: { Replicas: 5 } },
+    });
   });
 });

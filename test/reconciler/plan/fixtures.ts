@@ -36,7 +36,11 @@ export function opts(patch: Partial<PlanOptions> = {}): PlanOptions {
   return { ...OPTS, ...patch };
 }
 
-export function svc(name: string, patch: Partial<ServiceSpec> = {}, task: Partial<TaskSpec['ContainerSpec']> = {}): DesiredService {
+export function svc(
+  name: string,
+  patch: Partial<ServiceSpec> = {},
+  task: Partial<TaskSpec['ContainerSpec']> = {},
+): DesiredService {
   const spec: ServiceSpec = {
     Name: `${STACK}_${name}`,
     Labels: { ...STACK_LABELS },
@@ -47,7 +51,12 @@ export function svc(name: string, patch: Partial<ServiceSpec> = {}, task: Partia
 }
 
 export function net(name: string, patch: Partial<NetworkSpec> = {}): DesiredNetwork {
-  const spec: NetworkSpec = { Name: `${STACK}_${name}`, Driver: 'overlay', Labels: { ...STACK_LABELS }, ...patch };
+  const spec: NetworkSpec = {
+    Name: `${STACK}_${name}`,
+    Driver: 'overlay',
+    Labels: { ...STACK_LABELS },
+    ...patch,
+  };
   return { kind: 'network', name: spec.Name, spec };
 }
 
@@ -65,7 +74,11 @@ export function sec(name: string, value: string): DesiredSecret {
   const logicalName = `${STACK}_${name}`;
   const hash = hash8(value);
   const full = `${logicalName}-${hash}`;
-  const spec = { Name: full, Labels: { ...STACK_LABELS }, Data: new Sensitive(Buffer.from(value).toString('base64')) };
+  const spec = {
+    Name: full,
+    Labels: { ...STACK_LABELS },
+    Data: new Sensitive(Buffer.from(value).toString('base64')),
+  };
   return { kind: 'secret', name: full, logicalName, hash, spec };
 }
 
@@ -74,14 +87,22 @@ export function state(...objects: DesiredObject[]): DesiredState {
 }
 
 /** The Swarm after applying `d` to `start` (default: empty), as the simulator reports it. */
-export function deploy(d: DesiredState, start: ObservedState = { objects: [] }, o: Partial<PlanOptions> = {}): SwarmSimulator {
+export function deploy(
+  d: DesiredState,
+  start: ObservedState = { objects: [] },
+  o: Partial<PlanOptions> = {},
+): SwarmSimulator {
   const sim = new SwarmSimulator(start);
   const p = plan(d, sim.observed(), opts(o));
   sim.apply(p);
   return sim;
 }
 
-export function deployed(d: DesiredState, start?: ObservedState, o: Partial<PlanOptions> = {}): ObservedState {
+export function deployed(
+  d: DesiredState,
+  start?: ObservedState,
+  o: Partial<PlanOptions> = {},
+): ObservedState {
   return deploy(d, start, o).observed();
 }
 
@@ -108,3 +129,18 @@ export function stackDeployed(objs: DesiredObject[], start?: ObservedState): Obs
 export function ops(p: { actions: { op: string; kind: string; name: string }[] }): string[] {
   return p.actions.map((a) => `${a.op} ${a.kind} ${a.name}`);
 }
+
+/** Shared desired objects of the planner tests. */
+export const web = svc('web', {}, { Env: ['A=1'], Args: ['httpd', '-f'] });
+export const front = net('front');
+export const fileRef = (name: string) => ({
+  ConfigName: name,
+  File: { Name: '/etc/c', UID: '0', GID: '0', Mode: 0o444 },
+});
+export const withNet = (s = web) => ({
+  ...s,
+  spec: {
+    ...s.spec,
+    TaskTemplate: { ...s.spec.TaskTemplate, Networks: [{ Target: front.name, Aliases: ['web'] }] },
+  },
+});

@@ -6,12 +6,12 @@ import {
   LABEL_STACK_NAMESPACE,
   ownerLabels,
 } from '../../../reconciler/model/ownership.js';
-import type { ObservedState } from '../../../reconciler/model/objects.js';
 import { plan } from '../../../reconciler/plan/plan.js';
 import type { UpdateAction } from '../../../reconciler/plan/types.js';
 import {
   cfg,
   deployed,
+  front,
   INSTANCE,
   mutate,
   net,
@@ -23,16 +23,9 @@ import {
   stackDeployed,
   state,
   svc,
+  web,
+  withNet,
 } from './fixtures.js';
-
-const web = svc('web', {}, { Env: ['A=1'], Args: ['httpd', '-f'] });
-const front = net('front');
-const fileRef = (name: string) => ({ ConfigName: name, File: { Name: '/etc/c', UID: '0', GID: '0', Mode: 0o444 } });
-const withNet = (s = web) => ({
-  ...s,
-  spec: { ...s.spec, TaskTemplate: { ...s.spec.TaskTemplate, Networks: [{ Target: front.name, Aliases: ['web'] }] } },
-});
-const labelsOf = (o: ObservedState, name: string) => o.objects.find((x) => x.name === name)?.labels;
 
 describe('plan: create and resync', () => {
   it('creates dependencies first, in kind order', () => {
@@ -59,92 +52,11 @@ describe('plan: create and resync', () => {
 
   it('a no-op resync plans nothing', () => {
     const d = state(front, withNet(), cfg('conf', 'x'), sec('pw', 's'));
-    expect(plan(d, deployed(d), opts({ prune: true }))).toEqual({ owner: 'SwarmStack/ns/app', actions: [], blocked: [] });
-  });
-});
-
-describe('plan: service updates', () => {
-  const d = state(web);
-  const obs = deployed(d);
-
-  it.each([
-    ['image', svc('web', {}, { Env: ['A=1'], Args: ['httpd', '-f'], Image: 'img:2' }), 'TaskTemplate.ContainerSpec.Image'],
-    ['env', svc('web', {}, { Env: ['A=2'], Args: ['httpd', '-f'] }), 'TaskTemplate.ContainerSpec.Env[0]'],
-    ['replicas', svc('web', { Mode: { Replicated: { Replicas: 3 } } }, { Env: ['A=1'], Args: ['httpd', '-f'] }), 'Mode.Replicated.Replicas'],
-  ])('updates when %s changes, with the field change', (_n, changed, path) => {
-    const p = plan(state(changed), obs, opts());
-    expect(ops(p)).toEqual(['update service app_web']);
-    const u = p.actions[0] as UpdateAction;
-    expect(u.changes.map((c) => c.path)).toEqual([path]);
-    expect(u).toMatchObject({ id: obs.objects[0]?.id, version: obs.objects[0]?.version, labelsOnly: false });
-  });
-
-  it('an observed label added by someone else is drift, fixed without restarting tasks', () => {
-    const drifted = mutate(obs, 'app_web', (o) => {
-      (o.spec as { Labels: Record<string, string> }).Labels['x'] = 'y';
-      o.labels['x'] = 'y';
+    expect(plan(d, deployed(d), opts({ prune: true }))).toEqual({
+      owner: 'SwarmStack/ns/app',
+      actions: [],
+      blocked: [],
     });
-    const u = plan(d, drifted, opts()).actions[0] as UpdateAction;
-    expect(u.changes).toEqual([{ path: 'Labels.x', from: 'y' }]);
-    expect(u.labelsOnly).toBe(true);
-  });
-
-  it('notices a field removed from the desired state through the spec hash', () => {
-    const without = svc('web', {}, { Env: ['A=1'] });
-    const u = plan(state(without), obs, opts()).actions[0] as UpdateAction;
-    expect(u.changes).toEqual([{ path: 'TaskTemplate.ContainerSpec.Args', from: ['httpd', '-f'] }]);
-    expect(u.desired.spec).not.toHaveProperty('TaskTemplate.ContainerSpec.Args');
-  });
-
-  it('a field added outside swarmkeeper (same spec hash) is not a difference: absent means "not managed"', () => {
-    const drifted = mutate(obs, 'app_web', (o) => {
-      (o.spec as { TaskTemplate: { ContainerSpec: Record<string, unknown> } }).TaskTemplate.ContainerSpec['User'] = 'x';
-    });
-    expect(plan(d, drifted, opts()).actions).toEqual([]);
-  });
-
-  it('zero values equal absent ones (no update, same spec hash)', () => {
-    const zeroed = svc('web', {}, { Env: ['A=1'], Args: ['httpd', '-f'], Mounts: [], ReadOnly: false, Dir: '' });
-    expect(plan(state(zeroed), obs, opts()).actions).toEqual([]);
-  });
-
-  it('ignore paths keep the observed value (autoscaler replicas) and drop the difference', () => {
-    const two = (cs = {}) => svc('web', { Mode: { Replicated: { Replicas: 2 } } }, { Env: ['A=1'], ...cs });
-    const ignore = ['Mode.Replicated.Replicas'];
-    const scale = (o: ObservedState) =>
-      mutate(o, 'app_web', (x) => {
-        (x.spec as { Mode: unknown }).Mode = { Replicated: { Replicas: 7 } };
-      });
-    const u0 = plan(state(two()), scale(deployed(state(two()))), opts()).actions[0] as UpdateAction;
-    expect(u0.changes).toEqual([{ path: 'Mode.Replicated.Replicas', from: 7, to: 2 }]);
-    const scaled = scale(deployed(state(two()), undefined, { ignore }));
-    expect(plan(state(two()), scaled, opts({ ignore })).actions).toEqual([]);
-    const u = plan(state(two({ Image: 'img:2' })), scaled, opts({ ignore })).actions[0] as UpdateAction;
-    expect(u.changes.map((c) => c.path)).toEqual(['TaskTemplate.ContainerSpec.Image']);
-    expect(u.desired.kind === 'service' && u.desired.spec.Mode).toEqual({ Replicated: { Replicas: 7 } });
-  });
-
-  it.each([['TaskTemplate.ContainerSpec.Env[*]'], ['TaskTemplate.ContainerSpec.Env'], ['TaskTemplate.ContainerSpec']])(
-    'ignore %s: an env var added outside is kept, also when another field changes',
-    (ignore) => {
-      const drifted = mutate(deployed(d, undefined, { ignore: [ignore] }), 'app_web', (o) => {
-        (o.spec as { TaskTemplate: { ContainerSpec: { Env: string[] } } }).TaskTemplate.ContainerSpec.Env.push('B=2');
-      });
-      expect(plan(d, drifted, opts({ ignore: [ignore] })).actions).toEqual([]);
-      const img = svc('web', { Mode: { Replicated: { Replicas: 3 } } }, { Env: ['A=1'], Args: ['httpd', '-f'] });
-      const u = plan(state(img), drifted, opts({ ignore: [ignore] })).actions[0] as UpdateAction;
-      expect(u.changes.map((c) => c.path)).toEqual(['Mode.Replicated.Replicas']);
-      const env = u.desired.kind === 'service' && u.desired.spec.TaskTemplate.ContainerSpec.Env;
-      expect(env).toEqual(['A=1', 'B=2']);
-    },
-  );
-
-  it('without ignore an env var added outside is drift', () => {
-    const drifted = mutate(obs, 'app_web', (o) => {
-      (o.spec as { TaskTemplate: { ContainerSpec: { Env: string[] } } }).TaskTemplate.ContainerSpec.Env.push('B=2');
-    });
-    const u = plan(d, drifted, opts()).actions[0] as UpdateAction;
-    expect(u.changes).toEqual([{ path: 'TaskTemplate.ContainerSpec.Env[1]', from: 'B=2' }]);
   });
 });
 
@@ -158,7 +70,10 @@ describe('plan: ownership and adoption', () => {
     expect(ops(p)).toEqual(['update service app_web']);
     const u = p.actions[0] as UpdateAction;
     expect(u).toMatchObject({ adopt: true, labelsOnly: true });
-    expect(u.changes.map((c) => c.path).sort()).toEqual([`Labels["${LABEL_INSTANCE}"]`, `Labels["${LABEL_OWNER}"]`]);
+    expect(u.changes.map((c) => c.path).sort()).toEqual([
+      `Labels["${LABEL_INSTANCE}"]`,
+      `Labels["${LABEL_OWNER}"]`,
+    ]);
   });
 
   it('uses an equal unowned network as is when adopting', () => {
@@ -185,7 +100,9 @@ describe('plan: ownership and adoption', () => {
   ])('blocks a %s it does not own', (_n, obj, observed, o, message) => {
     const p = plan(state(obj), observed, opts(o));
     expect(p.actions).toEqual([]);
-    expect(p.blocked).toEqual([{ kind: obj.kind, name: obj.name, code: 'SK_ERR_OWNERSHIP_CONFLICT', message }]);
+    expect(p.blocked).toEqual([
+      { kind: obj.kind, name: obj.name, code: 'SK_ERR_OWNERSHIP_CONFLICT', message },
+    ]);
   });
 
   it('does not adopt from another stack namespace', () => {
@@ -197,11 +114,16 @@ describe('plan: ownership and adoption', () => {
 
   it('blocks adopting a network whose spec differs', () => {
     const p = plan(state(net('front', { Attachable: true })), stack, opts({ adopt: true }));
-    expect(p.blocked).toMatchObject([{ code: 'SK_ERR_OWNERSHIP_CONFLICT', changes: [{ path: 'Attachable', to: true }] }]);
+    expect(p.blocked).toMatchObject([
+      { code: 'SK_ERR_OWNERSHIP_CONFLICT', changes: [{ path: 'Attachable', to: true }] },
+    ]);
   });
 
   it('never removes or updates objects it does not own, even with prune', () => {
-    const theirs = deployed({ owner: OTHER_OWNER, objects: [svc('old'), net('old'), cfg('old', '1')] }, stack);
+    const theirs = deployed(
+      { owner: OTHER_OWNER, objects: [svc('old'), net('old'), cfg('old', '1')] },
+      stack,
+    );
     expect(plan(state(), theirs, opts({ prune: true }))).toMatchObject({ actions: [], blocked: [] });
   });
 });
@@ -216,95 +138,22 @@ describe('plan: prune, external', () => {
   });
 
   it('prunes them with prune, services first and networks last', () => {
-    expect(plan(next, obs, opts({ prune: true })).actions.map((a) => a.op === 'remove' && `${a.kind} ${a.name} ${a.why}`)).toEqual([
-      'service app_old pruned',
-      `config ${cfg('old', '1').name} pruned`,
-      'network app_old pruned',
-    ]);
+    expect(
+      plan(next, obs, opts({ prune: true })).actions.map(
+        (a) => a.op === 'remove' && `${a.kind} ${a.name} ${a.why}`,
+      ),
+    ).toEqual(['service app_old pruned', `config ${cfg('old', '1').name} pruned`, 'network app_old pruned']);
   });
 
   it('never touches external objects', () => {
-    const ext = { ...next, external: [{ kind: 'network' as const, name: 'app_old' }], objects: [...next.objects, net('old', { Attachable: true })] };
-    expect(ops(plan(ext, obs, opts({ prune: true })))).toEqual(['remove service app_old', `remove config ${cfg('old', '1').name}`]);
-  });
-});
-
-describe('plan: networks are immutable', () => {
-  const d = state(front, withNet());
-  const obs = deployed(d);
-  const changed = state(net('front', { Attachable: true }), withNet(svc('web', {}, { Image: 'img:2', Env: ['A=1'], Args: ['httpd', '-f'] })));
-
-  it('blocks a recreate when recreatePolicy is Never', () => {
-    const p = plan(changed, obs, opts());
-    expect(ops(p)).toEqual(['update service app_web']);
-    expect(p.blocked).toEqual([
-      {
-        kind: 'network',
-        name: 'app_front',
-        code: 'SK_ERR_RECREATE_BLOCKED',
-        message:
-          'network app_front must be recreated to change Attachable (networks are immutable) and recreatePolicy is Never; affected services: app_web; set recreatePolicy: Always to allow it',
-        changes: [{ path: 'Attachable', to: true }],
-        affectedServices: ['app_web'],
-      },
+    const ext = {
+      ...next,
+      external: [{ kind: 'network' as const, name: 'app_old' }],
+      objects: [...next.objects, net('old', { Attachable: true })],
+    };
+    expect(ops(plan(ext, obs, opts({ prune: true })))).toEqual([
+      'remove service app_old',
+      `remove config ${cfg('old', '1').name}`,
     ]);
-  });
-
-  it('recreates before service updates when recreatePolicy is Always', () => {
-    const p = plan(changed, obs, opts({ recreatePolicy: 'Always' }));
-    expect(ops(p)).toEqual(['recreate network app_front', 'update service app_web']);
-    expect(p.actions[0]).toMatchObject({ affectedServices: ['app_web'], changes: [{ path: 'Attachable', to: true }] });
-  });
-
-  it('does not recreate a network a service of another owner uses', () => {
-    const shared = deployed({ owner: OTHER_OWNER, objects: [withNet(svc('theirs'))] }, obs);
-    const p = plan(changed, shared, opts({ recreatePolicy: 'Always' }));
-    expect(p.blocked).toMatchObject([{ code: 'SK_ERR_RECREATE_BLOCKED', affectedServices: ['app_theirs', 'app_web'] }]);
-  });
-});
-
-describe('plan: hashed configs and secrets', () => {
-  const v = (n: number) => cfg('conf', `v${n}`);
-  const using = (n: number) => svc('web', {}, { Configs: [fileRef(v(n).name)] });
-  /** Versions 1..n deployed one after the other, with retention high enough to keep all. */
-  const history = (n: number): ObservedState => {
-    let obs: ObservedState = { objects: [] };
-    for (let i = 1; i <= n; i++) obs = deployed(state(v(i), using(i)), obs, { configRetention: 99 });
-    return obs;
-  };
-
-  it('a content change creates the new version and updates the service; the old one is kept', () => {
-    const p = plan(state(v(2), using(2)), history(1), opts());
-    expect(ops(p)).toEqual([`create config ${v(2).name}`, 'update service app_web']);
-  });
-
-  it.each([
-    [0, [1, 2, 3]],
-    [1, [1, 2]],
-    [2, [1]],
-    [3, []],
-  ])('retention %i retires versions %j (oldest first out), even without prune', (configRetention, retired) => {
-    const p = plan(state(v(4), using(4)), history(4), opts({ configRetention }));
-    const removes = p.actions.filter((a) => a.op === 'remove');
-    expect(removes.map((a) => a.op === 'remove' && [a.name, a.why])).toEqual(
-      retired.map((i) => [v(i).name, 'retired']).sort(),
-    );
-  });
-
-  it('the service update comes before the removal of the version it stops using', () => {
-    const p = plan(state(v(2), using(2)), history(1), opts({ configRetention: 0 }));
-    expect(ops(p)).toEqual([`create config ${v(2).name}`, 'update service app_web', `remove config ${v(1).name}`]);
-  });
-
-  it('keeps a version a service of another owner still uses', () => {
-    const obs = deployed({ owner: OTHER_OWNER, objects: [svc('theirs', {}, { Configs: [fileRef(v(1).name)] })] }, history(1));
-    const p = plan(state(v(2), using(2)), obs, opts({ configRetention: 0, prune: true }));
-    expect(ops(p)).toEqual([`create config ${v(2).name}`, 'update service app_web']);
-  });
-
-  it('does not re-create or update an owned config with the desired name', () => {
-    const obs = history(1);
-    expect(labelsOf(obs, v(1).name)).toMatchObject({ 'swarmkeeper.io/content-hash': v(1).hash });
-    expect(plan(state(v(1), using(1)), obs, opts()).actions).toEqual([]);
   });
 });

@@ -17,7 +17,15 @@ describe('renderPlan', () => {
       owner: 'SwarmStack/ns/app',
       actions: [
         { op: 'create', kind: 'network', name: 'app_front', desired: net('front') },
-        { op: 'recreate', kind: 'network', name: 'app_back', id: 'n1', desired: net('back'), changes: [{ path: 'Attachable', to: true }], affectedServices: ['app_web'] },
+        {
+          op: 'recreate',
+          kind: 'network',
+          name: 'app_back',
+          id: 'n1',
+          desired: net('back'),
+          changes: [{ path: 'Attachable', to: true }],
+          affectedServices: ['app_web'],
+        },
         {
           op: 'update',
           kind: 'service',
@@ -33,7 +41,14 @@ describe('renderPlan', () => {
         },
         { op: 'remove', kind: 'config', name: 'app_c-1', id: 'c1', why: 'retired' },
       ],
-      blocked: [{ kind: 'network', name: 'app_x', code: 'SK_ERR_OWNERSHIP_CONFLICT', message: 'network app_x exists' }],
+      blocked: [
+        {
+          kind: 'network',
+          name: 'app_x',
+          code: 'SK_ERR_OWNERSHIP_CONFLICT',
+          message: 'network app_x exists',
+        },
+      ],
     };
     expect(renderPlan(p)).toBe(
       [
@@ -55,7 +70,9 @@ describe('renderPlan', () => {
   it('marks an adoption as labels only', () => {
     const web = svc('web');
     const p = plan(state(web), stackDeployed([web]), opts({ adopt: true }));
-    expect(renderPlan(p).split('\n')[0]).toBe('~ update service app_web (adopt, labels only, no task restart)');
+    expect(renderPlan(p).split('\n')[0]).toBe(
+      '~ update service app_web (adopt, labels only, no task restart)',
+    );
   });
 });
 
@@ -89,7 +106,15 @@ describe('secret redaction', () => {
     const withSecret: Plan = {
       owner: 'x/y/z',
       actions: [],
-      blocked: [{ kind: 'secret', name: 's', code: 'C', message: 'm', changes: [{ path: 'Data', to: new Sensitive(SECRET) }] }],
+      blocked: [
+        {
+          kind: 'secret',
+          name: 's',
+          code: 'C',
+          message: 'm',
+          changes: [{ path: 'Data', to: new Sensitive(SECRET) }],
+        },
+      ],
     };
     expect(renderPlan(withSecret)).toContain('Data: (absent) -> "[redacted]"');
     expect(JSON.stringify(planToJSON(withSecret))).not.toContain(SECRET);

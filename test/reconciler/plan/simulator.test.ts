@@ -5,7 +5,11 @@ import { SwarmSimulator } from '../../../reconciler/plan/simulator.js';
 import { cfg, deploy, net, opts, sec, state, svc } from './fixtures.js';
 
 const c = cfg('conf', 'x');
-const web = svc('web', {}, { Configs: [{ ConfigName: c.name, File: { Name: '/c', UID: '0', GID: '0', Mode: 292 } }] });
+const web = svc(
+  'web',
+  {},
+  { Configs: [{ ConfigName: c.name, File: { Name: '/c', UID: '0', GID: '0', Mode: 292 } }] },
+);
 
 describe('SwarmSimulator', () => {
   it('fills server defaults on services and ids/versions/createdAt on everything', () => {
@@ -53,16 +57,28 @@ describe('SwarmSimulator', () => {
   });
 
   it.each([
-    ['a config a service uses', { op: 'remove', kind: 'config', why: 'pruned' } as const, /in use by service app_web/],
+    [
+      'a config a service uses',
+      { op: 'remove', kind: 'config', why: 'pruned' } as const,
+      /in use by service app_web/,
+    ],
   ])('refuses to remove %s', (_n, a, err) => {
     const sim = deploy(state(c, web));
     const target = sim.observed().objects.find((x) => x.kind === a.kind);
-    expect(() => sim.apply({ owner: 'x', blocked: [], actions: [{ ...a, name: target?.name ?? '', id: target?.id ?? '' }] })).toThrow(err);
+    expect(() =>
+      sim.apply({
+        owner: 'x',
+        blocked: [],
+        actions: [{ ...a, name: target?.name ?? '', id: target?.id ?? '' }],
+      }),
+    ).toThrow(err);
   });
 
   it('refuses duplicate names and missing references', () => {
     const sim = deploy(state(c));
     expect(() => sim.apply(plan(state(c), { objects: [] }, opts()))).toThrow(/already exists/);
-    expect(() => new SwarmSimulator().apply(plan(state(web), { objects: [] }, opts()))).toThrow(/config .* not found/);
+    expect(() => new SwarmSimulator().apply(plan(state(web), { objects: [] }, opts()))).toThrow(
+      /config .* not found/,
+    );
   });
 });

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { ObservedState } from '../../../reconciler/model/objects.js';
+import { plan } from '../../../reconciler/plan/plan.js';
+import type { UpdateAction } from '../../../reconciler/plan/types.js';
+import { deployed, mutate, ops, opts, state, svc, web } from './fixtures.js';
+
+describe('plan: service updates', () => {
+  const d = state(web);
+  const obs = deployed(d);
+
+  it.each([
+    [
+      'image',
+      svc('web', {}, { Env: ['A=1'], Args: ['httpd', '-f'], Image: 'img:2' }),
+      'TaskTemplate.ContainerSpec.Image',
+    ],
+    ['env', svc('web', {}, { Env: ['A=2'], Args: ['httpd', '-f'] }), 'TaskTemplate.ContainerSpec.Env[0]'],
+    [
+      'replicas',
+      svc('web', { Mode: { Replicated: { Replicas: 3 } } }, { Env: ['A=1'], Args: ['httpd', '-f'] }),
+      'Mode.Replicated.Replicas',
+    ],
+  ])('updates when %s changes, with the field change', (_n, changed, path) => {
+    const p = plan(state(changed), obs, opts());
+    expect(ops(p)).toEqual(['update service app_web']);
+    const u = p.actions[0] as UpdateAction;
+    expect(u.changes.map((c) => c.path)).toEqual([path]);
+    expect(u).toMatchObject({ id: obs.objects[0]?.id, version: obs.objects[0]?.version, labelsOnly: false });
+  });
+
+  it('an observed label added by someone else is drift, fixed without restarting tasks', () => {
+    const drifted = mutate(obs, 'app_web', (o) => {
+      (o.spec as { Labels: Record<string, string> }).Labels['x'] = 'y';
+      o.labels['x'] = 'y';
+    });
+    const u = plan(d, drifted, opts()).actions[0] as UpdateAction;
+    expect(u.changes).toEqual([{ path: 'Labels.x', from: 'y' }]);
+    expect(u.labelsOnly).toBe(true);
+  });
+
+  it('notices a field removed from the desired state through the spec hash', () => {
+    const without = svc('web', {}, { Env: ['A=1'] });
+    const u = plan(state(without), obs, opts()).actions[0] as UpdateAction;
+    expect(u.changes).toEqual([{ path: 'TaskTemplate.ContainerSpec.Args', from: ['httpd', '-f'] }]);
+    expect(u.desired.spec).not.toHaveProperty('TaskTemplate.ContainerSpec.Args');
+  });
+
+  it('a field added outside swarmkeeper (same spec hash) is not a difference: absent means "not managed"', () => {
+    const drifted = mutate(obs, 'app_web', (o) => {
+      (o.spec as { TaskTemplate: { ContainerSpec: Record<string, unknown> } }).TaskTemplate.ContainerSpec[
+        'User'
+      ] = 'x';
+    });
+    expect(plan(d, drifted, opts()).actions).toEqual([]);
+  });
+
+  it('zero values equal absent ones (no update, same spec hash)', () => {
+    const zeroed = svc(
+      'web',
+      {},
+      { Env: ['A=1'], Args: ['httpd', '-f'], Mounts: [], ReadOnly: false, Dir: '' },
+    );
+    expect(plan(state(zeroed), obs, opts()).actions).toEqual([]);
+  });
+
+  it('ignore paths keep the observed value (autoscaler replicas) and drop the difference', () => {
+    const two = (cs = {}) => svc('web', { Mode: { Replicated: { Replicas: 2 } } }, { Env: ['A=1'], ...cs });
+    const ignore = ['Mode.Replicated.Replicas'];
+    const scale = (o: ObservedState) =>
+      mutate(o, 'app_web', (x) => {
+        (x.spec as { Mode: unknown }).Mode = { Replicated: { Replicas: 7 } };
+      });
+    const u0 = plan(state(two()), scale(deployed(state(two()))), opts()).actions[0] as UpdateAction;
+    expect(u0.changes).toEqual([{ path: 'Mode.Replicated.Replicas', from: 7, to: 2 }]);
+    const scaled = scale(deployed(state(two()), undefined, { ignore }));
+    expect(plan(state(two()), scaled, opts({ ignore })).actions).toEqual([]);
+    const u = plan(state(two({ Image: 'img:2' })), scaled, opts({ ignore })).actions[0] as UpdateAction;
+    expect(u.changes.map((c) => c.path)).toEqual(['TaskTemplate.ContainerSpec.Image']);
+    expect(u.desired.kind === 'service' && u.desired.spec.Mode).toEqual({ Replicated: { Replicas: 7 } });
+  });
+
+  it.each([
+    ['TaskTemplate.ContainerSpec.Env[*]'],
+    ['TaskTemplate.ContainerSpec.Env'],
+    ['TaskTemplate.ContainerSpec'],
+  ])('ignore %s: an env var added outside is kept, also when another field changes', (ignore) => {
+    const drifted = mutate(deployed(d, undefined, { ignore: [ignore] }), 'app_web', (o) => {
+      (o.spec as { TaskTemplate: { ContainerSpec: { Env: string[] } } }).TaskTemplate.ContainerSpec.Env.push(
+        'B=2',
+      );
+    });
+    expect(plan(d, drifted, opts({ ignore: [ignore] })).actions).toEqual([]);
+    const img = svc(
+      'web',
+      { Mode: { Replicated: { Replicas: 3 } } },
+      { Env: ['A=1'], Args: ['httpd', '-f'] },
+    );
+    const u = plan(state(img), drifted, opts({ ignore: [ignore] })).actions[0] as UpdateAction;
+    expect(u.changes.map((c) => c.path)).toEqual(['Mode.Replicated.Replicas']);
+    const env = u.desired.kind === 'service' && u.desired.spec.TaskTemplate.ContainerSpec.Env;
+    expect(env).toEqual(['A=1', 'B=2']);
+  });
+
+  it('without ignore an env var added outside is drift', () => {
+    const drifted = mutate(obs, 'app_web', (o) => {
+      (o.spec as { TaskTemplate: { ContainerSpec: { Env: string[] } } }).TaskTemplate.ContainerSpec.Env.push(
+        'B=2',
+      );
+    });
+    const u = plan(d, drifted, opts()).actions[0] as UpdateAction;
+    expect(u.changes).toEqual([{ path: 'TaskTemplate.ContainerSpec.Env[1]', from: 'B=2' }]);
+  });
+});
