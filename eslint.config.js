@@ -37,8 +37,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: IO_MODULES.map((name) => ({ name, message: 'reconciler/ is pure: put I/O behind a port in controllers/.' })),
-          patterns: [{ group: ['../controllers/*', '../../controllers/*', '**/controllers/**'], message: 'reconciler/ must not depend on controllers/.' }],
+          paths: IO_MODULES.map((name) => ({
+            name,
+            message: 'reconciler/ is pure: put I/O behind a port in controllers/.',
+          })),
+          patterns: [
+            {
+              group: ['../controllers/*', '../../controllers/*', '**/controllers/**'],
+              message: 'reconciler/ must not depend on controllers/.',
+            },
+          ],
         },
       ],
     },

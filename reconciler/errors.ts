@@ -22,7 +22,11 @@ export class SwarmkeeperError extends Error {
   /** For waiting errors: how long until the next attempt. */
   readonly requeueAfterMs: number | undefined;
 
-  constructor(def: ErrorDefinition, message: string, opts: { cause?: unknown; requeueAfterMs?: number } = {}) {
+  constructor(
+    def: ErrorDefinition,
+    message: string,
+    opts: { cause?: unknown; requeueAfterMs?: number } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'SwarmkeeperError';
     this.code = def.code;

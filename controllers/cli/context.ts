@@ -40,6 +40,7 @@ export function parseDurationMs(text: string): number {
     total += n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
     consumed += m[0];
   }
-  if (consumed !== text || consumed === '') throw new Error(`invalid duration "${text}" (use e.g. 90s, 5m, 1h)`);
+  if (consumed !== text || consumed === '')
+    throw new Error(`invalid duration "${text}" (use e.g. 90s, 5m, 1h)`);
   return total;
 }

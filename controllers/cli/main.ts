@@ -17,8 +17,16 @@ export function buildProgram(exit: ExitBox): Command {
   const program = new Command('swarmkeeper')
     .description('A Kubernetes-style reconciling controller for Docker Swarm')
     .version(VERSION)
-    .option('--instance-id <id>', 'ownership id of this swarmkeeper installation (labels swarmkeeper.io/instance)', process.env['SWARMKEEPER_INSTANCE_ID'] ?? 'default')
-    .option('--log-level <level>', 'pino log level (trace, debug, info, warn, error)', process.env['SWARMKEEPER_LOG_LEVEL'] ?? 'warn')
+    .option(
+      '--instance-id <id>',
+      'ownership id of this swarmkeeper installation (labels swarmkeeper.io/instance)',
+      process.env['SWARMKEEPER_INSTANCE_ID'] ?? 'default',
+    )
+    .option(
+      '--log-level <level>',
+      'pino log level (trace, debug, info, warn, error)',
+      process.env['SWARMKEEPER_LOG_LEVEL'] ?? 'warn',
+    )
     .showHelpAfterError()
     .exitOverride();
   registerValidate(program, exit);

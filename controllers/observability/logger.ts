@@ -11,7 +11,15 @@ export function createLogger(opts: { level?: string; name?: string } = {}): Logg
       name: opts.name ?? 'swarmkeeper',
       level: opts.level ?? process.env['SWARMKEEPER_LOG_LEVEL'] ?? 'info',
       redact: {
-        paths: ['*.Data', '*.data', '*.password', '*.token', '*.authorization', '*.identitytoken', 'headers.authorization'],
+        paths: [
+          '*.Data',
+          '*.data',
+          '*.password',
+          '*.token',
+          '*.authorization',
+          '*.identitytoken',
+          'headers.authorization',
+        ],
         censor: '[redacted]',
       },
       base: { pid: process.pid },

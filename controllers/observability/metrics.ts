@@ -5,7 +5,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
   /** Read on every scrape; set by the controller once its queue exists. */
   const depth: { source?: () => Promise<Record<string, number>> } = {};
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'swarmkeeper_process_' });
+  if (opts.defaultMetrics ?? true)
+    collectDefaultMetrics({ register: registry, prefix: 'swarmkeeper_process_' });
   return {
     registry,
     reconcileTotal: new Counter({

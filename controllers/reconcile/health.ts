@@ -4,7 +4,11 @@ import type { ServiceHealth } from '../../reconciler/status/resource-status.js';
 
 interface ServiceListEntry {
   Spec?: {
-    Labels?: Record<string, string>; Name?: string; Mode?: { Global?: unknown }; TaskTemplate?: { ContainerSpec?: { Image?: string } } };
+    Labels?: Record<string, string>;
+    Name?: string;
+    Mode?: { Global?: unknown };
+    TaskTemplate?: { ContainerSpec?: { Image?: string } };
+  };
   ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number };
   UpdateStatus?: { State?: string; Message?: string };
 }
@@ -13,7 +17,11 @@ interface ServiceListEntry {
  * Health of every service owned by `ownerKey`, in ONE list call: `GET /services?status=true`
  * (API >= 1.41) returns running and desired task counts per service.
  */
-export async function ownedServiceHealth(docker: Docker, ownerKey: string, instanceId: string): Promise<ServiceHealth[]> {
+export async function ownedServiceHealth(
+  docker: Docker,
+  ownerKey: string,
+  instanceId: string,
+): Promise<ServiceHealth[]> {
   return (await serviceHealthByOwner(docker, instanceId, ownerKey)).get(ownerKey) ?? [];
 }
 
@@ -62,7 +70,9 @@ interface TaskEntry {
 export async function latestTaskErrors(docker: Docker, serviceIds: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (serviceIds.length === 0) return out;
-  const tasks = (await docker.listTasks({ filters: JSON.stringify({ service: serviceIds }) } as never)) as unknown as TaskEntry[];
+  const tasks = (await docker.listTasks({
+    filters: JSON.stringify({ service: serviceIds }),
+  } as never)) as unknown as TaskEntry[];
   const newest = new Map<string, string>();
   for (const t of tasks) {
     const state = t.Status?.State;

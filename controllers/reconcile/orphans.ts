@@ -24,14 +24,18 @@ export async function planOrphans(
   for (const [key, objects] of [...byOwner].sort(([a], [b]) => a.localeCompare(b))) {
     const owner = parseOwnerKey(key);
     if (!owner) continue;
-    const p = makePlan({ owner, objects: [] }, { objects }, {
-      instanceId,
-      prune: true,
-      adopt: false,
-      recreatePolicy: 'Never',
-      configRetention: 0,
-      ignore: [],
-    });
+    const p = makePlan(
+      { owner, objects: [] },
+      { objects },
+      {
+        instanceId,
+        prune: true,
+        adopt: false,
+        recreatePolicy: 'Never',
+        configRetention: 0,
+        ignore: [],
+      },
+    );
     if (p.actions.length > 0) plans.push(p);
   }
   return plans;

@@ -101,8 +101,12 @@ export async function reconcileResource(
       results = await deps.swarm.apply(p, opts.onProgress ? { onProgress: opts.onProgress } : {});
       const failed = results.filter((r) => !r.ok);
       if (failed.length > 0) {
-        const msgs = failed.map((r) => r.error?.message ?? `${r.action.op} ${r.action.kind} ${r.action.name} failed`);
-        throw failed.length === 1 && failed[0]?.error ? asSwarmkeeperError(failed[0].error) : skError('DOCKER_API', msgs.join('; '));
+        const msgs = failed.map(
+          (r) => r.error?.message ?? `${r.action.op} ${r.action.kind} ${r.action.name} failed`,
+        );
+        throw failed.length === 1 && failed[0]?.error
+          ? asSwarmkeeperError(failed[0].error)
+          : skError('DOCKER_API', msgs.join('; '));
       }
       log.info({ summary: summarize(p) }, 'applied');
     }
@@ -144,7 +148,8 @@ function hashDesired(d: DesiredFor): string {
 /** What drift a plan would put back, as field paths (`<kind> <name>: <path>`). */
 function driftChanges(p: Plan): FieldChange[] {
   return p.actions.flatMap((a): FieldChange[] => {
-    if (a.op === 'update' || a.op === 'recreate') return a.changes.map((c) => ({ ...c, path: `${a.kind} ${a.name}: ${c.path}` }));
+    if (a.op === 'update' || a.op === 'recreate')
+      return a.changes.map((c) => ({ ...c, path: `${a.kind} ${a.name}: ${c.path}` }));
     return [{ path: `${a.kind} ${a.name}: ${a.op === 'create' ? 'missing' : 'unexpected'}` }];
   });
 }

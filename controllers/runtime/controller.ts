@@ -73,7 +73,8 @@ export class Controller {
       ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
       logger: opts.logger,
       hooks: {
-        onTerminal: (key, err) => this.#log.warn({ key, err: (err as Error).message }, 'terminal error: not retried'),
+        onTerminal: (key, err) =>
+          this.#log.warn({ key, err: (err as Error).message }, 'terminal error: not retried'),
       },
     });
     this.events = new DockerEventsWatcher(opts.docker, {
@@ -114,12 +115,19 @@ export class Controller {
   }
 
   async #onSnapshot(snap: SourceSnapshot): Promise<void> {
-    for (const e of snap.errors) this.#log.warn({ source: snap.source, code: e.code, err: e.message }, 'source problem');
+    for (const e of snap.errors)
+      this.#log.warn({ source: snap.source, code: e.code, err: e.message }, 'source problem');
     const prev = this.store.snapshots().find((s) => s.source === snap.source);
     const verdict = this.#guard.check(prev, snap);
     if (!verdict.allowed) {
-      this.#log.error({ source: snap.source, reason: verdict.message }, 'prune blocked by the empty-source guard');
-      await this.statuses.put(`Source/${snap.source}`, nextStatus(undefined, { applied: false, error: verdict.error }, new Date()));
+      this.#log.error(
+        { source: snap.source, reason: verdict.message },
+        'prune blocked by the empty-source guard',
+      );
+      await this.statuses.put(
+        `Source/${snap.source}`,
+        nextStatus(undefined, { applied: false, error: verdict.error }, new Date()),
+      );
       // Keep what was there; apply only additions and changes.
       snap = { ...snap, resources: verdict.keep };
     } else await this.statuses.delete(`Source/${snap.source}`);
@@ -152,7 +160,13 @@ export class Controller {
       const r = await reconcileResource(
         stored.resource,
         { mode: 'apply' },
-        { swarm: this.opts.swarm, docker: this.opts.docker, instanceId: this.opts.instanceId, root: stored.root, logger: this.#log },
+        {
+          swarm: this.opts.swarm,
+          docker: this.opts.docker,
+          instanceId: this.opts.instanceId,
+          root: stored.root,
+          logger: this.#log,
+        },
         prev,
       );
       for (const n of r.desiredNames) this.#owners.set(n, key);
@@ -163,7 +177,8 @@ export class Controller {
       if (r.drift && r.results) this.opts.metrics.driftCorrections.inc({ kind });
       if (r.error) throw r.error;
       this.opts.metrics.reconcileTotal.inc({ kind, result: 'success' });
-      if (r.outcome.progressing && r.outcome.progressing.length > 0) return { requeueAfterMs: this.opts.progressRequeueMs ?? 2000 };
+      if (r.outcome.progressing && r.outcome.progressing.length > 0)
+        return { requeueAfterMs: this.opts.progressRequeueMs ?? 2000 };
       return undefined;
     } catch (e) {
       const err = e as SwarmkeeperError;
@@ -200,7 +215,9 @@ export class Controller {
   /** The key is no longer in any source: remove the objects it owns (only owned ones). */
   async #prune(key: string, log: Logger): Promise<ReconcileResult> {
     const keep = new Set(this.store.keys());
-    const plans = (await planOrphans(this.opts.swarm, this.opts.instanceId, keep)).filter((p) => p.owner === key);
+    const plans = (await planOrphans(this.opts.swarm, this.opts.instanceId, keep)).filter(
+      (p) => p.owner === key,
+    );
     for (const p of plans) {
       const results = await this.opts.swarm.apply(p);
       const failed = results.find((r) => !r.ok);

@@ -29,7 +29,12 @@ export function parseEventChunk(buffer: string): { events: SwarmEvent[]; rest: s
   for (const line of lines) {
     if (!line.trim()) continue;
     try {
-      const raw = JSON.parse(line) as { Type?: string; Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> }; time?: number };
+      const raw = JSON.parse(line) as {
+        Type?: string;
+        Action?: string;
+        Actor?: { ID?: string; Attributes?: Record<string, string> };
+        time?: number;
+      };
       const attributes = raw.Actor?.Attributes ?? {};
       events.push({
         type: raw.Type ?? '',

@@ -49,7 +49,13 @@ export class RedisLease {
     if (this.#stopped) return;
     try {
       if (this.#leader) {
-        const ok = (await this.redis.eval(RENEW, 1, this.opts.key, this.opts.holder, String(this.#ttl))) as number;
+        const ok = (await this.redis.eval(
+          RENEW,
+          1,
+          this.opts.key,
+          this.opts.holder,
+          String(this.#ttl),
+        )) as number;
         if (ok !== 1) this.#setLeader(false);
       } else {
         const ok = await this.redis.set(this.opts.key, this.opts.holder, 'PX', this.#ttl, 'NX');
@@ -65,7 +71,10 @@ export class RedisLease {
   #setLeader(v: boolean): void {
     if (this.#leader === v) return;
     this.#leader = v;
-    this.opts.logger?.info({ lease: this.opts.key, holder: this.opts.holder }, v ? 'became leader' : 'lost leadership');
+    this.opts.logger?.info(
+      { lease: this.opts.key, holder: this.opts.holder },
+      v ? 'became leader' : 'lost leadership',
+    );
     (v ? this.opts.onAcquired : this.opts.onLost)?.();
   }
 

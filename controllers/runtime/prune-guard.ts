@@ -24,7 +24,8 @@ export class PruneGuard {
     const before = prev?.resources ?? [];
     const nextKeys = new Set(next.resources.map((r) => r.key));
     const dropped = before.filter((r) => !nextKeys.has(r.key));
-    if (this.allowEmpty || before.length === 0 || dropped.length === 0) return { allowed: true, keep: next.resources };
+    if (this.allowEmpty || before.length === 0 || dropped.length === 0)
+      return { allowed: true, keep: next.resources };
     const emptied = next.resources.length === 0;
     const fraction = dropped.length / before.length;
     if (!emptied && fraction <= this.maxFraction) return { allowed: true, keep: next.resources };

@@ -88,7 +88,9 @@ export class ResourceStore {
       if (!prev || JSON.stringify(prev.resource) !== JSON.stringify(s.resource)) changed.push(key);
     }
     for (const key of conflicts.keys()) if (!this.#conflicts.has(key)) changed.push(key);
-    const removed = [...this.#merged.keys(), ...this.#conflicts.keys()].filter((k) => !merged.has(k) && !conflicts.has(k));
+    const removed = [...this.#merged.keys(), ...this.#conflicts.keys()].filter(
+      (k) => !merged.has(k) && !conflicts.has(k),
+    );
     this.#merged = merged;
     this.#conflicts = conflicts;
     return { changed: changed.sort(), removed: [...new Set(removed)].sort(), conflicts };

@@ -20,7 +20,9 @@ export interface LoadedSource {
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
 function yamlFiles(root: string, dir: string, out: string[]): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
     if (entry.name.startsWith('.') || SKIP_DIRS.has(entry.name)) continue;
     const p = join(dir, entry.name);
     if (entry.isDirectory()) yamlFiles(root, p, out);
@@ -66,5 +68,13 @@ export function loadPath(path: string, opts: { source?: string; revision?: strin
   const { unique, errors: conflicts } = detectConflicts(all);
   const revision = opts.revision ?? `sha256:${hash.digest('hex').slice(0, 16)}`;
   for (const r of unique) r.origin.revision ??= revision;
-  return { root, resources: unique, errors: [...errors, ...conflicts], skipped, revision, files, failedFiles };
+  return {
+    root,
+    resources: unique,
+    errors: [...errors, ...conflicts],
+    skipped,
+    revision,
+    files,
+    failedFiles,
+  };
 }

@@ -26,7 +26,9 @@ export class DirSource implements Source {
     this.#emit = emit;
     await this.sync();
     this.#watcher = watch(this.#root, { recursive: true }, () => this.#debounced());
-    this.#watcher.on('error', (e) => this.opts.logger?.warn({ source: this.name, err: e.message }, 'watch error'));
+    this.#watcher.on('error', (e) =>
+      this.opts.logger?.warn({ source: this.name, err: e.message }, 'watch error'),
+    );
   }
 
   #debounced(): void {

@@ -14,7 +14,10 @@ export function fsFileReader(root: string): FileReader {
     const abs = isAbsolute(path) ? path : resolve(absRoot, path);
     const rel = relative(absRoot, abs);
     if (rel.startsWith('..') || isAbsolute(rel)) {
-      throw skError('FILE_UNREADABLE', `${path}: outside the source root ${absRoot}; only files inside the source can be referenced`);
+      throw skError(
+        'FILE_UNREADABLE',
+        `${path}: outside the source root ${absRoot}; only files inside the source can be referenced`,
+      );
     }
     return abs;
   };

@@ -23,7 +23,7 @@ start=$(date +%s)
 # The classic builder: works with every daemon and client here (BuildKit needs the buildx plugin on newer
 # clients); the Dockerfile uses nothing BuildKit-specific.
 # shellcheck disable=SC2086
-DOCKER_BUILDKIT=0 "$DOCKER" build --quiet \
+DOCKER_BUILDKIT=0 "$DOCKER" build --quiet --force-rm \
   --build-arg "BUILDER_IMAGE=local/node:$major-build" --build-arg "BASE_IMAGE=local/node:$major" \
   --label "org.opencontainers.image.version=$version" \
   -t "$tag" ${BUILD_ARGS:-} . >/dev/null

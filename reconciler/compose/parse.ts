@@ -30,9 +30,13 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     lineCounter,
     uniqueKeys: true,
     prettyErrors: false,
+    // No base-60 numbers, and timestamps stay strings: go-yaml v2 decodes `2024-01-31` into a
+    // string when the target is interface{}, as docker/cli's loader does.
     customTags: (tags) =>
       tags.filter((t) =>
-        typeof t === 'string' ? t !== 'intTime' && t !== 'floatTime' : t.format !== 'TIME',
+        typeof t === 'string'
+          ? t !== 'intTime' && t !== 'floatTime' && t !== 'timestamp'
+          : t.format !== 'TIME' && t.tag !== 'tag:yaml.org,2002:timestamp',
       ),
   });
   const first = doc.errors[0];

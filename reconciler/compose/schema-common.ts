@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseByteSize, parseCPUs, parseDuration, shellSplit } from './units.js';
+import { goScalarString, parseByteSize, parseCPUs, parseDuration, shellSplit } from './units.js';
 
 /** A strict mapping: unknown keys are rejected, and the error lists the supported ones. */
 export function strict<T extends z.core.$ZodLooseShape>(shape: T) {
@@ -128,7 +128,7 @@ export function listOrDict(keepNull: boolean) {
         }
       } else {
         for (const [k, val] of Object.entries(v))
-          out[k] = val === null ? (keepNull ? null : '') : String(val);
+          out[k] = val === null ? (keepNull ? null : '') : goScalarString(val);
       }
       return out;
     });
@@ -139,7 +139,7 @@ export const stringMap = listOrDict(false).transform((m) => m as Record<string, 
 /** A mapping of string options (`driver_opts`, `logging.options`). */
 export const optionsMap = z
   .record(z.string(), scalar, { error: expected('expected a mapping of option names to values') })
-  .transform((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v === null ? '' : String(v)])));
+  .transform((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v === null ? '' : goScalarString(v)])));
 
 export const external = z
   .union([bool, strict({ name: text })], { error: expected('expected true, false or {name: ...}') })

@@ -97,3 +97,18 @@ export function shellSplit(line: string): string[] {
   if (inWord) words.push(cur);
   return words;
 }
+
+/**
+ * A YAML scalar as docker/cli's loader stringifies it (fmt.Sprint): a non-integral number is
+ * printed like Go's %v for float64, i.e. `%e` when the exponent is < -4 or >= 6 (`1e-05`, `2.5e+06`).
+ * Integral numbers print as integers (a `1000000.0` token cannot be told apart from `1000000` here).
+ */
+export function goScalarString(v: string | number | boolean): string {
+  if (typeof v !== 'number' || Number.isInteger(v)) return String(v);
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  const [mantissa, e] = v.toExponential().split('e') as [string, string];
+  const exp = Number(e);
+  if (exp >= -4 && exp < 6) return String(v);
+  return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+}

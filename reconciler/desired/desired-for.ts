@@ -58,7 +58,11 @@ export function desiredFor(res: DesiredResource, ctx: { instanceId: string; file
   switch (res.kind) {
     case 'SwarmStack': {
       const s = spec as SwarmStackSpecInput;
-      return { desired: stackDesiredState(res, owner, s, ctx), policy, stackNamespace: s.stackName ?? res.name };
+      return {
+        desired: stackDesiredState(res, owner, s, ctx),
+        policy,
+        stackNamespace: s.stackName ?? res.name,
+      };
     }
     case 'SwarmNetwork':
       return { desired: networkDesiredState(owner, spec as SwarmNetworkSpecInput, ctx.instanceId), policy };

@@ -17,7 +17,11 @@ export interface SwarmNetworkSpecInput {
 }
 
 /** A SwarmNetwork is one overlay (by default) network, named `spec.name` or the resource name. */
-export function networkDesiredState(owner: OwnerRef, spec: SwarmNetworkSpecInput, instanceId: string): DesiredState {
+export function networkDesiredState(
+  owner: OwnerRef,
+  spec: SwarmNetworkSpecInput,
+  instanceId: string,
+): DesiredState {
   const name = spec.name ?? owner.name;
   const net: NetworkSpec = {
     Name: name,

@@ -37,7 +37,10 @@ export function stackDesiredState(
     file = res.origin.file;
     project = loadCompose({ file, document: spec.compose }, { env, files: ctx.files });
   } else {
-    throw skError('RESOURCE_INVALID', `${res.origin.file}: ${res.key}: spec: one of compose or composeFile is required`);
+    throw skError(
+      'RESOURCE_INVALID',
+      `${res.origin.file}: ${res.key}: spec: one of compose or composeFile is required`,
+    );
   }
   return toSwarm({ name: stackName, project, file }, { owner, instanceId: ctx.instanceId, files: ctx.files });
 }

@@ -12,7 +12,12 @@ export interface Mount {
   ReadOnly?: boolean;
   Consistency?: string;
   BindOptions?: { Propagation?: string; NonRecursive?: boolean; CreateMountpoint?: boolean };
-  VolumeOptions?: { NoCopy?: boolean; Labels?: Labels; DriverConfig?: { Name?: string; Options?: Record<string, string> }; Subpath?: string };
+  VolumeOptions?: {
+    NoCopy?: boolean;
+    Labels?: Labels;
+    DriverConfig?: { Name?: string; Options?: Record<string, string> };
+    Subpath?: string;
+  };
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
 }
 

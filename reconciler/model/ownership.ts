@@ -14,7 +14,13 @@ export const LABEL_STACK_NAMESPACE = 'com.docker.stack.namespace';
 /** docker stack deploy's label on the image of a service. */
 export const LABEL_STACK_IMAGE = 'com.docker.stack.image';
 
-export const OWNERSHIP_LABELS: readonly string[] = [LABEL_OWNER, LABEL_INSTANCE, LABEL_LOGICAL_NAME, LABEL_CONTENT_HASH, LABEL_SPEC_HASH];
+export const OWNERSHIP_LABELS: readonly string[] = [
+  LABEL_OWNER,
+  LABEL_INSTANCE,
+  LABEL_LOGICAL_NAME,
+  LABEL_CONTENT_HASH,
+  LABEL_SPEC_HASH,
+];
 
 /** The resource that owns Swarm objects: `kind/namespace/name`. */
 export interface OwnerRef {

@@ -153,6 +153,9 @@ function networkSpec(desired: NetworkSpec, n: number): NetworkSpec {
   spec.IPAM = { Driver: 'default', ...(spec.IPAM ?? {}) };
   if (!spec.IPAM.Config?.length)
     spec.IPAM.Config = [{ Subnet: `10.${n % 250}.0.0/24`, Gateway: `10.${n % 250}.0.1` }];
+  // The Engine picks the gateway of a user-set subnet.
+  for (const c of spec.IPAM.Config)
+    if (c.Subnet && !c.Gateway) c.Gateway = c.Subnet.replace(/\.0\/\d+$/, '.1');
   if (spec.Driver === 'overlay') spec.Options = { ...(spec.Options ?? {}), [VXLAN_OPTION]: String(4096 + n) };
   return spec;
 }

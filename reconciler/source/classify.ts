@@ -31,20 +31,28 @@ export function classifyFile(
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [docs];
-  const origin = { file, ...(opts.source ? { source: opts.source } : {}), ...(opts.revision ? { revision: opts.revision } : {}) };
+  const origin = {
+    file,
+    ...(opts.source ? { source: opts.source } : {}),
+    ...(opts.revision ? { revision: opts.revision } : {}),
+  };
   for (const doc of list) {
     const start = doc.contents?.range?.[0] ?? doc.range?.[0];
     const line = start === undefined ? undefined : lineCounter.linePos(start).line;
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
       const pos = lineCounter.linePos(e.pos[0]);
-      out.errors.push(skError('YAML_SYNTAX', `${file}:${pos.line}: invalid YAML: ${e.message.split('\n')[0]}`));
+      out.errors.push(
+        skError('YAML_SYNTAX', `${file}:${pos.line}: invalid YAML: ${e.message.split('\n')[0]}`),
+      );
       continue;
     }
     const value: unknown = doc.toJS({ maxAliasCount: 1000 });
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) {
-      out.errors.push(skError('RESOURCE_INVALID', `${file}:${line ?? 1}: expected a mapping at the top level`));
+      out.errors.push(
+        skError('RESOURCE_INVALID', `${file}:${line ?? 1}: expected a mapping at the top level`),
+      );
       continue;
     }
     const obj = value as Record<string, unknown>;
@@ -59,7 +67,12 @@ export function classifyFile(
       const name = typeof meta['name'] === 'string' ? meta['name'] : '';
       const namespace = typeof meta['namespace'] === 'string' ? meta['namespace'] : 'default';
       if (!kind || !name) {
-        out.errors.push(skError('RESOURCE_INVALID', `${file}:${line ?? 1}: a ${API_GROUP} resource needs kind and metadata.name`));
+        out.errors.push(
+          skError(
+            'RESOURCE_INVALID',
+            `${file}:${line ?? 1}: a ${API_GROUP} resource needs kind and metadata.name`,
+          ),
+        );
         continue;
       }
       out.resources.push({
@@ -106,7 +119,10 @@ export function classifyFile(
 }
 
 /** Two files claiming the same resource is a conflict: report both, let neither win. */
-export function detectConflicts(resources: DesiredResource[]): { unique: DesiredResource[]; errors: SwarmkeeperError[] } {
+export function detectConflicts(resources: DesiredResource[]): {
+  unique: DesiredResource[];
+  errors: SwarmkeeperError[];
+} {
   const byKey = new Map<string, DesiredResource[]>();
   for (const r of resources) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
   const unique: DesiredResource[] = [];
@@ -123,4 +139,3 @@ export function detectConflicts(resources: DesiredResource[]): { unique: Desired
   }
   return { unique, errors };
 }
-

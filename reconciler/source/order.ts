@@ -39,7 +39,9 @@ export function orderResources(resources: readonly DesiredResource[]): {
     if (s === 'done') return true;
     if (s === 'visiting') {
       const cycle = [...path.slice(path.indexOf(r.key)), r.key].join(' -> ');
-      errors.push(skError('RESOURCE_INVALID', `${r.origin.file}: ${r.key}: spec.dependsOn: dependency cycle ${cycle}`));
+      errors.push(
+        skError('RESOURCE_INVALID', `${r.origin.file}: ${r.key}: spec.dependsOn: dependency cycle ${cycle}`),
+      );
       return false;
     }
     state.set(r.key, 'visiting');

@@ -20,16 +20,23 @@ export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;
 export function setCondition(conditions: readonly Condition[], next: ConditionInput, now: Date): Condition[] {
   const prev = conditions.find((c) => c.type === next.type);
   const lastTransitionTime =
-    prev && prev.status === next.status ? prev.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    prev && prev.status === next.status
+      ? prev.lastTransitionTime
+      : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const merged: Condition = { ...next, lastTransitionTime };
-  return [...conditions.filter((c) => c.type !== next.type), merged].sort((a, b) => a.type.localeCompare(b.type));
+  return [...conditions.filter((c) => c.type !== next.type), merged].sort((a, b) =>
+    a.type.localeCompare(b.type),
+  );
 }
 
 export function removeCondition(conditions: readonly Condition[], type: ConditionType): Condition[] {
   return conditions.filter((c) => c.type !== type);
 }
 
-export function getCondition(conditions: readonly Condition[] | undefined, type: ConditionType): Condition | undefined {
+export function getCondition(
+  conditions: readonly Condition[] | undefined,
+  type: ConditionType,
+): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }
 
@@ -38,8 +45,15 @@ export function isTrue(conditions: readonly Condition[] | undefined, type: Condi
 }
 
 /** Semantic equality ignoring lastTransitionTime: used to skip no-op status writes. */
-export function sameConditions(a: readonly Condition[] | undefined, b: readonly Condition[] | undefined): boolean {
+export function sameConditions(
+  a: readonly Condition[] | undefined,
+  b: readonly Condition[] | undefined,
+): boolean {
   const strip = (cs: readonly Condition[] | undefined) =>
-    JSON.stringify((cs ?? []).map(({ lastTransitionTime: _t, ...rest }) => rest).sort((x, y) => x.type.localeCompare(y.type)));
+    JSON.stringify(
+      (cs ?? [])
+        .map(({ lastTransitionTime: _t, ...rest }) => rest)
+        .sort((x, y) => x.type.localeCompare(y.type)),
+    );
   return strip(a) === strip(b);
 }

@@ -45,11 +45,21 @@ export interface ReconcileOutcome {
 
 const FAILED_UPDATE_STATES = new Set(['paused', 'rollback_started', 'rollback_paused', 'rollback_completed']);
 
-function readiness(o: ReconcileOutcome): { ready: ConditionInput; reconciling: boolean; stalled?: ConditionInput } {
+function readiness(o: ReconcileOutcome): {
+  ready: ConditionInput;
+  reconciling: boolean;
+  stalled?: ConditionInput;
+} {
   const gen = o.generation === undefined ? {} : { observedGeneration: o.generation };
   if (o.error) {
     const terminal = o.error.policy === 'terminal';
-    const ready = { type: 'Ready', status: 'False', reason: o.error.reason, message: o.error.message, ...gen } as const;
+    const ready = {
+      type: 'Ready',
+      status: 'False',
+      reason: o.error.reason,
+      message: o.error.message,
+      ...gen,
+    } as const;
     return terminal
       ? { ready, reconciling: false, stalled: { ...ready, type: 'Stalled', status: 'True' } }
       : { ready, reconciling: true };
@@ -64,11 +74,19 @@ function readiness(o: ReconcileOutcome): { ready: ConditionInput; reconciling: b
   const failed = (o.services ?? []).filter((s) => s.updateState && FAILED_UPDATE_STATES.has(s.updateState));
   if (failed.length > 0) {
     const message = failed
-      .map((s) => `service ${s.name}: update ${s.updateState}${s.updateMessage ? `: ${s.updateMessage}` : ''}`)
+      .map(
+        (s) => `service ${s.name}: update ${s.updateState}${s.updateMessage ? `: ${s.updateMessage}` : ''}`,
+      )
       .join('; ');
     const rolledBack = failed.some((s) => s.updateState?.startsWith('rollback'));
     return {
-      ready: { type: 'Ready', status: 'False', reason: rolledBack ? 'RolledBack' : 'RolloutPaused', message, ...gen },
+      ready: {
+        type: 'Ready',
+        status: 'False',
+        reason: rolledBack ? 'RolledBack' : 'RolloutPaused',
+        message,
+        ...gen,
+      },
       reconciling: false,
     };
   }
@@ -86,8 +104,11 @@ function readiness(o: ReconcileOutcome): { ready: ConditionInput; reconciling: b
     };
   }
   const n = o.services?.length;
-  const message = n === undefined ? 'applied' : `${n} service${n === 1 ? '' : 's'} converged`;
-  return { ready: { type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message, ...gen }, reconciling: false };
+  const message = !n ? 'applied and in sync' : `${n} service${n === 1 ? '' : 's'} converged`;
+  return {
+    ready: { type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message, ...gen },
+    reconciling: false,
+  };
 }
 
 /** Computes the next status from the previous one and what the reconcile found. Pure. */
@@ -124,7 +145,8 @@ export function nextStatus(prev: ResourceStatus | undefined, o: ReconcileOutcome
   );
   const status: ResourceStatus = { ...prev, conditions };
   if (o.generation !== undefined && !o.error) status.observedGeneration = o.generation;
-  else if (o.generation !== undefined && o.error?.policy === 'terminal') status.observedGeneration = o.generation;
+  else if (o.generation !== undefined && o.error?.policy === 'terminal')
+    status.observedGeneration = o.generation;
   if (o.plan) status.lastPlanSummary = o.plan;
   if (o.applied && o.desiredHash !== undefined) status.desiredHash = o.desiredHash;
   if (o.applied && o.revision !== undefined) {

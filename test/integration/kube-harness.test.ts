@@ -82,7 +82,8 @@ describe('kube harness', () => {
   });
 
   it('applies the generated CRDs server-side and lists them', async () => {
-    const res = await kubectl(env, ['apply', '--server-side', '--force-conflicts', '-f', CRD_DIR]);
+    // crds/ holds a kustomization.yaml beside the CRDs, which `-f crds/` would send as an object.
+    const res = await kubectl(env, ['apply', '--server-side', '--force-conflicts', '-k', CRD_DIR]);
     expect(res.code, res.stderr).toBe(0);
     const expected = readdirSync(CRD_DIR)
       .filter((f) => f.endsWith('.swarmkeeper.io.yaml'))

@@ -3,7 +3,8 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // reconciler/ holds the model, the translation and the planner: no I/O modules may be imported.
-const FORBIDDEN = /^(dockerode|@kubernetes\/client-node|bullmq|ioredis|(node:)?(fs|fs\/promises|net|http|https|child_process|dgram|tls))$/;
+const FORBIDDEN =
+  /^(dockerode|@kubernetes\/client-node|bullmq|ioredis|(node:)?(fs|fs\/promises|net|http|https|child_process|dgram|tls))$/;
 const ROOT = join(import.meta.dirname, '../../reconciler');
 
 function tsFiles(dir: string): string[] {
@@ -22,11 +23,16 @@ describe('reconciler/ is pure', () => {
   const files = tsFiles(ROOT);
   it('has source files', () => expect(files.length).toBeGreaterThan(3));
   it.each(files.map((f) => [relative(ROOT, f), f]))('%s imports no I/O module', (_rel, file) => {
-    const bad = importsOf(readFileSync(file, 'utf8')).filter((m) => FORBIDDEN.test(m) || m.includes('/controllers/'));
+    const bad = importsOf(readFileSync(file, 'utf8')).filter(
+      (m) => FORBIDDEN.test(m) || m.includes('/controllers/'),
+    );
     expect(bad).toEqual([]);
   });
   it('detects a forbidden import', () => {
-    expect(importsOf("import Docker from 'dockerode';\nimport { x } from './y.js';")).toEqual(['dockerode', './y.js']);
+    expect(importsOf("import Docker from 'dockerode';\nimport { x } from './y.js';")).toEqual([
+      'dockerode',
+      './y.js',
+    ]);
     expect(FORBIDDEN.test('node:fs')).toBe(true);
   });
 });

@@ -24,7 +24,10 @@ const progress: ApplyProgress = ({ action, phase, error }) => {
   const sym = { create: '+', update: '~', remove: '-', recreate: '-/+' }[action.op];
   // create -> created, update -> updated, remove -> removed, recreate -> recreated
   if (phase === 'done') process.stdout.write(`  ${sym} ${action.kind} ${action.name}: ${action.op}d\n`);
-  if (phase === 'failed') process.stdout.write(`  ! ${action.kind} ${action.name}: ${action.op} failed: ${error?.message ?? 'unknown error'}\n`);
+  if (phase === 'failed')
+    process.stdout.write(
+      `  ! ${action.kind} ${action.name}: ${action.op} failed: ${error?.message ?? 'unknown error'}\n`,
+    );
 };
 
 const FAILED = new Set(['paused', 'rollback_started', 'rollback_paused', 'rollback_completed']);
@@ -44,13 +47,17 @@ async function waitForServices(ctx: CliContext, keys: string[], timeoutMs: numbe
     const failed = all.filter((s) => s.updateState && FAILED.has(s.updateState));
     if (failed.length > 0) {
       for (const s of failed)
-        process.stderr.write(`error: service ${s.name}: update ${s.updateState}${s.updateMessage ? `: ${s.updateMessage}` : ''}\n`);
+        process.stderr.write(
+          `error: service ${s.name}: update ${s.updateState}${s.updateMessage ? `: ${s.updateMessage}` : ''}\n`,
+        );
       return false;
     }
     if (all.every(isConverged)) return true;
     if (Date.now() > deadline) {
       for (const s of all.filter((x) => !isConverged(x)))
-        process.stderr.write(`error: service ${s.name} did not converge within the timeout (${s.runningReplicas}/${s.desiredReplicas} running)\n`);
+        process.stderr.write(
+          `error: service ${s.name} did not converge within the timeout (${s.runningReplicas}/${s.desiredReplicas} running)\n`,
+        );
       return false;
     }
     await new Promise((r) => setTimeout(r, 500));
@@ -62,7 +69,10 @@ export function registerApply(program: Command, exit: ExitBox): void {
     .command('apply')
     .description('Make the Swarm match the given files. Exit code 0 on success, 1 on any error.')
     .requiredOption('-f, --file <path>', 'a compose file, a CR-shaped YAML file, or a directory of them')
-    .option('--prune', 'remove owned objects that are no longer desired (for a directory: also stacks removed from it)')
+    .option(
+      '--prune',
+      'remove owned objects that are no longer desired (for a directory: also stacks removed from it)',
+    )
     .option('--adopt', 'take ownership of objects created by docker stack deploy (restarts no task)')
     .option('--allow-empty', 'with --prune, allow an empty directory to remove every owned stack')
     .option('--wait', 'wait until every service has converged; fail if one is paused or rolled back')
@@ -79,8 +89,19 @@ export function registerApply(program: Command, exit: ExitBox): void {
         process.stdout.write(`${res.key} (${res.origin.file})\n`);
         const r = await reconcileResource(
           res,
-          { mode: 'apply', prune: opts.prune ?? false, ...(opts.adopt ? { adopt: true } : {}), onProgress: progress },
-          { swarm: ctx.swarm, docker: ctx.docker, instanceId: ctx.instanceId, root: src.root, logger: ctx.logger },
+          {
+            mode: 'apply',
+            prune: opts.prune ?? false,
+            ...(opts.adopt ? { adopt: true } : {}),
+            onProgress: progress,
+          },
+          {
+            swarm: ctx.swarm,
+            docker: ctx.docker,
+            instanceId: ctx.instanceId,
+            root: src.root,
+            logger: ctx.logger,
+          },
         );
         if (r.plan && r.plan.actions.length === 0) process.stdout.write('  unchanged\n');
         for (const b of r.plan?.blocked ?? []) process.stderr.write(`warning: ${b.message}\n`);
@@ -91,10 +112,16 @@ export function registerApply(program: Command, exit: ExitBox): void {
       }
       if (opts.prune && isDir) {
         if (src.resources.length === 0 && !opts.allowEmpty && src.errors.length === 0) {
-          process.stderr.write('error: the directory holds no resources; refusing to prune everything without --allow-empty\n');
+          process.stderr.write(
+            'error: the directory holds no resources; refusing to prune everything without --allow-empty\n',
+          );
           failed = true;
         } else if (!failed) {
-          for (const p of await planOrphans(ctx.swarm, ctx.instanceId, new Set(src.resources.map((r) => r.key)))) {
+          for (const p of await planOrphans(
+            ctx.swarm,
+            ctx.instanceId,
+            new Set(src.resources.map((r) => r.key)),
+          )) {
             process.stdout.write(`${p.owner} (removed from source)\n${renderPlan(p).replace(/^/gm, '  ')}\n`);
             const results = await ctx.swarm.apply(p, { onProgress: progress });
             if (results.some((x) => !x.ok)) failed = true;

@@ -24,16 +24,30 @@ export function registerPlan(program: Command, exit: ExitBox): void {
     .option('--prune', 'include removal of owned objects that are no longer desired')
     .option('--adopt', 'take ownership of objects created by docker stack deploy')
     .action(async (opts: PlanOpts, cmd: Command) => {
-      if (opts.output !== 'text' && opts.output !== 'json') throw new Error(`--output must be text or json, not "${opts.output}"`);
-      const src = loadForCli(opts.file, statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false);
+      if (opts.output !== 'text' && opts.output !== 'json')
+        throw new Error(`--output must be text or json, not "${opts.output}"`);
+      const src = loadForCli(
+        opts.file,
+        statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false,
+      );
       const ctx = openContext(cmd);
       const plans: { key: string; file: string; plan: Plan }[] = [];
       let failed = src.errors.length > 0;
       for (const res of src.ordered) {
         const r = await reconcileResource(
           res,
-          { mode: 'plan', ...(opts.prune !== undefined ? { prune: opts.prune } : { prune: false }), ...(opts.adopt ? { adopt: true } : {}) },
-          { swarm: ctx.swarm, docker: ctx.docker, instanceId: ctx.instanceId, root: src.root, logger: ctx.logger },
+          {
+            mode: 'plan',
+            ...(opts.prune !== undefined ? { prune: opts.prune } : { prune: false }),
+            ...(opts.adopt ? { adopt: true } : {}),
+          },
+          {
+            swarm: ctx.swarm,
+            docker: ctx.docker,
+            instanceId: ctx.instanceId,
+            root: src.root,
+            logger: ctx.logger,
+          },
         );
         if (r.error) {
           failed = true;
@@ -42,7 +56,11 @@ export function registerPlan(program: Command, exit: ExitBox): void {
         if (r.plan) plans.push({ key: res.key, file: res.origin.file, plan: r.plan });
       }
       if (opts.prune && src.isDirectory && !failed) {
-        for (const p of await planOrphans(ctx.swarm, ctx.instanceId, new Set(src.resources.map((r) => r.key))))
+        for (const p of await planOrphans(
+          ctx.swarm,
+          ctx.instanceId,
+          new Set(src.resources.map((r) => r.key)),
+        ))
           plans.push({ key: p.owner, file: '(removed from source)', plan: p });
       }
       const pending = plans.some((p) => p.plan.actions.length > 0 || p.plan.blocked.length > 0);

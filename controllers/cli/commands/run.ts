@@ -50,7 +50,11 @@ export function registerRun(program: Command, exit: ExitBox): void {
     .command('run')
     .description('Run the controller: watch sources and the Swarm, reconcile continuously, correct drift.')
     .option('--source <type=value>', 'a source of desired state, repeatable: dir=PATH', collect, [])
-    .option('--redis-url <url>', 'Redis for the work queue, leases and status', process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379')
+    .option(
+      '--redis-url <url>',
+      'Redis for the work queue, leases and status',
+      process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    )
     .option('--concurrency <n>', 'reconciles at once in this process', '4')
     .option('--resync <duration>', 'periodic resync of every resource', '10m')
     .option('--listen <host:port>', 'HTTP address for /metrics, /healthz and /readyz', '127.0.0.1:9464')
@@ -64,7 +68,8 @@ export function registerRun(program: Command, exit: ExitBox): void {
     .action(async (opts: RunOpts, cmd: Command) => {
       const g = globalOptions(cmd);
       const logger = createLogger({ level: g.logLevel === 'warn' ? 'info' : g.logLevel });
-      if (opts.source.length === 0) throw new Error('run needs at least one --source (e.g. --source dir=./stacks)');
+      if (opts.source.length === 0)
+        throw new Error('run needs at least one --source (e.g. --source dir=./stacks)');
       const metrics = createMetrics();
       const { docker } = dockerFromEnv(process.env);
       const swarm = new DockerSwarmAdapter(docker, {
@@ -92,8 +97,14 @@ export function registerRun(program: Command, exit: ExitBox): void {
         healthy: () => true,
         ready: async () => {
           const checks = {
-            redis: await redis.ping().then(() => true, () => false),
-            docker: await docker.ping().then(() => true, () => false),
+            redis: await redis.ping().then(
+              () => true,
+              () => false,
+            ),
+            docker: await docker.ping().then(
+              () => true,
+              () => false,
+            ),
             sources: controller.sourcesReady,
           };
           return { ok: Object.values(checks).every(Boolean), checks };
@@ -102,7 +113,10 @@ export function registerRun(program: Command, exit: ExitBox): void {
       metrics.setQueueDepthSource(async () => ({ ...(await controller.queue.depth()) }));
       const [host, port] = opts.listen.split(':');
       await server.listen({ host: host || '127.0.0.1', port: Number(port) });
-      logger.info({ listen: opts.listen, sources: opts.source, instanceId: g.instanceId }, 'swarmkeeper controller starting');
+      logger.info(
+        { listen: opts.listen, sources: opts.source, instanceId: g.instanceId },
+        'swarmkeeper controller starting',
+      );
       await controller.start();
       logger.info('controller running');
       await new Promise<void>((resolve) => {

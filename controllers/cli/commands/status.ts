@@ -27,7 +27,11 @@ function table(rows: StatusRow[]): string {
   const head = ['RESOURCE', 'SYNC', 'HEALTH', 'SERVICES (running/desired)', 'OBJECTS'];
   const cells = rows.map((r) => [r.resource, r.sync, r.health, r.services, String(r.objects)]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const fmt = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
+  const fmt = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [fmt(head), ...cells.map(fmt)].join('\n');
 }
 
@@ -49,16 +53,34 @@ export function registerStatus(program: Command, exit: ExitBox): void {
       const sync = new Map<string, string>();
       let failed = false;
       if (opts.file) {
-        const src = loadForCli(opts.file, statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false);
+        const src = loadForCli(
+          opts.file,
+          statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false,
+        );
         failed = src.errors.length > 0;
         for (const res of src.ordered) {
           const r = await reconcileResource(
             res,
             { mode: 'plan', prune: true },
-            { swarm: ctx.swarm, docker: ctx.docker, instanceId: ctx.instanceId, root: src.root, logger: ctx.logger },
+            {
+              swarm: ctx.swarm,
+              docker: ctx.docker,
+              instanceId: ctx.instanceId,
+              root: src.root,
+              logger: ctx.logger,
+            },
           );
           const n = r.plan?.actions.length ?? 0;
-          sync.set(res.key, r.error ? `Error (${r.error.reason})` : !objects.has(res.key) ? 'NotDeployed' : n === 0 ? 'InSync' : `OutOfSync (${n} changes)`);
+          sync.set(
+            res.key,
+            r.error
+              ? `Error (${r.error.reason})`
+              : !objects.has(res.key)
+                ? 'NotDeployed'
+                : n === 0
+                  ? 'InSync'
+                  : `OutOfSync (${n} changes)`,
+          );
           if (!objects.has(res.key)) objects.set(res.key, 0);
         }
       }
@@ -68,7 +90,8 @@ export function registerStatus(program: Command, exit: ExitBox): void {
           resource: key,
           sync: sync.get(key) ?? (opts.file ? 'NotInSource' : '-'),
           health: health(services),
-          services: services.map((s) => `${s.name} ${s.runningReplicas}/${s.desiredReplicas}`).join(', ') || '-',
+          services:
+            services.map((s) => `${s.name} ${s.runningReplicas}/${s.desiredReplicas}`).join(', ') || '-',
           objects: objects.get(key) ?? 0,
         };
       });

@@ -9,16 +9,23 @@ import type { ExitBox } from '../main.js';
 export function registerValidate(program: Command, exit: ExitBox): void {
   program
     .command('validate')
-    .description('Check files offline (no Docker needed): schema, compose keys, references. Exit 1 on any error.')
+    .description(
+      'Check files offline (no Docker needed): schema, compose keys, references. Exit 1 on any error.',
+    )
     .requiredOption('-f, --file <path>', 'a compose file, a CR-shaped YAML file, or a directory of them')
     .action((opts: { file: string }) => {
-      const src = loadForCli(opts.file, statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false);
+      const src = loadForCli(
+        opts.file,
+        statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false,
+      );
       let failed = src.errors.length > 0;
       for (const res of src.ordered) {
         try {
           if (res.kind === 'SwarmStack' || res.kind === 'SwarmNetwork') {
             const d = desiredFor(res, { instanceId: 'validate', files: fsFileReader(src.root) });
-            process.stdout.write(`ok  ${res.key} (${res.origin.file}): ${d.desired.objects.length} Swarm objects\n`);
+            process.stdout.write(
+              `ok  ${res.key} (${res.origin.file}): ${d.desired.objects.length} Swarm objects\n`,
+            );
           } else process.stdout.write(`ok  ${res.key} (${res.origin.file})\n`);
         } catch (e) {
           failed = true;

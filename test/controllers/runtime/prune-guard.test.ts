@@ -12,7 +12,13 @@ const res = (name: string): DesiredResource => ({
   origin: { file: `${name}.yml` },
   baseDir: '.',
 });
-const snap = (...names: string[]): SourceSnapshot => ({ source: 'dir:x', root: '/x', revision: 'r', resources: names.map(res), errors: [] });
+const snap = (...names: string[]): SourceSnapshot => ({
+  source: 'dir:x',
+  root: '/x',
+  revision: 'r',
+  resources: names.map(res),
+  errors: [],
+});
 
 describe('PruneGuard', () => {
   it.each([
@@ -32,6 +38,8 @@ describe('PruneGuard', () => {
     expect(new PruneGuard(0.5, false).check(snap('a', 'b'), snap()).message).toBe(
       'dir:x suddenly yields no resources (had 2); nothing is pruned without allowEmpty (--allow-empty)',
     );
-    expect(new PruneGuard(0.25, false).check(snap('a', 'b', 'c', 'd'), snap('a', 'b')).error?.code).toBe('SK_ERR_PRUNE_BLOCKED');
+    expect(new PruneGuard(0.25, false).check(snap('a', 'b', 'c', 'd'), snap('a', 'b')).error?.code).toBe(
+      'SK_ERR_PRUNE_BLOCKED',
+    );
   });
 });

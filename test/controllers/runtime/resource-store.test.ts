@@ -23,7 +23,10 @@ const snap = (source: string, resources: DesiredResource[], failedFiles: string[
 describe('ResourceStore', () => {
   it('reports added, changed and removed keys', () => {
     const s = new ResourceStore();
-    expect(s.update(snap('a', [res('x'), res('y')]))).toMatchObject({ changed: ['SwarmStack/default/x', 'SwarmStack/default/y'], removed: [] });
+    expect(s.update(snap('a', [res('x'), res('y')]))).toMatchObject({
+      changed: ['SwarmStack/default/x', 'SwarmStack/default/y'],
+      removed: [],
+    });
     expect(s.update(snap('a', [res('x', 'x.yml', { v: 2 })]))).toMatchObject({
       changed: ['SwarmStack/default/x'],
       removed: ['SwarmStack/default/y'],

@@ -44,6 +44,14 @@ dk() {
 engine_up() { curl -sf -m 5 --unix-socket "$(node_sock "$1")" http://x/_ping >/dev/null 2>&1; }
 node_list() { [ -f "$STATE/nodes" ] && cat "$STATE/nodes" || true; }
 
+# wait_pids PID...: wait for the given background jobs only (never a bare `wait`: the shell that ran
+# `lab up` is also the parent of the dockerds it started); fails if any job failed
+wait_pids() {
+  local p rc=0
+  for p in "$@"; do wait "$p" || rc=1; done
+  return $rc
+}
+
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # stop_pid PIDFILE [TIMEOUT_S]: SIGTERM a pid we recorded, SIGKILL after the timeout
@@ -101,7 +109,7 @@ ensure_packages() {
   log "installing missing packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  apt-get install -y -qq "${missing[@]}" >&2
 }
 
 # wait_until DEADLINE_S DESCRIPTION CMD...: poll CMD every 100 ms until it succeeds or the deadline passes

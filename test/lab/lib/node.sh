@@ -118,7 +118,7 @@ swarm_up() {
       echo worker >"$(node_dir "$i")/role"
     fi
   done
-  for i in "${pids[@]}"; do wait "$i"; done
+  wait_pids "${pids[@]}"
   wait_until 60 "$N nodes Ready" all_ready "$N"
 }
 
@@ -133,7 +133,7 @@ node_start() {
 
 # node_stop_all: leave swarm, remove containers, stop dockerds by pid, clean mounts/shims/netns
 node_stop_all() {
-  local nodes n ids t0 t1 t2 t3
+  local nodes n ids t0 t1 t2 t3 pids
   nodes=$(node_list | sed 's/^n//')
   t0=$(now_ms)
   for n in $nodes; do # services first, from any manager that answers
@@ -142,21 +142,30 @@ node_stop_all() {
     [ -n "$ids" ] && { dk "$n" service rm $ids >/dev/null 2>&1 || true; }
     break
   done
+  # `wait` always gets explicit pids: when up fails, this runs in the shell that started the dockerds
+  pids=()
   for n in $nodes; do
     # /run/docker/plugins/<id> is NOT under exec-root: remember plugin ids to clean it later
     (engine_up "$n" && { dk "$n" plugin ls -q --no-trunc 2>/dev/null >>"$STATE/plugin-ids" || true; } &&
       dk "$n" swarm leave --force >/dev/null 2>&1) &
+    pids+=($!)
   done
-  wait
+  wait_pids "${pids[@]}" || true
   t1=$(now_ms)
   # remove containers first: busybox httpd as PID 1 ignores SIGTERM, dockerd shutdown would wait 10 s each
+  pids=()
   for n in $nodes; do
     (engine_up "$n" && ids=$(dk "$n" ps -aq 2>/dev/null) && [ -n "$ids" ] && dk "$n" rm -f $ids >/dev/null 2>&1) &
+    pids+=($!)
   done
-  wait
+  wait_pids "${pids[@]}" || true
   t2=$(now_ms)
-  for n in $nodes; do stop_pid "$(node_dir "$n")/started.pid" 30 & done
-  wait
+  pids=()
+  for n in $nodes; do
+    stop_pid "$(node_dir "$n")/started.pid" 30 &
+    pids+=($!)
+  done
+  wait_pids "${pids[@]}" || true
   t3=$(now_ms)
   log "down: services+leave $((t1 - t0))ms, containers $((t2 - t1))ms, dockerd stop $((t3 - t2))ms"
   kill_orphan_shims "$STATE"
@@ -170,5 +179,12 @@ node_stop_all() {
     done <"$STATE/plugin-ids"
   fi
   for n in $nodes; do node_net_down "$n"; done
+  cgroups_down
   log "down: shims/mounts/netns cleanup $(($(now_ms) - t3))ms"
+}
+
+# cgroups_down: remove the (empty) --cgroup-parent directories of this lab's nodes in every hierarchy
+cgroups_down() {
+  find /sys/fs/cgroup -maxdepth 3 -depth -type d -path "*/swarmkeeper-lab-$LAB_NAME-n[0-9]*" \
+    -exec rmdir {} + 2>/dev/null || true
 }

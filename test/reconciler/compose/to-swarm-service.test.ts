@@ -33,6 +33,22 @@ const cases: Case[] = [
     patch: ct({ Env: ['A=x y', 'B=true', 'FROMENV=v', 'N', 'Z=1'] }),
   },
   {
+    title: 'YAML floats stringify like Go fmt.Sprint, timestamps stay strings (go-yaml v2, as docker/cli)',
+    yaml: svc(
+      `    environment:\n      RATE: 0.00001\n      BIG: 2500000.5\n      R: 0.75\n      D: 2024-01-31\n      I: 1000000\n` +
+        `    labels: {small: 0.00003, date: 2001-12-14 21:59:43.10 -5}\n    logging: {options: {f: 1.5e-7}}`,
+    ),
+    patch: {
+      TaskTemplate: {
+        ContainerSpec: {
+          Env: ['BIG=2.5000005e+06', 'D=2024-01-31', 'I=1000000', 'R=0.75', 'RATE=1e-05'],
+          Labels: { small: '3e-05', date: '2001-12-14 21:59:43.10 -5', ...NS },
+        },
+        LogDriver: { Name: '', Options: { f: '1.5e-07' } },
+      },
+    },
+  },
+  {
     title: 'environment list',
     yaml: svc(`    environment: [B=2, A=1, C, D=]`),
     patch: ct({ Env: ['A=1', 'B=2', 'C', 'D='] }),

@@ -5,8 +5,18 @@ const opts = { baseDir: 'web', rootName: 'examples' };
 
 describe('classifyFile', () => {
   it.each([
-    ['compose file: stack named after its folder', 'services:\n  a:\n    image: x\n', opts, ['SwarmStack/default/web']],
-    ['compose file at the root: stack named after the root', 'services: {}\n', { baseDir: '.', rootName: 'examples' }, ['SwarmStack/default/examples']],
+    [
+      'compose file: stack named after its folder',
+      'services:\n  a:\n    image: x\n',
+      opts,
+      ['SwarmStack/default/web'],
+    ],
+    [
+      'compose file at the root: stack named after the root',
+      'services: {}\n',
+      { baseDir: '.', rootName: 'examples' },
+      ['SwarmStack/default/examples'],
+    ],
     ['compose file with explicit name', 'name: shop\nservices: {}\n', opts, ['SwarmStack/default/shop']],
     [
       'two CRs in one file',
@@ -23,7 +33,11 @@ describe('classifyFile', () => {
 
   it('a compose file becomes a SwarmStack pointing at the file', () => {
     const [r] = classifyFile('web/docker-compose.yml', 'services: {}\n', opts).resources;
-    expect(r).toMatchObject({ spec: { stackName: 'web', composeFile: 'docker-compose.yml' }, baseDir: 'web', fromComposeFile: true });
+    expect(r).toMatchObject({
+      spec: { stackName: 'web', composeFile: 'docker-compose.yml' },
+      baseDir: 'web',
+      fromComposeFile: true,
+    });
   });
 
   it.each([
@@ -49,15 +63,29 @@ describe('classifyFile', () => {
     const r = classifyFile('k.yaml', 'apiVersion: v1\nkind: ConfigMap\n---\nfoo: bar\n', opts);
     expect(r.resources).toEqual([]);
     expect(r.errors).toEqual([]);
-    expect(r.skipped).toEqual(['k.yaml:1: v1/ConfigMap', 'k.yaml:4: neither a swarmkeeper.io resource nor a compose file']);
+    expect(r.skipped).toEqual([
+      'k.yaml:1: v1/ConfigMap',
+      'k.yaml:4: neither a swarmkeeper.io resource nor a compose file',
+    ]);
   });
 });
 
 describe('detectConflicts', () => {
   it('reports both claimants and applies neither', () => {
-    const a = classifyFile('a/docker-compose.yml', 'name: s\nservices: {}\n', { baseDir: 'a', rootName: 'r', source: 'dir:r' }).resources;
-    const b = classifyFile('b/docker-compose.yml', 'name: s\nservices: {}\n', { baseDir: 'b', rootName: 'r', source: 'git:x' }).resources;
-    const c = classifyFile('c/docker-compose.yml', 'services: {}\n', { baseDir: 'c', rootName: 'r' }).resources;
+    const a = classifyFile('a/docker-compose.yml', 'name: s\nservices: {}\n', {
+      baseDir: 'a',
+      rootName: 'r',
+      source: 'dir:r',
+    }).resources;
+    const b = classifyFile('b/docker-compose.yml', 'name: s\nservices: {}\n', {
+      baseDir: 'b',
+      rootName: 'r',
+      source: 'git:x',
+    }).resources;
+    const c = classifyFile('c/docker-compose.yml', 'services: {}\n', {
+      baseDir: 'c',
+      rootName: 'r',
+    }).resources;
     const r = detectConflicts([...a, ...b, ...c]);
     expect(r.unique.map((x) => x.key)).toEqual(['SwarmStack/default/c']);
     expect(r.errors.map((e) => e.message)).toEqual([

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { skError } from '../../../reconciler/errors.js';
 import { getCondition, sameConditions, setCondition } from '../../../reconciler/status/conditions.js';
-import { type ReconcileOutcome, type ServiceHealth, nextStatus } from '../../../reconciler/status/resource-status.js';
+import {
+  type ReconcileOutcome,
+  type ServiceHealth,
+  nextStatus,
+} from '../../../reconciler/status/resource-status.js';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
 const t1 = new Date('2026-01-01T00:05:00Z');
@@ -15,8 +19,14 @@ const svc = (over: Partial<ServiceHealth> = {}): ServiceHealth => ({
 });
 
 describe('nextStatus', () => {
-  it.each<[string, ReconcileOutcome, { ready: string; reason: string; reconciling: string; stalled: string }]>([
-    ['converged', { applied: true, services: [svc()] }, { ready: 'True', reason: 'ReconciliationSucceeded', reconciling: 'False', stalled: 'False' }],
+  it.each<
+    [string, ReconcileOutcome, { ready: string; reason: string; reconciling: string; stalled: string }]
+  >([
+    [
+      'converged',
+      { applied: true, services: [svc()] },
+      { ready: 'True', reason: 'ReconciliationSucceeded', reconciling: 'False', stalled: 'False' },
+    ],
     [
       'terminal error stalls',
       { applied: false, error: skError('COMPOSE_INVALID', 'f: bad') },
@@ -34,7 +44,10 @@ describe('nextStatus', () => {
     ],
     [
       'rolled back update',
-      { applied: true, services: [svc({ updateState: 'rollback_completed', updateMessage: 'rollback completed' })] },
+      {
+        applied: true,
+        services: [svc({ updateState: 'rollback_completed', updateMessage: 'rollback completed' })],
+      },
       { ready: 'False', reason: 'RolledBack', reconciling: 'False', stalled: 'False' },
     ],
     [
@@ -49,12 +62,26 @@ describe('nextStatus', () => {
     ],
     [
       'blocked recreate',
-      { applied: true, blocked: [{ kind: 'network', name: 'n', code: 'SK_ERR_RECREATE_BLOCKED', message: 'network n needs recreation' }] },
+      {
+        applied: true,
+        blocked: [
+          {
+            kind: 'network',
+            name: 'n',
+            code: 'SK_ERR_RECREATE_BLOCKED',
+            message: 'network n needs recreation',
+          },
+        ],
+      },
       { ready: 'False', reason: 'RecreateBlocked', reconciling: 'False', stalled: 'True' },
     ],
   ])('%s', (_n, outcome, want) => {
     const s = nextStatus(undefined, { generation: 3, ...outcome }, t0);
-    expect(getCondition(s.conditions, 'Ready')).toMatchObject({ status: want.ready, reason: want.reason, observedGeneration: 3 });
+    expect(getCondition(s.conditions, 'Ready')).toMatchObject({
+      status: want.ready,
+      reason: want.reason,
+      observedGeneration: 3,
+    });
     expect(getCondition(s.conditions, 'Reconciling')?.status).toBe(want.reconciling);
     expect(getCondition(s.conditions, 'Stalled')?.status).toBe(want.stalled);
   });
@@ -70,8 +97,15 @@ describe('nextStatus', () => {
   });
 
   it('reports drift in detect mode', () => {
-    const s = nextStatus(undefined, { applied: false, drift: [{ path: 'Mode.Replicated.Replicas', from: 5, to: 2 }] }, t0);
-    expect(getCondition(s.conditions, 'Drifted')).toMatchObject({ status: 'True', message: 'out-of-band changes: Mode.Replicated.Replicas' });
+    const s = nextStatus(
+      undefined,
+      { applied: false, drift: [{ path: 'Mode.Replicated.Replicas', from: 5, to: 2 }] },
+      t0,
+    );
+    expect(getCondition(s.conditions, 'Drifted')).toMatchObject({
+      status: 'True',
+      message: 'out-of-band changes: Mode.Replicated.Replicas',
+    });
   });
 
   it('records the applied revision and when it changed', () => {
@@ -81,7 +115,11 @@ describe('nextStatus', () => {
   });
 
   it('setCondition sorts by type', () => {
-    const cs = setCondition(setCondition([], { type: 'Ready', status: 'True', reason: 'R', message: '' }, t0), { type: 'Drifted', status: 'False', reason: 'R', message: '' }, t0);
+    const cs = setCondition(
+      setCondition([], { type: 'Ready', status: 'True', reason: 'R', message: '' }, t0),
+      { type: 'Drifted', status: 'False', reason: 'R', message: '' },
+      t0,
+    );
     expect(cs.map((c) => c.type)).toEqual(['Drifted', 'Ready']);
   });
 });

@@ -1,0 +1,154 @@
+/**
+ * Shared bench helpers: environment, machine description, percentiles, polling with a deadline,
+ * figure lines, and cleanup of the Swarm objects and Redis keys a bench created.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { Redis } from 'ioredis';
+
+export const LABEL_INSTANCE = 'swarmkeeper.io/instance';
+
+export interface BenchEnv {
+  dockerHost: string;
+  /** Path of the Docker unix socket (DOCKER_HOST must be unix://). */
+  socketPath: string;
+  redisUrl: string;
+}
+
+export function benchEnv(): BenchEnv {
+  const dockerHost = process.env['DOCKER_HOST'] ?? '';
+  const redisUrl = process.env['REDIS_URL'] ?? '';
+  if (!dockerHost.startsWith('unix://') || !redisUrl) {
+    process.stderr.write(
+      'bench: set DOCKER_HOST=unix:///path/docker.sock and REDIS_URL=redis://host:port (e.g. from `test/lab/lab up`)\n',
+    );
+    process.exit(2);
+  }
+  return { dockerHost, socketPath: dockerHost.slice('unix://'.length), redisUrl };
+}
+
+export function dockerFor(socketPath: string): Docker {
+  return new Docker({ socketPath, version: 'v1.41' });
+}
+
+/** A unique, Docker-name-safe id for this run (`skb` + 6 base-36 chars). */
+export function runId(prefix = 'skb'): string {
+  return `${prefix}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export function tempDir(name: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), `${name}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Prints the command line and the machine, so a figure can be reproduced and compared. */
+export async function printHeader(title: string, docker?: Docker): Promise<void> {
+  const line = (s: string) => process.stdout.write(`${s}\n`);
+  line(`# ${title}`);
+  line(`command: npx tsx ${process.argv.slice(1).map((a) => a.replace(process.cwd() + '/', '')).join(' ')}`);
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  line(
+    `machine: nproc ${nprocs()}, ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, node ${process.version}, ${process.platform}/${process.arch}`,
+  );
+  if (docker) {
+    const v = (await docker.version()) as { Version?: string; ApiVersion?: string };
+    line(`docker: engine ${v.Version ?? '?'}, API ${v.ApiVersion ?? '?'}`);
+  }
+}
+
+function nprocs(): string {
+  try {
+    return execFileSync('nproc', { encoding: 'utf8' }).trim();
+  } catch {
+    return String(cpus().length);
+  }
+}
+
+/** A figure on its own line; run-all.sh collects the lines that start with `FIGURE `. */
+export function figure(text: string): void {
+  process.stdout.write(`FIGURE ${text}\n`);
+}
+
+export function info(text: string): void {
+  process.stdout.write(`  ${text}\n`);
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx]!;
+}
+
+export function ms(n: number): string {
+  return `${Math.round(n)} ms`;
+}
+
+/** Polls `fn` until it returns a non-undefined value or the deadline passes (then throws). */
+export async function pollUntil<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  opts: { timeoutMs: number; everyMs?: number },
+): Promise<T> {
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, opts.everyMs ?? 50));
+  }
+}
+
+/** Removes every service, then every network, config and secret labelled with this instance id. */
+export async function removeOwned(docker: Docker, instanceId: string): Promise<number> {
+  const filters = JSON.stringify({ label: [`${LABEL_INSTANCE}=${instanceId}`] });
+  let removed = 0;
+  const services = (await docker.listServices({ filters } as never)) as { ID: string }[];
+  await inBatches(services, 16, async (s) => {
+    await docker.getService(s.ID).remove();
+    removed++;
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const nets = (await docker.listNetworks({ filters } as never)) as { Id: string }[];
+    const configs = (await docker.listConfigs({ filters } as never)) as { ID: string }[];
+    const secrets = (await docker.listSecrets({ filters } as never)) as { ID: string }[];
+    if (nets.length + configs.length + secrets.length === 0) return removed;
+    const results = await Promise.allSettled([
+      ...nets.map((n) => docker.getNetwork(n.Id).remove()),
+      ...configs.map((c) => docker.getConfig(c.ID).remove()),
+      ...secrets.map((c) => docker.getSecret(c.ID).remove()),
+    ]);
+    removed += results.filter((r) => r.status === 'fulfilled').length;
+    // A network stays "in use" until the removed services' tasks are gone.
+    if (Date.now() > deadline) throw new Error(`cleanup: objects of ${instanceId} still present after 60 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export async function inBatches<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+}
+
+/** Deletes every Redis key matching `pattern` (SCAN, never KEYS). Returns the count. */
+export async function deleteRedisKeys(redisUrl: string, pattern: string): Promise<number> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  let n = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [c, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = c;
+      if (keys.length > 0) n += await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return n;
+}

@@ -1,0 +1,80 @@
+/** Runs the Debian 20.10 docker client and the swarmkeeper CLI as child processes (DOCKER_HOST from env). */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../../../..', import.meta.url));
+export const DOCKER = process.env.SK_DOCKER_CLI ?? '/usr/bin/docker';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(
+      cmd,
+      args,
+      { cwd: opts.cwd ?? REPO, env: opts.env ?? process.env, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** docker <args>; throws with stderr on a non-zero exit unless `allowFail`. */
+export async function docker(args: string[], allowFail = false): Promise<RunResult> {
+  const r = await run(DOCKER, args);
+  if (r.code !== 0 && !allowFail)
+    throw new Error(`docker ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
+  return r;
+}
+
+export async function dockerJSON<T>(args: string[]): Promise<T> {
+  return JSON.parse((await docker(args)).stdout) as T;
+}
+
+/** Object ids of one type carrying a label filter (`docker <type> ls -q --filter label=...`). */
+export async function idsByLabel(
+  type: 'service' | 'network' | 'config' | 'secret' | 'volume',
+  label: string,
+): Promise<string[]> {
+  const r = await docker([type, 'ls', '-q', '--filter', `label=${label}`]);
+  return r.stdout
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** `node bin/swarmkeeper.js --instance-id <id> <args>` from the repository root. */
+export function swarmkeeper(instanceId: string, args: string[]): Promise<RunResult> {
+  return run(process.execPath, ['bin/swarmkeeper.js', '--instance-id', instanceId, ...args]);
+}
+
+/** Polls `check` until it returns a value other than undefined, or throws after the deadline. */
+export async function pollUntil<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
