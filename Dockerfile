@@ -3,7 +3,7 @@
 # Build with deploy/image/build.sh (creates the base images first; see deploy/image/README.md).
 # Two stages:
 #   build    node + npm: compiles TypeScript (npm run build) and drops devDependencies (npm prune).
-#            node_modules comes from the build context, installed by `npm ci` on the host from
+#            node_modules comes from the build context, installed by `npm install` on the host from
 #            package-lock.json: the builder needs no registry access (there is none in the lab).
 #   runtime  node only (no shell, no npm), runs as uid 10001.
 # With registry access the official images work as well:

@@ -3,7 +3,7 @@
 # suites on a real lab (test/lab/lab: dockerd in swarm mode, Redis) that vitest's globalSetup starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm install --no-audit --no-fund --no-save
 echo "== lint"; npx eslint .
 echo "== format"; npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit

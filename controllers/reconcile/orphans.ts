@@ -4,9 +4,20 @@ import { plan as makePlan } from '../../reconciler/plan/plan.js';
 import type { Plan } from '../../reconciler/plan/types.js';
 import type { SwarmPort } from '../../reconciler/ports.js';
 
+/** Removal order: resources that use others go first (the reverse of the apply order). */
+const REMOVE_RANK: Record<string, number> = {
+  SwarmVolumeMigration: 0,
+  SwarmStack: 1,
+  SwarmVolume: 2,
+  SwarmNetwork: 3,
+  SwarmPlugin: 4,
+  SwarmNode: 5,
+};
+
 /**
  * Owners (by `kind/namespace/name`) that own Swarm objects of this instance but are no longer
  * in the source, with the plan that removes their objects. Only owned objects are considered.
+ * Plans come in removal order: stacks before the networks and volumes they may use.
  */
 export async function planOrphans(
   swarm: SwarmPort,
@@ -21,7 +32,8 @@ export async function planOrphans(
     byOwner.set(owner, [...(byOwner.get(owner) ?? []), o]);
   }
   const plans: Plan[] = [];
-  for (const [key, objects] of [...byOwner].sort(([a], [b]) => a.localeCompare(b))) {
+  const rank = (key: string): number => REMOVE_RANK[parseOwnerKey(key)?.kind ?? ''] ?? 0;
+  for (const [key, objects] of [...byOwner].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))) {
     const owner = parseOwnerKey(key);
     if (!owner) continue;
     const p = makePlan(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the swarmkeeper controller image against $DOCKER_HOST:
 #   1. the base images local/node:<major> and local/node:<major>-build, if missing (build-base.sh);
-#   2. node_modules from package-lock.json, if missing (npm ci; the image build itself needs no registry);
+#   2. node_modules from package-lock.json, if missing (npm install; the image build itself needs no registry);
 #   3. docker build of the repository's Dockerfile (compile in the builder stage, copy into the runtime).
 #
 #   deploy/image/build.sh [TAG]        (default: $SWARMKEEPER_IMAGE or swarmkeeper:dev)
@@ -17,7 +17,7 @@ version=$(node -p 'require("./package.json").version')
 if ! "$DOCKER" image inspect "local/node:$major" "local/node:$major-build" >/dev/null 2>&1; then
   DOCKER=$DOCKER deploy/image/build-base.sh
 fi
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm install --no-audit --no-fund --no-save
 
 start=$(date +%s)
 # The classic builder: works with every daemon and client here (BuildKit needs the buildx plugin on newer

@@ -16,7 +16,7 @@ case "${1:-}" in
 esac
 cd "$(dirname "$0")/../.."
 dir=${1:-examples}
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm install --no-audit --no-fund --no-save
 npm run -s build
 while IFS= read -r line; do export "${line?}"; done < <(test/lab/lab up)
 echo "swarm: $DOCKER_HOST   redis: $REDIS_URL" >&2

@@ -139,7 +139,9 @@ export const stringMap = listOrDict(false).transform((m) => m as Record<string, 
 /** A mapping of string options (`driver_opts`, `logging.options`). */
 export const optionsMap = z
   .record(z.string(), scalar, { error: expected('expected a mapping of option names to values') })
-  .transform((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v === null ? '' : goScalarString(v)])));
+  .transform((m) =>
+    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v === null ? '' : goScalarString(v)])),
+  );
 
 export const external = z
   .union([bool, strict({ name: text })], { error: expected('expected true, false or {name: ...}') })

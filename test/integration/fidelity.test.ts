@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, swarmkeeper } from './fidelity/support/cli.js';
 import { compareStacks } from './fidelity/support/compare.js';
+import { deepDiff, formatDiff } from './fidelity/support/normalise.js';
 import { removeStacks, snapshot, type StackSnapshot } from './fidelity/support/stack.js';
 
 const CORPUS = fileURLToPath(new URL('./fidelity/', import.meta.url));
@@ -65,6 +66,15 @@ afterAll(async () => {
 describe('docker stack deploy and swarmkeeper apply create the same Swarm objects', () => {
   it('has a corpus of at least 15 compose files', () => {
     expect(cases.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it('reports a difference with its path and both values', () => {
+    const d = { TaskTemplate: { ContainerSpec: { Env: ['A=1'], User: 'x' } } };
+    const s = { TaskTemplate: { ContainerSpec: { Env: ['A=2'] } } };
+    expect(formatDiff('service web', deepDiff(d, s))).toBe(
+      'service web TaskTemplate.ContainerSpec.Env[0]: docker "A=1" vs swarmkeeper "A=2"\n' +
+        'service web TaskTemplate.ContainerSpec.User: docker "x" vs swarmkeeper undefined',
+    );
   });
 
   it.each(cases)('%s', async (name) => {

@@ -1,0 +1,168 @@
+/**
+ * A no-op resync at scale: RESYNC_STACKS compose files of RESYNC_SERVICES services each (replicas 0)
+ * are generated in a temp dir and applied with `swarmkeeper apply -f DIR --concurrency 16`. Then
+ * `swarmkeeper run` (a real child process) talks to Docker through the counting proxy
+ * (test/support/counting-proxy.ts):
+ *  1. run #1 (--resync 10m): its startup pass reconciles every stack with no stored status (cold);
+ *     the bench times it and learns how long one pass takes, then stops the child.
+ *  2. run #2 (--resync chosen so that its startup pass ends well before the first periodic
+ *     resync): after the startup pass the bench waits for the periodic resync and measures it:
+ *     wall time (first Docker request of the pass -> last stack reconciled), Docker API calls by
+ *     method and route during it, and the child's VmRSS right after it.
+ *
+ *   npx tsx bench/resync.ts      (RESYNC_STACKS=200 RESYNC_SERVICES=5 RESYNC_CONCURRENCY=4)
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCountingProxy, type CountingProxy } from '../test/support/counting-proxy.js';
+import {
+  benchEnv,
+  deleteRedisKeys,
+  dockerFor,
+  figure,
+  info,
+  ms,
+  pollUntil,
+  printHeader,
+  removeOwned,
+  runId,
+  tempDir,
+} from './lib/common.js';
+import { ControllerChild, sumMetric } from './lib/controller-child.js';
+
+const STACKS = Number(process.env['RESYNC_STACKS'] ?? 200);
+const SERVICES = Number(process.env['RESYNC_SERVICES'] ?? 5);
+const CONCURRENCY = Number(process.env['RESYNC_CONCURRENCY'] ?? 4);
+
+function stackFile(name: string): string {
+  const lines = [`name: ${name}`, 'services:'];
+  for (let s = 1; s <= SERVICES; s++)
+    lines.push(
+      `  svc${s}:`,
+      '    image: local/busybox:1',
+      '    command: ["sleep", "1000000"]',
+      `    environment: { STACK: ${name}, SERVICE: "${s}" }`,
+      '    deploy: { replicas: 0, endpoint_mode: dnsrr }',
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+/** Waits until `child` reconciled `target` keys successfully and its queue is empty. */
+async function waitPass(child: ControllerChild, target: number, timeoutMs: number): Promise<void> {
+  await pollUntil(
+    `${target} successful reconciles`,
+    async () => {
+      const m = await child.metrics();
+      const queued = sumMetric(m, 'swarmkeeper_queue_depth');
+      return sumMetric(m, 'swarmkeeper_reconcile_total', 'result="success"') >= target && queued === 0
+        ? true
+        : undefined;
+    },
+    { timeoutMs, everyMs: 20 },
+  );
+}
+
+function printCounts(proxy: CountingProxy, stacks: number): void {
+  const counts = Object.entries(proxy.counts()).sort(([a], [b]) => a.localeCompare(b));
+  for (const [route, n] of counts) info(`  ${route}: ${n} (${(n / stacks).toFixed(2)} per stack)`);
+}
+
+function methodSummary(proxy: CountingProxy): string {
+  const byMethod = new Map<string, number>();
+  for (const [route, n] of Object.entries(proxy.counts())) {
+    const m = route.split(' ')[0]!;
+    byMethod.set(m, (byMethod.get(m) ?? 0) + n);
+  }
+  return [...byMethod].map(([m, n]) => `${m} ${n}`).join(', ');
+}
+
+async function main(): Promise<void> {
+  const env = benchEnv();
+  const docker = dockerFor(env.socketPath);
+  await printHeader(`no-op resync of ${STACKS} stacks / ${STACKS * SERVICES} services (bench/resync.ts)`, docker);
+  const id = runId('skbr');
+  const dir = tempDir('skbench-resync');
+  const src = join(dir.path, 'stacks');
+  mkdirSync(src);
+  for (let i = 0; i < STACKS; i++) {
+    const name = `${id}s${String(i).padStart(3, '0')}`;
+    writeFileSync(join(src, `${name}.yml`), stackFile(name));
+  }
+  let proxy: CountingProxy | undefined;
+  let child: ControllerChild | undefined;
+  let ok = false;
+  try {
+    const applyArgs = ['bin/swarmkeeper.js', '--instance-id', id, 'apply', '-f', src, '--concurrency', '16'];
+    info(`apply: node ${applyArgs.join(' ')}`);
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, applyArgs, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+    if (r.status !== 0) throw new Error(`apply failed (${r.status}): ${r.stderr.slice(-2000)}`);
+    info(`apply of ${STACKS} stacks took ${ms(performance.now() - t0)}`);
+
+    proxy = await startCountingProxy(env.socketPath);
+    const common = {
+      instanceId: id,
+      sourceDir: src,
+      redisUrl: env.redisUrl,
+      dockerHost: `unix://${proxy.socketPath}`,
+      concurrency: CONCURRENCY,
+    };
+    // Run #1: cold startup pass.
+    proxy.reset();
+    const s1 = performance.now();
+    child = await ControllerChild.start({ ...common, logFile: join(dir.path, 'run1.log') });
+    info(`controller: ${child.command}`);
+    await waitPass(child, STACKS, 600_000);
+    const pass1 = performance.now() - s1;
+    info(`run #1 startup pass (from spawn, no stored status): ${ms(pass1)}, RSS ${child.rssMiB().toFixed(0)} MiB`);
+    info(`  Docker API calls: ${proxy.total()} (${methodSummary(proxy)})`);
+    await child.stop();
+    child = undefined;
+
+    // Run #2: the periodic resync, once the startup pass is long over.
+    const resyncS = Math.max(10, Math.ceil((pass1 * 1.5) / 1000) + 5);
+    proxy.reset();
+    child = await ControllerChild.start({ ...common, resync: `${resyncS}s`, logFile: join(dir.path, 'run2.log') });
+    info(`controller: ${child.command}`);
+    await waitPass(child, STACKS, 600_000);
+    const before = await child.metrics();
+    const base = sumMetric(before, 'swarmkeeper_reconcile_total', 'result="success"');
+    const apiBefore = new Map([...before].filter(([k]) => k.startsWith('swarmkeeper_docker_api_calls_total')));
+    proxy.reset();
+    const start = await pollUntil('the periodic resync to begin', () => (proxy!.total() > 0 ? performance.now() : undefined), {
+      timeoutMs: resyncS * 1000 + 30_000,
+      everyMs: 1,
+    });
+    await waitPass(child, base + STACKS, 600_000);
+    const wall = performance.now() - start;
+    const rss = child.rssMiB();
+    const after = await child.metrics();
+    info(`resync interval ${resyncS}s; concurrency ${CONCURRENCY}; Docker API calls during the resync (counting proxy):`);
+    printCounts(proxy, STACKS);
+    const byMethod = [...after]
+      .filter(([k]) => k.startsWith('swarmkeeper_docker_api_calls_total'))
+      .map(([k, v]) => `${/method="([^"]+)"/.exec(k)?.[1]} ${v - (apiBefore.get(k) ?? 0)}`);
+    info(`swarmkeeper_docker_api_calls_total delta by method: ${byMethod.join(', ')}`);
+    figure(
+      `resync ${STACKS} stacks / ${STACKS * SERVICES} services: wall ${ms(wall)}, ${proxy.total()} Docker API calls (${methodSummary(proxy)}), ${proxy.writes()} writes`,
+    );
+    figure(`controller RSS ${rss.toFixed(0)} MB after the resync (${STACKS * SERVICES} services)`);
+    figure(`resync startup pass (cold, run #1) ${ms(pass1)} from spawn`);
+    ok = true;
+  } finally {
+    if (child) info(`controller stopped (exit ${String(await child.stop())})`);
+    await proxy?.close();
+    const t = performance.now();
+    const removed = await removeOwned(docker, id).catch((e: unknown) => {
+      info(`cleanup failed: ${(e as Error).message}`);
+      return 0;
+    });
+    info(`cleanup: removed ${removed} Swarm objects in ${ms(performance.now() - t)}`);
+    await deleteRedisKeys(env.redisUrl, `swarmkeeper:${id}:*`);
+    if (ok) dir.remove();
+    else info(`kept ${dir.path} (controller logs run1.log, run2.log)`);
+  }
+}
+
+await main();
