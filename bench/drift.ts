@@ -79,10 +79,18 @@ async function main(): Promise<void> {
     info(`controller: ${child.command} (pid ${child.pid})`);
     const name = `${id}_app`;
     const inspect = () => dockerRequest<ServiceInfo>(docker, { method: 'GET', path: `/services/${name}` });
-    await pollUntil('the controller to create the service', () => inspect().then(() => true, () => undefined), {
-      timeoutMs: 60_000,
-      everyMs: 100,
-    });
+    await pollUntil(
+      'the controller to create the service',
+      () =>
+        inspect().then(
+          () => true,
+          () => undefined,
+        ),
+      {
+        timeoutMs: 60_000,
+        everyMs: 100,
+      },
+    );
     await pollUntil('the first reconcile', async () => ((await child!.successes()) >= 1 ? true : undefined), {
       timeoutMs: 60_000,
     });
@@ -101,7 +109,8 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const back = await pollUntil(
         'the desired replicas',
-        async () => ((await inspect()).Spec.Mode?.Replicated?.Replicas === DESIRED ? performance.now() : undefined),
+        async () =>
+          (await inspect()).Spec.Mode?.Replicated?.Replicas === DESIRED ? performance.now() : undefined,
         { timeoutMs: 30_000, everyMs: POLL_MS },
       ).catch(() => undefined);
       if (back === undefined) timeouts++;
@@ -111,7 +120,9 @@ async function main(): Promise<void> {
     samples.sort((a, b) => a - b);
     const m = await child.metrics();
     const corrections = [...m].filter(([k]) => k.startsWith('swarmkeeper_drift_corrections_total'));
-    info(`drift corrections counted by the controller: ${corrections.map(([, v]) => v).reduce((a, b) => a + b, 0)}`);
+    info(
+      `drift corrections counted by the controller: ${corrections.map(([, v]) => v).reduce((a, b) => a + b, 0)}`,
+    );
     info(`min ${ms(samples[0]!)}, max ${ms(samples[samples.length - 1]!)}, timeouts ${timeouts} (30 s each)`);
     figure(
       `drift p50 ${ms(percentile(samples, 50))}, p95 ${ms(percentile(samples, 95))} (n=${samples.length}, poll ${POLL_MS} ms)`,

@@ -32,15 +32,23 @@ import {
 } from './lib/common.js';
 
 const KEYS = Number(process.env['QUEUE_KEYS'] ?? 2000);
-const CONCURRENCIES = (process.env['QUEUE_CONCURRENCY'] ?? '1,4,16,64').split(',').map(Number);
+const CONCURRENCIES = (process.env['QUEUE_CONCURRENCY'] ?? '1,4,16,64')
+  .split(',')
+  .filter(Boolean)
+  .map(Number);
 const STACKS = Number(process.env['E2E_STACKS'] ?? 10);
 const PASSES = Number(process.env['E2E_PASSES'] ?? 10);
 const E2E_CONCURRENCY = Number(process.env['E2E_CONCURRENCY'] ?? 4);
+const E2E_SERVICES = Number(process.env['E2E_SERVICES'] ?? 1);
 
 const rate = (n: number, msTaken: number): string => `${Math.round((n / msTaken) * 1000)}/s`;
 
 /** One raw-queue run; returns reconciles per second. */
-async function rawQueue(redisUrl: string, concurrency: number, mode: 'drain' | 'enqueue+drain'): Promise<number> {
+async function rawQueue(
+  redisUrl: string,
+  concurrency: number,
+  mode: 'drain' | 'enqueue+drain',
+): Promise<number> {
   const prefix = runId('skbq');
   let done = 0;
   const q = new WorkQueue({
@@ -70,7 +78,9 @@ async function rawQueue(redisUrl: string, concurrency: number, mode: 'drain' | '
     });
     const took = performance.now() - t0;
     const perSec = (KEYS / took) * 1000;
-    figure(`queue raw ${mode} ${rate(KEYS, took)} (keys ${KEYS}, concurrency ${concurrency}, ${Math.round(took)} ms)`);
+    figure(
+      `queue raw ${mode} ${rate(KEYS, took)} (keys ${KEYS}, concurrency ${concurrency}, ${Math.round(took)} ms)`,
+    );
     return perSec;
   } finally {
     await q.close(5000);
@@ -79,15 +89,15 @@ async function rawQueue(redisUrl: string, concurrency: number, mode: 'drain' | '
 }
 
 function smallStack(name: string): string {
-  return [
-    `name: ${name}`,
-    'services:',
-    '  app:',
-    '    image: local/busybox:1',
-    '    command: ["sleep", "1000000"]',
-    '    deploy: { replicas: 0, endpoint_mode: dnsrr }',
-    '',
-  ].join('\n');
+  const lines = [`name: ${name}`, 'services:'];
+  for (let s = 1; s <= E2E_SERVICES; s++)
+    lines.push(
+      `  app${s}:`,
+      '    image: local/busybox:1',
+      '    command: ["sleep", "1000000"]',
+      '    deploy: { replicas: 0, endpoint_mode: dnsrr }',
+    );
+  return `${lines.join('\n')}\n`;
 }
 
 async function endToEnd(env: ReturnType<typeof benchEnv>): Promise<void> {
@@ -95,7 +105,8 @@ async function endToEnd(env: ReturnType<typeof benchEnv>): Promise<void> {
   const id = runId('skbe');
   const dir = tempDir('skbench-e2e');
   mkdirSync(join(dir.path, 'stacks'));
-  for (let i = 0; i < STACKS; i++) writeFileSync(join(dir.path, 'stacks', `${id}s${i}.yml`), smallStack(`${id}s${i}`));
+  for (let i = 0; i < STACKS; i++)
+    writeFileSync(join(dir.path, 'stacks', `${id}s${i}.yml`), smallStack(`${id}s${i}`));
   const metrics = createMetrics({ defaultMetrics: false });
   let apiCalls = 0;
   const routes = new Map<string, number>();
@@ -138,10 +149,14 @@ async function endToEnd(env: ReturnType<typeof benchEnv>): Promise<void> {
     const t0 = performance.now();
     for (let p = 1; p <= PASSES; p++) {
       await controller.queue.resyncNow();
-      await pollUntil('a resync pass', async () => ((await successes()) >= base + p * STACKS ? true : undefined), {
-        timeoutMs: 60_000,
-        everyMs: 2,
-      });
+      await pollUntil(
+        'a resync pass',
+        async () => ((await successes()) >= base + p * STACKS ? true : undefined),
+        {
+          timeoutMs: 60_000,
+          everyMs: 2,
+        },
+      );
     }
     const took = performance.now() - t0;
     const n = (await successes()) - base;
@@ -152,7 +167,7 @@ async function endToEnd(env: ReturnType<typeof benchEnv>): Promise<void> {
     for (const [r, c] of [...routes].sort()) info(`  ${r}: ${(c / n).toFixed(1)} per reconcile`);
     info(`mean reconcile duration (all passes incl. the first): ${((sum / count) * 1000).toFixed(1)} ms`);
     figure(
-      `queue e2e no-op ${rate(n, took)} (${n} reconciles = ${STACKS} stacks x ${PASSES} passes, concurrency ${E2E_CONCURRENCY}, ${Math.round(took)} ms)`,
+      `queue e2e no-op ${rate(n, took)} (${n} reconciles = ${STACKS} stacks of ${E2E_SERVICES} service(s) x ${PASSES} passes, concurrency ${E2E_CONCURRENCY}, ${Math.round(took)} ms)`,
     );
   } finally {
     await controller.stop(10_000);

@@ -59,7 +59,7 @@ async function waitPass(child: ControllerChild, target: number, timeoutMs: numbe
         ? true
         : undefined;
     },
-    { timeoutMs, everyMs: 20 },
+    { timeoutMs, everyMs: Number(process.env['BENCH_SCRAPE_MS'] ?? 20) },
   );
 }
 
@@ -80,7 +80,10 @@ function methodSummary(proxy: CountingProxy): string {
 async function main(): Promise<void> {
   const env = benchEnv();
   const docker = dockerFor(env.socketPath);
-  await printHeader(`no-op resync of ${STACKS} stacks / ${STACKS * SERVICES} services (bench/resync.ts)`, docker);
+  await printHeader(
+    `no-op resync of ${STACKS} stacks / ${STACKS * SERVICES} services (bench/resync.ts)`,
+    docker,
+  );
   const id = runId('skbr');
   const dir = tempDir('skbench-resync');
   const src = join(dir.path, 'stacks');
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
       redisUrl: env.redisUrl,
       dockerHost: `unix://${proxy.socketPath}`,
       concurrency: CONCURRENCY,
+      logLevel: process.env['BENCH_LOG_LEVEL'] ?? 'info',
     };
     // Run #1: cold startup pass.
     proxy.reset();
@@ -115,7 +119,9 @@ async function main(): Promise<void> {
     info(`controller: ${child.command}`);
     await waitPass(child, STACKS, 600_000);
     const pass1 = performance.now() - s1;
-    info(`run #1 startup pass (from spawn, no stored status): ${ms(pass1)}, RSS ${child.rssMiB().toFixed(0)} MiB`);
+    info(
+      `run #1 startup pass (from spawn, no stored status): ${ms(pass1)}, RSS ${child.rssMiB().toFixed(0)} MiB`,
+    );
     info(`  Docker API calls: ${proxy.total()} (${methodSummary(proxy)})`);
     await child.stop();
     child = undefined;
@@ -123,22 +129,45 @@ async function main(): Promise<void> {
     // Run #2: the periodic resync, once the startup pass is long over.
     const resyncS = Math.max(10, Math.ceil((pass1 * 1.5) / 1000) + 5);
     proxy.reset();
-    child = await ControllerChild.start({ ...common, resync: `${resyncS}s`, logFile: join(dir.path, 'run2.log') });
+    child = await ControllerChild.start({
+      ...common,
+      resync: `${resyncS}s`,
+      logFile: join(dir.path, 'run2.log'),
+    });
     info(`controller: ${child.command}`);
     await waitPass(child, STACKS, 600_000);
     const before = await child.metrics();
     const base = sumMetric(before, 'swarmkeeper_reconcile_total', 'result="success"');
-    const apiBefore = new Map([...before].filter(([k]) => k.startsWith('swarmkeeper_docker_api_calls_total')));
+    const apiBefore = new Map(
+      [...before].filter(([k]) => k.startsWith('swarmkeeper_docker_api_calls_total')),
+    );
     proxy.reset();
-    const start = await pollUntil('the periodic resync to begin', () => (proxy!.total() > 0 ? performance.now() : undefined), {
-      timeoutMs: resyncS * 1000 + 30_000,
-      everyMs: 1,
-    });
+    const start = await pollUntil(
+      'the periodic resync to begin',
+      () => (proxy!.total() > 0 ? performance.now() : undefined),
+      {
+        timeoutMs: resyncS * 1000 + 30_000,
+        everyMs: 1,
+      },
+    );
+    // Time of the last Docker request of the pass (the proxy's total, sampled every ms).
+    let lastCall = start;
+    let seen = proxy.total();
+    const sampler = setInterval(() => {
+      const n = proxy!.total();
+      if (n !== seen) [seen, lastCall] = [n, performance.now()];
+    }, 1);
     await waitPass(child, base + STACKS, 600_000);
     const wall = performance.now() - start;
+    clearInterval(sampler);
+    info(
+      `first -> last Docker request of the resync: ${ms(lastCall - start)}; first request -> last success seen: ${ms(wall)}`,
+    );
     const rss = child.rssMiB();
     const after = await child.metrics();
-    info(`resync interval ${resyncS}s; concurrency ${CONCURRENCY}; Docker API calls during the resync (counting proxy):`);
+    info(
+      `resync interval ${resyncS}s; concurrency ${CONCURRENCY}; Docker API calls during the resync (counting proxy):`,
+    );
     printCounts(proxy, STACKS);
     const byMethod = [...after]
       .filter(([k]) => k.startsWith('swarmkeeper_docker_api_calls_total'))
@@ -160,7 +189,7 @@ async function main(): Promise<void> {
     });
     info(`cleanup: removed ${removed} Swarm objects in ${ms(performance.now() - t)}`);
     await deleteRedisKeys(env.redisUrl, `swarmkeeper:${id}:*`);
-    if (ok) dir.remove();
+    if (ok && !process.env['BENCH_KEEP']) dir.remove();
     else info(`kept ${dir.path} (controller logs run1.log, run2.log)`);
   }
 }

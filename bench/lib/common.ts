@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
@@ -48,15 +48,27 @@ export function tempDir(name: string): { path: string; remove(): void } {
 export async function printHeader(title: string, docker?: Docker): Promise<void> {
   const line = (s: string) => process.stdout.write(`${s}\n`);
   line(`# ${title}`);
-  line(`command: npx tsx ${process.argv.slice(1).map((a) => a.replace(process.cwd() + '/', '')).join(' ')}`);
+  line(
+    `command: npx tsx ${process.argv
+      .slice(1)
+      .map((a) => a.replace(process.cwd() + '/', ''))
+      .join(' ')}`,
+  );
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   line(
     `machine: nproc ${nprocs()}, ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, node ${process.version}, ${process.platform}/${process.arch}`,
   );
+  line(`load: ${loadAverage()} (1/5/15 min; other work on the machine skews every figure)`);
   if (docker) {
     const v = (await docker.version()) as { Version?: string; ApiVersion?: string };
     line(`docker: engine ${v.Version ?? '?'}, API ${v.ApiVersion ?? '?'}`);
   }
+}
+
+export function loadAverage(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }
 
 function nprocs(): string {
@@ -105,16 +117,16 @@ export async function pollUntil<T>(
 export async function removeOwned(docker: Docker, instanceId: string): Promise<number> {
   const filters = JSON.stringify({ label: [`${LABEL_INSTANCE}=${instanceId}`] });
   let removed = 0;
-  const services = (await docker.listServices({ filters } as never)) as { ID: string }[];
+  const services = (await docker.listServices({ filters } as never)) as unknown as { ID: string }[];
   await inBatches(services, 16, async (s) => {
     await docker.getService(s.ID).remove();
     removed++;
   });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const nets = (await docker.listNetworks({ filters } as never)) as { Id: string }[];
-    const configs = (await docker.listConfigs({ filters } as never)) as { ID: string }[];
-    const secrets = (await docker.listSecrets({ filters } as never)) as { ID: string }[];
+    const nets = (await docker.listNetworks({ filters } as never)) as unknown as { Id: string }[];
+    const configs = (await docker.listConfigs({ filters } as never)) as unknown as { ID: string }[];
+    const secrets = (await docker.listSecrets({ filters } as never)) as unknown as { ID: string }[];
     if (nets.length + configs.length + secrets.length === 0) return removed;
     const results = await Promise.allSettled([
       ...nets.map((n) => docker.getNetwork(n.Id).remove()),

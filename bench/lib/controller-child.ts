@@ -92,11 +92,16 @@ export class ControllerChild {
       stdio: ['ignore', fd, fd],
     });
     closeSync(fd);
-    const child = new ControllerChild(proc, port, `node ${args.map((a) => a.replace(process.cwd() + '/', '')).join(' ')}`);
+    const child = new ControllerChild(
+      proc,
+      port,
+      `node ${args.map((a) => a.replace(process.cwd() + '/', '')).join(' ')}`,
+    );
     await pollUntil(
       'the controller /metrics endpoint',
       async () => {
-        if (proc.exitCode !== null) throw new Error(`controller exited with ${proc.exitCode}; see ${o.logFile}`);
+        if (proc.exitCode !== null)
+          throw new Error(`controller exited with ${proc.exitCode}; see ${o.logFile}`);
         return (await child.metrics().catch(() => undefined)) ? true : undefined;
       },
       { timeoutMs: 30_000, everyMs: 100 },

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Metrics } from './metrics.js';
+import { type TriggerRoutesOptions, registerTriggerRoutes } from './webhook.js';
 
 export interface Probes {
   /** Liveness: the process works (event loop answers). */
@@ -9,8 +10,14 @@ export interface Probes {
 }
 
 /** One HTTP server for /metrics, /healthz and /readyz (and hooks later). */
-export function createHttpServer(metrics: Metrics, probes: Probes): FastifyInstance {
+export function createHttpServer(
+  metrics: Metrics,
+  probes: Probes,
+  triggers?: TriggerRoutesOptions,
+): FastifyInstance {
   const app = Fastify({ logger: false });
+  // POST /hooks/git (signed webhooks) and POST /sync (swarmkeeper sync), see webhook.ts.
+  if (triggers) registerTriggerRoutes(app, triggers);
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();

@@ -34,6 +34,8 @@ export interface ReconcileOptions {
   /** Overrides spec.adopt (the CLI's --adopt). */
   adopt?: boolean;
   onProgress?: ApplyProgress;
+  /** Aborts the apply between Docker calls (e.g. the controller shutting down past its deadline). */
+  signal?: AbortSignal;
 }
 
 export interface ReconcileReport {
@@ -73,7 +75,7 @@ export async function reconcileResource(
   let driftOnly = false;
   let detected: FieldChange[] = [];
   try {
-    d = desiredFor(res, { instanceId: deps.instanceId, files: fsFileReader(deps.root) });
+    d = desiredFor(res, { instanceId: deps.instanceId, files: fsFileReader(deps.root), composeEnv: process.env });
     const names: Record<string, string[]> = {};
     for (const o of d.desired.objects) (names[o.kind] ??= []).push(o.name);
     const observed = await deps.swarm.observe({
@@ -98,7 +100,10 @@ export async function reconcileResource(
       detected = driftChanges(p);
       log.info({ drift: detected.map((c) => c.path) }, 'drift detected (driftPolicy detect: not corrected)');
     } else if (opts.mode === 'apply' && p.actions.length > 0) {
-      results = await deps.swarm.apply(p, opts.onProgress ? { onProgress: opts.onProgress } : {});
+      results = await deps.swarm.apply(p, {
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
       const failed = results.filter((r) => !r.ok);
       if (failed.length > 0) {
         const msgs = failed.map(

@@ -159,7 +159,7 @@ export class Controller {
       await this.#checkDependencies(stored.resource.spec, stored.resource.namespace);
       const r = await reconcileResource(
         stored.resource,
-        { mode: 'apply' },
+        { mode: 'apply', signal: ctx.signal },
         {
           swarm: this.opts.swarm,
           docker: this.opts.docker,

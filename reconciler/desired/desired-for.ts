@@ -41,7 +41,10 @@ function toDocument(res: DesiredResource): unknown {
 }
 
 /** Validates a resource and translates it into Swarm objects. Throws terminal errors for bad input. */
-export function desiredFor(res: DesiredResource, ctx: { instanceId: string; files: FileReader }): DesiredFor {
+export function desiredFor(
+  res: DesiredResource,
+  ctx: { instanceId: string; files: FileReader; composeEnv?: Record<string, string | undefined> },
+): DesiredFor {
   const parsed = parseResource(toDocument(res), res.origin.file) as { spec: Record<string, unknown> };
   const spec = parsed.spec;
   const owner: OwnerRef = { kind: res.kind, namespace: res.namespace, name: res.name };

@@ -23,10 +23,13 @@ export function stackDesiredState(
   res: DesiredResource,
   owner: OwnerRef,
   spec: SwarmStackSpecInput,
-  ctx: { instanceId: string; files: FileReader },
+  ctx: { instanceId: string; files: FileReader; composeEnv?: Record<string, string | undefined> },
 ): DesiredState {
   const stackName = spec.stackName ?? res.name;
-  const env = spec.env ?? {};
+  // A plain compose file is interpolated with the caller's environment, as `docker stack deploy`
+  // does; a SwarmStack resource only with its explicit spec.env (reproducible from the source).
+  const inherited = res.fromComposeFile ? definedOnly(ctx.composeEnv ?? {}) : {};
+  const env = { ...inherited, ...(spec.env ?? {}) };
   let project;
   let file: string;
   if (spec.composeFile !== undefined) {
@@ -43,4 +46,10 @@ export function stackDesiredState(
     );
   }
   return toSwarm({ name: stackName, project, file }, { owner, instanceId: ctx.instanceId, files: ctx.files });
+}
+
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
 }

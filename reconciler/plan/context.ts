@@ -101,9 +101,17 @@ function desiredLabels(d: DesiredObject): Record<string, string> {
 
 /** Unowned, made by `docker stack deploy` with the desired stack namespace, and adopt is set. */
 export function isAdoptable(ctx: PlanContext, d: DesiredObject, o: ObservedObject): boolean {
+  return ctx.opts.adopt && isSameStackUnowned(d, o);
+}
+
+/**
+ * Unowned and labelled with the desired stack namespace (made by `docker stack deploy`). Such an
+ * immutable object (network, volume, config, secret) with an equal spec is used as it is, adopt or
+ * not: using it changes nothing about it, and its labels cannot be changed to take ownership.
+ */
+export function isSameStackUnowned(d: DesiredObject, o: ObservedObject): boolean {
   const ns = desiredLabels(d)[LABEL_STACK_NAMESPACE];
   return (
-    ctx.opts.adopt &&
     o.labels[LABEL_OWNER] === undefined &&
     o.labels[LABEL_INSTANCE] === undefined &&
     ns !== undefined &&

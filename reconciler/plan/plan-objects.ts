@@ -3,7 +3,7 @@ import { Errors } from '../errors.js';
 import type { ServiceSpec } from '../model/engine-types.js';
 import type { DesiredObject, ObservedObject } from '../model/objects.js';
 import { withoutOwnershipLabels } from '../model/ownership.js';
-import { findObserved, isAdoptable, isOwned, ownershipConflict, type PlanContext } from './context.js';
+import { findObserved, isSameStackUnowned, isOwned, ownershipConflict, type PlanContext } from './context.js';
 import { NETWORK_PROFILE, VOLUME_PROFILE } from './defaults.js';
 import { diffSpec } from './diff.js';
 import { usersOf } from './refs.js';
@@ -80,9 +80,12 @@ function planImmutable(ctx: PlanContext, d: DesiredObject, o: ObservedObject, st
   });
 }
 
-/** Unowned object with the desired name: used as is when adoptable and equal, else a conflict. */
+/**
+ * Unowned object with the desired name: used as is when it belongs to the same stack (made by
+ * `docker stack deploy`) and is equal, else a conflict. Never changed or removed.
+ */
 function planForeign(ctx: PlanContext, d: DesiredObject, o: ObservedObject): void {
-  if (!isAdoptable(ctx, d, o)) {
+  if (!isSameStackUnowned(d, o)) {
     ctx.blocked.push(ownershipConflict(ctx, d, o));
     return;
   }

@@ -33,9 +33,12 @@ const cli = { instanceId: INSTANCE };
 let ex: ExampleCopy;
 let proxy: CountingProxy;
 /** The CLI talking through the counting proxy. */
-const counted = { instanceId: INSTANCE, get socketPath(): string {
-  return proxy.socketPath;
-} };
+const counted = {
+  instanceId: INSTANCE,
+  get socketPath(): string {
+    return proxy.socketPath;
+  },
+};
 
 /** Objects created by hand with the web stack's namespace label but no swarmkeeper labels. */
 const manual = (): { service: string; network: string; volume: string } => ({
@@ -86,7 +89,10 @@ describe('swarmkeeper apply -f examples/', () => {
       expect(s?.labels[LABEL_OWNER], name).toBe(owner);
       expect(s?.labels[LABEL_INSTANCE], name).toBe(INSTANCE);
     }
-    expect(await networkLabels(ex.network)).toMatchObject({ [LABEL_OWNER]: ex.owners.network, [LABEL_INSTANCE]: INSTANCE });
+    expect(await networkLabels(ex.network)).toMatchObject({
+      [LABEL_OWNER]: ex.owners.network,
+      [LABEL_INSTANCE]: INSTANCE,
+    });
     expect(await networkLabels(`${ex.webStack}_default`)).toMatchObject({
       [LABEL_OWNER]: ex.owners.web,
       [LABEL_NAMESPACE]: ex.webStack,
@@ -112,7 +118,13 @@ describe('swarmkeeper apply -f examples/', () => {
     const rows = (JSON.parse(r.stdout) as { resources: Record<string, unknown>[] }).resources;
     expect(rows).toEqual([
       { resource: ex.owners.network, sync: '-', health: '-', services: '-', objects: 1 },
-      { resource: ex.owners.api, sync: '-', health: 'Healthy', services: `${ex.services.api} 2/2`, objects: 1 },
+      {
+        resource: ex.owners.api,
+        sync: '-',
+        health: 'Healthy',
+        services: `${ex.services.api} 2/2`,
+        objects: 1,
+      },
       {
         resource: ex.owners.web,
         sync: '-',
@@ -165,10 +177,24 @@ describe('swarmkeeper apply -f examples/', () => {
     const ns = `${LABEL_NAMESPACE}=${ex.webStack}`;
     await docker(['network', 'create', '--driver', 'overlay', '--label', ns, m.network]);
     await docker(['volume', 'create', '--label', ns, m.volume]);
-    await docker(
-      ['service', 'create', '--detach', '--name', m.service, '--label', ns, '--container-label', ns,
-        '--stop-grace-period', '1s', '--endpoint-mode', 'dnsrr', 'local/busybox:1', 'sleep', '100000'],
-    );
+    await docker([
+      'service',
+      'create',
+      '--detach',
+      '--name',
+      m.service,
+      '--label',
+      ns,
+      '--container-label',
+      ns,
+      '--stop-grace-period',
+      '1s',
+      '--endpoint-mode',
+      'dnsrr',
+      'local/busybox:1',
+      'sleep',
+      '100000',
+    ]);
     Object.assign(manualVersions, await manualState());
     expect(Object.values(manualVersions)).not.toContain(undefined);
     expect(manualVersions['service']).not.toBe('undefined');
@@ -212,7 +238,8 @@ describe('swarmkeeper apply -f examples/', () => {
     const owned = `${LABEL_OWNER}=${ex.owners.web}`;
     await pollUntil(`objects of ${ex.owners.web} gone`, 60_000, async () => {
       for (const t of ['service', 'network', 'config'] as const)
-        if ((await docker([t, 'ls', '-q', '--filter', `label=${owned}`])).stdout.trim() !== '') return undefined;
+        if ((await docker([t, 'ls', '-q', '--filter', `label=${owned}`])).stdout.trim() !== '')
+          return undefined;
       return true;
     });
     expect((await service(ex.services.api))!.version).toBe(apiBefore);
@@ -238,7 +265,9 @@ describe('swarmkeeper apply -f examples/', () => {
     expect(all.code, show(all)).toBe(0);
     expect(all.stdout.indexOf(ex.owners.api)).toBeLessThan(all.stdout.indexOf(ex.owners.network));
     expect(await exists('service', ex.services.api)).toBe(false);
-    await pollUntil(`network ${ex.network} gone`, 60_000, async () => ((await exists('network', ex.network)) ? undefined : true));
+    await pollUntil(`network ${ex.network} gone`, 60_000, async () =>
+      (await exists('network', ex.network)) ? undefined : true,
+    );
     expect(await manualState()).toEqual(manualVersions);
   });
 });

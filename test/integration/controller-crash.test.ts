@@ -1,16 +1,21 @@
 // Two `swarmkeeper run` replicas (same instance id, Redis and dir source): one is SIGKILLed while it
 // applies a 10-service stack; the survivor finishes the stack (after the dead worker's job lock
-// lapses, ~10 s) with no duplicate service or network.
+// lapses, ~10 s) with no duplicate service or network. Both replicas talk to dockerd through a proxy
+// that forwards service creates one at a time, 400 ms apart (a slow engine), so that "mid-apply"
+// (1..9 of the 10 services exist) lasts long enough to be seen and acted on.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControllerProcess, killAll, waitFor } from './helpers/controller-process.js';
+import { type SlowProxy, startSlowProxy } from './helpers/controller-proxy.js';
 import {
   LABEL_INSTANCE,
   StatusReader,
   cleanupSwarm,
+  docker,
   engine,
   labVars,
   replicaStatus,
+  serviceSpec,
   tempSource,
   uniq,
 } from './helpers/controller-swarm.js';
@@ -23,6 +28,7 @@ const src = tempSource('sk-crash');
 const status = new StatusReader(id);
 let a: ControllerProcess;
 let b: ControllerProcess;
+let proxy: SlowProxy | undefined;
 
 function bigStack(): string {
   const svc = (i: number) => `  s${i}:
@@ -42,16 +48,27 @@ async function ownedServiceCount(): Promise<number> {
 
 describe('swarmkeeper run: a replica killed mid-apply', () => {
   beforeAll(async () => {
-    const { redisUrl } = labVars();
-    const opts = { instanceId: id, sources: [src.dir], redisUrl, logLevel: 'debug' as const, args: ['--lease-ttl', '3s'] };
+    const { redisUrl, dockerHost } = labVars();
+    proxy = await startSlowProxy(dockerHost.slice('unix://'.length), /^POST \/services\/create$/, 400);
+    const opts = {
+      instanceId: id,
+      sources: [src.dir],
+      redisUrl,
+      logLevel: 'debug' as const,
+      args: ['--lease-ttl', '3s'],
+      env: { DOCKER_HOST: `unix://${proxy.socketPath}` },
+    };
     a = await ControllerProcess.start({ ...opts, label: 'a' });
     b = await ControllerProcess.start({ ...opts, label: 'b' });
     await Promise.all([a.waitReady(), b.waitReady()]);
-    await waitFor('one leader', 15_000, () => (a.find('became leader').length + b.find('became leader').length > 0 ? true : undefined));
+    await waitFor('one leader', 15_000, () =>
+      a.find('became leader').length + b.find('became leader').length > 0 ? true : undefined,
+    );
   });
 
   afterAll(async () => {
     await killAll();
+    await proxy?.close();
     await cleanupSwarm(id);
     await status.purge();
     status.close();
@@ -63,10 +80,15 @@ describe('swarmkeeper run: a replica killed mid-apply', () => {
     writeFileSync(src.path(STACK, 'docker-compose.yml'), bigStack());
 
     // Mid-apply: some but not all of the services exist.
-    const seen = await waitFor(`1..${N - 1} services of ${STACK} to exist\n${a.tail()}\n${b.tail()}`, 60_000, async () => {
-      const n = await ownedServiceCount();
-      return n >= 1 && n < N ? n : undefined;
-    }, 20);
+    const seen = await waitFor(
+      `1..${N - 1} services of ${STACK} to exist\n${a.tail()}\n${b.tail()}`,
+      60_000,
+      async () => {
+        const n = await ownedServiceCount();
+        return n >= 1 && n < N ? n : undefined;
+      },
+      20,
+    );
     const applying = [a, b].find((c) => c.find('reconcile start', { key: KEY }).length > 0);
     const leader = [a, b].find((c) => c.find('became leader').length > 0);
     const victim = applying ?? leader ?? a;
@@ -74,7 +96,11 @@ describe('swarmkeeper run: a replica killed mid-apply', () => {
     await victim.kill9();
     const killedAt = Date.now();
     const atKill = await ownedServiceCount();
-    const why = applying ? 'it logged reconcile start for the key' : leader ? 'it was the leader' : 'fallback';
+    const why = applying
+      ? 'it logged reconcile start for the key'
+      : leader
+        ? 'it was the leader'
+        : 'fallback';
     console.log(
       `[controller-crash] killed ${victim.label} (pid ${victim.pid}; ${why}; leader: ${leader?.label ?? 'none'}) ` +
         `with ${seen} service(s) seen, ${atKill} present right after the kill`,
@@ -82,13 +108,21 @@ describe('swarmkeeper run: a replica killed mid-apply', () => {
     expect(atKill).toBeLessThan(N);
 
     // The survivor finishes the job: every service exists and runs its one replica.
-    await waitFor(`${N} services with 1/1 replicas\n${survivor.tail()}`, 90_000, async () => {
-      const st = await replicaStatus(id);
-      const ok = [...st.values()].filter((r) => r.desired === 1 && r.running === 1).length;
-      return st.size === N && ok === N ? true : undefined;
-    }, 250);
+    await waitFor(
+      `${N} services with 1/1 replicas\n${survivor.tail()}`,
+      90_000,
+      async () => {
+        const st = await replicaStatus(id);
+        const ok = [...st.values()].filter((r) => r.desired === 1 && r.running === 1).length;
+        return st.size === N && ok === N ? true : undefined;
+      },
+      250,
+    );
     const convergedMs = Date.now() - killedAt;
-    console.log(`[controller-crash] survivor ${survivor.label} converged the stack ${convergedMs} ms after the kill`);
+    console.log(`[controller-crash] slow proxy: ${JSON.stringify(proxy?.stats())}`);
+    console.log(
+      `[controller-crash] survivor ${survivor.label} converged the stack ${convergedMs} ms after the kill`,
+    );
     await waitFor(`Ready=True on ${KEY}\n${survivor.tail()}`, 30_000, async () =>
       (await status.condition(KEY, 'Ready'))?.status === 'True' ? true : undefined,
     );
@@ -97,9 +131,22 @@ describe('swarmkeeper run: a replica killed mid-apply', () => {
 
     // No duplicates: every name exists once (services and networks).
     const d = engine();
-    const services = (await d.listServices()).map((s) => s.Spec?.Name ?? '').filter((n) => n.startsWith(`${STACK}_`));
+    const services = (await d.listServices())
+      .map((s) => s.Spec?.Name ?? '')
+      .filter((n) => n.startsWith(`${STACK}_`));
     expect(services.sort()).toEqual(Array.from({ length: N }, (_, i) => `${STACK}_s${i}`).sort());
     const networks = (await d.listNetworks()).map((n) => n.Name).filter((n) => n.startsWith(`${STACK}_`));
     expect(networks).toEqual([`${STACK}_default`]);
+
+    // The survivor holds the events lease (taken over if the victim had it) and corrects drift.
+    await survivor.waitForLog('became leader', {}, 15_000);
+    await docker('service', 'update', '--detach', '--replicas', '2', `${STACK}_s0`);
+    const t0 = Date.now();
+    await waitFor(
+      `${STACK}_s0 scaled back to 1 by ${survivor.label}\n${survivor.tail()}`,
+      30_000,
+      async () => ((await serviceSpec(`${STACK}_s0`))?.replicas === 1 ? true : undefined),
+    );
+    console.log(`[controller-crash] survivor corrected an out-of-band scale in ${Date.now() - t0} ms`);
   });
 });

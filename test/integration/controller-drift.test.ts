@@ -86,10 +86,19 @@ async function metric(name: string, labels: Record<string, string> = {}): Promis
 }
 
 /** Runs an out-of-band change, then polls until `fixed` holds; records and prints the latency. */
-async function corrected(what: string, change: () => Promise<unknown>, fixed: () => Promise<boolean>): Promise<number> {
+async function corrected(
+  what: string,
+  change: () => Promise<unknown>,
+  fixed: () => Promise<boolean>,
+): Promise<number> {
   await change();
   const t0 = Date.now();
-  await waitFor(`${what} to be put back\n${ctl.tail()}`, 30_000, async () => ((await fixed()) ? true : undefined), 100);
+  await waitFor(
+    `${what} to be put back\n${ctl.tail()}`,
+    30_000,
+    async () => ((await fixed()) ? true : undefined),
+    100,
+  );
   const ms = Date.now() - t0;
   latencies[what] = ms;
   console.log(`[controller-drift] ${what}: corrected in ${ms} ms`);
@@ -115,10 +124,15 @@ describe('swarmkeeper run: drift correction', () => {
     writeFileSync(src.path(`${p}-ignore.yaml`), stackCR(IGN, '  ignore: [Mode.Replicated.Replicas]'));
     ctl = await ControllerProcess.start({ instanceId: id, sources: [src.dir], redisUrl, label: 'drift' });
     const keys = [key(APP), key(DET), key(IGN), key(GIT), key(BRK), key(NET, 'SwarmNetwork')];
-    await waitFor(`every resource Ready\n${ctl.tail()}`, 90_000, async () => {
-      for (const k of keys) if (!(await ready(k))) return undefined;
-      return true;
-    }, 250);
+    await waitFor(
+      `every resource Ready\n${ctl.tail()}`,
+      90_000,
+      async () => {
+        for (const k of keys) if (!(await ready(k))) return undefined;
+        return true;
+      },
+      250,
+    );
   });
 
   afterAll(async () => {
@@ -133,7 +147,9 @@ describe('swarmkeeper run: drift correction', () => {
 
   it('creates every desired object with the owner labels', async () => {
     const names = (await servicesOf(id)).map((s) => s.name).sort();
-    expect(names).toEqual([`${APP}_side`, `${APP}_web`, `${BRK}_web`, `${DET}_web`, `${GIT}_web`, `${IGN}_web`].sort());
+    expect(names).toEqual(
+      [`${APP}_side`, `${APP}_web`, `${BRK}_web`, `${DET}_web`, `${GIT}_web`, `${IGN}_web`].sort(),
+    );
     expect((await network(NET))?.labels[LABEL_OWNER]).toBe(key(NET, 'SwarmNetwork'));
     const web = await serviceSpec(`${APP}_web`);
     expect(web).toMatchObject({ image: 'local/busybox:1', env: ['A=1'], replicas: 1 });
@@ -200,11 +216,16 @@ describe('swarmkeeper run: drift correction', () => {
   it('ignore [Mode.Replicated.Replicas]: an out-of-band scale is kept', async () => {
     await docker('service', 'update', '--detach', '--replicas', '3', `${IGN}_web`);
     // The reconcile that follows the scale records the service health it observed (3 desired tasks).
-    await waitFor(`status of ${key(IGN)} to show 3 running replicas\n${ctl.tail()}`, 45_000, async () => {
-      const s = await status.get(key(IGN));
-      const h = s?.services?.find((x) => x.name === `${IGN}_web`);
-      return h?.desiredReplicas === 3 && h.runningReplicas === 3 ? true : undefined;
-    }, 250);
+    await waitFor(
+      `status of ${key(IGN)} to show 3 running replicas\n${ctl.tail()}`,
+      45_000,
+      async () => {
+        const s = await status.get(key(IGN));
+        const h = s?.services?.find((x) => x.name === `${IGN}_web`);
+        return h?.desiredReplicas === 3 && h.runningReplicas === 3 ? true : undefined;
+      },
+      250,
+    );
     expect((await serviceSpec(`${IGN}_web`))?.replicas).toBe(3);
     expect((await status.condition(key(IGN), 'Drifted'))?.status).toBe('False');
   });
@@ -229,7 +250,9 @@ describe('swarmkeeper run: drift correction', () => {
     // Let the work the snapshot caused drain, then: nothing of the broken file was pruned.
     await waitFor('an idle work queue', 30_000, async () => {
       const m = await ctl.metrics();
-      const busy = metricSum(m, 'swarmkeeper_queue_depth', { state: 'waiting' }) + metricSum(m, 'swarmkeeper_queue_depth', { state: 'active' });
+      const busy =
+        metricSum(m, 'swarmkeeper_queue_depth', { state: 'waiting' }) +
+        metricSum(m, 'swarmkeeper_queue_depth', { state: 'active' });
       return busy === 0 ? true : undefined;
     });
     expect((await serviceSpec(`${BRK}_web`))?.id).toBe(brkBefore?.id);

@@ -90,7 +90,11 @@ describe('docker stack deploy and swarmkeeper apply create the same Swarm object
         await removeStacks([a]);
         sb = await deployWithSwarmkeeper(dir, b);
       } else {
-        [da, sb] = await Promise.all([deployWithDocker(dir, a), deployWithSwarmkeeper(dir, b)]);
+        // allSettled: both deployers finish before the cleanup in `finally`, even when one fails.
+        const [ra, rb] = await Promise.allSettled([deployWithDocker(dir, a), deployWithSwarmkeeper(dir, b)]);
+        if (ra.status === 'rejected') throw ra.reason;
+        if (rb.status === 'rejected') throw rb.reason;
+        [da, sb] = [ra.value, rb.value];
       }
       expect(da.services.size, 'docker created no service').toBeGreaterThan(0);
       const diffs = compareStacks(da, sb, userIpamNetworks(text));

@@ -104,7 +104,9 @@ export function registerApply(program: Command, exit: ExitBox): void {
           },
         );
         if (r.plan && r.plan.actions.length === 0) process.stdout.write('  unchanged\n');
-        for (const b of r.plan?.blocked ?? []) process.stderr.write(`warning: ${b.message}\n`);
+        // A blocked change (ownership conflict, recreate not allowed) leaves the resource unconverged.
+        for (const b of r.plan?.blocked ?? []) process.stderr.write(`error: ${b.message} (${b.code})\n`);
+        if ((r.plan?.blocked.length ?? 0) > 0) failed = true;
         if (r.error) {
           failed = true;
           process.stderr.write(`error: ${r.error.message} (${r.error.code})\n`);

@@ -1,13 +1,7 @@
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
 import { dockerFromEnv } from '../../docker/connection.js';
 import { DockerSwarmAdapter } from '../../docker/swarm-adapter.js';
-import { createHttpServer } from '../../observability/http-server.js';
 import { createLogger } from '../../observability/logger.js';
-import { createMetrics } from '../../observability/metrics.js';
-import { Controller } from '../../runtime/controller.js';
-import { DirSource } from '../../sources/dir-source.js';
-import type { Source } from '../../sources/source.js';
 import { globalOptions, parseDurationMs } from '../context.js';
 import type { ExitBox } from '../main.js';
 
@@ -24,19 +18,12 @@ interface RunOpts {
   maxPruneFraction: string;
   shutdownTimeout: string;
   leaseTtl: string;
+  workDir?: string;
+  webhookSecretFile?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-/** `dir=PATH` -> a Source. Git and Kubernetes sources plug in here. */
-export function parseSource(spec: string, logger: ReturnType<typeof createLogger>): Source {
-  const eq = spec.indexOf('=');
-  const type = eq < 0 ? '' : spec.slice(0, eq);
-  const value = eq < 0 ? '' : spec.slice(eq + 1);
-  if (type === 'dir' && value) return new DirSource(value, { logger });
-  throw new Error(`--source ${spec}: expected dir=PATH`);
 }
 
 function parseRateLimit(text: string): { max: number; durationMs: number } {
@@ -49,7 +36,22 @@ export function registerRun(program: Command, exit: ExitBox): void {
   program
     .command('run')
     .description('Run the controller: watch sources and the Swarm, reconcile continuously, correct drift.')
-    .option('--source <type=value>', 'a source of desired state, repeatable: dir=PATH', collect, [])
+    .option(
+      '--source <spec>',
+      'a source of desired state, repeatable: dir=PATH[,name=N] or git=URL[,branch=B|tag=T|commit=SHA]' +
+        '[,path=DIR][,interval=1m][,name=N][,sshKeyFile=F|sshKeyEnv=V][,knownHostsFile=F]' +
+        '[,tokenFile=F|tokenEnv=V][,tokenScheme=basic|bearer][,tokenUser=U]',
+      collect,
+      [],
+    )
+    .option(
+      '--work-dir <path>',
+      'where git sources keep their clones and checkouts (default: a new temp dir)',
+    )
+    .option(
+      '--webhook-secret-file <path>',
+      'secret for POST /hooks/git signatures and remote POST /sync (or env SWARMKEEPER_WEBHOOK_SECRET)',
+    )
     .option(
       '--redis-url <url>',
       'Redis for the work queue, leases and status',
@@ -70,7 +72,22 @@ export function registerRun(program: Command, exit: ExitBox): void {
       const logger = createLogger({ level: g.logLevel === 'warn' ? 'info' : g.logLevel });
       if (opts.source.length === 0)
         throw new Error('run needs at least one --source (e.g. --source dir=./stacks)');
+      // Loaded here, not at the top: every other command (apply, plan, ...) starts without them.
+      const [{ Redis }, { createHttpServer }, { createMetrics }, { Controller }] = await Promise.all([
+        import('ioredis'),
+        import('../../observability/http-server.js'),
+        import('../../observability/metrics.js'),
+        import('../../runtime/controller.js'),
+      ]);
+      const { createSources } = await import('../../sources/source-spec.js');
+      const { loadWebhookSecret } = await import('../../observability/webhook.js');
       const metrics = createMetrics();
+      const webhookSecret = loadWebhookSecret(opts.webhookSecretFile);
+      const sources = createSources(opts.source, {
+        logger,
+        registry: metrics.registry,
+        ...(opts.workDir ? { workDir: opts.workDir } : {}),
+      });
       const { docker } = dockerFromEnv(process.env);
       const swarm = new DockerSwarmAdapter(docker, {
         onApiCall: (method) => metrics.dockerApiCalls.inc({ method }),
@@ -82,7 +99,7 @@ export function registerRun(program: Command, exit: ExitBox): void {
         swarm,
         redis,
         instanceId: g.instanceId,
-        sources: opts.source.map((s) => parseSource(s, logger)),
+        sources,
         logger,
         metrics,
         concurrency: Number(opts.concurrency),
@@ -93,23 +110,32 @@ export function registerRun(program: Command, exit: ExitBox): void {
         maxPruneFraction: Number(opts.maxPruneFraction),
         leaseTtlMs: parseDurationMs(opts.leaseTtl),
       });
-      const server = createHttpServer(metrics, {
-        healthy: () => true,
-        ready: async () => {
-          const checks = {
-            redis: await redis.ping().then(
-              () => true,
-              () => false,
-            ),
-            docker: await docker.ping().then(
-              () => true,
-              () => false,
-            ),
-            sources: controller.sourcesReady,
-          };
-          return { ok: Object.values(checks).every(Boolean), checks };
+      const server = createHttpServer(
+        metrics,
+        {
+          healthy: () => true,
+          ready: async () => {
+            const checks = {
+              redis: await redis.ping().then(
+                () => true,
+                () => false,
+              ),
+              docker: await docker.ping().then(
+                () => true,
+                () => false,
+              ),
+              sources: controller.sourcesReady,
+            };
+            return { ok: Object.values(checks).every(Boolean), checks };
+          },
         },
-      });
+        {
+          targets: () => sources,
+          logger,
+          registry: metrics.registry,
+          ...(webhookSecret ? { secret: webhookSecret } : {}),
+        },
+      );
       metrics.setQueueDepthSource(async () => ({ ...(await controller.queue.depth()) }));
       const [host, port] = opts.listen.split(':');
       await server.listen({ host: host || '127.0.0.1', port: Number(port) });

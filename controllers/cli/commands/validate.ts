@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { desiredFor } from '../../../reconciler/desired/desired-for.js';
+import { parseResource } from '../../../reconciler/api/parse.js';
+import { desiredFor, PLANNED_KINDS } from '../../../reconciler/desired/desired-for.js';
 import { asSwarmkeeperError } from '../../../reconciler/errors.js';
 import { fsFileReader } from '../../sources/fs-file-reader.js';
 import { loadForCli } from '../load-source.js';
@@ -21,12 +22,15 @@ export function registerValidate(program: Command, exit: ExitBox): void {
       let failed = src.errors.length > 0;
       for (const res of src.ordered) {
         try {
-          if (res.kind === 'SwarmStack' || res.kind === 'SwarmNetwork') {
-            const d = desiredFor(res, { instanceId: 'validate', files: fsFileReader(src.root) });
+          if ((PLANNED_KINDS as readonly string[]).includes(res.kind)) {
+            const d = desiredFor(res, { instanceId: 'validate', files: fsFileReader(src.root), composeEnv: process.env });
             process.stdout.write(
               `ok  ${res.key} (${res.origin.file}): ${d.desired.objects.length} Swarm objects\n`,
             );
-          } else process.stdout.write(`ok  ${res.key} (${res.origin.file})\n`);
+          } else {
+            parseResource(res.document ?? {}, res.origin.file);
+            process.stdout.write(`ok  ${res.key} (${res.origin.file})\n`);
+          }
         } catch (e) {
           failed = true;
           const err = asSwarmkeeperError(e);

@@ -25,6 +25,8 @@ export interface RunOptions {
   args?: string[];
   /** A label for assertion messages (e.g. 'a', 'b'). */
   label?: string;
+  /** Extra environment, e.g. DOCKER_HOST of a proxy. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A free loopback TCP port (asked from the kernel, then released). */
@@ -58,7 +60,9 @@ export async function waitFor<T>(
       last = e;
     }
     if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
@@ -92,7 +96,8 @@ export class ControllerProcess {
   }
 
   static async start(opts: RunOptions): Promise<ControllerProcess> {
-    if (!existsSync(`${REPO}dist/controllers/cli/main.js`)) throw new Error('dist/ is missing: run `npm run build` first');
+    if (!existsSync(`${REPO}dist/controllers/cli/main.js`))
+      throw new Error('dist/ is missing: run `npm run build` first');
     const port = await freePort();
     const args = [
       'bin/swarmkeeper.js',
@@ -108,7 +113,11 @@ export class ControllerProcess {
       `127.0.0.1:${port}`,
       ...(opts.args ?? []),
     ];
-    const child = spawn(process.execPath, args, { cwd: REPO, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: REPO,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     if (child.pid === undefined) throw new Error('swarmkeeper run did not start');
     RUNNING.add(child);
     child.once('exit', () => RUNNING.delete(child));
@@ -144,7 +153,12 @@ export class ControllerProcess {
     );
   }
 
-  waitForLog(msg: string, fields: Record<string, unknown> = {}, timeoutMs = 30_000, since = 0): Promise<LogLine> {
+  waitForLog(
+    msg: string,
+    fields: Record<string, unknown> = {},
+    timeoutMs = 30_000,
+    since = 0,
+  ): Promise<LogLine> {
     return waitFor(`${this.label}: log '${msg}' ${JSON.stringify(fields)}\n${this.tail()}`, timeoutMs, () => {
       if (!this.alive && this.find(msg, fields, since).length === 0)
         throw new Error(`process ${this.label} exited\n${this.tail()}`);
@@ -199,7 +213,11 @@ const RUNNING = new Set<ChildProcess>();
 export async function killAll(): Promise<void> {
   const left = [...RUNNING];
   for (const c of left) if (c.pid !== undefined && c.exitCode === null) process.kill(c.pid, 'SIGKILL');
-  await Promise.all(left.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+  await Promise.all(
+    left.map((c) =>
+      c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)),
+    ),
+  );
 }
 
 export interface Sample {
@@ -216,7 +234,8 @@ export function parseMetrics(text: string): Sample[] {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
     if (!m) continue;
     const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[l[1]!] = l[2]!;
     out.push({ name: m[1]!, labels, value: Number(m[3]) });
   }
   return out;

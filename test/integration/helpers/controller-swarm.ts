@@ -29,7 +29,11 @@ export function labVars(): LabVars {
     if (!v) throw new Error(`${k} is not set: run under the integration project or export the lab variables`);
     return v;
   };
-  return { dockerHost: need('DOCKER_HOST'), redisUrl: need('REDIS_URL'), labName: process.env['LAB_NAME'] ?? 'sk' };
+  return {
+    dockerHost: need('DOCKER_HOST'),
+    redisUrl: need('REDIS_URL'),
+    labName: process.env['LAB_NAME'] ?? 'sk',
+  };
 }
 
 /** A short unique name part: [a-z0-9], starts with a letter. */
@@ -117,13 +121,20 @@ export async function servicesOf(instanceId: string): Promise<ServiceSpecView[]>
 }
 
 /** Running/desired task counts per service name (GET /services?status=true). */
-export async function replicaStatus(instanceId: string): Promise<Map<string, { running: number; desired: number }>> {
+export async function replicaStatus(
+  instanceId: string,
+): Promise<Map<string, { running: number; desired: number }>> {
   const list = (await engine().listServices({
     filters: { label: [`${LABEL_INSTANCE}=${instanceId}`] },
     status: true,
-  } as never)) as unknown as (RawService & { ServiceStatus?: { RunningTasks: number; DesiredTasks: number } })[];
+  } as never)) as unknown as (RawService & {
+    ServiceStatus?: { RunningTasks: number; DesiredTasks: number };
+  })[];
   return new Map(
-    list.map((s) => [s.Spec.Name, { running: s.ServiceStatus?.RunningTasks ?? 0, desired: s.ServiceStatus?.DesiredTasks ?? 0 }]),
+    list.map((s) => [
+      s.Spec.Name,
+      { running: s.ServiceStatus?.RunningTasks ?? 0, desired: s.ServiceStatus?.DesiredTasks ?? 0 },
+    ]),
   );
 }
 
@@ -146,10 +157,15 @@ export async function network(name: string): Promise<NetworkView | undefined> {
 
 /** Waits until the node is Ready and the swarm answers (e.g. after a dockerd restart). */
 export async function waitSwarmReady(timeoutMs = 60_000): Promise<void> {
-  await waitFor('swarm node Ready', timeoutMs, async () => {
-    const nodes = await engine().listNodes();
-    return nodes.length > 0 && nodes.every((n) => n.Status?.State === 'ready') ? true : undefined;
-  }, 250);
+  await waitFor(
+    'swarm node Ready',
+    timeoutMs,
+    async () => {
+      const nodes = await engine().listNodes();
+      return nodes.length > 0 && nodes.every((n) => n.Status?.State === 'ready') ? true : undefined;
+    },
+    250,
+  );
 }
 
 export interface Condition {
@@ -191,7 +207,13 @@ export class StatusReader {
     let n = 0;
     let cursor = '0';
     do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `swarmkeeper:${this.instanceId}:*`, 'COUNT', 500);
+      const [next, keys] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        `swarmkeeper:${this.instanceId}:*`,
+        'COUNT',
+        500,
+      );
       cursor = next;
       if (keys.length > 0) n += await this.redis.del(...keys);
     } while (cursor !== '0');
@@ -207,24 +229,58 @@ export class StatusReader {
  * Removes every Swarm object labelled with the instance id (services first, then networks and
  * configs once their tasks are gone), plus extra services/networks by name.
  */
-export async function cleanupSwarm(instanceId: string, extra: { services?: string[]; networks?: string[] } = {}): Promise<void> {
+export async function cleanupSwarm(
+  instanceId: string,
+  extra: { services?: string[]; networks?: string[] } = {},
+): Promise<void> {
   const d = engine();
   const label = { label: [`${LABEL_INSTANCE}=${instanceId}`] };
   const services = [...(await servicesOf(instanceId)).map((s) => s.name), ...(extra.services ?? [])];
-  await Promise.all(services.map((s) => d.getService(s).remove().catch(() => undefined)));
-  await waitFor(`removal of the objects of ${instanceId}`, 90_000, async () => {
-    const nets = [...(await d.listNetworks({ filters: label })).map((n) => n.Name), ...(extra.networks ?? [])];
-    const configs = (await d.listConfigs({ filters: label })).map((c) => c.ID);
-    const present = (await d.listNetworks()).filter((n) => nets.includes(n.Name));
-    for (const n of present) await d.getNetwork(n.Id).remove().catch(() => undefined);
-    for (const c of configs) await d.getConfig(c).remove().catch(() => undefined);
-    const left = (await servicesOf(instanceId)).length + present.length + configs.length;
-    return left === 0 ? true : undefined;
-  }, 500);
+  await Promise.all(
+    services.map((s) =>
+      d
+        .getService(s)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
+  await waitFor(
+    `removal of the objects of ${instanceId}`,
+    90_000,
+    async () => {
+      const nets = [
+        ...(await d.listNetworks({ filters: label })).map((n) => n.Name),
+        ...(extra.networks ?? []),
+      ];
+      const configs = (await d.listConfigs({ filters: label })).map((c) => c.ID);
+      const present = (await d.listNetworks()).filter((n) => nets.includes(n.Name));
+      for (const n of present)
+        await d
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => undefined);
+      for (const c of configs)
+        await d
+          .getConfig(c)
+          .remove()
+          .catch(() => undefined);
+      const left = (await servicesOf(instanceId)).length + present.length + configs.length;
+      return left === 0 ? true : undefined;
+    },
+    500,
+  );
 }
 
 /** A temp directory for a dir source; `remove()` deletes it. */
-export function tempSource(prefix: string): { dir: string; path: (...p: string[]) => string; remove: () => void } {
+export function tempSource(prefix: string): {
+  dir: string;
+  path: (...p: string[]) => string;
+  remove: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
-  return { dir, path: (...p) => join(dir, ...p), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    path: (...p) => join(dir, ...p),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

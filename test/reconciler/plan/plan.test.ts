@@ -76,13 +76,20 @@ describe('plan: ownership and adoption', () => {
     ]);
   });
 
-  it('uses an equal unowned network as is when adopting', () => {
-    expect(plan(state(front), stack, opts({ adopt: true }))).toMatchObject({ actions: [], blocked: [] });
+  it.each([[{ adopt: true }], [{}]])('uses an equal unowned network of the same stack as is (%j)', (o) => {
+    // it cannot be relabelled, and using it changes nothing about it, so adopt is not needed
+    expect(plan(state(front), stack, opts(o))).toMatchObject({ actions: [], blocked: [] });
   });
 
   it.each([
     ['service', web, stack, {}, conflict('service', 'app_web', 'none')],
-    ['network', front, stack, {}, conflict('network', 'app_front', 'none')],
+    [
+      'network of another stack',
+      front,
+      mutate(stack, 'app_front', (o) => (o.labels[LABEL_STACK_NAMESPACE] = 'B')),
+      {},
+      conflict('network', 'app_front', 'none'),
+    ],
     [
       'network of another owner',
       front,

@@ -1,0 +1,219 @@
+/**
+ * Triggers on the controller's HTTP server:
+ * - `POST /hooks/git`: a forge's push webhook. The body must be signed with the webhook secret
+ *   (GitHub `X-Hub-Signature-256: sha256=HMAC`, Gitea/Gogs `X-Gitea-Signature`/`X-Gogs-Signature:
+ *   HMAC`, both HMAC-SHA256 of the raw body; GitLab `X-Gitlab-Token: SECRET`). Anything unsigned or
+ *   badly signed gets 401 and triggers nothing. A good one syncs the git sources whose URL matches
+ *   the payload's repository, or every git source if none matches; 202 names them.
+ * - `POST /sync[?source=NAME]`: `swarmkeeper sync`. Allowed from loopback, or with
+ *   `Authorization: Bearer <webhook secret>`; waits for the syncs and returns their results.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import { normalizeRepoUrl, parsePayload, payloadRepoUrls } from '../sources/git-webhook-payload.js';
+
+export interface SyncResult {
+  ok: boolean;
+  changed: boolean;
+  revision?: string;
+  error?: string;
+}
+
+/** A source that can be synced on demand (git sources carry their URL and report a result). */
+export interface SyncTarget {
+  readonly name: string;
+  readonly url?: string;
+  sync(): Promise<void>;
+  syncNow?(trigger: 'webhook' | 'manual'): Promise<SyncResult>;
+}
+
+export interface TriggerRoutesOptions {
+  /** The webhook secret; without one, /hooks/git answers 503 and /sync is loopback-only. */
+  secret?: Buffer;
+  targets: () => SyncTarget[];
+  logger?: Logger;
+  registry?: Registry;
+}
+
+export type Provider = 'github' | 'gitea' | 'gitlab';
+export type Verdict = { ok: true; provider: Provider } | { ok: false; reason: string };
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function header(h: Headers, name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function hmacMatches(secret: Buffer, body: Buffer, hex: string): boolean {
+  if (!/^[0-9a-f]{64}$/i.test(hex)) return false;
+  const expected = createHmac('sha256', secret).update(body).digest();
+  return timingSafeEqual(expected, Buffer.from(hex, 'hex'));
+}
+
+/** Constant time whatever the lengths: both sides are hashed first. */
+function tokenMatches(secret: Buffer, given: string): boolean {
+  const a = createHash('sha256').update(secret).digest();
+  const b = createHash('sha256').update(given, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+/** Every signature header present must verify, and at least one must be present. */
+export function verifyWebhook(headers: Headers, body: Buffer, secret: Buffer): Verdict {
+  const checks: { provider: Provider; header: string; ok: boolean }[] = [];
+  const gitea = header(headers, 'x-gitea-signature') ?? header(headers, 'x-gogs-signature');
+  if (gitea !== undefined)
+    checks.push({
+      provider: 'gitea',
+      header: 'X-Gitea-Signature',
+      ok: hmacMatches(secret, body, gitea.trim()),
+    });
+  const github = header(headers, 'x-hub-signature-256');
+  if (github !== undefined) {
+    const m = /^sha256=(.*)$/.exec(github.trim());
+    checks.push({
+      provider: 'github',
+      header: 'X-Hub-Signature-256',
+      ok: !!m && hmacMatches(secret, body, m[1]!),
+    });
+  }
+  const gitlab = header(headers, 'x-gitlab-token');
+  if (gitlab !== undefined)
+    checks.push({ provider: 'gitlab', header: 'X-Gitlab-Token', ok: tokenMatches(secret, gitlab) });
+  if (checks.length === 0)
+    return {
+      ok: false,
+      reason: 'unsigned: no X-Hub-Signature-256, X-Gitea-Signature or X-Gitlab-Token header',
+    };
+  const bad = checks.find((c) => !c.ok);
+  if (bad) return { ok: false, reason: `${bad.header} does not match the webhook secret` };
+  return { ok: true, provider: checks[0]!.provider };
+}
+
+/** The webhook secret from `--webhook-secret-file` or SWARMKEEPER_WEBHOOK_SECRET (trailing newline dropped). */
+export function loadWebhookSecret(
+  file: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Buffer | undefined {
+  let text: string | undefined;
+  if (file) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new Error(
+        `--webhook-secret-file ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'EIO'})`,
+      );
+    }
+    if (text.trim() === '') throw new Error(`--webhook-secret-file ${file} is empty`);
+  } else text = env['SWARMKEEPER_WEBHOOK_SECRET'] || undefined;
+  return text === undefined ? undefined : Buffer.from(text.replace(/\r?\n$/, ''), 'utf8');
+}
+
+function eventOf(h: Headers): string | undefined {
+  return (
+    header(h, 'x-github-event') ??
+    header(h, 'x-gitea-event') ??
+    header(h, 'x-gogs-event') ??
+    header(h, 'x-gitlab-event')
+  );
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  return !!address && (/^127\./.test(address) || address === '::1' || /^::ffff:127\./.test(address));
+}
+
+/** Mounts POST /hooks/git and POST /sync in their own scope (raw-body parsing stays local). */
+export function registerTriggerRoutes(app: FastifyInstance, opts: TriggerRoutesOptions): void {
+  const requests =
+    (opts.registry?.getSingleMetric('swarmkeeper_webhook_requests_total') as
+      Counter<'provider' | 'result'> | undefined) ??
+    new Counter({
+      name: 'swarmkeeper_webhook_requests_total',
+      help: 'POST /hooks/git requests by provider and result (accepted, ignored, unauthorized, disabled)',
+      labelNames: ['provider', 'result'] as const,
+      registers: opts.registry ? [opts.registry] : [],
+    });
+  const log = opts.logger;
+  const gitTargets = () => opts.targets().filter((t) => t.url !== undefined);
+
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) =>
+      done(null, body),
+    );
+
+    scope.post('/hooks/git', async (req: FastifyRequest, reply: FastifyReply) => {
+      const headers = req.headers as Headers;
+      if (!opts.secret) {
+        requests.inc({ provider: 'unknown', result: 'disabled' });
+        return reply.code(503).send({
+          error:
+            'the webhook receiver is disabled: start the controller with --webhook-secret-file or SWARMKEEPER_WEBHOOK_SECRET',
+        });
+      }
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const verdict = verifyWebhook(headers, body, opts.secret);
+      if (!verdict.ok) {
+        requests.inc({ provider: 'unknown', result: 'unauthorized' });
+        log?.warn({ reason: verdict.reason, ip: req.ip }, 'webhook rejected: nothing triggered');
+        return reply.code(401).send({ error: verdict.reason });
+      }
+      const event = eventOf(headers);
+      if (event === 'ping') {
+        requests.inc({ provider: verdict.provider, result: 'ignored' });
+        return reply.code(200).send({ provider: verdict.provider, event, triggered: [] });
+      }
+      if (event !== undefined && !/push|tag|create/i.test(event)) {
+        requests.inc({ provider: verdict.provider, result: 'ignored' });
+        return reply
+          .code(202)
+          .send({ provider: verdict.provider, event, triggered: [], ignored: 'not a push event' });
+      }
+      const repos = payloadRepoUrls(parsePayload(body, header(headers, 'content-type')));
+      const all = gitTargets();
+      const matching = all.filter((t) => repos.includes(normalizeRepoUrl(t.url!)));
+      const chosen = matching.length > 0 ? matching : all;
+      for (const t of chosen) void (t.syncNow ? t.syncNow('webhook') : t.sync()).catch(() => undefined);
+      requests.inc({ provider: verdict.provider, result: 'accepted' });
+      const triggered = chosen.map((t) => t.name);
+      log?.info(
+        { provider: verdict.provider, event, repos, matched: matching.length > 0, triggered },
+        'webhook accepted',
+      );
+      return reply
+        .code(202)
+        .send({ provider: verdict.provider, event, matched: matching.length > 0, triggered });
+    });
+
+    scope.post('/sync', async (req: FastifyRequest, reply: FastifyReply) => {
+      const auth = header(req.headers as Headers, 'authorization');
+      const bearer = auth && /^Bearer (.+)$/.exec(auth)?.[1];
+      const allowed =
+        isLoopback(req.socket.remoteAddress) ||
+        (!!opts.secret && !!bearer && tokenMatches(opts.secret, bearer));
+      if (!allowed)
+        return reply.code(403).send({
+          error: 'POST /sync is allowed from loopback, or with Authorization: Bearer <webhook secret>',
+        });
+      const name = (req.query as Record<string, string | undefined>)['source'];
+      const all = opts.targets();
+      const chosen = name === undefined ? all : all.filter((t) => t.name === name);
+      if (chosen.length === 0)
+        return reply
+          .code(404)
+          .send({ error: `no source named "${name}"; sources: ${all.map((t) => t.name).join(', ')}` });
+      const results = await Promise.all(
+        chosen.map(async (t) => {
+          if (t.syncNow) return { source: t.name, ...(await t.syncNow('manual')) };
+          await t.sync();
+          return { source: t.name, ok: true, changed: false };
+        }),
+      );
+      log?.info({ sources: results.map((r) => r.source) }, 'manual sync');
+      return reply.code(200).send({ results });
+    });
+  });
+}
