@@ -8,6 +8,11 @@ import type { Action, Plan } from './plan/types.js';
 export interface ObserveQuery {
   /** Only objects carrying this instance's ownership label, plus those named in `names`. */
   instanceId: string;
+  /**
+   * Narrows the owned objects to one resource (`kind/namespace/name`): a reconcile then lists
+   * only its own objects, not everything the instance owns (which grows with every stack).
+   */
+  owner?: string;
   /** Names that matter even when unowned (to detect conflicts and adoption). */
   names?: Partial<Record<ObjectKind, string[]>>;
   /** Stack namespaces whose unowned objects are relevant (adoption). */

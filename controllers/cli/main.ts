@@ -4,6 +4,7 @@ import { registerApply } from './commands/apply.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
+import { registerSync } from './commands/sync.js';
 import { registerValidate } from './commands/validate.js';
 
 export const VERSION = '0.1.0';
@@ -34,6 +35,7 @@ export function buildProgram(exit: ExitBox): Command {
   registerApply(program, exit);
   registerStatus(program, exit);
   registerRun(program, exit);
+  registerSync(program, exit);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

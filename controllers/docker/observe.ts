@@ -2,8 +2,8 @@
  * Reads the Swarm objects that matter to one reconcile, with a constant number of list calls
  * (independent of how many objects exist): per kind one call by instance label, one by name
  * (only when names are asked) and one by stack namespace (only when namespaces are asked);
- * networks come from ONE unfiltered list that also yields the id -> name map used to
- * normalise service network targets. Volumes are listed only when the query names the
+ * networks the same way, plus at most one call by id for networks the services attach to that
+ * those lists did not return (to normalise service network targets from id to name). Volumes are listed only when the query names the
  * `volume` kind (`names.volume`, even empty), since they are node-local.
  */
 import type Docker from 'dockerode';
@@ -14,7 +14,7 @@ import type {
   ObservedState,
   ObservedUpdateStatus,
 } from '../../reconciler/model/objects.js';
-import { LABEL_INSTANCE, LABEL_STACK_NAMESPACE } from '../../reconciler/model/ownership.js';
+import { LABEL_INSTANCE, LABEL_OWNER, LABEL_STACK_NAMESPACE } from '../../reconciler/model/ownership.js';
 import type { ObserveQuery } from '../../reconciler/ports.js';
 import { listCall as call } from './docker-errors.js';
 
@@ -60,7 +60,9 @@ function nonNull<T>(v: T | null | undefined): T | undefined {
 
 /** The label/name/namespace filter sets for one kind; at most three list calls. */
 export function filterSets(kind: ObjectKind, query: ObserveQuery): Filters[] {
-  const sets: Filters[] = [{ label: [`${LABEL_INSTANCE}=${query.instanceId}`] }];
+  const owned = [`${LABEL_INSTANCE}=${query.instanceId}`];
+  if (query.owner !== undefined) owned.push(`${LABEL_OWNER}=${query.owner}`); // label filters AND
+  const sets: Filters[] = [{ label: owned }];
   const names = query.names?.[kind] ?? [];
   if (names.length > 0) sets.push({ name: [...new Set(names)] });
   const ns = [...new Set(query.stackNamespaces ?? [])];
@@ -76,7 +78,11 @@ export function isRelevant(
   labels: Labels | undefined,
   query: ObserveQuery,
 ): boolean {
-  if (labels?.[LABEL_INSTANCE] === query.instanceId) return true;
+  if (
+    labels?.[LABEL_INSTANCE] === query.instanceId &&
+    (query.owner === undefined || labels[LABEL_OWNER] === query.owner)
+  )
+    return true;
   if (query.names?.[kind]?.includes(name)) return true;
   const ns = labels?.[LABEL_STACK_NAMESPACE];
   return ns !== undefined && (query.stackNamespaces ?? []).includes(ns);
@@ -185,21 +191,30 @@ function volumeObject(v: RawVolume): ObservedObject {
   return o;
 }
 
-/** One unfiltered network list: all networks and the id -> name map. */
-export async function listNetworks(
+/** Names of the networks services attach to that the filtered lists did not return: one call by id. */
+async function resolveNetworkNames(
   docker: Docker,
-): Promise<{ networks: RawNetwork[]; names: Map<string, string> }> {
-  const networks = (await call('networks', () => docker.listNetworks())) as unknown as RawNetwork[];
-  return { networks, names: new Map(networks.map((n) => [n.Id, n.Name])) };
+  services: RawService[],
+  names: Map<string, string>,
+): Promise<void> {
+  const unknown = new Set<string>();
+  for (const s of services)
+    for (const n of [...(s.Spec.TaskTemplate?.Networks ?? []), ...(s.Spec.Networks ?? [])])
+      if (!names.has(n.Target)) unknown.add(n.Target);
+  if (unknown.size === 0) return;
+  const found = (await call('networks', () =>
+    docker.listNetworks({ filters: { id: [...unknown] } }),
+  )) as unknown as RawNetwork[];
+  for (const n of found) names.set(n.Id, n.Name);
 }
 
 export async function observe(docker: Docker, query: ObserveQuery): Promise<ObservedState> {
   const lists = <T>(kind: ObjectKind, fn: (filters: Filters) => Promise<T[]>): Promise<T[][]> =>
     Promise.all(filterSets(kind, query).map((f) => call(`${kind}s`, () => fn(f))));
   const wantVolumes = query.names !== undefined && 'volume' in query.names;
-  const [services, nets, configs, secrets, volumes] = await Promise.all([
+  const [serviceLists, networkLists, configs, secrets, volumes] = await Promise.all([
     lists('service', (filters) => docker.listServices({ filters }) as unknown as Promise<RawService[]>),
-    listNetworks(docker),
+    lists('network', (filters) => docker.listNetworks({ filters }) as unknown as Promise<RawNetwork[]>),
     lists('config', (filters) => docker.listConfigs({ filters }) as unknown as Promise<RawConfig[]>),
     lists('secret', (filters) => docker.listSecrets({ filters }) as unknown as Promise<RawConfig[]>),
     wantVolumes
@@ -210,8 +225,12 @@ export async function observe(docker: Docker, query: ObserveQuery): Promise<Obse
         )
       : Promise.resolve([] as RawVolume[][]),
   ]);
+  const services = dedupe(serviceLists, (s) => s.ID);
+  const networks = dedupe(networkLists, (n) => n.Id);
+  const names = new Map(networks.map((n) => [n.Id, n.Name]));
+  await resolveNetworkNames(docker, services, names);
   const objects: ObservedObject[] = [];
-  for (const n of nets.networks)
+  for (const n of networks)
     if (isRelevant('network', n.Name, nonNull(n.Labels), query)) objects.push(networkObject(n));
   for (const v of dedupe(volumes, (v) => v.Name))
     if (isRelevant('volume', v.Name, nonNull(v.Labels), query)) objects.push(volumeObject(v));
@@ -219,7 +238,7 @@ export async function observe(docker: Docker, query: ObserveQuery): Promise<Obse
     if (isRelevant('config', c.Spec.Name, c.Spec.Labels, query)) objects.push(configObject('config', c));
   for (const c of dedupe(secrets, (c) => c.ID))
     if (isRelevant('secret', c.Spec.Name, c.Spec.Labels, query)) objects.push(configObject('secret', c));
-  for (const s of dedupe(services, (s) => s.ID))
-    if (isRelevant('service', s.Spec.Name, s.Spec.Labels, query)) objects.push(serviceObject(s, nets.names));
+  for (const s of services)
+    if (isRelevant('service', s.Spec.Name, s.Spec.Labels, query)) objects.push(serviceObject(s, names));
   return { objects };
 }

@@ -80,6 +80,7 @@ export async function reconcileResource(
     for (const o of d.desired.objects) (names[o.kind] ??= []).push(o.name);
     const observed = await deps.swarm.observe({
       instanceId: deps.instanceId,
+      owner: res.key,
       names,
       ...(d.stackNamespace ? { stackNamespaces: [d.stackNamespace] } : {}),
     });

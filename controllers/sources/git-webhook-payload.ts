@@ -19,13 +19,17 @@ const URL_FIELDS = [
   'homepage',
 ];
 
-/** `https://Host/org/repo.git/`, `git@host:org/repo`, `ssh://git@host:22/org/repo` -> `host/org/repo`. */
+/**
+ * `https://Host/org/repo.git/`, `git@host:org/repo`, `ssh://git@host:22/org/repo` -> `host/org/repo`
+ * (scheme, user, port, `.git` and case dropped: forges treat paths case-insensitively); file URLs
+ * keep their path as is.
+ */
 export function normalizeRepoUrl(raw: string): string {
   const s = raw.trim();
   const scp = /^(?:[^@/\s]+@)?([^:/\s]+):(?!\/\/)(.+)$/.exec(s);
   let out: string;
   if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(s))
-    out = `${scp[1]!.toLowerCase()}/${scp[2]!.replace(/^\/+/, '')}`;
+    out = `${scp[1]!}/${scp[2]!.replace(/^\/+/, '')}`.toLowerCase();
   else {
     try {
       const u = new URL(s);

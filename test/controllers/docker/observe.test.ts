@@ -11,10 +11,16 @@ import { fakeDocker, type FakeRequest } from '../../support/fake-docker.js';
 
 const I = 'swarmkeeper.io/instance';
 const NS = 'com.docker.stack.namespace';
+const LABEL_OWNER = 'swarmkeeper.io/owner';
 
 describe('filterSets', () => {
   it.each<[string, ObserveQuery, object[]]>([
     ['instance only', { instanceId: 'i1' }, [{ label: [`${I}=i1`] }]],
+    [
+      'one owner (both labels must match)',
+      { instanceId: 'i1', owner: 'SwarmStack/default/a' },
+      [{ label: [`${I}=i1`, `${LABEL_OWNER}=SwarmStack/default/a`] }],
+    ],
     [
       'with names',
       { instanceId: 'i1', names: { service: ['a', 'b', 'a'] } },
@@ -46,6 +52,16 @@ describe('isRelevant', () => {
     ['other namespace', 'B_web', { [NS]: 'B' }, false],
   ])('%s', (_n, name, labels, expected) => {
     expect(isRelevant('service', name, labels, q)).toBe(expected);
+  });
+});
+
+describe('isRelevant with an owner', () => {
+  const q: ObserveQuery = { instanceId: 'i1', owner: 'SwarmStack/default/a' };
+  it.each<[string, Record<string, string>, boolean]>([
+    ['owned by that resource', { [I]: 'i1', [LABEL_OWNER]: 'SwarmStack/default/a' }, true],
+    ['owned by another resource of the instance', { [I]: 'i1', [LABEL_OWNER]: 'SwarmStack/default/b' }, false],
+  ])('%s', (_n, labels, expected) => {
+    expect(isRelevant('service', 'x', labels, q)).toBe(expected);
   });
 });
 
@@ -154,6 +170,7 @@ describe('observe (fake engine)', () => {
     expect(requests.map((r) => r.path).sort()).toEqual([
       '/configs',
       '/configs',
+      '/networks',
       '/networks',
       '/secrets',
       '/secrets',

@@ -77,6 +77,8 @@ export async function lab(...args: string[]): Promise<string> {
 
 export interface ServiceSpecView {
   id: string;
+  /** Version.Index: every update (ours or out of band) raises it. */
+  version: number;
   name: string;
   image: string;
   env: string[];
@@ -86,6 +88,7 @@ export interface ServiceSpecView {
 
 interface RawService {
   ID: string;
+  Version?: { Index?: number };
   Spec: {
     Name: string;
     Labels?: Record<string, string>;
@@ -97,6 +100,7 @@ interface RawService {
 function view(s: RawService): ServiceSpecView {
   return {
     id: s.ID,
+    version: s.Version?.Index ?? 0,
     name: s.Spec.Name,
     image: s.Spec.TaskTemplate.ContainerSpec?.Image ?? '',
     env: s.Spec.TaskTemplate.ContainerSpec?.Env ?? [],

@@ -1,5 +1,5 @@
 /** Reading and cleaning up Swarm objects through the docker client (DOCKER_HOST). */
-import { docker, dockerJSON } from './run.js';
+import { docker } from './run.js';
 import { pollUntil } from './poll.js';
 
 export type ObjectType = 'service' | 'network' | 'config' | 'secret' | 'volume';
