@@ -6,7 +6,8 @@ import { createLogger, type Logger } from '../observability/logger.js';
 
 export interface GlobalOptions {
   instanceId: string;
-  logLevel: string;
+  /** Unset: `error` for one-shot commands (their errors are printed as lines), `info` for run. */
+  logLevel?: string;
 }
 
 export interface CliContext {
@@ -23,7 +24,7 @@ export function globalOptions(cmd: Command): GlobalOptions {
 /** Connects to Docker from DOCKER_HOST / TLS env / Docker context. */
 export function openContext(cmd: Command, opts: { concurrency?: number } = {}): CliContext {
   const g = globalOptions(cmd);
-  const logger = createLogger({ level: g.logLevel });
+  const logger = createLogger({ level: g.logLevel ?? 'error' });
   const { docker } = dockerFromEnv(process.env);
   const swarm = new DockerSwarmAdapter(docker, { concurrency: opts.concurrency ?? 8 });
   return { docker, swarm, logger, instanceId: g.instanceId };

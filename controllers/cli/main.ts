@@ -25,8 +25,8 @@ export function buildProgram(exit: ExitBox): Command {
     )
     .option(
       '--log-level <level>',
-      'pino log level (trace, debug, info, warn, error)',
-      process.env['SWARMKEEPER_LOG_LEVEL'] ?? 'warn',
+      'pino log level (trace, debug, info, warn, error); default: error, and info for run',
+      process.env['SWARMKEEPER_LOG_LEVEL'],
     )
     .showHelpAfterError()
     .exitOverride();

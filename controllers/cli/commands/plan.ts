@@ -33,6 +33,7 @@ export function registerPlan(program: Command, exit: ExitBox): void {
       const ctx = openContext(cmd);
       const plans: { key: string; file: string; plan: Plan }[] = [];
       let failed = src.errors.length > 0;
+      const errors = src.errors.map((e) => e.toJSON());
       for (const res of src.ordered) {
         const r = await reconcileResource(
           res,
@@ -51,6 +52,7 @@ export function registerPlan(program: Command, exit: ExitBox): void {
         );
         if (r.error) {
           failed = true;
+          errors.push({ key: res.key, file: res.origin.file, ...r.error.toJSON() });
           process.stderr.write(`error: ${r.error.message} (${r.error.code})\n`);
         }
         if (r.plan) plans.push({ key: res.key, file: res.origin.file, plan: r.plan });
@@ -67,7 +69,7 @@ export function registerPlan(program: Command, exit: ExitBox): void {
       if (opts.output === 'json') {
         const out = {
           resources: plans.map((p) => ({ key: p.key, file: p.file, plan: planToJSON(p.plan) })),
-          errors: src.errors.map((e) => e.toJSON()),
+          errors,
           pending,
         };
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

@@ -69,7 +69,7 @@ export function registerRun(program: Command, exit: ExitBox): void {
     .option('--shutdown-timeout <duration>', 'on SIGTERM, how long active reconciles may finish', '30s')
     .action(async (opts: RunOpts, cmd: Command) => {
       const g = globalOptions(cmd);
-      const logger = createLogger({ level: g.logLevel === 'warn' ? 'info' : g.logLevel });
+      const logger = createLogger({ level: g.logLevel ?? 'info' });
       if (opts.source.length === 0)
         throw new Error('run needs at least one --source (e.g. --source dir=./stacks)');
       // Loaded here, not at the top: every other command (apply, plan, ...) starts without them.
