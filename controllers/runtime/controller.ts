@@ -56,6 +56,7 @@ export class Controller {
   readonly #revisions = new Map<string, string>();
   readonly #log: Logger;
   #sourcesReady = false;
+  #snapshots: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: ControllerOptions) {
     this.#log = opts.logger;
@@ -81,7 +82,7 @@ export class Controller {
       logger: opts.logger,
       onEvent: (e) => this.#onEvent(e),
       onConnected: (reconnect) => {
-        if (reconnect) void this.queue.resyncNow();
+        if (reconnect) this.#background('resync after reconnect', this.queue.resyncNow());
       },
     });
     this.lease = new RedisLease(opts.redis, {
@@ -99,7 +100,12 @@ export class Controller {
   }
 
   async start(): Promise<void> {
-    for (const s of this.opts.sources) await s.start((snap) => void this.#onSnapshot(snap));
+    for (const s of this.opts.sources)
+      await s.start((snap) => {
+        // one snapshot at a time, in arrival order: a slow one must not land after a newer one
+        this.#snapshots = this.#snapshots.catch(() => undefined).then(() => this.#onSnapshot(snap));
+        this.#background('source snapshot', this.#snapshots);
+      });
     this.#sourcesReady = true;
     this.queue.registerResync(() => this.store.keys());
     await this.queue.start();
@@ -136,9 +142,14 @@ export class Controller {
     for (const key of [...change.changed, ...change.removed]) await this.queue.enqueue(key);
   }
 
+  /** Work started from a callback: a failure (Redis down) is logged, never an unhandled rejection. */
+  #background(what: string, p: Promise<unknown>): void {
+    p.catch((e: unknown) => this.#log.error({ err: (e as Error).message }, `${what} failed`));
+  }
+
   #onEvent(e: SwarmEvent): void {
     const owner = e.name ? this.#owners.get(e.name) : undefined;
-    if (owner) void this.queue.enqueue(owner);
+    if (owner) this.#background('enqueue from event', this.queue.enqueue(owner));
   }
 
   /** One reconcile of one key; errors are thrown so the queue applies their retry policy. */

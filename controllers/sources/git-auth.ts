@@ -14,7 +14,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GitAuthSpec, SecretRef } from './source-spec.js';
+import type { GitAuthSpec, SecretRef } from './git-spec.js';
 
 export interface GitAuthEnv {
   env: Record<string, string>;

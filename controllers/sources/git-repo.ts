@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type SimpleGit, simpleGit } from 'simple-git';
-import type { GitRef } from './source-spec.js';
+import type { GitRef } from './git-spec.js';
 
 export type GitFailureReason = 'auth' | 'network' | 'ref-not-found' | 'repository' | 'timeout' | 'git';
 

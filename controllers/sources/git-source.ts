@@ -9,7 +9,7 @@ import { gitAuthEnv, scrub } from './git-auth.js';
 import { type GitMetrics, gitMetrics } from './git-metrics.js';
 import { GitRepo, GitSourceError, describeRef } from './git-repo.js';
 import type { Source } from './source.js';
-import type { GitSourceSpec } from './source-spec.js';
+import type { GitSourceSpec } from './git-spec.js';
 
 export type SyncTrigger = 'start' | 'poll' | 'webhook' | 'manual';
 

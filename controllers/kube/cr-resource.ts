@@ -1,0 +1,126 @@
+import { API_VERSION, GROUP, isKindName, KINDS, type KindName, VERSION } from '../../reconciler/api/index.js';
+import { type SwarmkeeperError, skError } from '../../reconciler/errors.js';
+import { type DesiredResource, resourceKey } from '../../reconciler/source/resource.js';
+
+/** The finalizer swarmkeeper puts on every custom resource before it first applies it. */
+export const FINALIZER = 'swarmkeeper.io/cleanup';
+/** Field manager of every write swarmkeeper makes to the Kubernetes API. */
+export const FIELD_MANAGER = 'swarmkeeper';
+export const KUBE_SOURCE_NAME = 'kube';
+
+/** The parts of a custom object swarmkeeper reads (what the API server returns, loosely typed). */
+export interface CustomObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    generation?: number;
+    resourceVersion?: string;
+    deletionTimestamp?: string | Date;
+    finalizers?: string[];
+    [k: string]: unknown;
+  };
+  spec?: unknown;
+  status?: unknown;
+}
+
+export interface KindRef {
+  kind: KindName;
+  group: string;
+  version: string;
+  plural: string;
+}
+
+export function kindRef(kind: KindName): KindRef {
+  return { kind, group: GROUP, version: VERSION, plural: KINDS[kind].plural };
+}
+
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `k8s:<Kind>/<ns>/<name>`: the origin "file" of a custom resource, used in every message. */
+export function originFile(kind: string, namespace: string, name: string): string {
+  return `k8s:${resourceKey(kind, namespace, name)}`;
+}
+
+/** A watch/list object's metadata.deletionTimestamp as an ISO string (the informer may hand a Date). */
+function deletionTimestamp(obj: CustomObject): string | undefined {
+  const t = obj.metadata?.deletionTimestamp;
+  if (t === undefined || t === null) return undefined;
+  return t instanceof Date ? t.toISOString() : String(t);
+}
+
+/**
+ * A custom object as a DesiredResource. Only what a reconcile depends on is kept (the
+ * GenerationChangedPredicate): spec, generation and the deletion mark. status, resourceVersion,
+ * managedFields, labels and finalizers are left out, so a status-only update compares equal in
+ * the ResourceStore and causes no reconcile.
+ */
+export function toDesiredResource(obj: CustomObject): DesiredResource | undefined {
+  const kind = obj.kind;
+  const name = obj.metadata?.name;
+  const namespace = obj.metadata?.namespace;
+  if (!isKindName(kind) || !name || !namespace) return undefined;
+  const generation = obj.metadata?.generation;
+  const spec = isRecord(obj.spec) ? obj.spec : {};
+  const deleting = deletionTimestamp(obj);
+  const metadata: Record<string, unknown> = { name, namespace };
+  if (generation !== undefined) metadata.generation = generation;
+  if (deleting !== undefined) metadata.deletionTimestamp = deleting;
+  return {
+    key: resourceKey(kind, namespace, name),
+    kind,
+    namespace,
+    name,
+    ...(generation !== undefined ? { generation } : {}),
+    spec,
+    origin: {
+      file: originFile(kind, namespace, name),
+      source: KUBE_SOURCE_NAME,
+      ...(generation !== undefined ? { revision: `gen-${generation}` } : {}),
+    },
+    baseDir: '.',
+    document: { apiVersion: API_VERSION, kind, metadata, spec },
+  };
+}
+
+/** Set when the custom resource is being deleted (its finalizers run). */
+export function deletionOf(res: DesiredResource): string | undefined {
+  const meta = res.document?.metadata;
+  const t = isRecord(meta) ? meta.deletionTimestamp : undefined;
+  return typeof t === 'string' ? t : undefined;
+}
+
+export function deletionPolicy(res: DesiredResource): 'Delete' | 'Orphan' {
+  return res.spec['deletionPolicy'] === 'Orphan' ? 'Orphan' : 'Delete';
+}
+
+/** Checks that need the Kubernetes context: a custom resource has no source directory. */
+export function kubeSpecProblem(res: DesiredResource): SwarmkeeperError | undefined {
+  if (res.kind === 'SwarmStack' && res.spec['composeFile'] !== undefined)
+    return skError(
+      'RESOURCE_INVALID',
+      `${res.origin.file}: spec.composeFile: not supported for Kubernetes custom resources ` +
+        '(they have no source directory to read files from); put the compose document in spec.compose',
+    );
+  return undefined;
+}
+
+/** JSON with object keys sorted at every level: the API server returns keys sorted. */
+export function canonical<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => canonical(v)) as T;
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value).sort()) if (value[k] !== undefined) out[k] = canonical(value[k]);
+  return out as T;
+}
+
+/** Parses `Kind/namespace/name` into a custom-resource kind reference, or undefined for other keys. */
+export function parseCrKey(key: string): { ref: KindRef; namespace: string; name: string } | undefined {
+  const parts = key.split('/');
+  if (parts.length !== 3) return undefined;
+  const [kind, namespace, name] = parts as [string, string, string];
+  if (!isKindName(kind) || !namespace || !name) return undefined;
+  return { ref: kindRef(kind), namespace, name };
+}
