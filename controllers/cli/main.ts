@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { asSwarmkeeperError } from '../../reconciler/errors.js';
 import { registerApply } from './commands/apply.js';
+import { registerCrds } from './commands/crds.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
@@ -36,6 +37,7 @@ export function buildProgram(exit: ExitBox): Command {
   registerStatus(program, exit);
   registerRun(program, exit);
   registerSync(program, exit);
+  registerCrds(program, exit);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

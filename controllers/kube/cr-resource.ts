@@ -1,3 +1,4 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { API_VERSION, GROUP, isKindName, KINDS, type KindName, VERSION } from '../../reconciler/api/index.js';
 import { type SwarmkeeperError, skError } from '../../reconciler/errors.js';
 import { type DesiredResource, resourceKey } from '../../reconciler/source/resource.js';
@@ -8,19 +9,11 @@ export const FINALIZER = 'swarmkeeper.io/cleanup';
 export const FIELD_MANAGER = 'swarmkeeper';
 export const KUBE_SOURCE_NAME = 'kube';
 
-/** The parts of a custom object swarmkeeper reads (what the API server returns, loosely typed). */
-export interface CustomObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    generation?: number;
-    resourceVersion?: string;
-    deletionTimestamp?: string | Date;
-    finalizers?: string[];
-    [k: string]: unknown;
-  };
+/**
+ * A custom object as the API server returns it (loosely typed). Watch and list results are plain
+ * JSON: metadata.deletionTimestamp arrives as a string despite V1ObjectMeta's Date type.
+ */
+export interface CustomObject extends KubernetesObject {
   spec?: unknown;
   status?: unknown;
 }
@@ -46,7 +39,7 @@ export function originFile(kind: string, namespace: string, name: string): strin
 
 /** A watch/list object's metadata.deletionTimestamp as an ISO string (the informer may hand a Date). */
 function deletionTimestamp(obj: CustomObject): string | undefined {
-  const t = obj.metadata?.deletionTimestamp;
+  const t: unknown = obj.metadata?.deletionTimestamp;
   if (t === undefined || t === null) return undefined;
   return t instanceof Date ? t.toISOString() : String(t);
 }

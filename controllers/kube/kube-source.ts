@@ -11,7 +11,13 @@ import { KIND_NAMES, type KindName } from '../../reconciler/api/index.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import type { SourceSnapshot } from '../runtime/resource-store.js';
 import type { Source } from '../sources/source.js';
-import { type CustomObject, KUBE_SOURCE_NAME, kindRef, parseCrKey, toDesiredResource } from './cr-resource.js';
+import {
+  type CustomObject,
+  KUBE_SOURCE_NAME,
+  kindRef,
+  parseCrKey,
+  toDesiredResource,
+} from './cr-resource.js';
 
 export interface KubeSourceOptions {
   kubeConfig: KubeConfig;
@@ -79,9 +85,12 @@ export class KubeSource implements Source {
     this.#stopped = false;
     const watch = new Watch(this.#opts.kubeConfig);
     for (const kind of this.#opts.kinds ?? KIND_NAMES) {
-      const lw = new ListWatch<CustomObject>(watchPath(kind, this.#opts.namespace), watch, () =>
-        this.#list(kind),
-      false);
+      const lw = new ListWatch<CustomObject>(
+        watchPath(kind, this.#opts.namespace),
+        watch,
+        () => this.#list(kind),
+        false,
+      );
       let onSynced!: () => void;
       const syncedOnce = new Promise<void>((resolve) => (onSynced = resolve));
       const st: InformerState = { kind, lw, attempts: 0, errors: 0, synced: false, onSynced, syncedOnce };

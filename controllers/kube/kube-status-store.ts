@@ -82,7 +82,13 @@ export class KubeStatusStore implements StatusStore {
     let res: CustomObject;
     try {
       res = (await this.#api.patchNamespacedCustomObjectStatus(
-        { ...k.ref, namespace: k.namespace, name: k.name, body: { status: next }, fieldManager: FIELD_MANAGER },
+        {
+          ...k.ref,
+          namespace: k.namespace,
+          name: k.name,
+          body: { status: next },
+          fieldManager: FIELD_MANAGER,
+        },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       )) as CustomObject;
     } catch (e) {

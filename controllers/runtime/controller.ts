@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { type SwarmkeeperError, skError } from '../../reconciler/errors.js';
 import { parseOwnerKey } from '../../reconciler/model/ownership.js';
 import type { SwarmPort } from '../../reconciler/ports.js';
+import type { DesiredResource } from '../../reconciler/source/resource.js';
 import { isTrue } from '../../reconciler/status/conditions.js';
 import { nextStatus } from '../../reconciler/status/resource-status.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -37,6 +38,22 @@ export interface ControllerOptions {
   /** Empty-source guard: refuse to prune when a source drops more than this fraction of its resources. */
   maxPruneFraction?: number;
   allowEmpty?: boolean;
+  /** Where statuses go (default: Redis); the Kubernetes source writes the status subresource. */
+  statuses?: StatusStore;
+  /** Finalizer-driven deletion for sources whose resources live in an API (Kubernetes). */
+  lifecycle?: ResourceLifecycle;
+}
+
+/** Hooks of resources deleted through finalizers instead of disappearing from their source. */
+export interface ResourceLifecycle {
+  /** Sources whose deletions are explicit: exempt from the empty-source guard. */
+  readonly sources: readonly string[];
+  /** Before a resource is applied (adds the finalizer); may throw a terminal error for the status. */
+  beforeApply(res: DesiredResource): Promise<void>;
+  /** The deletion policy of a resource being deleted; undefined when it is not being deleted. */
+  deletion(res: DesiredResource): 'Delete' | 'Orphan' | undefined;
+  /** Its owned objects are removed (or left): release the resource (remove the finalizer). */
+  finalized(res: DesiredResource): Promise<void>;
 }
 
 /**
@@ -57,11 +74,13 @@ export class Controller {
   readonly #log: Logger;
   #sourcesReady = false;
   #snapshots: Promise<void> = Promise.resolve();
+  /** Keys finalized with deletionPolicy Orphan: their objects stay when the key leaves the store. */
+  readonly #orphaned = new Set<string>();
 
   constructor(private readonly opts: ControllerOptions) {
     this.#log = opts.logger;
     const prefix = `swarmkeeper:${opts.instanceId}`;
-    this.statuses = new RedisStatusStore(opts.redis, prefix);
+    this.statuses = opts.statuses ?? new RedisStatusStore(opts.redis, prefix);
     this.#guard = new PruneGuard(opts.maxPruneFraction ?? 0.5, opts.allowEmpty ?? false);
     this.queue = new WorkQueue({
       connection: opts.redis,
@@ -124,7 +143,9 @@ export class Controller {
     for (const e of snap.errors)
       this.#log.warn({ source: snap.source, code: e.code, err: e.message }, 'source problem');
     const prev = this.store.snapshots().find((s) => s.source === snap.source);
-    const verdict = this.#guard.check(prev, snap);
+    const verdict = this.opts.lifecycle?.sources.includes(snap.source)
+      ? { allowed: true, keep: snap.resources }
+      : this.#guard.check(prev, snap);
     if (!verdict.allowed) {
       this.#log.error(
         { source: snap.source, reason: verdict.message },
@@ -167,6 +188,21 @@ export class Controller {
         throw conflict;
       }
       if (!stored) return await this.#prune(key, log);
+      this.#orphaned.delete(key);
+      const lifecycle = this.opts.lifecycle;
+      const deleting = lifecycle?.deletion(stored.resource);
+      if (lifecycle && deleting) return await this.#finalize(key, stored.resource, deleting, lifecycle, log);
+      try {
+        await lifecycle?.beforeApply(stored.resource);
+      } catch (e) {
+        const error = e as SwarmkeeperError;
+        if (error.policy === 'terminal') {
+          const gen = stored.resource.generation;
+          const o = { applied: false, error, ...(gen !== undefined ? { generation: gen } : {}) };
+          await this.statuses.put(key, nextStatus(prev, o, new Date()));
+        }
+        throw e;
+      }
       await this.#checkDependencies(stored.resource.spec, stored.resource.namespace);
       const r = await reconcileResource(
         stored.resource,
@@ -223,9 +259,29 @@ export class Controller {
     }
   }
 
+  /** A resource being deleted: remove its objects (deletionPolicy Delete) or leave them, then release it. */
+  async #finalize(
+    key: string,
+    res: DesiredResource,
+    policy: 'Delete' | 'Orphan',
+    lifecycle: ResourceLifecycle,
+    log: Logger,
+  ): Promise<ReconcileResult> {
+    if (policy === 'Delete') await this.#prune(key, log, true);
+    else this.#orphaned.add(key);
+    await lifecycle.finalized(res);
+    log.info({ deletionPolicy: policy }, 'finalized a deleted resource');
+    return undefined;
+  }
+
   /** The key is no longer in any source: remove the objects it owns (only owned ones). */
-  async #prune(key: string, log: Logger): Promise<ReconcileResult> {
+  async #prune(key: string, log: Logger, deleting = false): Promise<ReconcileResult> {
+    if (!deleting && this.#orphaned.delete(key)) {
+      log.info('resource removed with deletionPolicy Orphan: its objects are left in the Swarm');
+      return undefined;
+    }
     const keep = new Set(this.store.keys());
+    keep.delete(key);
     const plans = (await planOrphans(this.opts.swarm, this.opts.instanceId, keep)).filter(
       (p) => p.owner === key,
     );

@@ -20,6 +20,9 @@ interface RunOpts {
   leaseTtl: string;
   workDir?: string;
   webhookSecretFile?: string;
+  kube?: boolean;
+  kubeconfig?: string;
+  namespace?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -67,11 +70,14 @@ export function registerRun(program: Command, exit: ExitBox): void {
     .option('--max-prune-fraction <f>', 'refuse to prune when a source drops more than this fraction', '0.5')
     .option('--lease-ttl <duration>', 'leader lease for the Docker events watcher', '15s')
     .option('--shutdown-timeout <duration>', 'on SIGTERM, how long active reconciles may finish', '30s')
+    .option('--kube', 'also take desired state from swarmkeeper.io custom resources; status goes to their /status')
+    .option('--kubeconfig <path>', 'with --kube: kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option('--namespace <ns>', 'with --kube: watch only this namespace (default: all)')
     .action(async (opts: RunOpts, cmd: Command) => {
       const g = globalOptions(cmd);
       const logger = createLogger({ level: g.logLevel ?? 'info' });
-      if (opts.source.length === 0)
-        throw new Error('run needs at least one --source (e.g. --source dir=./stacks)');
+      if (opts.source.length === 0 && !opts.kube)
+        throw new Error('run needs at least one --source (e.g. --source dir=./stacks) or --kube');
       // Loaded here, not at the top: every other command (apply, plan, ...) starts without them.
       const [{ Redis }, { createHttpServer }, { createMetrics }, { Controller }] = await Promise.all([
         import('ioredis'),
@@ -94,6 +100,17 @@ export function registerRun(program: Command, exit: ExitBox): void {
       });
       const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
       redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
+      const kube = opts.kube
+        ? (await import('../../kube/kube-runtime.js')).kubeRuntime({
+            logger,
+            redis,
+            instanceId: g.instanceId,
+            registry: metrics.registry,
+            ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+            ...(opts.namespace ? { namespace: opts.namespace } : {}),
+          })
+        : undefined;
+      if (kube) sources.push(kube.source);
       const controller = new Controller({
         docker,
         swarm,
@@ -109,6 +126,7 @@ export function registerRun(program: Command, exit: ExitBox): void {
         ...(opts.allowEmpty ? { allowEmpty: true } : {}),
         maxPruneFraction: Number(opts.maxPruneFraction),
         leaseTtlMs: parseDurationMs(opts.leaseTtl),
+        ...(kube ? { statuses: kube.statuses, lifecycle: kube.lifecycle } : {}),
       });
       const server = createHttpServer(
         metrics,

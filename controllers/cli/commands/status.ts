@@ -1,7 +1,12 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { LABEL_OWNER } from '../../../reconciler/model/ownership.js';
-import { isConverged, type ServiceHealth } from '../../../reconciler/status/resource-status.js';
+import { getCondition } from '../../../reconciler/status/conditions.js';
+import {
+  isConverged,
+  type ResourceStatus,
+  type ServiceHealth,
+} from '../../../reconciler/status/resource-status.js';
 import { serviceHealthByOwner } from '../../reconcile/health.js';
 import { reconcileResource } from '../../reconcile/reconcile-resource.js';
 import { openContext } from '../context.js';
@@ -14,6 +19,27 @@ interface StatusRow {
   health: string;
   services: string;
   objects: number;
+  /** With --redis-url: the running controller's Ready condition and last applied revision. */
+  ready?: string;
+  revision?: string;
+}
+
+/** Ready condition and applied revision per resource, as the running controller stored them. */
+async function controllerStatus(redisUrl: string, instanceId: string): Promise<Map<string, ResourceStatus>> {
+  const { Redis } = await import('ioredis');
+  const { RedisStatusStore } = await import('../../runtime/status-store.js');
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    return await new RedisStatusStore(redis, `swarmkeeper:${instanceId}`).list();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function readyText(st: ResourceStatus | undefined): string {
+  const c = getCondition(st?.conditions, 'Ready');
+  if (!c) return '-';
+  return c.status === 'True' ? 'True' : `${c.status} (${c.reason}: ${c.message})`;
 }
 
 function health(services: ServiceHealth[]): string {
@@ -23,9 +49,17 @@ function health(services: ServiceHealth[]): string {
   return services.every(isConverged) ? 'Healthy' : 'Progressing';
 }
 
-function table(rows: StatusRow[]): string {
+function table(rows: StatusRow[], withController: boolean): string {
   const head = ['RESOURCE', 'SYNC', 'HEALTH', 'SERVICES (running/desired)', 'OBJECTS'];
-  const cells = rows.map((r) => [r.resource, r.sync, r.health, r.services, String(r.objects)]);
+  if (withController) head.push('READY', 'REVISION');
+  const cells = rows.map((r) => [
+    r.resource,
+    r.sync,
+    r.health,
+    r.services,
+    String(r.objects),
+    ...(withController ? [r.ready ?? '-', r.revision ?? '-'] : []),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const fmt = (c: string[]) =>
     c
@@ -41,7 +75,8 @@ export function registerStatus(program: Command, exit: ExitBox): void {
     .description('Show the resources this instance manages, with sync state (given -f) and health.')
     .option('-f, --file <path>', 'compare against these files to show the sync state')
     .option('-o, --output <format>', 'table or json', 'table')
-    .action(async (opts: { file?: string; output: string }, cmd: Command) => {
+    .option('--redis-url <url>', "also show the running controller's Ready condition and applied revision")
+    .action(async (opts: { file?: string; output: string; redisUrl?: string }, cmd: Command) => {
       const ctx = openContext(cmd);
       const observed = await ctx.swarm.observe({ instanceId: ctx.instanceId });
       const objects = new Map<string, number>();
@@ -84,9 +119,18 @@ export function registerStatus(program: Command, exit: ExitBox): void {
           if (!objects.has(res.key)) objects.set(res.key, 0);
         }
       }
+      const controller = opts.redisUrl ? await controllerStatus(opts.redisUrl, ctx.instanceId) : undefined;
+      for (const key of controller?.keys() ?? []) if (!objects.has(key)) objects.set(key, 0);
       const rows: StatusRow[] = [...objects.keys()].sort().map((key) => {
         const services = healthByOwner.get(key) ?? [];
+        const st = controller?.get(key);
         return {
+          ...(controller
+            ? {
+                ready: readyText(st),
+                revision: st?.lastAppliedRevision?.replace(/^(sha256:)?(.{12}).*$/, '$1$2') ?? '-',
+              }
+            : {}),
           resource: key,
           sync: sync.get(key) ?? (opts.file ? 'NotInSource' : '-'),
           health: health(services),
@@ -96,7 +140,10 @@ export function registerStatus(program: Command, exit: ExitBox): void {
         };
       });
       if (opts.output === 'json') process.stdout.write(`${JSON.stringify({ resources: rows }, null, 2)}\n`);
-      else process.stdout.write(`${rows.length === 0 ? 'No managed resources.' : table(rows)}\n`);
+      else
+        process.stdout.write(
+          `${rows.length === 0 ? 'No managed resources.' : table(rows, controller !== undefined)}\n`,
+        );
       exit.code = failed ? 1 : 0;
     });
 }

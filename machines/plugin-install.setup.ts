@@ -1,0 +1,134 @@
+/**
+ * setup() of the per-node plugin install machine: actor placeholders (real ones are supplied with
+ * `.provide({ actors })`, see controllers/machines/plugin-actors.ts), guards, actions and delays.
+ */
+import { assign, fromPromise, setup } from 'xstate';
+import {
+  failedMessage,
+  installedMessage,
+  refusedMessage,
+  rolledBackMessage,
+  stepFailureMessage,
+} from './plugin-install.messages.js';
+import { privilegeRefusal, type EnginePluginPrivilege } from './plugin-privileges.js';
+import { hasSettings, settingsDrift } from './plugin-settings.js';
+import { backoffMs, stepTimeoutMs, toStepFailure } from './step-policy.js';
+import {
+  VERIFY_TYPES,
+  type ConfigureInput,
+  type InstalledPlugin,
+  type NamedInput,
+  type ObservedPlugin,
+  type PluginInstallContext,
+  type PluginInstallInput,
+  type PluginInstallOutput,
+  type PullInput,
+  type StepName,
+  type UpgradeInput,
+} from './plugin-install.types.js';
+
+function notProvided(name: string): never {
+  throw new Error(`plugin install actor "${name}" is not provided; use machine.provide({ actors })`);
+}
+
+/** The actors the machine invokes; `.provide()` replaces every one of them. */
+export const pluginInstallActors = {
+  inspect: fromPromise<ObservedPlugin | null, NamedInput>(async () => notProvided('inspect')),
+  privileges: fromPromise<EnginePluginPrivilege[], { remote: string }>(async () => notProvided('privileges')),
+  pull: fromPromise<InstalledPlugin, PullInput>(async () => notProvided('pull')),
+  disable: fromPromise<void, NamedInput>(async () => notProvided('disable')),
+  upgrade: fromPromise<InstalledPlugin, UpgradeInput>(async () => notProvided('upgrade')),
+  configure: fromPromise<void, ConfigureInput>(async () => notProvided('configure')),
+  enable: fromPromise<void, NamedInput>(async () => notProvided('enable')),
+  /** Whether the swarm manager lists the plugin in this node's description. */
+  listed: fromPromise<boolean, NamedInput>(async () => notProvided('listed')),
+};
+
+export type PluginInstallActors = typeof pluginInstallActors;
+
+export const pluginInstallSetup = setup({
+  types: {
+    input: {} as PluginInstallInput,
+    context: {} as PluginInstallContext,
+    events: {} as { type: 'RESUME' },
+    output: {} as PluginInstallOutput,
+  },
+  actors: pluginInstallActors,
+  guards: {
+    notInstalled: ({ context }) => context.observed === null,
+    otherReference: ({ context }) => context.observed !== null && context.observed.remote !== context.remote,
+    upToDate: ({ context }) =>
+      context.observed !== null &&
+      context.observed.enabled === context.enabled &&
+      settingsDrift(context.settings, context.observed.settings).length === 0,
+    enabledButUnwanted: ({ context }) =>
+      context.observed?.enabled === true &&
+      !context.enabled &&
+      settingsDrift(context.settings, context.observed.settings).length === 0,
+    observedEnabled: ({ context }) => context.observed?.enabled === true,
+    privilegesRefused: ({ context }) =>
+      privilegeRefusal(context.remote, context.privileges ?? [], context.allowedPrivileges) !== undefined,
+    isUpgrade: ({ context }) => context.mode === 'upgrade',
+    wantsEnabled: ({ context }) => context.enabled,
+    hasSettings: ({ context }) => hasSettings(context.settings),
+    needsListing: ({ context }) => context.types.some((t) => VERIFY_TYPES.test(t)),
+    cannotRetry: ({ context }) =>
+      context.lastFailure?.retryable === false || context.attempt >= context.policy.maxAttempts,
+    listed: (_, params: { listed: boolean }) => params.listed,
+  },
+  actions: {
+    enterStep: assign((_, params: { step: StepName }) => ({
+      step: params.step,
+      attempt: 1,
+      lastFailure: undefined,
+      verifyChecks: 0,
+    })),
+    nextAttempt: assign(({ context }) => ({ attempt: context.attempt + 1 })),
+    recordError: assign((_, params: { error: unknown }) => ({ lastFailure: toStepFailure(params.error) })),
+    recordTimeout: assign(({ context }) => ({
+      lastFailure: {
+        message: `timed out after ${stepTimeoutMs(context.policy, context.step)} ms`,
+        retryable: true,
+      },
+    })),
+    countCheck: assign(({ context }) => ({ verifyChecks: context.verifyChecks + 1 })),
+    setObserved: assign((_, params: { observed: ObservedPlugin | null }) => ({
+      observed: params.observed,
+      types: params.observed?.types ?? [],
+    })),
+    decideMode: assign(({ context }) => {
+      const o = context.observed;
+      if (o === null) return { mode: 'install' as const };
+      if (o.remote !== context.remote) return { mode: 'upgrade' as const, previousRemote: o.remote };
+      return { mode: 'reconfigure' as const };
+    }),
+    adopt: assign({ mode: 'adopt' as const }),
+    setPrivileges: assign((_, params: { privileges: EnginePluginPrivilege[] }) => ({
+      privileges: params.privileges,
+    })),
+    setTypes: assign((_, params: { types: string[] }) => ({ types: params.types })),
+    rememberUpgradeFailure: assign(({ context }) => ({ upgradeFailure: stepFailureMessage(context) })),
+    verifyTimedOut: assign(({ context }) => ({
+      attempt: context.verifyChecks,
+      lastFailure: {
+        message:
+          `the swarm manager did not list the plugin in the node description within ${context.policy.verifyTimeoutMs} ms ` +
+          `(${context.verifyChecks} checks)`,
+        retryable: false,
+      },
+    })),
+    finishInstalled: assign(({ context }) => ({ outcome: 'Installed' as const, message: installedMessage(context) })),
+    finishRefused: assign(({ context }) => ({ outcome: 'Refused' as const, message: refusedMessage(context) })),
+    finishFailed: assign(({ context }) => ({ outcome: 'Failed' as const, message: failedMessage(context) })),
+    finishRolledBack: assign(({ context }) => ({
+      outcome: 'RolledBack' as const,
+      message: rolledBackMessage(context),
+    })),
+  },
+  delays: {
+    stepTimeout: ({ context }) => stepTimeoutMs(context.policy, context.step),
+    backoff: ({ context }) => backoffMs(context.policy, context.attempt),
+    verifyTimeout: ({ context }) => context.policy.verifyTimeoutMs,
+    verifyInterval: ({ context }) => context.policy.verifyIntervalMs,
+  },
+});
