@@ -273,4 +273,3 @@ describe('swarmkeeper run --kube', () => {
     expect(ctl.alive).toBe(true);
   });
 });
-
