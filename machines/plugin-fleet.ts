@@ -48,7 +48,10 @@ export function matchesSelector(node: FleetNode, selector: Record<string, string
 }
 
 /** Nodes the plugin belongs on, sorted by hostname (stable status). */
-export function eligibleNodes(nodes: readonly FleetNode[], spec: Pick<SwarmPluginSpec, 'nodeSelector'>): FleetNode[] {
+export function eligibleNodes(
+  nodes: readonly FleetNode[],
+  spec: Pick<SwarmPluginSpec, 'nodeSelector'>,
+): FleetNode[] {
   return nodes
     .filter((n) => matchesSelector(n, spec.nodeSelector))
     .sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id));
@@ -59,7 +62,11 @@ export function pluginName(spec: Pick<SwarmPluginSpec, 'alias' | 'remote'>): str
   return spec.alias ?? spec.remote;
 }
 
-export function installInput(spec: SwarmPluginSpec, node: FleetNode, policy: Partial<StepPolicy> = {}): PluginInstallInput {
+export function installInput(
+  spec: SwarmPluginSpec,
+  node: FleetNode,
+  policy: Partial<StepPolicy> = {},
+): PluginInstallInput {
   return {
     node: node.hostname,
     name: pluginName(spec),
@@ -91,17 +98,26 @@ const STATE_NAMES: Record<string, string> = {
 /** Per-node state of a machine snapshot that is still running. */
 export function runningNodeState(
   value: unknown,
-  context: Pick<PluginInstallContext, 'attempt' | 'lastFailure' | 'verifyChecks' | 'remote' | 'previousRemote'>,
+  context: Pick<
+    PluginInstallContext,
+    'attempt' | 'lastFailure' | 'verifyChecks' | 'remote' | 'previousRemote'
+  >,
 ): { state: string; message: string } {
-  const top = typeof value === 'string' ? value : Object.keys(value as object)[0] ?? 'inspect';
+  const top = typeof value === 'string' ? value : (Object.keys(value as object)[0] ?? 'inspect');
   const state = STATE_NAMES[top] ?? top;
   const retry = context.attempt > 1 || context.lastFailure !== undefined;
   const why = context.lastFailure ? ` (last error: ${context.lastFailure.message})` : '';
   if (state === 'Verifying') {
-    return { state, message: `waiting for the swarm manager to list the plugin (check ${context.verifyChecks})` };
+    return {
+      state,
+      message: `waiting for the swarm manager to list the plugin (check ${context.verifyChecks})`,
+    };
   }
   if (state === 'RollingBack') return { state, message: `rolling back to ${context.previousRemote}${why}` };
-  return { state, message: retry ? `attempt ${context.attempt}${why}` : `${state.toLowerCase()} ${context.remote}` };
+  return {
+    state,
+    message: retry ? `attempt ${context.attempt}${why}` : `${state.toLowerCase()} ${context.remote}`,
+  };
 }
 
 export function finalNodeState(output: PluginInstallOutput): { state: string; message: string } {
@@ -114,7 +130,8 @@ export function aggregatePluginStatus(
   states: ReadonlyMap<string, PluginNodeState>,
 ): PluginFleetStatus {
   const nodes = desired.map(
-    (n): PluginNodeState => states.get(n.hostname) ?? { node: n.hostname, state: 'Pending', message: 'not started' },
+    (n): PluginNodeState =>
+      states.get(n.hostname) ?? { node: n.hostname, state: 'Pending', message: 'not started' },
   );
   const count = (s: string) => nodes.filter((n) => n.state === s).length;
   const ready = count('Installed');

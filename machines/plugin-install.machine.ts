@@ -64,7 +64,10 @@ function retrying(
 function onError() {
   return {
     target: 'retry',
-    actions: { type: 'recordError', params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }) },
+    actions: {
+      type: 'recordError',
+      params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }),
+    },
   } as const;
 }
 
@@ -125,7 +128,11 @@ export const pluginInstallMachine = S.createMachine({
     pull: retrying('pull', {
       id: 'pull',
       src: 'pull',
-      input: ({ context }) => ({ name: context.name, remote: context.remote, privileges: context.privileges ?? [] }),
+      input: ({ context }) => ({
+        name: context.name,
+        remote: context.remote,
+        privileges: context.privileges ?? [],
+      }),
       onDone: {
         target: `#${ID}.configure`,
         actions: { type: 'setTypes', params: ({ event }) => ({ types: event.output.types }) },
@@ -148,7 +155,11 @@ export const pluginInstallMachine = S.createMachine({
       {
         id: 'upgrade',
         src: 'upgrade',
-        input: ({ context }) => ({ name: context.name, remote: context.remote, privileges: context.privileges ?? [] }),
+        input: ({ context }) => ({
+          name: context.name,
+          remote: context.remote,
+          privileges: context.privileges ?? [],
+        }),
         onDone: {
           target: `#${ID}.configure`,
           actions: { type: 'setTypes', params: ({ event }) => ({ types: event.output.types }) },

@@ -117,8 +117,14 @@ export const pluginInstallSetup = setup({
         retryable: false,
       },
     })),
-    finishInstalled: assign(({ context }) => ({ outcome: 'Installed' as const, message: installedMessage(context) })),
-    finishRefused: assign(({ context }) => ({ outcome: 'Refused' as const, message: refusedMessage(context) })),
+    finishInstalled: assign(({ context }) => ({
+      outcome: 'Installed' as const,
+      message: installedMessage(context),
+    })),
+    finishRefused: assign(({ context }) => ({
+      outcome: 'Refused' as const,
+      message: refusedMessage(context),
+    })),
     finishFailed: assign(({ context }) => ({ outcome: 'Failed' as const, message: failedMessage(context) })),
     finishRolledBack: assign(({ context }) => ({
       outcome: 'RolledBack' as const,

@@ -24,7 +24,8 @@ export function pluginSetArgs(settings: PluginSettings | undefined, argsName = '
   const out = [...(settings.env ?? [])];
   for (const m of settings.mounts ?? []) out.push(`${m.name}.source=${m.source}`);
   for (const d of settings.devices ?? []) out.push(`${d.name}.path=${d.path}`);
-  if (settings.args !== undefined) out.push(`${argsName === '' ? 'args' : argsName}=${settings.args.join(' ')}`);
+  if (settings.args !== undefined)
+    out.push(`${argsName === '' ? 'args' : argsName}=${settings.args.join(' ')}`);
   return out;
 }
 

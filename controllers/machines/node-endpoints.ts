@@ -64,7 +64,12 @@ export function labNodeEndpoints(vars: Record<string, string | undefined>): Node
 }
 
 /** Each node's Status.Addr with one TLS port and one set of client certificates (production sketch). */
-export function addressNodeEndpoints(opts: { port: number; ca: Buffer; cert: Buffer; key: Buffer }): NodeEndpoints {
+export function addressNodeEndpoints(opts: {
+  port: number;
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+}): NodeEndpoints {
   const clients = new Map<string, Docker>();
   return {
     docker(n) {

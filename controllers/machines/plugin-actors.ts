@@ -8,7 +8,14 @@
 import type Docker from 'dockerode';
 import { fromPromise } from 'xstate';
 import type { PluginInstallActors } from '../../machines/plugin-install.setup.js';
-import type { InstalledPlugin, ObservedPlugin } from '../../machines/plugin-install.types.js';
+import type {
+  ConfigureInput,
+  InstalledPlugin,
+  NamedInput,
+  ObservedPlugin,
+  PullInput,
+  UpgradeInput,
+} from '../../machines/plugin-install.types.js';
 import type { EnginePluginPrivilege } from '../../machines/plugin-privileges.js';
 import { pluginSetArgs, type ObservedPluginSettings } from '../../machines/plugin-settings.js';
 import { StepError } from '../../machines/step-policy.js';
@@ -55,7 +62,11 @@ const plugin = (name: string) => `/plugins/${encodeURIComponent(name)}`;
 
 async function inspect(docker: Docker, name: string, signal?: AbortSignal): Promise<PluginInspect | null> {
   try {
-    return await dockerRequest<PluginInspect>(docker, { method: 'GET', path: `${plugin(name)}/json`, signal });
+    return await dockerRequest<PluginInspect>(docker, {
+      method: 'GET',
+      path: `${plugin(name)}/json`,
+      signal,
+    });
   } catch (e) {
     if (statusCodeOf(e) === 404) return null;
     fail(`inspect ${name}`, e);
@@ -77,7 +88,11 @@ async function mustInspect(docker: Docker, name: string, signal?: AbortSignal): 
   return p;
 }
 
-async function privileges(docker: Docker, remote: string, signal?: AbortSignal): Promise<EnginePluginPrivilege[]> {
+async function privileges(
+  docker: Docker,
+  remote: string,
+  signal?: AbortSignal,
+): Promise<EnginePluginPrivilege[]> {
   try {
     const list = await dockerRequest<EnginePluginPrivilege[] | null>(docker, {
       method: 'GET',
@@ -91,7 +106,14 @@ async function privileges(docker: Docker, remote: string, signal?: AbortSignal):
   }
 }
 
-async function progressCall(docker: Docker, op: string, path: string, query: Record<string, string>, body: unknown, signal?: AbortSignal) {
+async function progressCall(
+  docker: Docker,
+  op: string,
+  path: string,
+  query: Record<string, string>,
+  body: unknown,
+  signal?: AbortSignal,
+) {
   let result;
   try {
     result = await postProgress(docker, { path, query, body, signal });
@@ -99,13 +121,26 @@ async function progressCall(docker: Docker, op: string, path: string, query: Rec
     fail(op, e);
   }
   if (result.error !== undefined) {
-    throw new StepError(`${op}: ${result.error}`, { retryable: !PERMANENT.some((re) => re.test(result.error ?? '')) });
+    throw new StepError(`${op}: ${result.error}`, {
+      retryable: !PERMANENT.some((re) => re.test(result.error ?? '')),
+    });
   }
 }
 
-async function post(docker: Docker, op: string, path: string, opts: { query?: Record<string, string | number>; body?: unknown; signal?: AbortSignal } = {}) {
+async function post(
+  docker: Docker,
+  op: string,
+  path: string,
+  opts: { query?: Record<string, string | number>; body?: unknown; signal?: AbortSignal } = {},
+) {
   try {
-    await dockerRequest(docker, { method: 'POST', path, query: opts.query, body: opts.body, signal: opts.signal });
+    await dockerRequest(docker, {
+      method: 'POST',
+      path,
+      query: opts.query,
+      body: opts.body,
+      signal: opts.signal,
+    });
   } catch (e) {
     fail(op, e);
   }
@@ -115,16 +150,48 @@ function installed(p: PluginInspect): InstalledPlugin {
   return { types: p.Config?.Interface?.Types ?? [] };
 }
 
+type Op<I, O> = (args: { input: I; signal: AbortSignal }) => Promise<O>;
+
+/** The actors as plain async functions ({ input, signal }) -> output. */
+export interface PluginOps {
+  inspect: Op<NamedInput, ObservedPlugin | null>;
+  privileges: Op<{ remote: string }, EnginePluginPrivilege[]>;
+  pull: Op<PullInput, InstalledPlugin>;
+  disable: Op<NamedInput, void>;
+  upgrade: Op<UpgradeInput, InstalledPlugin>;
+  configure: Op<ConfigureInput, void>;
+  enable: Op<NamedInput, void>;
+  listed: Op<NamedInput, boolean>;
+}
+
+/** Wraps plain functions as the machine's actors. */
+export function pluginActorsFrom(ops: PluginOps): PluginInstallActors {
+  return {
+    inspect: fromPromise(ops.inspect),
+    privileges: fromPromise(ops.privileges),
+    pull: fromPromise(ops.pull),
+    disable: fromPromise(ops.disable),
+    upgrade: fromPromise(ops.upgrade),
+    configure: fromPromise(ops.configure),
+    enable: fromPromise(ops.enable),
+    listed: fromPromise(ops.listed),
+  };
+}
+
 /** Implementations for `pluginInstallMachine.provide({ actors: dockerPluginActors(deps) })`. */
 export function dockerPluginActors(deps: PluginActorDeps): PluginInstallActors {
+  return pluginActorsFrom(dockerPluginOps(deps));
+}
+
+export function dockerPluginOps(deps: PluginActorDeps): PluginOps {
   const { node } = deps;
   return {
-    inspect: fromPromise(async ({ input, signal }) => {
+    inspect: async ({ input, signal }) => {
       const p = await inspect(node, input.name, signal);
       return p === null ? null : observed(p);
-    }),
-    privileges: fromPromise(async ({ input, signal }) => privileges(node, input.remote, signal)),
-    pull: fromPromise(async ({ input, signal }) => {
+    },
+    privileges: async ({ input, signal }) => privileges(node, input.remote, signal),
+    pull: async ({ input, signal }) => {
       const before = await inspect(node, input.name, signal);
       // a pull that timed out may still have finished: adopt it
       if (before !== null && before.PluginReference === input.remote) return installed(before);
@@ -135,15 +202,22 @@ export function dockerPluginActors(deps: PluginActorDeps): PluginInstallActors {
         );
       }
       const op = `pull ${input.remote} as ${input.name}`;
-      await progressCall(node, op, '/plugins/pull', { remote: input.remote, name: input.name }, input.privileges, signal);
+      await progressCall(
+        node,
+        op,
+        '/plugins/pull',
+        { remote: input.remote, name: input.name },
+        input.privileges,
+        signal,
+      );
       return installed(await mustInspect(node, input.name, signal));
-    }),
-    disable: fromPromise(async ({ input, signal }) => {
+    },
+    disable: async ({ input, signal }) => {
       const p = await mustInspect(node, input.name, signal);
       if (p.Enabled !== true) return;
       await post(node, `disable ${input.name}`, `${plugin(input.name)}/disable`, { signal });
-    }),
-    upgrade: fromPromise(async ({ input, signal }) => {
+    },
+    upgrade: async ({ input, signal }) => {
       const p = await mustInspect(node, input.name, signal);
       if (p.PluginReference === input.remote) return installed(p);
       const privs = input.privileges ?? (await privileges(node, input.remote, signal));
@@ -154,21 +228,24 @@ export function dockerPluginActors(deps: PluginActorDeps): PluginInstallActors {
         throw new StepError(`${op}: the plugin still has reference ${after.PluginReference}`);
       }
       return installed(after);
-    }),
-    configure: fromPromise(async ({ input, signal }) => {
+    },
+    configure: async ({ input, signal }) => {
       const p = await mustInspect(node, input.name, signal);
       const args = pluginSetArgs(input.settings, p.Config?.Args?.Name ?? '');
       if (args.length === 0) return;
       // names only: values may be credentials
       const keys = args.map((a) => a.slice(0, a.indexOf('='))).join(', ');
       await post(node, `set ${keys} on ${input.name}`, `${plugin(input.name)}/set`, { body: args, signal });
-    }),
-    enable: fromPromise(async ({ input, signal }) => {
+    },
+    enable: async ({ input, signal }) => {
       const p = await mustInspect(node, input.name, signal);
       if (p.Enabled === true) return;
-      await post(node, `enable ${input.name}`, `${plugin(input.name)}/enable`, { query: { timeout: 0 }, signal });
-    }),
-    listed: fromPromise(async ({ input, signal }) => {
+      await post(node, `enable ${input.name}`, `${plugin(input.name)}/enable`, {
+        query: { timeout: 0 },
+        signal,
+      });
+    },
+    listed: async ({ input, signal }) => {
       let n: { Description?: { Engine?: { Plugins?: { Type?: string; Name?: string }[] } } };
       try {
         n = await dockerRequest(deps.manager, { method: 'GET', path: `/nodes/${deps.nodeId}`, signal });
@@ -177,6 +254,6 @@ export function dockerPluginActors(deps: PluginActorDeps): PluginInstallActors {
       }
       const names = new Set([input.name, `${input.name}:latest`]);
       return (n.Description?.Engine?.Plugins ?? []).some((p) => p.Name !== undefined && names.has(p.Name));
-    }),
+    },
   };
 }

@@ -24,6 +24,8 @@ export function toFleetNode(n: EngineNode): FleetNode {
 }
 
 export async function listFleetNodes(manager: Docker, signal?: AbortSignal): Promise<FleetNode[]> {
-  const nodes = await listCall('nodes', () => dockerRequest<EngineNode[]>(manager, { method: 'GET', path: '/nodes', signal }));
+  const nodes = await listCall('nodes', () =>
+    dockerRequest<EngineNode[]>(manager, { method: 'GET', path: '/nodes', signal }),
+  );
   return nodes.map(toFleetNode);
 }

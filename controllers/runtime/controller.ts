@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type Docker from 'dockerode';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { type SwarmkeeperError, skError } from '../../reconciler/errors.js';
+import { type SwarmkeeperError, asSwarmkeeperError, skError } from '../../reconciler/errors.js';
 import { parseOwnerKey } from '../../reconciler/model/ownership.js';
 import type { SwarmPort } from '../../reconciler/ports.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
@@ -203,7 +203,22 @@ export class Controller {
         }
         throw e;
       }
-      await this.#checkDependencies(stored.resource.spec, stored.resource.namespace);
+      try {
+        await this.#checkDependencies(stored.resource.spec, stored.resource.namespace);
+      } catch (e) {
+        // The status says what the resource waits for (status is written whatever step fails).
+        const error = asSwarmkeeperError(e);
+        const generation = stored.resource.generation;
+        await this.statuses.put(
+          key,
+          nextStatus(
+            prev,
+            { applied: false, error, ...(generation !== undefined ? { generation } : {}) },
+            new Date(),
+          ),
+        );
+        throw error;
+      }
       const r = await reconcileResource(
         stored.resource,
         { mode: 'apply', signal: ctx.signal },
@@ -218,6 +233,8 @@ export class Controller {
       );
       for (const n of r.desiredNames) this.#owners.set(n, key);
       await this.statuses.put(key, r.status);
+      if (isTrue(r.status.conditions, 'Ready') && !isTrue(prev?.conditions, 'Ready'))
+        await this.#wakeDependents(key);
       this.opts.metrics.resourceReady.set({ key, kind }, isTrue(r.status.conditions, 'Ready') ? 1 : 0);
       this.#recordRevision(key, r.status.lastAppliedRevision);
       this.opts.metrics.driftDetected.set({ key }, r.outcome.drift && r.outcome.drift.length > 0 ? 1 : 0);
@@ -246,6 +263,16 @@ export class Controller {
     else {
       this.#revisions.set(key, revision);
       this.opts.metrics.appliedRevision.set({ key, revision }, 1);
+    }
+  }
+
+  /** A resource just became Ready: whatever waits for it (spec.dependsOn) is reconciled now. */
+  async #wakeDependents(key: string): Promise<void> {
+    for (const k of this.store.keys()) {
+      const r = this.store.get(k)?.resource;
+      const deps = (r?.spec['dependsOn'] ?? []) as { kind: string; name: string; namespace?: string }[];
+      if (r && deps.some((d) => `${d.kind}/${d.namespace ?? r.namespace}/${d.name}` === key))
+        await this.queue.enqueue(k);
     }
   }
 

@@ -2,7 +2,14 @@
 // real lab Swarm + Redis: custom resources converge the Swarm, status goes to the /status
 // subresource (and only when it changed), finalizers drive deletion, semantically invalid CRs stall
 // without touching the Swarm, and informers survive an API server restart. Every wait polls.
-import { KubeConfig, Watch } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  ListWatch,
+  Watch,
+} from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KubeEnv, kubectl, kubeUp, restartApiserver, run } from '../kube/harness.js';
@@ -37,7 +44,8 @@ const cond = (cr: Cr | undefined, type: string): Condition | undefined =>
 let env: KubeEnv;
 let ctl: ControllerProcess;
 const watched: { type: string; cr: Cr }[] = [];
-let stopWatch: AbortController | undefined;
+let recorder: ListWatch<Cr & KubernetesObject> | undefined;
+let recorderStopped = false;
 
 /** A SwarmStack with one busybox service that stops fast (dnsrr: the lab kernel has no IPVS). */
 function stack(
@@ -102,7 +110,7 @@ beforeAll(async () => {
   const { redisUrl } = labVars();
   env = await kubeUp({ name: KUBE_NAME });
   const install = await run(process.execPath, [
-    'bin/swarmkeeper.js',
+    `${REPO}bin/swarmkeeper.js`,
     'crds',
     'install',
     '--kubeconfig',
@@ -114,12 +122,27 @@ beforeAll(async () => {
   expect(ns.code, ns.stderr).toBe(0);
   const kc = new KubeConfig();
   kc.loadFromFile(env.kubeconfig);
-  stopWatch = await new Watch(kc).watch(
-    `/apis/swarmkeeper.io/v1alpha1/namespaces/${NS}/swarmstacks`,
-    {},
-    (type: string, obj: Cr) => watched.push({ type, cr: obj }),
-    () => undefined,
+  // an informer, not a bare watch: it relists and rewatches when the API server ends the stream
+  const path = `/apis/swarmkeeper.io/v1alpha1/namespaces/${NS}/swarmstacks`;
+  const api = kc.makeApiClient(CustomObjectsApi);
+  recorder = new ListWatch<Cr & KubernetesObject>(
+    path,
+    new Watch(kc),
+    async () =>
+      (await api.listNamespacedCustomObject({
+        group: 'swarmkeeper.io',
+        version: 'v1alpha1',
+        namespace: NS,
+        plural: 'swarmstacks',
+      })) as KubernetesListObject<Cr & KubernetesObject>,
+    false,
   );
+  recorder.on('add', (obj) => watched.push({ type: 'ADDED', cr: obj }));
+  recorder.on('update', (obj) => watched.push({ type: 'MODIFIED', cr: obj }));
+  recorder.on('error', () => {
+    if (!recorderStopped) setTimeout(() => void recorder?.start(), 500);
+  });
+  await recorder.start();
   ctl = await ControllerProcess.start({
     instanceId: id,
     sources: [],
@@ -131,7 +154,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  stopWatch?.abort();
+  recorderStopped = true;
+  await recorder?.stop();
   await killAll();
   if (env) {
     // finalizers of a stopped controller would block the namespace deletion

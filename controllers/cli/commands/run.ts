@@ -70,8 +70,14 @@ export function registerRun(program: Command, exit: ExitBox): void {
     .option('--max-prune-fraction <f>', 'refuse to prune when a source drops more than this fraction', '0.5')
     .option('--lease-ttl <duration>', 'leader lease for the Docker events watcher', '15s')
     .option('--shutdown-timeout <duration>', 'on SIGTERM, how long active reconciles may finish', '30s')
-    .option('--kube', 'also take desired state from swarmkeeper.io custom resources; status goes to their /status')
-    .option('--kubeconfig <path>', 'with --kube: kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option(
+      '--kube',
+      'also take desired state from swarmkeeper.io custom resources; status goes to their /status',
+    )
+    .option(
+      '--kubeconfig <path>',
+      'with --kube: kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)',
+    )
     .option('--namespace <ns>', 'with --kube: watch only this namespace (default: all)')
     .action(async (opts: RunOpts, cmd: Command) => {
       const g = globalOptions(cmd);
