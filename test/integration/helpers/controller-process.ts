@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { pollUntil } from './poll.js';
 
 export const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -42,29 +43,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Polls `check` until it returns something other than undefined; throws after the deadline. */
-export async function waitFor<T>(
+/** Polls `check` until it returns something other than undefined (every 100 ms by default). */
+export function waitFor<T>(
   what: string,
   timeoutMs: number,
   check: () => Promise<T | undefined> | T | undefined,
   intervalMs = 100,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-      last = undefined;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  return pollUntil(what, timeoutMs, check, intervalMs);
 }
 
 export class ControllerProcess {

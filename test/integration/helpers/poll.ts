@@ -2,7 +2,7 @@
 export async function pollUntil<T>(
   what: string,
   timeoutMs: number,
-  check: () => Promise<T | undefined>,
+  check: () => Promise<T | undefined> | T | undefined,
   intervalMs = 250,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

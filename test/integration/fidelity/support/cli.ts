@@ -58,23 +58,4 @@ export function swarmkeeper(instanceId: string, args: string[]): Promise<RunResu
   return run(process.execPath, ['bin/swarmkeeper.js', '--instance-id', instanceId, ...args]);
 }
 
-/** Polls `check` until it returns a value other than undefined, or throws after the deadline. */
-export async function pollUntil<T>(
-  what: string,
-  timeoutMs: number,
-  check: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+export { pollUntil } from '../../helpers/poll.js';
