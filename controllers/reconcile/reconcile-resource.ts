@@ -75,7 +75,11 @@ export async function reconcileResource(
   let driftOnly = false;
   let detected: FieldChange[] = [];
   try {
-    d = desiredFor(res, { instanceId: deps.instanceId, files: fsFileReader(deps.root), composeEnv: process.env });
+    d = desiredFor(res, {
+      instanceId: deps.instanceId,
+      files: fsFileReader(deps.root),
+      composeEnv: process.env,
+    });
     const names: Record<string, string[]> = {};
     for (const o of d.desired.objects) (names[o.kind] ??= []).push(o.name);
     const observed = await deps.swarm.observe({

@@ -122,9 +122,7 @@ describe('adopting a docker stack deploy stack', () => {
     // apply reports the conflicts, exits 1 (the stack is not converged) and writes nothing.
     const apply = await sk('apply', '-f', FILE);
     expect(apply.code).toBe(1);
-    expect(apply.stderr).toMatch(
-      new RegExp(`service ${STACK}_web exists and is not owned`),
-    );
+    expect(apply.stderr).toMatch(new RegExp(`service ${STACK}_web exists and is not owned`));
     expect(await versions()).toEqual(before);
     for (const s of await services()) expect(s.Spec.Labels?.[LABEL_OWNER]).toBeUndefined();
   });

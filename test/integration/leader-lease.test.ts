@@ -21,9 +21,23 @@ afterAll(async () => {
 describe('RedisLease', () => {
   it('elects exactly one leader, and another takes over within the TTL when it dies', async () => {
     const events: string[] = [];
-    const a = new RedisLease(client(), { key, holder: 'a', ttlMs: 1000, renewEveryMs: 200, onAcquired: () => events.push('a+'), onLost: () => events.push('a-') });
+    const a = new RedisLease(client(), {
+      key,
+      holder: 'a',
+      ttlMs: 1000,
+      renewEveryMs: 200,
+      onAcquired: () => events.push('a+'),
+      onLost: () => events.push('a-'),
+    });
     const bRedis = client();
-    const b = new RedisLease(bRedis, { key, holder: 'b', ttlMs: 1000, renewEveryMs: 200, onAcquired: () => events.push('b+'), onLost: () => events.push('b-') });
+    const b = new RedisLease(bRedis, {
+      key,
+      holder: 'b',
+      ttlMs: 1000,
+      renewEveryMs: 200,
+      onAcquired: () => events.push('b+'),
+      onLost: () => events.push('b-'),
+    });
     a.start();
     b.start();
     await vi.waitFor(() => expect(a.isLeader || b.isLeader).toBe(true), { timeout: 3000, interval: 20 });

@@ -23,7 +23,11 @@ export function registerValidate(program: Command, exit: ExitBox): void {
       for (const res of src.ordered) {
         try {
           if ((PLANNED_KINDS as readonly string[]).includes(res.kind)) {
-            const d = desiredFor(res, { instanceId: 'validate', files: fsFileReader(src.root), composeEnv: process.env });
+            const d = desiredFor(res, {
+              instanceId: 'validate',
+              files: fsFileReader(src.root),
+              composeEnv: process.env,
+            });
             process.stdout.write(
               `ok  ${res.key} (${res.origin.file}): ${d.desired.objects.length} Swarm objects\n`,
             );

@@ -59,7 +59,11 @@ describe('isRelevant with an owner', () => {
   const q: ObserveQuery = { instanceId: 'i1', owner: 'SwarmStack/default/a' };
   it.each<[string, Record<string, string>, boolean]>([
     ['owned by that resource', { [I]: 'i1', [LABEL_OWNER]: 'SwarmStack/default/a' }, true],
-    ['owned by another resource of the instance', { [I]: 'i1', [LABEL_OWNER]: 'SwarmStack/default/b' }, false],
+    [
+      'owned by another resource of the instance',
+      { [I]: 'i1', [LABEL_OWNER]: 'SwarmStack/default/b' },
+      false,
+    ],
   ])('%s', (_n, labels, expected) => {
     expect(isRelevant('service', 'x', labels, q)).toBe(expected);
   });

@@ -28,10 +28,17 @@ describe('DirSource', () => {
     mkdirSync(join(dir, 'api'));
     writeFileSync(join(dir, 'api', 'docker-compose.yml'), 'services:\n  b:\n    image: y\n');
     writeFileSync(join(dir, 'web', 'docker-compose.yml'), 'services:\n  a:\n    image: z\n');
-    await vi.waitFor(() => expect(snaps.at(-1)!.resources.map((r) => r.key)).toEqual(['SwarmStack/default/api', 'SwarmStack/default/web']), {
-      timeout: 5000,
-      interval: 20,
-    });
+    await vi.waitFor(
+      () =>
+        expect(snaps.at(-1)!.resources.map((r) => r.key)).toEqual([
+          'SwarmStack/default/api',
+          'SwarmStack/default/web',
+        ]),
+      {
+        timeout: 5000,
+        interval: 20,
+      },
+    );
     expect(snaps.at(-1)!.revision).not.toBe(first);
     // several writes in a burst produce fewer snapshots than writes (debounced)
     expect(snaps.length).toBeLessThanOrEqual(3);
