@@ -74,12 +74,16 @@ export class Controller {
   readonly #log: Logger;
   #sourcesReady = false;
   #snapshots: Promise<void> = Promise.resolve();
-  /** Keys finalized with deletionPolicy Orphan: their objects stay when the key leaves the store. */
-  readonly #orphaned = new Set<string>();
+  /**
+   * Keys finalized with deletionPolicy Orphan: their objects stay when the key leaves the store.
+   * Kept in Redis, so the replica that handles the key's removal knows it too, even after a restart.
+   */
+  readonly #orphanedKey: string;
 
   constructor(private readonly opts: ControllerOptions) {
     this.#log = opts.logger;
     const prefix = `swarmkeeper:${opts.instanceId}`;
+    this.#orphanedKey = `${prefix}:orphaned`;
     this.statuses = opts.statuses ?? new RedisStatusStore(opts.redis, prefix);
     this.#guard = new PruneGuard(opts.maxPruneFraction ?? 0.5, opts.allowEmpty ?? false);
     this.queue = new WorkQueue({
@@ -188,7 +192,7 @@ export class Controller {
         throw conflict;
       }
       if (!stored) return await this.#prune(key, log);
-      this.#orphaned.delete(key);
+      await this.opts.redis.hdel(this.#orphanedKey, key);
       const lifecycle = this.opts.lifecycle;
       const deleting = lifecycle?.deletion(stored.resource);
       if (lifecycle && deleting) return await this.#finalize(key, stored.resource, deleting, lifecycle, log);
@@ -295,7 +299,7 @@ export class Controller {
     log: Logger,
   ): Promise<ReconcileResult> {
     if (policy === 'Delete') await this.#prune(key, log, true);
-    else this.#orphaned.add(key);
+    else await this.opts.redis.hset(this.#orphanedKey, key, new Date().toISOString());
     await lifecycle.finalized(res);
     log.info({ deletionPolicy: policy }, 'finalized a deleted resource');
     return undefined;
@@ -303,7 +307,7 @@ export class Controller {
 
   /** The key is no longer in any source: remove the objects it owns (only owned ones). */
   async #prune(key: string, log: Logger, deleting = false): Promise<ReconcileResult> {
-    if (!deleting && this.#orphaned.delete(key)) {
+    if (!deleting && (await this.opts.redis.hdel(this.#orphanedKey, key)) === 1) {
       log.info('resource removed with deletionPolicy Orphan: its objects are left in the Swarm');
       return undefined;
     }
