@@ -20,6 +20,7 @@ COPY tsconfig.json tsconfig.build.json ./
 # One COPY per folder in "include" of tsconfig.build.json (test/integration/image.test.ts checks this).
 COPY reconciler ./reconciler
 COPY controllers ./controllers
+COPY machines ./machines
 RUN npm run build \
  && npm prune --omit=dev --offline --no-audit --no-fund
 
