@@ -72,7 +72,7 @@ export function desiredFor(
     default:
       throw skError(
         'RESOURCE_INVALID',
-        `${res.origin.file}: ${res.key}: kind ${res.kind} is reconciled by the controller's machines (swarmkeeper run), not by plan/apply`,
+        `${res.origin.file}: ${res.key}: kind ${res.kind} is validated but not reconciled by this version of swarmkeeper (reconciled kinds: ${PLANNED_KINDS.join(', ')})`,
       );
   }
 }
