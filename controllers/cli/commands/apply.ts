@@ -2,7 +2,8 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { renderPlan } from '../../../reconciler/plan/render.js';
 import type { ApplyProgress } from '../../../reconciler/ports.js';
-import { isConverged } from '../../../reconciler/status/resource-status.js';
+import type { Plan } from '../../../reconciler/plan/types.js';
+import { isConverged, type ServiceHealth } from '../../../reconciler/status/resource-status.js';
 import { serviceHealthByOwner } from '../../reconcile/health.js';
 import { planOrphans } from '../../reconcile/orphans.js';
 import { reconcileResource } from '../../reconcile/reconcile-resource.js';
@@ -32,10 +33,33 @@ const progress: ApplyProgress = ({ action, phase, error }) => {
 
 const FAILED = new Set(['paused', 'rollback_started', 'rollback_paused', 'rollback_completed']);
 
+/**
+ * How long a service whose task template changed may show no rollout state before its running
+ * tasks are trusted anyway (Swarm resets UpdateStatus on an update and sets `updating` when its
+ * updater starts; until then the old tasks still run and would look converged).
+ */
+const ROLLOUT_START_GRACE_MS = 15_000;
+
+/** Services whose task template this apply changed: Swarm rolls their tasks. */
+export function rolloutsOf(plan: Plan | undefined): string[] {
+  return (plan?.actions ?? [])
+    .filter((a) => a.op === 'update' && a.changes.some((c) => c.path.startsWith('TaskTemplate')))
+    .map((a) => a.name);
+}
+
 /** Polls service health until every service converged, one failed/rolled back, or the deadline passed. */
-async function waitForServices(ctx: CliContext, keys: string[], timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
+async function waitForServices(
+  ctx: CliContext,
+  keys: string[],
+  rollouts: ReadonlySet<string>,
+  timeoutMs: number,
+): Promise<boolean> {
+  const started = Date.now();
+  const deadline = started + timeoutMs;
   const last = new Map<string, string>();
+  const rolloutSeen = (s: ServiceHealth) =>
+    !rollouts.has(s.name) || s.updateState !== undefined || Date.now() - started > ROLLOUT_START_GRACE_MS;
+  const converged = (s: ServiceHealth) => rolloutSeen(s) && isConverged(s);
   for (;;) {
     const byOwner = await serviceHealthByOwner(ctx.docker, ctx.instanceId);
     const all = keys.flatMap((k) => byOwner.get(k) ?? []);
@@ -52,9 +76,9 @@ async function waitForServices(ctx: CliContext, keys: string[], timeoutMs: numbe
         );
       return false;
     }
-    if (all.every(isConverged)) return true;
+    if (all.every(converged)) return true;
     if (Date.now() > deadline) {
-      for (const s of all.filter((x) => !isConverged(x)))
+      for (const s of all.filter((x) => !converged(x)))
         process.stderr.write(
           `error: service ${s.name} did not converge within the timeout (${s.runningReplicas}/${s.desiredReplicas} running)\n`,
         );
@@ -85,6 +109,7 @@ export function registerApply(program: Command, exit: ExitBox): void {
       const ctx = openContext(cmd, { concurrency: Number(opts.concurrency) });
       let failed = src.errors.length > 0;
       const applied: string[] = [];
+      const rollouts = new Set<string>();
       for (const res of src.ordered) {
         process.stdout.write(`${res.key} (${res.origin.file})\n`);
         const r = await reconcileResource(
@@ -110,7 +135,10 @@ export function registerApply(program: Command, exit: ExitBox): void {
         if (r.error) {
           failed = true;
           process.stderr.write(`error: ${r.error.message} (${r.error.code})\n`);
-        } else applied.push(res.key);
+        } else {
+          applied.push(res.key);
+          for (const name of rolloutsOf(r.plan)) rollouts.add(name);
+        }
       }
       if (opts.prune && isDir) {
         if (src.resources.length === 0 && !opts.allowEmpty && src.errors.length === 0) {
@@ -130,7 +158,8 @@ export function registerApply(program: Command, exit: ExitBox): void {
           }
         }
       }
-      if (opts.wait && applied.length > 0 && !(await waitForServices(ctx, applied, timeoutMs))) failed = true;
+      if (opts.wait && applied.length > 0 && !(await waitForServices(ctx, applied, rollouts, timeoutMs)))
+        failed = true;
       exit.code = failed ? 1 : 0;
     });
 }
