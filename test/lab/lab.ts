@@ -109,6 +109,11 @@ export function socketPath(dockerHost: string): string {
 
 function targetEnv(t: LabTarget): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
+  if (t.name !== undefined && t.name !== process.env.LAB_NAME) {
+    // The inherited LAB_SUBNET belongs to the lab the globalSetup exported (another name): a second
+    // lab must pick its own subnet.
+    delete env.LAB_SUBNET;
+  }
   if (t.name !== undefined) env.LAB_NAME = t.name;
   if (t.root !== undefined) env.LAB_ROOT = t.root;
   if (t.subnet !== undefined) env.LAB_SUBNET = t.subnet;
