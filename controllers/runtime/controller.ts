@@ -129,6 +129,9 @@ export class Controller {
         this.#snapshots = this.#snapshots.catch(() => undefined).then(() => this.#onSnapshot(snap));
         this.#background('source snapshot', this.#snapshots);
       });
+    // Every first snapshot must be in the store before a worker takes a job: a job left in Redis by
+    // an earlier run would otherwise find its key missing and prune it.
+    await this.#snapshots.catch(() => undefined);
     this.#sourcesReady = true;
     this.queue.registerResync(() => this.store.keys());
     await this.queue.start();
