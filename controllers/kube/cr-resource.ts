@@ -105,7 +105,15 @@ export function canonical<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => canonical(v)) as T;
   if (!isRecord(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value).sort()) if (value[k] !== undefined) out[k] = canonical(value[k]);
+  for (const k of Object.keys(value).sort())
+    // defineProperty, not assignment: a key named "__proto__" must stay an own property
+    if (value[k] !== undefined)
+      Object.defineProperty(out, k, {
+        value: canonical(value[k]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   return out as T;
 }
 

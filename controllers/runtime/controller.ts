@@ -74,6 +74,8 @@ export class Controller {
   readonly #log: Logger;
   #sourcesReady = false;
   #snapshots: Promise<void> = Promise.resolve();
+  /** Sources that produced at least one snapshot: until all have, nothing is pruned. */
+  readonly #loaded = new Set<string>();
   /**
    * Keys finalized with deletionPolicy Orphan: their objects stay when the key leaves the store.
    * Kept in Redis, so the replica that handles the key's removal knows it too, even after a restart.
@@ -125,6 +127,7 @@ export class Controller {
   async start(): Promise<void> {
     for (const s of this.opts.sources)
       await s.start((snap) => {
+        this.#loaded.add(s.name);
         // one snapshot at a time, in arrival order: a slow one must not land after a newer one
         this.#snapshots = this.#snapshots.catch(() => undefined).then(() => this.#onSnapshot(snap));
         this.#background('source snapshot', this.#snapshots);
@@ -194,7 +197,20 @@ export class Controller {
         await this.statuses.put(key, nextStatus(prev, { applied: false, error: conflict }, new Date()));
         throw conflict;
       }
-      if (!stored) return await this.#prune(key, log);
+      if (!stored) {
+        // A source that has not loaded yet (a git server down at start-up) is not a source that
+        // dropped the key: pruning now would delete what it still wants.
+        const pending = this.opts.sources.filter((s) => !this.#loaded.has(s.name)).map((s) => s.name);
+        if (pending.length > 0)
+          throw skError(
+            'DEPENDENCY_NOT_READY',
+            `not pruning ${key}: ${pending.join(', ')} has not loaded yet`,
+            {
+              requeueAfterMs: 5000,
+            },
+          );
+        return await this.#prune(key, log);
+      }
       await this.opts.redis.hdel(this.#orphanedKey, key);
       const lifecycle = this.opts.lifecycle;
       const deleting = lifecycle?.deletion(stored.resource);

@@ -206,6 +206,11 @@ export class WorkQueue {
     }
     const outcome = await this.decide(key, classify(settled, ac.signal.aborted), attempt);
     log.debug({ outcome: outcome.kind, requeueAfterMs: outcome.requeueAfterMs }, 'reconcile end');
+    if (outcome.kind === 'waiting')
+      log.info(
+        { err: errorMessage(outcome.error), requeueAfterMs: outcome.requeueAfterMs },
+        'reconcile waiting',
+      );
     if (outcome.kind === 'backoff') {
       log.warn(
         { err: errorMessage(outcome.error), requeueAfterMs: outcome.requeueAfterMs },

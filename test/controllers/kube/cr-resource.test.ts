@@ -138,6 +138,8 @@ describe('canonical', () => {
         expect(JSON.parse(JSON.stringify(c))).toEqual(JSON.parse(JSON.stringify(v)));
         expect(canonical(c)).toEqual(c);
       }),
+      // a key named "__proto__" (found by fast-check) must survive as an own property
+      { examples: [[JSON.parse('{"__proto__":0}') as fc.JsonValue]] },
     );
     expect(JSON.stringify(canonical({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined } }))).toBe(
       '{"a":{"d":[{"y":2,"z":1}]},"b":1}',
