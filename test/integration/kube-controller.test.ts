@@ -12,7 +12,7 @@ import {
 } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KubeEnv, kubectl, kubeUp, restartApiserver, run } from '../kube/harness.js';
+import { type KubeEnv, kubeDown, kubectl, kubeUp, restartApiserver, run } from '../kube/harness.js';
 import { ControllerProcess, killAll, metricSum, REPO, waitFor } from './helpers/controller-process.js';
 import { cleanupSwarm, labVars, serviceSpec, servicesOf, uniq } from './helpers/controller-swarm.js';
 
@@ -165,6 +165,9 @@ afterAll(async () => {
     await kubectl(env, ['delete', 'namespace', NS, '--wait=false']);
   }
   await cleanupSwarm(id);
+  // Each file owns its harness: no state (a namespace stuck Terminating: there is no namespace
+  // controller here) leaks into the next file or the next run.
+  if (process.env.SK_KUBE_KEEP !== '1') await kubeDown({ name: KUBE_NAME });
 }, 120_000);
 
 describe('swarmkeeper run --kube', () => {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KubeEnv, kubectl, kubeUp } from '../kube/harness.js';
+import { type KubeEnv, kubeDown, kubectl, kubeUp } from '../kube/harness.js';
 
 const KUBE_NAME = process.env.SK_KUBE_NAME_KUBE_TESTS ?? 'skkube';
 const DIR = fileURLToPath(new URL('../../deploy/kubernetes/', import.meta.url));
@@ -42,6 +42,8 @@ let env: KubeEnv;
 let createdNs = false;
 
 beforeAll(async () => {
+  // a harness left up by an interrupted run may hold a namespace stuck Terminating: start fresh
+  await kubeDown({ name: KUBE_NAME });
   env = await kubeUp({ name: KUBE_NAME });
   const ns = await kubectl(env, ['create', 'namespace', NS]);
   createdNs = ns.code === 0;
@@ -49,8 +51,10 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  if (env && createdNs) await kubectl(env, ['delete', 'namespace', NS, '--wait=false']);
-});
+  // Each file owns its harness (a deleted namespace would stay Terminating here: no namespace
+  // controller runs), so the next file or run starts from a fresh API server.
+  if (process.env.SK_KUBE_KEEP !== '1') await kubeDown({ name: KUBE_NAME });
+}, 120_000);
 
 describe('deploy/kubernetes', () => {
   it('references the generated CRDs and every manifest', () => {
