@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import type { EventRecorder } from '../reconcile/event-recorder.js';
+import type { SecretResolver } from '../reconcile/secret-resolver.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { RedisStatusStore } from '../runtime/status-store.js';
@@ -35,5 +37,8 @@ export function kubeRuntime(opts: KubeRuntimeOptions) {
     ...(opts.registry ? { registry: opts.registry } : {}),
   });
   const lifecycle = new KubeLifecycle({ kubeConfig, cache: source, logger: opts.logger });
-  return { source, statuses, lifecycle };
+  // Set by the Kubernetes Events recorder and Secret resolver (see their modules).
+  const secrets: SecretResolver | undefined = undefined;
+  const recorder: EventRecorder | undefined = undefined;
+  return { source, statuses, lifecycle, secrets, recorder };
 }

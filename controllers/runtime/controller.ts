@@ -4,11 +4,14 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type SwarmkeeperError, asSwarmkeeperError, skError } from '../../reconciler/errors.js';
 import { parseOwnerKey } from '../../reconciler/model/ownership.js';
-import type { SwarmPort } from '../../reconciler/ports.js';
+import { type Plan, summarize } from '../../reconciler/plan/types.js';
+import type { ActionResult, SwarmPort } from '../../reconciler/ports.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import { isTrue } from '../../reconciler/status/conditions.js';
 import { nextStatus } from '../../reconciler/status/resource-status.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { EventRecorder } from '../reconcile/event-recorder.js';
+import type { KindReconcileContext, KindReconcilers, KindStatus } from '../reconcile/kind-reconciler.js';
 import { planOrphans } from '../reconcile/orphans.js';
 import { reconcileResource } from '../reconcile/reconcile-resource.js';
 import type { Source } from '../sources/source.js';
@@ -42,6 +45,10 @@ export interface ControllerOptions {
   statuses?: StatusStore;
   /** Finalizer-driven deletion for sources whose resources live in an API (Kubernetes). */
   lifecycle?: ResourceLifecycle;
+  /** Kinds reconciled by their own reconciler (machines over the nodes) instead of the planner. */
+  kindReconcilers?: KindReconcilers;
+  /** Events about resources (Kubernetes Events with --kube). */
+  recorder?: EventRecorder;
 }
 
 /** Hooks of resources deleted through finalizers instead of disappearing from their source. */
@@ -181,6 +188,35 @@ export class Controller {
   #onEvent(e: SwarmEvent): void {
     const owner = e.name ? this.#owners.get(e.name) : undefined;
     if (owner) this.#background('enqueue from event', this.queue.enqueue(owner));
+    for (const [kind, r] of Object.entries(this.opts.kindReconcilers ?? {}))
+      if (r?.wantsEvent?.(e))
+        for (const key of this.store.keys())
+          if (key.startsWith(`${kind}/`)) this.#background('enqueue from event', this.queue.enqueue(key));
+  }
+
+  #kindContext(
+    key: string,
+    ctx: ReconcileContext,
+    prev: KindStatus | undefined,
+    log: Logger,
+    root: string,
+  ): KindReconcileContext {
+    return {
+      signal: ctx.signal,
+      reconcileId: ctx.reconcileId,
+      prev,
+      log,
+      root,
+      progress: async (status) => {
+        await this.statuses.put(key, status);
+      },
+      resources: (kind) =>
+        this.store
+          .keys()
+          .filter((k) => k.startsWith(`${kind}/`))
+          .map((k) => this.store.get(k)?.resource)
+          .filter((r): r is DesiredResource => r !== undefined),
+    };
   }
 
   /** One reconcile of one key; errors are thrown so the queue applies their retry policy. */
@@ -209,12 +245,13 @@ export class Controller {
               requeueAfterMs: 5000,
             },
           );
-        return await this.#prune(key, log);
+        return await this.#prune(key, log, false, { ctx });
       }
       await this.opts.redis.hdel(this.#orphanedKey, key);
       const lifecycle = this.opts.lifecycle;
       const deleting = lifecycle?.deletion(stored.resource);
-      if (lifecycle && deleting) return await this.#finalize(key, stored.resource, deleting, lifecycle, log);
+      if (lifecycle && deleting)
+        return await this.#finalize(key, stored.resource, deleting, lifecycle, log, ctx, stored.root);
       try {
         await lifecycle?.beforeApply(stored.resource);
       } catch (e) {
@@ -242,6 +279,29 @@ export class Controller {
         );
         throw error;
       }
+      const custom = this.opts.kindReconcilers?.[stored.resource.kind];
+      if (custom) {
+        const r = await custom.reconcile(
+          stored.resource,
+          this.#kindContext(key, ctx, prev as KindStatus | undefined, log, stored.root),
+        );
+        await this.statuses.put(key, r.status);
+        const ready = isTrue(r.status.conditions, 'Ready');
+        if (ready && !isTrue(prev?.conditions, 'Ready')) await this.#wakeDependents(key);
+        this.opts.metrics.resourceReady.set({ key, kind }, ready ? 1 : 0);
+        if (r.error) {
+          this.opts.recorder?.record({
+            key,
+            type: 'Warning',
+            reason: r.error.reason,
+            action: 'Reconcile',
+            note: r.error.message,
+          });
+          throw r.error;
+        }
+        this.opts.metrics.reconcileTotal.inc({ kind, result: 'success' });
+        return r.requeueAfterMs !== undefined ? { requeueAfterMs: r.requeueAfterMs } : undefined;
+      }
       const r = await reconcileResource(
         stored.resource,
         { mode: 'apply', signal: ctx.signal },
@@ -262,6 +322,7 @@ export class Controller {
       this.#recordRevision(key, r.status.lastAppliedRevision);
       this.opts.metrics.driftDetected.set({ key }, r.outcome.drift && r.outcome.drift.length > 0 ? 1 : 0);
       if (r.drift && r.results) this.opts.metrics.driftCorrections.inc({ kind });
+      this.#recordOutcome(key, r.plan, r.results, r.error, r.drift);
       if (r.error) throw r.error;
       this.opts.metrics.reconcileTotal.inc({ kind, result: 'success' });
       if (r.outcome.progressing && r.outcome.progressing.length > 0)
@@ -275,6 +336,39 @@ export class Controller {
     } finally {
       this.opts.metrics.reconcileDuration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
     }
+  }
+
+  /** Tells what a reconcile did (Kubernetes Events with --kube): created, updated, removed, failed. */
+  #recordOutcome(
+    key: string,
+    plan: Plan | undefined,
+    results: ActionResult[] | undefined,
+    error: SwarmkeeperError | undefined,
+    drift: boolean,
+  ): void {
+    const rec = this.opts.recorder;
+    if (!rec) return;
+    if (error) {
+      rec.record({ key, type: 'Warning', reason: error.reason, action: 'Reconcile', note: error.message });
+      return;
+    }
+    if (!plan || !results || results.length === 0) return;
+    const s = summarize(plan);
+    const parts = [
+      s.create ? `${s.create} created` : '',
+      s.update ? `${s.update} updated` : '',
+      s.recreate ? `${s.recreate} recreated` : '',
+      s.remove ? `${s.remove} removed` : '',
+    ].filter(Boolean);
+    const names = results.map((x) => `${x.action.op} ${x.action.kind} ${x.action.name}`);
+    const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
+    rec.record({
+      key,
+      type: 'Normal',
+      reason: drift ? 'DriftCorrected' : 'Applied',
+      action: 'Reconcile',
+      note: `${parts.join(', ')}: ${shown}`,
+    });
   }
 
   /** One revision series per key: the old label set is removed when the revision changes. */
@@ -316,19 +410,51 @@ export class Controller {
     policy: 'Delete' | 'Orphan',
     lifecycle: ResourceLifecycle,
     log: Logger,
+    ctx: ReconcileContext,
+    root: string,
   ): Promise<ReconcileResult> {
-    if (policy === 'Delete') await this.#prune(key, log, true);
-    else await this.opts.redis.hset(this.#orphanedKey, key, new Date().toISOString());
+    if (policy === 'Delete') {
+      const r = await this.#prune(key, log, true, { ctx, res, root });
+      if (r?.requeueAfterMs !== undefined) return r; // not removed yet: keep the finalizer
+    } else await this.opts.redis.hset(this.#orphanedKey, key, new Date().toISOString());
     await lifecycle.finalized(res);
     log.info({ deletionPolicy: policy }, 'finalized a deleted resource');
     return undefined;
   }
 
   /** The key is no longer in any source: remove the objects it owns (only owned ones). */
-  async #prune(key: string, log: Logger, deleting = false): Promise<ReconcileResult> {
+  async #prune(
+    key: string,
+    log: Logger,
+    deleting = false,
+    removal?: { ctx: ReconcileContext; res?: DesiredResource; root?: string },
+  ): Promise<ReconcileResult> {
     if (!deleting && (await this.opts.redis.hdel(this.#orphanedKey, key)) === 1) {
       log.info('resource removed with deletionPolicy Orphan: its objects are left in the Swarm');
       return undefined;
+    }
+    const custom = this.opts.kindReconcilers?.[parseOwnerKey(key)?.kind ?? ''];
+    if (custom?.remove && removal) {
+      const prev = (await this.statuses.get(key)) as KindStatus | undefined;
+      const r = await custom.remove(
+        key,
+        removal.res,
+        this.#kindContext(key, removal.ctx, prev, log, removal.root ?? '.'),
+      );
+      if (!r.done) {
+        if (r.status) await this.statuses.put(key, r.status);
+        if (r.error) {
+          this.opts.recorder?.record({
+            key,
+            type: 'Warning',
+            reason: r.error.reason,
+            action: 'Delete',
+            note: r.error.message,
+          });
+          throw r.error;
+        }
+        return { requeueAfterMs: r.requeueAfterMs ?? 5000 };
+      }
     }
     const keep = new Set(this.store.keys());
     keep.delete(key);
@@ -340,6 +466,16 @@ export class Controller {
       const failed = results.find((r) => !r.ok);
       if (failed?.error) throw failed.error;
       log.info({ removed: p.actions.length }, 'pruned objects of a resource removed from its source');
+      this.opts.recorder?.record({
+        key,
+        type: 'Normal',
+        reason: 'Pruned',
+        action: 'Delete',
+        note: `${p.actions.length} Swarm object(s) removed: ${p.actions
+          .map((a) => `${a.kind} ${a.name}`)
+          .slice(0, 5)
+          .join(', ')}`,
+      });
     }
     await this.statuses.delete(key);
     this.#recordRevision(key, undefined);

@@ -23,6 +23,8 @@ interface RunOpts {
   kube?: boolean;
   kubeconfig?: string;
   namespace?: string;
+  secretsDir?: string;
+  nodeEndpoint: string[];
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -79,6 +81,16 @@ export function registerRun(program: Command, exit: ExitBox): void {
       'with --kube: kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)',
     )
     .option('--namespace <ns>', 'with --kube: watch only this namespace (default: all)')
+    .option(
+      '--secrets-dir <dir>',
+      'without --kube: values of secret references, as files DIR/<namespace>/<secret>/<key>',
+    )
+    .option(
+      '--node-endpoint <hostname=url>',
+      "a node's own Docker API (unix:// or tcp://), repeatable; SwarmNode resources add theirs",
+      collect,
+      [],
+    )
     .action(async (opts: RunOpts, cmd: Command) => {
       const g = globalOptions(cmd);
       const logger = createLogger({ level: g.logLevel ?? 'info' });
@@ -117,6 +129,26 @@ export function registerRun(program: Command, exit: ExitBox): void {
           })
         : undefined;
       if (kube) sources.push(kube.source);
+      const { noSecrets, dirSecrets } = await import('../../reconcile/secret-resolver.js');
+      const secrets = kube?.secrets ?? (opts.secretsDir ? dirSecrets(opts.secretsDir) : noSecrets);
+      const { createKindReconcilers } = await import('../../machines/kind-reconcilers.js');
+      const { staticNodeEndpoints } = await import('../../machines/node-endpoints.js');
+      const endpointMap: Record<string, string> = {};
+      for (const e of opts.nodeEndpoint) {
+        const i = e.indexOf('=');
+        if (i <= 0)
+          throw new Error(`--node-endpoint ${e}: expected HOSTNAME=URL, e.g. node-2=tcp://10.0.0.2:2376`);
+        endpointMap[e.slice(0, i)] = e.slice(i + 1);
+      }
+      const kindReconcilers = createKindReconcilers({
+        docker,
+        redis,
+        instanceId: g.instanceId,
+        logger,
+        secrets,
+        ...(kube?.recorder ? { recorder: kube.recorder } : {}),
+        staticEndpoints: staticNodeEndpoints(endpointMap),
+      });
       const controller = new Controller({
         docker,
         swarm,
@@ -133,6 +165,8 @@ export function registerRun(program: Command, exit: ExitBox): void {
         maxPruneFraction: Number(opts.maxPruneFraction),
         leaseTtlMs: parseDurationMs(opts.leaseTtl),
         ...(kube ? { statuses: kube.statuses, lifecycle: kube.lifecycle } : {}),
+        ...(kube?.recorder ? { recorder: kube.recorder } : {}),
+        kindReconcilers,
       });
       const server = createHttpServer(
         metrics,
