@@ -187,6 +187,42 @@ describe('swarmkeeper run --kube', () => {
     expect(table.stdout).toMatch(/\nweb\s+1\s+True\s+ReconciliationSucceeded\s+/);
   });
 
+  it('kubectl apply -f of the example CRs (examples/network.yaml, examples/api/stack.yaml) converges', async () => {
+    const r = await kubectl(env, [
+      '-n',
+      NS,
+      'apply',
+      '-f',
+      `${REPO}examples/network.yaml`,
+      '-f',
+      `${REPO}examples/api/stack.yaml`,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const cr = await waitReady('api');
+    expect(cr.status?.services).toEqual([
+      expect.objectContaining({ name: 'api_api', desiredReplicas: 2, runningReplicas: 2 }),
+    ]);
+    const net = await waitFor(`network shared Ready\n${ctl.tail()}`, 60_000, async () => {
+      const n = await kubectl(env, ['-n', NS, 'get', 'swarmnetwork', 'shared', '-o', 'json']);
+      const c = n.code === 0 ? (JSON.parse(n.stdout) as Cr) : undefined;
+      return cond(c, 'Ready')?.status === 'True' ? c : undefined;
+    });
+    expect(net.status?.observedGeneration).toBe(net.metadata.generation);
+    const del = await kubectl(env, ['-n', NS, 'delete', 'sst', 'api', '--wait=true', '--timeout=60s']);
+    expect(del.code, del.stderr).toBe(0);
+    expect(await serviceSpec('api_api')).toBeUndefined();
+    const delNet = await kubectl(env, [
+      '-n',
+      NS,
+      'delete',
+      'swarmnetwork',
+      'shared',
+      '--wait=true',
+      '--timeout=60s',
+    ]);
+    expect(delNet.code, delNet.stderr).toBe(0);
+  });
+
   it('a spec edit goes Reconciling -> Ready; a converged resource gets no status write on resync', async () => {
     const before = await getCr('web');
     const from = watched.length;
