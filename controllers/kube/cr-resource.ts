@@ -89,13 +89,38 @@ export function deletionPolicy(res: DesiredResource): 'Delete' | 'Orphan' {
   return res.spec['deletionPolicy'] === 'Orphan' ? 'Orphan' : 'Delete';
 }
 
+/** The fields of an inline compose document that name files: env_file, configs/secrets `file:`. */
+export function composeFileFields(compose: unknown): string[] {
+  const out: string[] = [];
+  if (!isRecord(compose)) return out;
+  if (isRecord(compose['services']))
+    for (const [name, svc] of Object.entries(compose['services']))
+      if (isRecord(svc) && svc['env_file'] !== undefined) out.push(`services.${name}.env_file`);
+  for (const kind of ['configs', 'secrets'] as const) {
+    const section = compose[kind];
+    if (isRecord(section))
+      for (const [name, obj] of Object.entries(section))
+        if (isRecord(obj) && obj['file'] !== undefined) out.push(`${kind}.${name}.file`);
+  }
+  return out;
+}
+
 /** Checks that need the Kubernetes context: a custom resource has no source directory. */
 export function kubeSpecProblem(res: DesiredResource): SwarmkeeperError | undefined {
-  if (res.kind === 'SwarmStack' && res.spec['composeFile'] !== undefined)
+  if (res.kind !== 'SwarmStack') return undefined;
+  if (res.spec['composeFile'] !== undefined)
     return skError(
       'RESOURCE_INVALID',
       `${res.origin.file}: spec.composeFile: not supported for Kubernetes custom resources ` +
         '(they have no source directory to read files from); put the compose document in spec.compose',
+    );
+  const files = composeFileFields(res.spec['compose']);
+  if (files.length > 0)
+    return skError(
+      'FILE_UNREADABLE',
+      `${res.origin.file}: ${files.map((f) => `spec.compose.${f}`).join(', ')}: inline compose from the ` +
+        'Kubernetes API has no files to read; use environment (or spec.env) instead of env_file, ' +
+        'content instead of a config file, and spec.secretRefs for secrets',
     );
   return undefined;
 }

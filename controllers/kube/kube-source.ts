@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
-import {
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesListObject,
-  ListWatch,
-  Watch,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, type KubernetesListObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { KIND_NAMES, type KindName } from '../../reconciler/api/index.js';
+import { skError } from '../../reconciler/errors.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import type { SourceSnapshot } from '../runtime/resource-store.js';
 import type { Source } from '../sources/source.js';
@@ -18,6 +13,15 @@ import {
   parseCrKey,
   toDesiredResource,
 } from './cr-resource.js';
+import { KubeInformers } from './kube-informers.js';
+
+/** The election a KubeSource follows (KubeLease): only the leader runs the informers. */
+export interface InformerLease {
+  /** Resolves after the first attempt (isLeader tells whether it won). */
+  start(): Promise<void> | void;
+  stop(): Promise<void>;
+  readonly isLeader: boolean;
+}
 
 export interface KubeSourceOptions {
   kubeConfig: KubeConfig;
@@ -29,47 +33,64 @@ export interface KubeSourceOptions {
   backoff?: { baseMs?: number; maxMs?: number };
   /** Root handed to the controller: custom resources have no source directory (no file is readable). */
   root?: string;
+  /**
+   * Several replicas: the lease made with these hooks elects the one that runs the informers; the
+   * others look keys up in the API. Without it this source always runs its informers.
+   */
+  lease?: (hooks: { onAcquired: () => void; onLost: () => void }) => InformerLease;
 }
 
-interface InformerState {
-  kind: KindName;
-  lw: ListWatch<CustomObject>;
-  attempts: number;
-  errors: number;
-  timer?: NodeJS.Timeout;
-  synced: boolean;
-  onSynced: () => void;
-  syncedOnce: Promise<void>;
-}
+/** How long a follower reuses its list of every custom resource. */
+const LIST_REUSE_MS = 2000;
 
-/** Where informers find the custom objects: every namespace, or one. */
-function watchPath(kind: KindName, namespace: string | undefined): string {
-  const r = kindRef(kind);
-  const ns = namespace ? `/namespaces/${namespace}` : '';
-  return `/apis/${r.group}/${r.version}${ns}/${r.plural}`;
+const code = (e: unknown): number | undefined => (e as { code?: number } | undefined)?.code;
+
+/** A Kubernetes API failure as a transient error naming the resource (one line, no response body). */
+function apiError(what: string, e: unknown) {
+  const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200);
+  return skError('INTERNAL', `${what}: Kubernetes API: ${code(e) ? `HTTP ${code(e)}: ` : ''}${msg}`, {
+    cause: e,
+  });
 }
 
 /**
- * Desired state from swarmkeeper.io custom resources: one informer (list + watch) per kind.
- * Every add/update/delete emits a full snapshot of the cached objects as DesiredResources; the
- * ResourceStore's comparison is the GenerationChangedPredicate, since status, resourceVersion and
- * managedFields are not part of a DesiredResource. client-node's ListWatch relists by itself on
- * 410 Gone but stops on any other error: it is restarted here with backoff.
+ * Desired state from swarmkeeper.io custom resources.
+ *
+ * Leader (or no lease): one informer (list + watch) per kind; every add/update/delete emits a full
+ * snapshot of the cached objects as DesiredResources. The ResourceStore's comparison is the
+ * GenerationChangedPredicate, since status, resourceVersion and managedFields are not part of a
+ * DesiredResource.
+ *
+ * Follower: no informer runs and the snapshot is empty (so the store never holds a stale cache);
+ * the controller reconciles keys taken from the shared queue through `lookup` (a GET of the
+ * custom object; 404 = really gone); resync and the kind reconcilers' view of other resources
+ * come from `resources` (a list per kind). Losing the lease stops the informers and empties the
+ * snapshot; winning it starts them and emits the full snapshot once every kind has listed.
  */
 export class KubeSource implements Source {
   readonly name = KUBE_SOURCE_NAME;
   readonly #opts: KubeSourceOptions;
   readonly #log: Logger;
   readonly #api: CustomObjectsApi;
-  readonly #informers = new Map<KindName, InformerState>();
+  readonly #kinds: readonly KindName[];
+  /** The informers of the current leadership term (undefined while following). */
+  #informers: KubeInformers | undefined;
+  #lease: InformerLease | undefined;
+  /** Objects read by lookup/fetch, for the status store and the finalizer while no informer has them. */
+  readonly #fetched = new Map<string, CustomObject>();
   #emit: ((s: SourceSnapshot) => void) | undefined;
   #stopped = false;
   #pending = false;
+  #leading: Promise<void> = Promise.resolve();
+  #stopping: Promise<void> = Promise.resolve();
+  /** A follower's last list of every kind (see resources()). */
+  #listed: { at: number; resources: DesiredResource[] } | undefined;
 
   constructor(opts: KubeSourceOptions) {
     this.#opts = opts;
     this.#log = opts.logger.child({ source: KUBE_SOURCE_NAME });
     this.#api = opts.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.#kinds = opts.kinds ?? KIND_NAMES;
   }
 
   get root(): string {
@@ -78,62 +99,159 @@ export class KubeSource implements Source {
 
   /** True once every informer has listed (and after each recovery, until the next error). */
   get synced(): boolean {
-    return [...this.#informers.values()].every((s) => s.synced);
+    return this.#informers?.synced ?? false;
+  }
+
+  /** This replica runs the informers (always true without a lease). */
+  get leader(): boolean {
+    return this.#lease ? this.#lease.isLeader : this.#informers !== undefined;
+  }
+
+  /** ListWatches running in this replica (one per kind while leading, 0 while following). */
+  get informersRunning(): number {
+    return this.#informers?.running ?? 0;
+  }
+
+  /** For /readyz: a follower is ready; a leader once every kind's informer is synced. */
+  get informersReady(): boolean {
+    return this.#informers ? this.#informers.synced : !this.leader;
   }
 
   async start(emit: (snapshot: SourceSnapshot) => void): Promise<void> {
     this.#stopped = false;
-    const watch = new Watch(this.#opts.kubeConfig);
-    for (const kind of this.#opts.kinds ?? KIND_NAMES) {
-      const lw = new ListWatch<CustomObject>(
-        watchPath(kind, this.#opts.namespace),
-        watch,
-        () => this.#list(kind),
-        false,
-      );
-      let onSynced!: () => void;
-      const syncedOnce = new Promise<void>((resolve) => (onSynced = resolve));
-      const st: InformerState = { kind, lw, attempts: 0, errors: 0, synced: false, onSynced, syncedOnce };
-      const changed = () => this.#schedule();
-      lw.on('add', changed);
-      lw.on('update', changed);
-      lw.on('delete', changed);
-      lw.on('error', (err) => this.#failed(st, err));
-      this.#informers.set(kind, st);
-    }
-    await Promise.all([...this.#informers.values()].map((st) => this.#run(st)));
-    await Promise.all([...this.#informers.values()].map((st) => st.syncedOnce));
     this.#emit = emit;
-    emit(this.snapshot());
+    const factory = this.#opts.lease;
+    if (!factory) {
+      this.#lead();
+      await this.#leading;
+      return;
+    }
+    this.#lease = factory({ onAcquired: () => this.#lead(), onLost: () => this.#follow() });
+    await this.#lease.start();
+    await this.#leading;
+    // A follower has loaded too: its (empty) snapshot says so, and keys are looked up on demand.
+    if (!this.#informers) this.#emitNow();
   }
 
   async sync(): Promise<void> {
-    this.#emit?.(this.snapshot());
+    this.#emitNow();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#emit = undefined;
-    for (const st of this.#informers.values()) {
-      clearTimeout(st.timer);
-      // Aborting the watch raises an AbortError through the error callback: ignored once stopped.
-      await st.lw.stop();
-    }
+    await this.#lease?.stop(); // releases the Lease: onLost stops the informers
+    const inf = this.#informers;
+    this.#informers = undefined;
+    await Promise.all([inf?.stop(), this.#stopping]);
   }
 
-  /** The cached object of a `Kind/namespace/name` key. */
+  /** Won the lease (or no lease): start a new set of informers, emit once they have all listed. */
+  #lead(): void {
+    if (this.#informers || this.#stopped) return;
+    const inf = new KubeInformers({
+      kubeConfig: this.#opts.kubeConfig,
+      logger: this.#log,
+      kinds: this.#kinds,
+      ...(this.#opts.namespace ? { namespace: this.#opts.namespace } : {}),
+      ...(this.#opts.backoff ? { backoff: this.#opts.backoff } : {}),
+      onChange: () => this.#schedule(),
+    });
+    this.#informers = inf;
+    if (this.#lease) this.#log.info({ kinds: this.#kinds.length }, 'leading: starting the informers');
+    this.#leading = inf.start().then((listed) => {
+      if (listed && this.#informers === inf) this.#emitNow();
+    });
+  }
+
+  /** Lost the lease: stop the informers; the snapshot empties (keys are looked up from now on). */
+  #follow(): void {
+    const inf = this.#informers;
+    if (!inf) return;
+    this.#informers = undefined;
+    // At once: the store must not hold a cache that no watch keeps fresh any more.
+    this.#emitNow();
+    this.#stopping = inf.stop().then(() => {
+      if (!this.#stopped) this.#log.info('following: informers stopped; keys are looked up in the API');
+    });
+  }
+
+  /** The cached object of a `Kind/namespace/name` key (informer cache, else the last lookup). */
   object(key: string): CustomObject | undefined {
     const k = parseCrKey(key);
     if (!k) return undefined;
-    return this.#informers.get(k.ref.kind)?.lw.get(k.name, k.namespace);
+    return this.#informers?.object(k.ref.kind, k.namespace, k.name) ?? this.#fetched.get(key);
   }
 
-  /** Every cached custom object, as the desired resources of one snapshot. */
+  /**
+   * The object of a key no informer of this replica holds (a follower, or a leader still listing):
+   * read from the API. Undefined when the informer cache answers, or the object does not exist.
+   */
+  async fetch(key: string): Promise<CustomObject | undefined> {
+    if (this.#informers?.listed || !this.#mine(key)) return undefined;
+    await this.lookup(key);
+    return this.#fetched.get(key);
+  }
+
+  /**
+   * A key the controller holds no desired state for: does its custom object exist? GET from the
+   * API, converted the way the informer converts it. null: it does not (404), undefined: not a
+   * key of this source. A failed read throws (a transient error): nothing is pruned on a guess.
+   */
+  async lookup(key: string): Promise<DesiredResource | null | undefined> {
+    const k = this.#mine(key);
+    if (!k) return undefined;
+    let obj: CustomObject;
+    try {
+      obj = (await this.#api.getNamespacedCustomObject({
+        ...k.ref,
+        namespace: k.namespace,
+        name: k.name,
+      })) as CustomObject;
+    } catch (e) {
+      if (code(e) === 404) {
+        this.#fetched.delete(key);
+        return null;
+      }
+      throw apiError(`reading ${key}`, e);
+    }
+    this.#fetched.set(key, obj);
+    return toDesiredResource({ ...obj, kind: obj.kind ?? k.ref.kind }) ?? null;
+  }
+
+  /**
+   * Every resource of this source now: the informer cache, or (a follower) one list per kind,
+   * reused for a moment so that a burst of reconciles lists once.
+   */
+  async resources(): Promise<DesiredResource[]> {
+    if (this.#informers?.listed) return this.snapshot().resources;
+    const now = Date.now();
+    if (this.#listed && now - this.#listed.at < LIST_REUSE_MS) return this.#listed.resources;
+    const resources: DesiredResource[] = [];
+    for (const kind of this.#kinds) {
+      let list: KubernetesListObject<CustomObject>;
+      try {
+        list = await this.#list(kind);
+      } catch (e) {
+        throw apiError(`listing ${kindRef(kind).plural}`, e);
+      }
+      for (const obj of list.items ?? []) {
+        const r = toDesiredResource({ ...obj, kind: obj.kind ?? kind });
+        if (r) resources.push(r);
+      }
+    }
+    resources.sort((a, b) => a.key.localeCompare(b.key));
+    this.#listed = { at: now, resources };
+    return resources;
+  }
+
+  /** Every cached custom object, as the desired resources of one snapshot (empty while following). */
   snapshot(): SourceSnapshot {
     const resources: DesiredResource[] = [];
-    for (const st of this.#informers.values())
-      for (const obj of st.lw.list()) {
-        const r = toDesiredResource({ ...obj, kind: obj.kind ?? st.kind });
+    const inf = this.#informers;
+    if (inf?.listed)
+      for (const { kind, obj } of inf.objects()) {
+        const r = toDesiredResource({ ...obj, kind: obj.kind ?? kind });
         if (r) resources.push(r);
       }
     resources.sort((a, b) => a.key.localeCompare(b.key));
@@ -148,6 +266,14 @@ export class KubeSource implements Source {
     };
   }
 
+  /** A custom-resource key this source would watch (its namespace, when one is set). */
+  #mine(key: string): ReturnType<typeof parseCrKey> {
+    const k = parseCrKey(key);
+    if (!k || !this.#kinds.includes(k.ref.kind)) return undefined;
+    if (this.#opts.namespace && k.namespace !== this.#opts.namespace) return undefined;
+    return k;
+  }
+
   async #list(kind: KindName): Promise<KubernetesListObject<CustomObject>> {
     const r = kindRef(kind);
     const ns = this.#opts.namespace;
@@ -157,36 +283,8 @@ export class KubeSource implements Source {
     return list as KubernetesListObject<CustomObject>;
   }
 
-  /** One (re)start of an informer: list, then watch. Errors arrive through #failed. */
-  async #run(st: InformerState): Promise<void> {
-    if (this.#stopped) return;
-    const before = st.errors;
-    await st.lw.start().catch((err: unknown) => this.#failed(st, err));
-    if (st.errors !== before || this.#stopped) return;
-    if (st.attempts > 0) this.#log.info({ kind: st.kind }, 'informer recovered');
-    st.attempts = 0;
-    st.synced = true;
-    st.onSynced();
-  }
-
-  #failed(st: InformerState, err: unknown): void {
-    st.errors++;
-    st.synced = false;
-    if (this.#stopped) return;
-    if (st.timer) return; // a restart is already scheduled
-    const base = this.#opts.backoff?.baseMs ?? 200;
-    const max = this.#opts.backoff?.maxMs ?? 10_000;
-    const delay = Math.min(max, base * 2 ** Math.min(st.attempts, 16));
-    st.attempts++;
-    this.#log.warn(
-      { kind: st.kind, err: (err as Error | undefined)?.message ?? String(err), retryInMs: delay },
-      'list/watch failed; restarting the informer',
-    );
-    st.timer = setTimeout(() => {
-      st.timer = undefined;
-      void this.#run(st);
-    }, delay);
-    st.timer.unref?.();
+  #emitNow(): void {
+    if (!this.#stopped) this.#emit?.(this.snapshot());
   }
 
   /** Coalesces the events of one tick (a relist fires one per object) into one snapshot. */
@@ -195,7 +293,7 @@ export class KubeSource implements Source {
     this.#pending = true;
     setImmediate(() => {
       this.#pending = false;
-      if (!this.#stopped) this.#emit?.(this.snapshot());
+      this.#emitNow();
     });
   }
 }

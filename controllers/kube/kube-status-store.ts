@@ -9,6 +9,8 @@ import { canonical, type CustomObject, FIELD_MANAGER, isRecord, parseCrKey } fro
 /** Where the status store finds the current custom objects (the KubeSource's informer cache). */
 export interface ObjectCache {
   object(key: string): CustomObject | undefined;
+  /** A key the cache does not hold, read from the API (a replica that runs no informer). */
+  fetch?(key: string): Promise<CustomObject | undefined>;
 }
 
 export interface KubeStatusStoreOptions {
@@ -62,7 +64,8 @@ export class KubeStatusStore implements StatusStore {
   }
 
   async get(key: string): Promise<ResourceStatus | undefined> {
-    const obj = this.#mine(key);
+    // A follower holds no informer cache: a dependency's status is read from the API.
+    const obj = this.#mine(key) ?? (parseCrKey(key) ? await this.#opts.cache.fetch?.(key) : undefined);
     if (!obj) return this.#opts.fallback.get(key);
     const rv = obj.metadata?.resourceVersion;
     const w = this.#written.get(key);

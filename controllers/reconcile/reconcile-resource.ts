@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { desiredFor, type DesiredFor } from '../../reconciler/desired/desired-for.js';
-import { type SwarmkeeperError, asSwarmkeeperError, skError } from '../../reconciler/errors.js';
+import { parseResource } from '../../reconciler/api/parse.js';
+import type { SwarmStackSpec } from '../../reconciler/api/swarm-stack.js';
+import { desiredFor, type DesiredFor, toDocument } from '../../reconciler/desired/desired-for.js';
+import { SwarmkeeperError, asSwarmkeeperError, skError } from '../../reconciler/errors.js';
 import { plan as makePlan } from '../../reconciler/plan/plan.js';
 import { type FieldChange, type Plan, summarize } from '../../reconciler/plan/types.js';
 import type { ActionResult, ApplyProgress, SwarmPort } from '../../reconciler/ports.js';
@@ -16,6 +18,7 @@ import {
 } from '../../reconciler/status/resource-status.js';
 import { fsFileReader } from '../sources/fs-file-reader.js';
 import { ownedServiceHealth } from './health.js';
+import { noSecrets, type SecretResolver } from './secret-resolver.js';
 
 export interface ReconcileDeps {
   swarm: SwarmPort;
@@ -24,6 +27,8 @@ export interface ReconcileDeps {
   /** Root of the source the resource came from (relative files resolve inside it). */
   root: string;
   logger: Logger;
+  /** Where spec.secretRefs values come from (default: none configured, a terminal error). */
+  secrets?: SecretResolver;
   now?: () => Date;
 }
 
@@ -75,10 +80,12 @@ export async function reconcileResource(
   let driftOnly = false;
   let detected: FieldChange[] = [];
   try {
+    const secrets = await resolveSecretRefs(res, deps.secrets ?? noSecrets);
     d = desiredFor(res, {
       instanceId: deps.instanceId,
       files: fsFileReader(deps.root),
       composeEnv: process.env,
+      ...(secrets ? { secrets } : {}),
     });
     const names: Record<string, string[]> = {};
     for (const o of d.desired.objects) (names[o.kind] ??= []).push(o.name);
@@ -149,6 +156,34 @@ export async function reconcileResource(
     ...(results ? { results } : {}),
     ...(error ? { error } : {}),
   };
+}
+
+/**
+ * The values of a SwarmStack's spec.secretRefs, by compose secret name. The spec is validated
+ * first, so a schema error is reported as such rather than as a missing Secret. Errors name the
+ * resource, the field and the Secret, never the value.
+ */
+export async function resolveSecretRefs(
+  res: DesiredResource,
+  resolver: SecretResolver,
+): Promise<Record<string, Uint8Array> | undefined> {
+  const raw = res.spec['secretRefs'];
+  if (res.kind !== 'SwarmStack' || !Array.isArray(raw) || raw.length === 0) return undefined;
+  const spec = (parseResource(toDocument(res), res.origin.file) as { spec: SwarmStackSpec }).spec;
+  const out: Record<string, Uint8Array> = {};
+  for (const [i, ref] of (spec.secretRefs ?? []).entries()) {
+    try {
+      out[ref.name] = new Uint8Array(
+        await resolver.get(res.namespace, ref.secretRef.name, ref.secretRef.key),
+      );
+    } catch (e) {
+      const err = asSwarmkeeperError(e);
+      throw new SwarmkeeperError(err, `${res.origin.file}: spec.secretRefs[${i}]: ${err.message}`, {
+        ...(err.requeueAfterMs !== undefined ? { requeueAfterMs: err.requeueAfterMs } : {}),
+      });
+    }
+  }
+  return out;
 }
 
 function hashDesired(d: DesiredFor): string {

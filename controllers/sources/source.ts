@@ -1,3 +1,4 @@
+import type { DesiredResource } from '../../reconciler/source/resource.js';
 import type { SourceSnapshot } from '../runtime/resource-store.js';
 
 /**
@@ -11,4 +12,15 @@ export interface Source {
   /** Re-read now (webhook, `swarmkeeper sync`). */
   sync(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * A key the controller holds no desired state for (a replica that runs no informer, see
+   * KubeSource): its resource as the source has it now, null when it is really gone, undefined
+   * when the key is not this source's. Throws when the source cannot tell (API down).
+   */
+  lookup?(key: string): Promise<DesiredResource | null | undefined>;
+  /**
+   * Every resource of the source now, when its snapshot may not hold them all (a follower's
+   * KubeSource lists them): for the periodic resync and the kind reconcilers' view of other kinds.
+   */
+  resources?(): Promise<DesiredResource[]>;
 }

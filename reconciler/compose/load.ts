@@ -7,7 +7,7 @@ import { errorMap, reportIssues } from './issues.js';
 import { parseYaml } from './parse.js';
 import { Problems, type LineLookup } from './problems.js';
 import { checkReferences } from './references.js';
-import { projectSchema, type RawProject } from './schema-top.js';
+import { projectSchema, type RawProject, sourceCount } from './schema-top.js';
 import type { RawService } from './schema-service.js';
 import type { ComposeProject, ComposeSecret, ComposeService } from './types.js';
 
@@ -27,6 +27,11 @@ export interface LoadComposeOptions {
   env: Record<string, string>;
   /** Reads env_file files; required only when a service has env_file. */
   files?: FileReader;
+  /**
+   * Values of top-level secrets given from outside the file (a SwarmStack's spec.secretRefs), by
+   * secret key. Such a secret declares no source of its own (`db: {}`); the value is never printed.
+   */
+  secretValues?: Readonly<Record<string, Uint8Array>>;
 }
 
 /** Resolves `rel` against the directory of `file`, like docker/cli does for paths in a compose file. */
@@ -63,6 +68,27 @@ export function loadCompose(input: LoadComposeInput, opts: LoadComposeOptions): 
   const secrets: Record<string, ComposeSecret> = {};
   for (const [name, s] of Object.entries(raw.secrets ?? {})) {
     const out: ComposeSecret = { ...s };
+    const given = opts.secretValues?.[name];
+    if (given !== undefined) {
+      const own = [
+        s.file !== undefined && 'file',
+        s.content !== undefined && 'content',
+        s.environment !== undefined && 'environment',
+        s.external?.external === true && 'external',
+      ].filter((k): k is string => typeof k === 'string');
+      if (own.length > 0)
+        problems.add(
+          'COMPOSE_INVALID',
+          ['secrets', name, own[0]!],
+          `the value comes from a secret reference (spec.secretRefs): remove ${own.join(', ')}`,
+        );
+      else out.refValue = new Sensitive(given);
+    } else if (sourceCount(s) === 0)
+      problems.add(
+        'COMPOSE_INVALID',
+        ['secrets', name],
+        'exactly one of file, content, environment or external: true is required',
+      );
     if (s.environment !== undefined) {
       const v = opts.env[s.environment];
       if (v === undefined)

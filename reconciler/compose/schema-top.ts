@@ -52,7 +52,7 @@ const fileObject = {
   labels: stringMap.optional(),
 };
 
-function sourceCount(o: {
+export function sourceCount(o: {
   file?: string;
   content?: string;
   external?: { external: boolean };
@@ -71,8 +71,10 @@ const config = strict(fileObject).superRefine((c, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'exactly one of file, content or external: true is required' });
 });
 
+// No source at all is checked by loadCompose: the value may come from a secret reference
+// (a SwarmStack's spec.secretRefs).
 const secret = strict({ ...fileObject, environment: text.optional() }).superRefine((s, ctx) => {
-  if (sourceCount(s) !== 1)
+  if (sourceCount(s) > 1)
     ctx.addIssue({
       code: 'custom',
       message: 'exactly one of file, content, environment or external: true is required',

@@ -79,6 +79,7 @@ function readContent(
   file: string,
   files: FileReader | undefined,
 ): Uint8Array {
+  if ('refValue' in obj && obj.refValue) return obj.refValue.reveal();
   if (obj.content !== undefined) return new TextEncoder().encode(obj.content);
   if ('environmentValue' in obj && obj.environmentValue)
     return new TextEncoder().encode(obj.environmentValue.reveal());

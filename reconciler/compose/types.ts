@@ -21,6 +21,8 @@ export type ComposeConfig = RawConfig;
 export type ComposeSecret = Omit<RawSecret, 'environment'> & {
   environment?: string;
   environmentValue?: Sensitive<string>;
+  /** The value given from outside the compose file (a SwarmStack's spec.secretRefs). */
+  refValue?: Sensitive<Uint8Array>;
 };
 
 /** A validated, interpolated compose file (pure data; no I/O happens after loading but file reads). */

@@ -165,3 +165,28 @@ export function isConverged(h: ServiceHealth): boolean {
   if (h.updateState === 'updating' || h.updateState === 'rollback_started') return false;
   return h.runningReplicas >= h.desiredReplicas;
 }
+
+/**
+ * The status written when a reconcile of a new generation starts (Flux's "reconciliation in
+ * progress"): Reconciling=True and Ready=Unknown for that generation; the status's own
+ * observedGeneration moves only when the reconcile ends. Pure.
+ */
+export function startedStatus(
+  prev: ResourceStatus | undefined,
+  generation: number,
+  now: Date,
+): ResourceStatus {
+  const message = `reconciling generation ${generation}`;
+  let conditions = prev?.conditions ?? [];
+  conditions = setCondition(
+    conditions,
+    { type: 'Reconciling', status: 'True', reason: 'Progressing', message, observedGeneration: generation },
+    now,
+  );
+  conditions = setCondition(
+    conditions,
+    { type: 'Ready', status: 'Unknown', reason: 'Progressing', message, observedGeneration: generation },
+    now,
+  );
+  return { ...prev, conditions };
+}

@@ -112,6 +112,16 @@ describe('deploy/kubernetes', () => {
     expect(c.readinessProbe.httpGet.path).toBe('/readyz');
   });
 
+  it('two replicas; the informer Lease lives in the pod namespace', () => {
+    const d = read<{ spec: { replicas: number; template: { spec: { containers: Container[] } } } }>(
+      'deployment.yaml',
+    );
+    expect(d.spec.replicas).toBe(2);
+    const podNs = d.spec.template.spec.containers[0]!.env.find((e) => e.name === 'POD_NAMESPACE') as
+      { valueFrom?: { fieldRef?: { fieldPath?: string } } } | undefined;
+    expect(podNs?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.namespace');
+  });
+
   it('the API server accepts everything (server-side dry run)', async () => {
     const r = await kubectl(env, ['apply', '--server-side', '--dry-run=server', '-k', DIR]);
     expect(r.code, r.stderr).toBe(0);

@@ -5,6 +5,7 @@ import {
   type ReconcileOutcome,
   type ServiceHealth,
   nextStatus,
+  startedStatus,
 } from '../../../reconciler/status/resource-status.js';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
@@ -121,5 +122,37 @@ describe('nextStatus', () => {
       t0,
     );
     expect(cs.map((c) => c.type)).toEqual(['Drifted', 'Ready']);
+  });
+});
+
+describe('startedStatus', () => {
+  it('a new generation: Reconciling=True and Ready=Unknown for it; observedGeneration stays until the end', () => {
+    const ready = nextStatus(undefined, { applied: true, generation: 1, services: [svc()] }, t0);
+    const started = startedStatus(ready, 2, t1);
+    expect(started.observedGeneration).toBe(1);
+    expect(getCondition(started.conditions, 'Reconciling')).toMatchObject({
+      status: 'True',
+      reason: 'Progressing',
+      message: 'reconciling generation 2',
+      observedGeneration: 2,
+    });
+    expect(getCondition(started.conditions, 'Ready')).toMatchObject({
+      status: 'Unknown',
+      observedGeneration: 2,
+      lastTransitionTime: '2026-01-01T00:05:00Z',
+    });
+    const done = nextStatus(started, { applied: true, generation: 2, services: [svc()] }, t1);
+    expect(done.observedGeneration).toBe(2);
+    expect(getCondition(done.conditions, 'Ready')).toMatchObject({ status: 'True', observedGeneration: 2 });
+    expect(getCondition(done.conditions, 'Reconciling')).toMatchObject({ status: 'False' });
+  });
+
+  it('the first reconcile of a resource has no previous status', () => {
+    const started = startedStatus(undefined, 1, t0);
+    expect(started.observedGeneration).toBeUndefined();
+    expect(started.conditions.map((c) => `${c.type}=${c.status}`).sort()).toEqual([
+      'Ready=Unknown',
+      'Reconciling=True',
+    ]);
   });
 });
