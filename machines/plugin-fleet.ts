@@ -39,8 +39,15 @@ export interface PluginFleetStatus {
   desiredNodes: number;
 }
 
-/** States of a node that are final for this reconcile. */
-export const FINAL_NODE_STATES = ['Installed', 'Refused', 'Failed', 'RolledBack', 'Unreachable'] as const;
+/** States of a node that are final for this reconcile (Conflict: a plugin swarmkeeper does not own). */
+export const FINAL_NODE_STATES = [
+  'Installed',
+  'Refused',
+  'Failed',
+  'RolledBack',
+  'Unreachable',
+  'Conflict',
+] as const;
 
 export function matchesSelector(node: FleetNode, selector: Record<string, string> | undefined): boolean {
   if (selector === undefined) return true;

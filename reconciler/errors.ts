@@ -78,6 +78,18 @@ export const Errors = {
   CONNECTION_CONFIG: def('SK_ERR_CONNECTION_CONFIG', 'terminal', 'ConnectionConfigInvalid'),
   /** A source dropped (nearly) everything; pruning is refused without allowEmpty. */
   PRUNE_BLOCKED: def('SK_ERR_PRUNE_BLOCKED', 'terminal', 'PruneBlocked'),
+  /** A plugin asks for privileges its SwarmPlugin does not allow (spec.allowedPrivileges). */
+  PRIVILEGES_REFUSED: def('SK_ERR_PRIVILEGES_REFUSED', 'terminal', 'PrivilegesRefused'),
+  /** A plugin upgrade failed and was rolled back to the previous reference; not retried until the spec changes. */
+  UPGRADE_ROLLED_BACK: def('SK_ERR_UPGRADE_ROLLED_BACK', 'terminal', 'RolledBack'),
+  /** Demoting or removing a manager would leave the swarm's managers without a majority; re-checked later. */
+  NODE_QUORUM: def('SK_ERR_NODE_QUORUM', 'waiting', 'QuorumWouldBeLost'),
+  /** A SwarmNode's daemon is in another swarm (without spec.force), locked, or in a swarm error state. */
+  NODE_SWARM_STATE: def('SK_ERR_NODE_SWARM_STATE', 'terminal', 'NodeSwarmState'),
+  /** Tasks did not leave a draining node (or their replacements did not run) within the drain timeout. */
+  NODE_DRAIN_TIMEOUT: def('SK_ERR_NODE_DRAIN_TIMEOUT', 'transient', 'DrainTimeout'),
+  /** A volume migration failed (rolled back, or the rollback failed too); not retried until the spec changes. */
+  MIGRATION_FAILED: def('SK_ERR_MIGRATION_FAILED', 'terminal', 'MigrationFailed'),
   /** Anything unexpected. Retried with backoff. */
   INTERNAL: def('SK_ERR_INTERNAL', 'transient', 'InternalError'),
 } as const satisfies Record<string, ErrorDefinition>;

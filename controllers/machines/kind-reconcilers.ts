@@ -8,7 +8,11 @@ import type { Logger } from 'pino';
 import type { EventRecorder } from '../reconcile/event-recorder.js';
 import type { KindReconcilers } from '../reconcile/kind-reconciler.js';
 import type { SecretResolver } from '../reconcile/secret-resolver.js';
+import { swarmVolumeMigrationKind } from './migration-kind.js';
 import type { NodeEndpoints } from './node-endpoints.js';
+import { nodeKindReconciler } from './node-kind.js';
+import { swarmPluginKind } from './plugin-kind.js';
+import { swarmVolumeKind } from './volume-kind.js';
 
 export interface KindReconcilerDeps {
   /** The manager's daemon (DOCKER_HOST). */
@@ -22,6 +26,11 @@ export interface KindReconcilerDeps {
   staticEndpoints?: NodeEndpoints;
 }
 
-export function createKindReconcilers(_deps: KindReconcilerDeps): KindReconcilers {
-  return {};
+export function createKindReconcilers(deps: KindReconcilerDeps): KindReconcilers {
+  return {
+    SwarmPlugin: swarmPluginKind(deps),
+    SwarmVolume: swarmVolumeKind(deps),
+    SwarmVolumeMigration: swarmVolumeMigrationKind(deps),
+    SwarmNode: nodeKindReconciler(deps),
+  };
 }

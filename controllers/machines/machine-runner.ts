@@ -29,6 +29,8 @@ export interface RunMachineOptions<M extends AnyStateMachine> {
   inputHash?: string;
   /** Give up (and keep the snapshot for the next run) after this long. */
   deadlineMs?: number;
+  /** Give up like at the deadline when aborted (shutdown, lock lost, resource deleted). */
+  signal?: AbortSignal;
   onSnapshot?: (snapshot: SnapshotFrom<M>) => void;
 }
 
@@ -94,6 +96,13 @@ export async function runMachine<M extends AnyStateMachine>(
 
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
+    const signal = opts.signal;
+    if (signal !== undefined) {
+      const stop = () =>
+        reject(new Error(`machine ${machine.id} (${key}) stopped: ${String(signal.reason)}`));
+      if (signal.aborted) stop();
+      else signal.addEventListener('abort', stop, { once: true });
+    }
     if (opts.deadlineMs === undefined) return;
     timer = setTimeout(
       () => reject(new Error(`machine ${machine.id} (${key}) did not finish within ${opts.deadlineMs} ms`)),

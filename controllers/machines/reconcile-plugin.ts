@@ -24,6 +24,7 @@ import {
   type PluginNodeState,
 } from '../../machines/plugin-fleet.js';
 import { pluginInstallMachine } from '../../machines/plugin-install.machine.js';
+import type { PluginInstallOutput } from '../../machines/plugin-install.types.js';
 import type { StepPolicy } from '../../machines/step-policy.js';
 import { runMachine } from './machine-runner.js';
 import type { NodeEndpoints } from './node-endpoints.js';
@@ -44,6 +45,12 @@ export interface PluginReconcileDeps {
   /** Called whenever a node's state changes (for live status updates). */
   onProgress?: (status: PluginFleetStatus) => void;
   now?: () => Date;
+  /** The swarm's nodes when the caller listed them already (saves a GET /nodes). */
+  nodes?: FleetNode[];
+  /** Before a node's machine runs: a final state to report instead of running it (e.g. not owned). */
+  beforeNode?: (node: FleetNode, docker: Docker) => Promise<{ state: string; message: string } | undefined>;
+  /** After a node's machine finished (e.g. to record ownership). */
+  afterNode?: (node: FleetNode, output: PluginInstallOutput) => Promise<void>;
 }
 
 /** Store key of a node's machine: `SwarmPlugin/<namespace>/<name>@<node id>`. */
@@ -56,7 +63,7 @@ export async function reconcilePlugin(
   deps: PluginReconcileDeps,
 ): Promise<PluginFleetStatus> {
   const now = deps.now ?? (() => new Date());
-  const nodes = eligibleNodes(await listFleetNodes(deps.manager), resource.spec);
+  const nodes = eligibleNodes(deps.nodes ?? (await listFleetNodes(deps.manager)), resource.spec);
   const states = new Map<string, PluginNodeState>();
   const set = (node: FleetNode, s: { state: string; message: string }) => {
     const prev = states.get(node.hostname);
@@ -89,6 +96,11 @@ export async function reconcilePlugin(
           actors: dockerPluginActors({ node: docker, manager: deps.manager, nodeId: node.id }),
         });
         try {
+          const skip = await deps.beforeNode?.(node, docker);
+          if (skip !== undefined) {
+            set(node, skip);
+            return;
+          }
           const { output } = await runMachine({
             machine,
             input: installInput(resource.spec, node, deps.policy),
@@ -100,6 +112,7 @@ export async function reconcilePlugin(
             },
           });
           set(node, finalNodeState(output));
+          await deps.afterNode?.(node, output);
         } catch (e) {
           set(node, { state: 'Failed', message: e instanceof Error ? e.message : String(e) });
         }

@@ -8,10 +8,11 @@ import { type Plan, summarize } from '../../reconciler/plan/types.js';
 import type { ActionResult, SwarmPort } from '../../reconciler/ports.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import { isTrue } from '../../reconciler/status/conditions.js';
-import { nextStatus } from '../../reconciler/status/resource-status.js';
+import { nextStatus, startedStatus } from '../../reconciler/status/resource-status.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { EventRecorder } from '../reconcile/event-recorder.js';
 import type { KindReconcileContext, KindReconcilers, KindStatus } from '../reconcile/kind-reconciler.js';
+import type { SecretResolver } from '../reconcile/secret-resolver.js';
 import { planOrphans } from '../reconcile/orphans.js';
 import { reconcileResource } from '../reconcile/reconcile-resource.js';
 import type { Source } from '../sources/source.js';
@@ -20,7 +21,7 @@ import { RedisLease } from './leader-lease.js';
 import { WorkQueue } from './queue/index.js';
 import type { ReconcileContext, ReconcileResult } from './queue/types.js';
 import { PruneGuard } from './prune-guard.js';
-import { ResourceStore, type SourceSnapshot } from './resource-store.js';
+import { ResourceStore, type SourceSnapshot, type StoredResource } from './resource-store.js';
 import { RedisStatusStore, type StatusStore } from './status-store.js';
 
 export interface ControllerOptions {
@@ -49,6 +50,8 @@ export interface ControllerOptions {
   kindReconcilers?: KindReconcilers;
   /** Events about resources (Kubernetes Events with --kube). */
   recorder?: EventRecorder;
+  /** Values of secret references (spec.secretRefs): Kubernetes Secrets with --kube, or --secrets-dir. */
+  secrets?: SecretResolver;
 }
 
 /** Hooks of resources deleted through finalizers instead of disappearing from their source. */
@@ -143,7 +146,7 @@ export class Controller {
     // an earlier run would otherwise find its key missing and prune it.
     await this.#snapshots.catch(() => undefined);
     this.#sourcesReady = true;
-    this.queue.registerResync(() => this.store.keys());
+    this.queue.registerResync(() => this.#resyncKeys());
     await this.queue.start();
     for (const key of this.store.keys()) await this.queue.enqueue(key);
     this.lease.start();
@@ -180,6 +183,49 @@ export class Controller {
     for (const key of [...change.changed, ...change.removed]) await this.queue.enqueue(key);
   }
 
+  /**
+   * A key missing from the store: a source that reads its API on demand (the Kubernetes source of a
+   * replica that does not run the informers) says whether it still exists. Only when none has it
+   * is the key pruned; a source that cannot tell throws, and nothing is pruned on a guess.
+   */
+  async #lookup(key: string): Promise<StoredResource | undefined> {
+    for (const s of this.opts.sources) {
+      const resource = await s.lookup?.(key);
+      if (resource)
+        return { resource, root: this.store.snapshots().find((x) => x.source === s.name)?.root ?? '.' };
+    }
+    return undefined;
+  }
+
+  /**
+   * Every desired resource: the store's, plus what a source lists when its snapshot may not hold
+   * them all (the Kubernetes source of a replica that does not run the informers).
+   */
+  async #allResources(): Promise<DesiredResource[]> {
+    const byKey = new Map<string, DesiredResource>();
+    for (const k of this.store.keys()) {
+      const r = this.store.get(k)?.resource;
+      if (r) byKey.set(k, r);
+    }
+    for (const s of this.opts.sources)
+      for (const r of (await s.resources?.()) ?? []) if (!byKey.has(r.key)) byKey.set(r.key, r);
+    return [...byKey.values()];
+  }
+
+  /** Every key for the periodic resync (a source that cannot list now is logged and skipped). */
+  async #resyncKeys(): Promise<string[]> {
+    const keys = new Set(this.store.keys());
+    for (const s of this.opts.sources) {
+      if (!s.resources) continue;
+      try {
+        for (const r of await s.resources()) keys.add(r.key);
+      } catch (e) {
+        this.#log.warn({ source: s.name, err: (e as Error).message }, 'resync: listing the source failed');
+      }
+    }
+    return [...keys].sort();
+  }
+
   /** Work started from a callback: a failure (Redis down) is logged, never an unhandled rejection. */
   #background(what: string, p: Promise<unknown>): void {
     p.catch((e: unknown) => this.#log.error({ err: (e as Error).message }, `${what} failed`));
@@ -189,9 +235,11 @@ export class Controller {
     const owner = e.name ? this.#owners.get(e.name) : undefined;
     if (owner) this.#background('enqueue from event', this.queue.enqueue(owner));
     for (const [kind, r] of Object.entries(this.opts.kindReconcilers ?? {}))
-      if (r?.wantsEvent?.(e))
-        for (const key of this.store.keys())
-          if (key.startsWith(`${kind}/`)) this.#background('enqueue from event', this.queue.enqueue(key));
+      if (r?.wantsEvent?.(e)) this.#background('enqueue from event', this.#enqueueKind(kind));
+  }
+
+  async #enqueueKind(kind: string): Promise<void> {
+    for (const key of await this.#resyncKeys()) if (key.startsWith(`${kind}/`)) await this.queue.enqueue(key);
   }
 
   #kindContext(
@@ -200,6 +248,7 @@ export class Controller {
     prev: KindStatus | undefined,
     log: Logger,
     root: string,
+    view: DesiredResource[],
   ): KindReconcileContext {
     return {
       signal: ctx.signal,
@@ -210,18 +259,14 @@ export class Controller {
       progress: async (status) => {
         await this.statuses.put(key, status);
       },
-      resources: (kind) =>
-        this.store
-          .keys()
-          .filter((k) => k.startsWith(`${kind}/`))
-          .map((k) => this.store.get(k)?.resource)
-          .filter((r): r is DesiredResource => r !== undefined),
+      resources: (kind) => view.filter((r) => r.kind === kind),
     };
   }
 
   /** One reconcile of one key; errors are thrown so the queue applies their retry policy. */
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
-    const stored = this.store.get(key);
+    // A key no snapshot holds may still exist: a replica that runs no informer looks it up.
+    const stored = this.store.get(key) ?? (this.store.conflict(key) ? undefined : await this.#lookup(key));
     const owner = parseOwnerKey(key);
     const kind = owner?.kind ?? 'Unknown';
     const started = process.hrtime.bigint();
@@ -260,6 +305,13 @@ export class Controller {
           const gen = stored.resource.generation;
           const o = { applied: false, error, ...(gen !== undefined ? { generation: gen } : {}) };
           await this.statuses.put(key, nextStatus(prev, o, new Date()));
+          this.opts.recorder?.record({
+            key,
+            type: 'Warning',
+            reason: error.reason,
+            action: 'Reconcile',
+            note: error.message,
+          });
         }
         throw e;
       }
@@ -283,7 +335,14 @@ export class Controller {
       if (custom) {
         const r = await custom.reconcile(
           stored.resource,
-          this.#kindContext(key, ctx, prev as KindStatus | undefined, log, stored.root),
+          this.#kindContext(
+            key,
+            ctx,
+            prev as KindStatus | undefined,
+            log,
+            stored.root,
+            await this.#allResources(),
+          ),
         );
         await this.statuses.put(key, r.status);
         const ready = isTrue(r.status.conditions, 'Ready');
@@ -302,6 +361,19 @@ export class Controller {
         this.opts.metrics.reconcileTotal.inc({ kind, result: 'success' });
         return r.requeueAfterMs !== undefined ? { requeueAfterMs: r.requeueAfterMs } : undefined;
       }
+      // A new generation: say so before the (possibly long) apply, so the status shows
+      // Reconciling=True for it even when the apply converges at once.
+      const gen = stored.resource.generation;
+      const reconciling = prev?.conditions.find((c) => c.type === 'Reconciling');
+      let prevForReconcile = prev;
+      if (
+        gen !== undefined &&
+        prev?.observedGeneration !== gen &&
+        !(reconciling?.status === 'True' && reconciling.observedGeneration === gen)
+      ) {
+        prevForReconcile = startedStatus(prev, gen, new Date());
+        await this.statuses.put(key, prevForReconcile);
+      }
       const r = await reconcileResource(
         stored.resource,
         { mode: 'apply', signal: ctx.signal },
@@ -311,8 +383,9 @@ export class Controller {
           instanceId: this.opts.instanceId,
           root: stored.root,
           logger: this.#log,
+          ...(this.opts.secrets ? { secrets: this.opts.secrets } : {}),
         },
-        prev,
+        prevForReconcile,
       );
       for (const n of r.desiredNames) this.#owners.set(n, key);
       await this.statuses.put(key, r.status);
@@ -439,7 +512,7 @@ export class Controller {
       const r = await custom.remove(
         key,
         removal.res,
-        this.#kindContext(key, removal.ctx, prev, log, removal.root ?? '.'),
+        this.#kindContext(key, removal.ctx, prev, log, removal.root ?? '.', await this.#allResources()),
       );
       if (!r.done) {
         if (r.status) await this.statuses.put(key, r.status);

@@ -33,6 +33,12 @@ export const swarmPluginSpecSchema = z.strictObject({
     .describe('Privileges granted. Installation fails when the plugin asks for more or different ones.'),
   enabled: z.boolean().default(true),
   nodeSelector: labels.optional().describe('Install on nodes with these node labels (all nodes when unset).'),
+  adopt: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Take over a plugin of the same name that swarmkeeper did not install (it is then changed and removed with the resource).',
+    ),
   ...commonSpecFields,
 });
 

@@ -38,6 +38,12 @@ export const swarmVolumeSpecSchema = presetExclusive(
     recreatePolicy: recreatePolicy.describe(
       'Volume options are immutable. Never: block and report. Always: recreate (data in the old volume is lost).',
     ),
+    adopt: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Take over a volume of the same name without swarmkeeper owner labels (it is then removed with the resource).',
+      ),
     ...commonSpecFields,
   }),
 );

@@ -2,10 +2,9 @@ import { parseResource } from '../api/parse.js';
 import { skError } from '../errors.js';
 import type { DesiredState } from '../model/objects.js';
 import type { OwnerRef } from '../model/ownership.js';
-import type { FileReader } from '../ports.js';
 import type { DesiredResource } from '../source/resource.js';
 import { networkDesiredState, type SwarmNetworkSpecInput } from './network.js';
-import { stackDesiredState, type SwarmStackSpecInput } from './stack.js';
+import { type StackContext, stackDesiredState, type SwarmStackSpecInput } from './stack.js';
 
 /** Per-resource planner settings read from the spec (the CLI may override prune/adopt). */
 export interface ResourcePolicy {
@@ -29,7 +28,8 @@ export interface DesiredFor {
 /** The kinds `plan`/`apply` reconcile through the planner; the others run as machines. */
 export const PLANNED_KINDS = ['SwarmStack', 'SwarmNetwork'] as const;
 
-function toDocument(res: DesiredResource): unknown {
+/** The resource as the CR-shaped document its schema validates. */
+export function toDocument(res: DesiredResource): unknown {
   return (
     res.document ?? {
       apiVersion: 'swarmkeeper.io/v1alpha1',
@@ -41,10 +41,7 @@ function toDocument(res: DesiredResource): unknown {
 }
 
 /** Validates a resource and translates it into Swarm objects. Throws terminal errors for bad input. */
-export function desiredFor(
-  res: DesiredResource,
-  ctx: { instanceId: string; files: FileReader; composeEnv?: Record<string, string | undefined> },
-): DesiredFor {
+export function desiredFor(res: DesiredResource, ctx: StackContext): DesiredFor {
   const parsed = parseResource(toDocument(res), res.origin.file) as { spec: Record<string, unknown> };
   const spec = parsed.spec;
   const owner: OwnerRef = { kind: res.kind, namespace: res.namespace, name: res.name };

@@ -23,6 +23,9 @@ interface RunOpts {
   kube?: boolean;
   kubeconfig?: string;
   namespace?: string;
+  leaseName?: string;
+  leaseNamespace?: string;
+  leaseDuration: string;
   secretsDir?: string;
   nodeEndpoint: string[];
 }
@@ -82,6 +85,21 @@ export function registerRun(program: Command, exit: ExitBox): void {
     )
     .option('--namespace <ns>', 'with --kube: watch only this namespace (default: all)')
     .option(
+      '--lease-name <name>',
+      'with --kube: the coordination.k8s.io Lease electing the one replica that runs the informers ' +
+        '(all replicas work the queue) (default: swarmkeeper-informers, suffixed with a non-default --instance-id)',
+    )
+    .option(
+      '--lease-namespace <ns>',
+      'with --kube: namespace of that Lease (default: $POD_NAMESPACE, else --namespace, else default)',
+    )
+    .option(
+      '--lease-duration <duration>',
+      'with --kube: how long that Lease holds without renewal (whole seconds); renewed every third of it; ' +
+        'another replica takes over within about this long after the holder dies',
+      '15s',
+    )
+    .option(
       '--secrets-dir <dir>',
       'without --kube: values of secret references, as files DIR/<namespace>/<secret>/<key>',
     )
@@ -93,6 +111,13 @@ export function registerRun(program: Command, exit: ExitBox): void {
     )
     .action(async (opts: RunOpts, cmd: Command) => {
       const g = globalOptions(cmd);
+      const leaseFlags = ['leaseName', 'leaseNamespace', 'leaseDuration'].filter(
+        (k) => cmd.getOptionValueSource(k) === 'cli',
+      );
+      if (!opts.kube && leaseFlags.length > 0)
+        throw new Error(
+          '--lease-name, --lease-namespace and --lease-duration elect a --kube replica: add --kube',
+        );
       const logger = createLogger({ level: g.logLevel ?? 'info' });
       if (opts.source.length === 0 && !opts.kube)
         throw new Error('run needs at least one --source (e.g. --source dir=./stacks) or --kube');
@@ -126,6 +151,11 @@ export function registerRun(program: Command, exit: ExitBox): void {
             registry: metrics.registry,
             ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
             ...(opts.namespace ? { namespace: opts.namespace } : {}),
+            lease: {
+              durationMs: parseDurationMs(opts.leaseDuration),
+              ...(opts.leaseName ? { name: opts.leaseName } : {}),
+              ...(opts.leaseNamespace ? { namespace: opts.leaseNamespace } : {}),
+            },
           })
         : undefined;
       if (kube) sources.push(kube.source);
@@ -167,6 +197,7 @@ export function registerRun(program: Command, exit: ExitBox): void {
         ...(kube ? { statuses: kube.statuses, lifecycle: kube.lifecycle } : {}),
         ...(kube?.recorder ? { recorder: kube.recorder } : {}),
         kindReconcilers,
+        secrets,
       });
       const server = createHttpServer(
         metrics,
@@ -183,6 +214,8 @@ export function registerRun(program: Command, exit: ExitBox): void {
                 () => false,
               ),
               sources: controller.sourcesReady,
+              // the informer replica once every kind has listed; a follower looks keys up
+              ...(kube ? { kubeInformers: kube.source.informersReady } : {}),
             };
             return { ok: Object.values(checks).every(Boolean), checks };
           },
@@ -201,6 +234,17 @@ export function registerRun(program: Command, exit: ExitBox): void {
         { listen: opts.listen, sources: opts.source, instanceId: g.instanceId },
         'swarmkeeper controller starting',
       );
+      if (kube) {
+        // A changed Secret reconciles the resources that reference it (a rotated value rolls the stack).
+        const { keysReferencingSecret } = await import('../../kube/kube-secrets.js');
+        await kube.secrets.start((namespace, name) => {
+          const resources = controller.store.keys().flatMap((k) => controller.store.get(k)?.resource ?? []);
+          for (const key of keysReferencingSecret(resources, namespace, name))
+            controller.queue
+              .enqueue(key)
+              .catch((e: unknown) => logger.warn({ key, err: (e as Error).message }, 'enqueue failed'));
+        });
+      }
       await controller.start();
       logger.info('controller running');
       await new Promise<void>((resolve) => {
@@ -213,6 +257,7 @@ export function registerRun(program: Command, exit: ExitBox): void {
           stopping = true;
           logger.info({ signal }, 'shutting down: finishing active reconciles');
           void (async () => {
+            await kube?.secrets.stop();
             await controller.stop(parseDurationMs(opts.shutdownTimeout));
             await server.close();
             await redis.quit().catch(() => undefined);

@@ -187,6 +187,7 @@ describe('parseResource accepts valid documents and applies defaults', () => {
       {
         preset: { type: 'nfs', server: 'nas', path: '/export', version: '4' },
         recreatePolicy: 'Never',
+        adopt: false,
         driftPolicy: 'correct',
         deletionPolicy: 'Delete',
       },
@@ -194,7 +195,13 @@ describe('parseResource accepts valid documents and applies defaults', () => {
     [
       'SwarmPlugin',
       doc('SwarmPlugin', { remote: 'vieux/sshfs:latest' }),
-      { remote: 'vieux/sshfs:latest', enabled: true, driftPolicy: 'correct', deletionPolicy: 'Delete' },
+      {
+        remote: 'vieux/sshfs:latest',
+        enabled: true,
+        adopt: false,
+        driftPolicy: 'correct',
+        deletionPolicy: 'Delete',
+      },
     ],
     [
       'SwarmNode',

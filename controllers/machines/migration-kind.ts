@@ -1,0 +1,513 @@
+/**
+ * The SwarmVolumeMigration kind for the controller: reconcile = run the volume migration machine
+ * (machines/volume-migration.machine.ts) with the dockerode actors, resuming the snapshot a crashed
+ * or stopped run left in Redis, with live progress in the status; remove = nothing once finished,
+ * and the rollback of what an interrupted run changed when the resource is deleted mid-run.
+ *
+ * - The machine runs inside the reconcile, under the work queue's per-key lock: two processes never
+ *   run one migration at once. It stops (keeping its snapshot) when the controller shuts down, loses
+ *   the lock, or the resource is deleted (checked every `deletionPollMs`); the key is requeued and the
+ *   next reconcile resumes it, or `remove` rolls it back.
+ * - A finished migration is not run again: Succeeded stays whatever the spec says (copying again
+ *   would overwrite the data written to the target since). RolledBack and Failed stay until the spec
+ *   changes (status.desiredHash).
+ * - Source and target nodes: hostname or node ID (spec.*.node), reached through the node endpoints
+ *   (SwarmNode resources, `run --node-endpoint`). Consumers are services on the manager.
+ * - Target: `spec.target.spec` is created on the target node with the owner labels (a preset is not
+ *   supported here: create a SwarmVolume with it and use volumeRef); `spec.target.volumeRef` names a
+ *   SwarmVolume, whose volume must exist on the target node, else the migration waits.
+ *
+ * Environment (read by swarmVolumeMigrationKind, i.e. `swarmkeeper run`):
+ *   SWARMKEEPER_MIGRATION_HELPER_IMAGE  image of the never-started helper containers (default
+ *                                        local/busybox:1; it is never pulled: it must be on the nodes)
+ *   SWARMKEEPER_MIGRATION_BANDWIDTH     copy bandwidth limit, e.g. `20MB` (per second; k/M/G decimal,
+ *                                        Ki/Mi/Gi binary); unset: no limit
+ */
+import { createHash } from 'node:crypto';
+import type Docker from 'dockerode';
+import type { FleetNode } from '../../machines/plugin-fleet.js';
+import { volumeMigrationMachine } from '../../machines/volume-migration.machine.js';
+import { migrationPolicy, type VolumeMigrationActors } from '../../machines/volume-migration.setup.js';
+import type {
+  MigrationNode,
+  MigrationPolicy,
+  MigrationTarget,
+  VolumeMigrationContext,
+  VolumeMigrationInput,
+  VolumeMigrationOutput,
+} from '../../machines/volume-migration.types.js';
+import type { SwarmVolumeMigration } from '../../reconciler/api/resource.js';
+import { asSwarmkeeperError, skError, type SwarmkeeperError } from '../../reconciler/errors.js';
+import { ownerLabels } from '../../reconciler/model/ownership.js';
+import type { DesiredResource } from '../../reconciler/source/resource.js';
+import type { EventRecorder } from '../reconcile/event-recorder.js';
+import type {
+  KindReconcileContext,
+  KindReconciler,
+  KindReconcileResult,
+  KindRemoveResult,
+  KindStatus,
+} from '../reconcile/kind-reconciler.js';
+import { errorStatus, parseKind, suspendedStatus } from './kind-status.js';
+import type { KindReconcilerDeps } from './kind-reconcilers.js';
+import { hashInput, runMachine } from './machine-runner.js';
+import { dockerMigrationActors, type MigrationProgress } from './migration-actors.js';
+import {
+  finalStatus,
+  liveAmount,
+  liveFromSnapshot,
+  runningStatus,
+  type MigrationLive,
+  type MigrationStatusBase,
+} from './migration-status.js';
+import type { NodeEndpoints } from './node-endpoints.js';
+import { sharedResourceEndpoints, type ResourceNodeEndpoints } from './resource-node-endpoints.js';
+import { RedisSnapshotStore, type MachineSnapshotStore, type StoredSnapshot } from './snapshot-store.js';
+import { listFleetNodes } from './swarm-nodes.js';
+
+export const DEFAULT_HELPER_IMAGE = 'local/busybox:1';
+
+export interface MigrationKindDeps {
+  /** A manager's daemon (nodes, services, tasks). */
+  manager: Docker;
+  endpoints: ResourceNodeEndpoints;
+  store: MachineSnapshotStore;
+  instanceId: string;
+  recorder?: EventRecorder;
+  policy?: Partial<MigrationPolicy>;
+  helperImage?: string;
+  /** Copy bandwidth limit, bytes/s. */
+  bytesPerSecond?: number;
+  /** Live status writes at most this often (default 500 ms). */
+  progressIntervalMs?: number;
+  /** How often a running migration checks that its resource still exists (default 1 s). */
+  deletionPollMs?: number;
+  /** Stop a run after this long (its snapshot stays; the key is requeued). Default: run to the end. */
+  runDeadlineMs?: number;
+  /** Requeue delay while waiting for a node, an endpoint or the target (default 10 s). */
+  retryMs?: number;
+  /**
+   * Replaces some of the real actors. For tests only (e.g. a verify that fails, to exercise the
+   * rollback on real services): production passes nothing.
+   */
+  actors?: (
+    real: VolumeMigrationActors,
+    report: (p: MigrationProgress) => void,
+  ) => Partial<VolumeMigrationActors>;
+  now?: () => Date;
+}
+
+/** `20MB`, `512k`, `1.5Gi`, `1000000` (bytes per second; a trailing `/s` or `B` is allowed). */
+export function parseBandwidth(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgG])?(i)?[bB]?(?:\/s)?\s*$/.exec(text);
+  if (!m)
+    throw new Error(`SWARMKEEPER_MIGRATION_BANDWIDTH=${text}: expected bytes per second, e.g. 20MB or 512k`);
+  const power = { '': 0, k: 1, m: 2, g: 3 }[(m[2] ?? '').toLowerCase()] ?? 0;
+  const base = m[3] ? 1024 : 1000;
+  const v = Math.floor(Number(m[1]) * base ** power);
+  if (v <= 0) throw new Error(`SWARMKEEPER_MIGRATION_BANDWIDTH=${text}: must be more than 0`);
+  return v;
+}
+
+/** The environment's migration settings (see the module comment). */
+export function migrationEnv(
+  env: Record<string, string | undefined>,
+): Pick<MigrationKindDeps, 'helperImage' | 'bytesPerSecond'> {
+  const out: Pick<MigrationKindDeps, 'helperImage' | 'bytesPerSecond'> = {};
+  const image = env['SWARMKEEPER_MIGRATION_HELPER_IMAGE'];
+  if (image) out.helperImage = image;
+  const bw = env['SWARMKEEPER_MIGRATION_BANDWIDTH'];
+  if (bw) out.bytesPerSecond = parseBandwidth(bw);
+  return out;
+}
+
+/** Snapshot key of a migration: its resource key. */
+export const migrationMachineKey = (key: string): string => key;
+
+/** Only what identifies the migration: a resumed run keeps the consumers and options it started with. */
+export function migrationInputHash(
+  i: Pick<VolumeMigrationInput, 'mode' | 'key' | 'source' | 'target'>,
+): string {
+  return hashInput({
+    mode: i.mode,
+    key: i.key,
+    source: [i.source.volume, i.source.node.id],
+    target: [i.target.volume, i.target.node.id],
+  });
+}
+
+const PHASE_OF = { measure: 'Measuring', copy: 'Copying', verify: 'Verifying' } as const;
+
+interface Prepared {
+  input: VolumeMigrationInput;
+  source: Docker;
+  target: Docker;
+}
+
+/** A waiting error: nothing is wrong with the spec, something is not there yet. */
+const waiting = (message: string, retryMs: number) =>
+  skError('DEPENDENCY_NOT_READY', message, { requeueAfterMs: retryMs });
+
+function findNode(nodes: readonly FleetNode[], name: string): FleetNode | undefined {
+  return nodes.find((n) => n.id === name) ?? nodes.find((n) => n.hostname === name);
+}
+
+const toMigrationNode = (spec: string, n: FleetNode): MigrationNode => ({
+  node: spec,
+  hostname: n.hostname,
+  id: n.id,
+});
+
+function isBeingDeleted(r: DesiredResource): boolean {
+  const meta = (r.document?.['metadata'] ?? {}) as { deletionTimestamp?: unknown };
+  return typeof meta.deletionTimestamp === 'string' && meta.deletionTimestamp !== '';
+}
+
+export function migrationKindReconciler(deps: MigrationKindDeps): KindReconciler {
+  const now = deps.now ?? (() => new Date());
+  const retryMs = deps.retryMs ?? 10_000;
+  const policy = migrationPolicy(deps.policy);
+
+  function helperName(key: string): string {
+    return `skmig-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+  }
+
+  function machineFor(
+    key: string,
+    p: Pick<Prepared, 'source' | 'target'>,
+    onProgress?: (p: MigrationProgress) => void,
+  ) {
+    const [kind, namespace, name] = key.split('/') as [string, string, string];
+    const real = dockerMigrationActors({
+      manager: deps.manager,
+      source: p.source,
+      target: p.target,
+      helperImage: deps.helperImage ?? DEFAULT_HELPER_IMAGE,
+      helperName: helperName(key),
+      helperLabels: ownerLabels({ kind, namespace, name }, deps.instanceId),
+      taskPollIntervalMs: policy.taskPollIntervalMs,
+      progressIntervalMs: deps.progressIntervalMs ?? 500,
+      ...(deps.bytesPerSecond !== undefined ? { bytesPerSecond: deps.bytesPerSecond } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
+    const replaced = deps.actors?.(real, (pr) => onProgress?.(pr));
+    return volumeMigrationMachine.provide({ actors: { ...real, ...replaced } });
+  }
+
+  /** The daemons of both nodes; a waiting error names what is missing. */
+  function clients(
+    endpoints: NodeEndpoints,
+    source: MigrationNode,
+    target: MigrationNode,
+    key: string,
+  ): Pick<Prepared, 'source' | 'target'> {
+    const get = (n: MigrationNode, field: string) => {
+      const d = endpoints.docker(n);
+      if (d === undefined)
+        throw waiting(
+          `${key}: ${field} ${n.node}: no Docker endpoint for the node (${endpoints.describe(n)}); ` +
+            `give one with --node-endpoint ${n.hostname}=URL or a SwarmNode resource`,
+          retryMs,
+        );
+      return d;
+    };
+    return { source: get(source, 'spec.source.node'), target: get(target, 'spec.target.node') };
+  }
+
+  async function prepare(
+    mig: SwarmVolumeMigration,
+    res: DesiredResource,
+    ctx: KindReconcileContext,
+  ): Promise<Prepared> {
+    const key = res.key;
+    const spec = mig.spec;
+    const endpoints = await deps.endpoints.resolve(ctx.resources('SwarmNode'), ctx.log, ctx.signal);
+    const nodes = await listFleetNodes(deps.manager, ctx.signal);
+    const node = (field: string, name: string): MigrationNode => {
+      const n = findNode(nodes, name);
+      if (n === undefined) throw waiting(`${key}: ${field}: no swarm node ${name}`, retryMs);
+      if (n.state !== 'ready') throw waiting(`${key}: ${field}: node ${name} is ${n.state}`, retryMs);
+      return toMigrationNode(name, n);
+    };
+    const sourceNode = node('spec.source.node', spec.source.node);
+    const targetNode = node('spec.target.node', spec.target.node);
+
+    let target: MigrationTarget;
+    if (spec.target.spec !== undefined) {
+      const v = spec.target.spec;
+      if (v.preset !== undefined)
+        throw skError(
+          'RESOURCE_INVALID',
+          `${key}: spec.target.spec.preset: presets are not supported for migration targets; ` +
+            'create a SwarmVolume with the preset and refer to it with spec.target.volumeRef',
+        );
+      const create: NonNullable<MigrationTarget['create']> = {
+        labels: {
+          ...(v.labels ?? {}),
+          ...ownerLabels({ kind: res.kind, namespace: res.namespace, name: res.name }, deps.instanceId),
+        },
+      };
+      if (v.driver !== undefined) create.driver = v.driver;
+      if (v.driverOpts !== undefined) create.driverOpts = v.driverOpts;
+      target = { volume: v.name ?? res.name, node: targetNode, create, origin: 'spec.target.spec' };
+    } else {
+      const ref = spec.target.volumeRef!;
+      const ns = ref.namespace ?? res.namespace;
+      const origin = `spec.target.volumeRef ${ns}/${ref.name}`;
+      const vol = ctx.resources('SwarmVolume').find((r) => r.namespace === ns && r.name === ref.name);
+      if (vol === undefined) throw waiting(`${key}: ${origin}: no such SwarmVolume`, retryMs);
+      const name = typeof vol.spec['name'] === 'string' ? vol.spec['name'] : vol.name;
+      target = { volume: name, node: targetNode, origin };
+    }
+    if (target.volume === spec.source.volume && targetNode.id === sourceNode.id)
+      throw skError('RESOURCE_INVALID', `${key}: spec.target: the target is the source volume itself`);
+
+    const input: VolumeMigrationInput = {
+      mode: 'migrate',
+      key,
+      source: { volume: spec.source.volume, node: sourceNode },
+      target,
+      deleteSource: spec.deleteSource,
+      policy,
+    };
+    if (spec.consumers !== undefined) input.consumers = spec.consumers;
+    // stacks whose services swarmkeeper keeps as desired: those cannot be consumers
+    const owners = ctx
+      .resources('SwarmStack')
+      .filter((r) => r.spec['driftPolicy'] !== 'detect' && r.spec['suspend'] !== true)
+      .map((r) => r.key)
+      .sort();
+    if (owners.length > 0) input.corrected = { instance: deps.instanceId, owners };
+    return { input, ...clients(endpoints, sourceNode, targetNode, key) };
+  }
+
+  interface RunResult {
+    output?: VolumeMigrationOutput;
+    resumedFrom?: unknown;
+    /** Why the run stopped before a final state (its snapshot stays). */
+    stopped?: string;
+    error?: SwarmkeeperError;
+    live?: MigrationLive;
+  }
+
+  /** Runs (or resumes) the machine with live status writes; never throws. */
+  async function run(
+    key: string,
+    p: Prepared,
+    ctx: KindReconcileContext,
+    report: ((live: MigrationLive) => void) | undefined,
+    gone: () => boolean,
+  ): Promise<RunResult> {
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(ctx.signal.reason);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const poll = setInterval(() => {
+      if (gone()) stop.abort(new Error(`${key} was deleted`));
+    }, deps.deletionPollMs ?? 1000);
+    let live: MigrationLive | undefined;
+    const show = (l: MigrationLive) => {
+      live = l;
+      report?.(l);
+    };
+    const machine = machineFor(key, p, (pr) => show(liveAmount(PHASE_OF[pr.step], pr.done, pr.total)));
+    try {
+      const r = await runMachine({
+        machine,
+        input: p.input,
+        key: migrationMachineKey(key),
+        store: deps.store,
+        inputHash: migrationInputHash(p.input),
+        signal: stop.signal,
+        ...(deps.runDeadlineMs !== undefined ? { deadlineMs: deps.runDeadlineMs } : {}),
+        onSnapshot: (s) => {
+          if (s.status === 'active') show(liveFromSnapshot(s.value, s.context));
+        },
+      });
+      if (r.persistError)
+        ctx.log.warn({ err: r.persistError.message }, 'a migration snapshot could not be stored');
+      const out: RunResult = { output: r.output, resumedFrom: r.resumedFrom };
+      if (live) out.live = live;
+      return out;
+    } catch (e) {
+      const out: RunResult = { stopped: (e as Error).message };
+      if (!stop.signal.aborted && !/did not finish within/.test((e as Error).message))
+        out.error = asSwarmkeeperError(e);
+      if (live) out.live = live;
+      return out;
+    } finally {
+      clearInterval(poll);
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async function reconcile(res: DesiredResource, ctx: KindReconcileContext): Promise<KindReconcileResult> {
+    const gen = res.generation;
+    let mig: SwarmVolumeMigration;
+    try {
+      mig = parseKind<SwarmVolumeMigration>(res);
+    } catch (e) {
+      const error = asSwarmkeeperError(e);
+      return { status: errorStatus(ctx.prev, error, now(), gen), error };
+    }
+    const prev = ctx.prev;
+    const specHash = hashInput(mig.spec);
+    const phase = prev?.['phase'];
+    // finished: never again (Succeeded), or not before the spec changes (RolledBack, Failed)
+    if (prev !== undefined && phase === 'Succeeded') return { status: prev };
+    if (prev !== undefined && (phase === 'RolledBack' || phase === 'Failed') && prev.desiredHash === specHash)
+      return { status: prev };
+    if (mig.spec.suspend === true) return { status: suspendedStatus(prev, now(), gen) };
+
+    let p: Prepared;
+    try {
+      p = await prepare(mig, res, ctx);
+    } catch (e) {
+      const error = asSwarmkeeperError(e);
+      return { status: errorStatus(prev, error, now(), gen), error };
+    }
+
+    // a run that was already going (resumed) keeps its start time; a new one starts afresh
+    const running =
+      phase !== undefined && !['Succeeded', 'RolledBack', 'Failed', 'Waiting'].includes(String(phase));
+    const fresh: KindStatus | undefined =
+      prev === undefined ? undefined : running ? prev : { conditions: prev.conditions };
+    const base: MigrationStatusBase = {
+      startedAt: running && typeof prev?.['startedAt'] === 'string' ? prev['startedAt'] : now().toISOString(),
+      desiredHash: specHash,
+    };
+
+    let writes: Promise<void> = Promise.resolve();
+    let closed = false;
+    let lastWrite = 0;
+    let lastPhase = '';
+    const every = deps.progressIntervalMs ?? 500;
+    const report = (live: MigrationLive) => {
+      if (closed) return; // the final status is the reconcile's result
+      const t = Date.now();
+      // phase changes always; progress within a phase at most every `every` ms
+      if (live.phase === lastPhase && t - lastWrite < every) return;
+      lastPhase = live.phase;
+      lastWrite = t;
+      const status = runningStatus(fresh, base, live, now(), gen);
+      writes = writes.then(() => ctx.progress(status)).catch(() => undefined);
+    };
+    // Deleted mid-run: the key left the resources the controller knows, or is being deleted. A
+    // replica that does not list the resources (it looked the key up) cannot tell: never stop there.
+    const listed = ctx.resources(res.kind).some((x) => x.key === res.key);
+    const gone = () => {
+      if (!listed) return false;
+      const r = ctx.resources(res.kind).find((x) => x.key === res.key);
+      return r === undefined || isBeingDeleted(r);
+    };
+
+    ctx.log.info({ source: p.input.source, target: p.input.target.volume }, 'volume migration: running');
+    const r = await run(res.key, p, ctx, report, gone);
+    closed = true;
+    await writes;
+    if (r.resumedFrom !== undefined)
+      ctx.log.info({ resumedFrom: r.resumedFrom }, 'volume migration: resumed from the stored snapshot');
+
+    if (r.output === undefined) {
+      const live = r.live ?? { phase: String(phase ?? 'Pending'), progress: '' };
+      const status = runningStatus(fresh, base, live, now(), gen);
+      if (r.error) {
+        ctx.log.warn({ err: r.error.message }, 'volume migration: run failed; the snapshot stays');
+        return { status, error: r.error };
+      }
+      ctx.log.info({ why: r.stopped }, 'volume migration: stopped; the snapshot stays');
+      return { status, requeueAfterMs: 200 };
+    }
+    const out = r.output;
+    ctx.log.info({ outcome: out.outcome, message: out.message }, 'volume migration: finished');
+    const final = finalStatus(res.key, fresh, base, out, now(), {
+      retryMs,
+      ...(gen !== undefined ? { generation: gen } : {}),
+    });
+    if (out.outcome === 'Succeeded')
+      deps.recorder?.record({
+        key: res.key,
+        type: 'Normal',
+        reason: 'Succeeded',
+        action: 'Migrate',
+        note: out.message,
+      });
+    return final.error ? { status: final.status, error: final.error } : { status: final.status };
+  }
+
+  /** Deleted: nothing to undo once finished; an interrupted run is rolled back (or, once completed, finished). */
+  async function remove(
+    key: string,
+    _res: DesiredResource | undefined,
+    ctx: KindReconcileContext,
+  ): Promise<KindRemoveResult> {
+    const stored = await deps.store.load(migrationMachineKey(key));
+    if (stored === undefined || stored.machine !== volumeMigrationMachine.id) return { done: true };
+    const c = (stored.snapshot as { context?: VolumeMigrationContext } | undefined)?.context;
+    if (c === undefined) return { done: true };
+    let cl: Pick<Prepared, 'source' | 'target'>;
+    try {
+      const endpoints = await deps.endpoints.resolve(ctx.resources('SwarmNode'), ctx.log, ctx.signal);
+      cl = clients(endpoints, c.source.node, c.target.node, key);
+    } catch (e) {
+      const error = asSwarmkeeperError(e);
+      return { done: false, error, requeueAfterMs: retryMs };
+    }
+    const base: VolumeMigrationInput = {
+      mode: 'migrate',
+      key: c.key,
+      source: c.source,
+      target: c.target,
+      deleteSource: c.deleteSource,
+      policy,
+      ...(c.consumers !== undefined ? { consumers: c.consumers } : {}),
+    };
+    let input: VolumeMigrationInput;
+    if (c.mode === 'migrate' && c.completed)
+      input = base; // consumers run on the target: finish it
+    else {
+      const where = liveFromSnapshot((stored.snapshot as { value?: unknown }).value ?? 'start', c).phase;
+      input = {
+        ...base,
+        mode: 'cancel',
+        recorded: c.recorded,
+        switchStarted: c.switchStarted,
+        cancelReason: c.mode === 'cancel' ? (c.cancelReason ?? '') : `${key} was deleted while ${where}`,
+      };
+    }
+    ctx.log.info({ mode: input.mode }, 'volume migration deleted mid-run: finishing what it changed');
+    const r = await run(key, { input, ...cl }, ctx, undefined, () => false);
+    if (r.output?.outcome === 'Succeeded' || r.output?.outcome === 'RolledBack') {
+      ctx.log.info({ outcome: r.output.outcome, message: r.output.message }, 'volume migration removed');
+      return { done: true };
+    }
+    // keep what the next attempt needs to try again
+    if (r.output !== undefined) await restore(key, stored);
+    const message = r.output?.message ?? r.stopped ?? 'rollback did not finish';
+    return {
+      done: false,
+      error: r.error ?? skError('DOCKER_API', `${key}: rollback of the deleted migration: ${message}`),
+      requeueAfterMs: retryMs,
+    };
+  }
+
+  async function restore(key: string, stored: StoredSnapshot): Promise<void> {
+    await deps.store.save(migrationMachineKey(key), stored).catch(() => undefined);
+  }
+
+  return { reconcile, remove };
+}
+
+/** The entry `swarmkeeper run` registers (settings from the environment, see the module comment). */
+export function swarmVolumeMigrationKind(
+  deps: KindReconcilerDeps,
+  env: Record<string, string | undefined> = process.env,
+): KindReconciler {
+  return migrationKindReconciler({
+    manager: deps.docker,
+    endpoints: sharedResourceEndpoints(deps),
+    store: new RedisSnapshotStore(deps.redis, deps.instanceId),
+    instanceId: deps.instanceId,
+    ...(deps.recorder ? { recorder: deps.recorder } : {}),
+    ...migrationEnv(env),
+  });
+}

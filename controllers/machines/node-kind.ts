@@ -1,0 +1,427 @@
+/**
+ * The SwarmNode kind reconciler (`swarmkeeper run`).
+ *
+ *   reconcile: join the node if needed and converge role, labels and availability (the join machine);
+ *              then, with spec.availability drain, the drain machine (progress in status.progress,
+ *              phase Drained and condition Drained at the end). The status is always returned.
+ *   remove:    the remove machine (drain, demote, leave, node rm). A removal or demotion that would
+ *              leave the managers without a majority is refused (machines/node-quorum.ts): done=false
+ *              with a Stalled status (reason QuorumWouldBeLost), so a Kubernetes finalizer stays and
+ *              the key is retried.
+ *   wantsEvent: node events about the nodes this reconciler manages.
+ *
+ * Machine snapshots are persisted (machine-runner.ts, key `<resource key>@join|drain|remove`), so a
+ * join or drain interrupted by a crash resumes at its step. Changes to the managers (joining as or
+ * promoting to manager, demotion, removal) are serialised across keys and processes by a Redis lock:
+ * two removals checked against the same quorum at once could together break it.
+ */
+import type Docker from 'dockerode';
+import type { AnyStateMachine, SnapshotFrom } from 'xstate';
+import { nodeDrainMachine } from '../../machines/node-drain.machine.js';
+import { nodeJoinMachine } from '../../machines/node-join.machine.js';
+import { withNodePolicy, type NodePolicy } from '../../machines/node-policy.js';
+import { nodeRemoveMachine } from '../../machines/node-remove.machine.js';
+import {
+  finalNodeStatus,
+  nodeStatus,
+  outcomeError,
+  progressStatus,
+  runningNodeStatus,
+  type SwarmNodeStatusOut,
+} from '../../machines/node-status.js';
+import type {
+  NodeMachineContext,
+  NodeMachineInput,
+  NodeMachineOutput,
+  SwarmNodeView,
+} from '../../machines/node.types.js';
+import { swarmNodeSpecSchema, type SwarmNodeSpec } from '../../reconciler/api/swarm-node.js';
+import { asSwarmkeeperError, skError, type SwarmkeeperError } from '../../reconciler/errors.js';
+import type { DesiredResource } from '../../reconciler/source/resource.js';
+import type {
+  KindReconcileContext,
+  KindReconcileResult,
+  KindReconciler,
+  KindRemoveResult,
+  KindStatus,
+} from '../reconcile/kind-reconciler.js';
+import type { SecretResolver } from '../reconcile/secret-resolver.js';
+import { KeyLocks, type HeldLock } from '../runtime/queue/key-lock.js';
+import type { Redis } from 'ioredis';
+import { runMachine } from './machine-runner.js';
+import { dockerNodeOps, nodeActorsFrom, type NodeOps } from './node-actors.js';
+import { nodeDocker } from './node-docker.js';
+import { RedisNodeRecords, type NodeRecord, type NodeRecordStore } from './node-records.js';
+import { RedisSnapshotStore, type MachineSnapshotStore } from './snapshot-store.js';
+
+export interface ManagerChangeLock {
+  /** The lock, or undefined when another reconcile holds it. */
+  tryAcquire(): Promise<HeldLock | undefined>;
+}
+
+export interface NodeKindDeps {
+  /** The manager's daemon (DOCKER_HOST). */
+  docker: Docker;
+  redis: Redis;
+  instanceId: string;
+  secrets: SecretResolver;
+  policy?: Partial<NodePolicy>;
+  store?: MachineSnapshotStore;
+  records?: NodeRecordStore;
+  lock?: ManagerChangeLock;
+  /** The machines' operations for a node daemon (tests pass fakes). Default: dockerode. */
+  ops?: (node: Docker | undefined) => NodeOps;
+  /** Per machine run, give up after this long (the snapshot stays; the next reconcile resumes). */
+  machineDeadlineMs?: number;
+  /** Retry delay while another reconcile changes the managers. */
+  lockRetryMs?: number;
+  now?: () => Date;
+}
+
+function redisLock(redis: Redis, instanceId: string): ManagerChangeLock {
+  const locks = new KeyLocks(redis, `swarmkeeper:${instanceId}:swarmnode:`, 30_000);
+  return { tryAcquire: () => locks.tryAcquire('manager-change') };
+}
+
+function parseSpec(res: DesiredResource): SwarmNodeSpec | SwarmkeeperError {
+  const r = swarmNodeSpecSchema.safeParse(res.spec);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ');
+  return skError('RESOURCE_INVALID', `${res.key}: ${issues}`);
+}
+
+/** The machine input for a spec (also hashed: a changed spec does not resume an old snapshot). */
+export function nodeMachineInput(
+  key: string,
+  instance: string,
+  spec: Pick<SwarmNodeSpec, 'address' | 'force'> & Partial<SwarmNodeSpec>,
+  policy: NodePolicy,
+  nodeId?: string,
+  /** The node's hostname when known (messages); default spec.address. */
+  name?: string,
+): NodeMachineInput {
+  const input: NodeMachineInput = { key, instance, node: name ?? spec.address, policy, force: spec.force };
+  if (spec.role !== undefined || spec.availability !== undefined || spec.labels !== undefined) {
+    input.desired = {};
+    if (spec.role !== undefined) input.desired.role = spec.role;
+    if (spec.availability !== undefined) input.desired.availability = spec.availability;
+    if (spec.labels !== undefined) input.desired.labels = spec.labels;
+  }
+  if (spec.advertiseAddr !== undefined) input.advertiseAddr = spec.advertiseAddr;
+  if (spec.listenAddr !== undefined) input.listenAddr = spec.listenAddr;
+  if (nodeId !== undefined) input.nodeId = nodeId;
+  return input;
+}
+
+/** Whether a join/converge run may change the managers (so it must hold the manager-change lock). */
+export function mayChangeManagers(spec: Pick<SwarmNodeSpec, 'role'>, prevRole: string | undefined): boolean {
+  if (spec.role === undefined) return false;
+  return !(spec.role === 'worker' && prevRole === 'worker');
+}
+
+export function nodeKindReconciler(deps: NodeKindDeps): KindReconciler & { managedNodes: Set<string> } {
+  const policy = withNodePolicy(deps.policy);
+  const store = deps.store ?? new RedisSnapshotStore(deps.redis, deps.instanceId);
+  const records = deps.records ?? new RedisNodeRecords(deps.redis, deps.instanceId);
+  const lock = deps.lock ?? redisLock(deps.redis, deps.instanceId);
+  const opsFor =
+    deps.ops ?? ((node: Docker | undefined) => dockerNodeOps({ node: node!, manager: deps.docker }));
+  const now = deps.now ?? (() => new Date());
+  const lockRetryMs = deps.lockRetryMs ?? 2000;
+  const managedNodes = new Set<string>();
+
+  const prevOf = (ctx: KindReconcileContext) => ctx.prev as SwarmNodeStatusOut | undefined;
+
+  /** Runs one machine, writing progress statuses; never throws (a crash of the run is a Failed outcome). */
+  async function run(
+    machine: AnyStateMachine,
+    input: NodeMachineInput,
+    key: string,
+    ctx: KindReconcileContext,
+    draining: boolean,
+    generation: number | undefined,
+  ): Promise<NodeMachineOutput> {
+    let last = '';
+    let writes: Promise<void> = Promise.resolve();
+    const onSnapshot = (s: SnapshotFrom<AnyStateMachine>) => {
+      if (s.status !== 'active') return;
+      const context = s.context as NodeMachineContext;
+      const running = runningNodeStatus(machine.id, context);
+      if (running === undefined) return;
+      const sig = `${running.phase}|${running.progress}`;
+      if (sig === last) return;
+      last = sig;
+      const status = progressStatus(prevOf(ctx), running, context.view, generation, draining, now());
+      writes = writes
+        .then(() => ctx.progress(status as KindStatus))
+        .catch((e: unknown) => ctx.log.warn({ err: (e as Error).message }, 'progress status write failed'));
+    };
+    try {
+      const r = await runMachine({
+        machine,
+        input,
+        key,
+        store,
+        deadlineMs: deps.machineDeadlineMs ?? 15 * 60_000,
+        signal: ctx.signal,
+        onSnapshot,
+      });
+      if (r.resumedFrom !== undefined)
+        ctx.log.info(
+          { machine: machine.id, resumedFrom: r.resumedFrom },
+          'resumed an interrupted node machine',
+        );
+      if (r.persistError) ctx.log.warn({ err: r.persistError.message }, 'machine snapshot not persisted');
+      return r.output as NodeMachineOutput;
+    } catch (e) {
+      return {
+        outcome: 'Failed',
+        reason: 'MachineFailed',
+        message: `${input.key}: ${e instanceof Error ? e.message : String(e)}`,
+        joined: false,
+      };
+    } finally {
+      await writes;
+    }
+  }
+
+  /** The node as the manager sees it now (status fields); undefined when that cannot be read. */
+  async function freshView(
+    ops: NodeOps,
+    nodeId: string | undefined,
+  ): Promise<SwarmNodeView | null | undefined> {
+    if (nodeId === undefined) return undefined;
+    try {
+      return await ops.nodeState({ input: { nodeId }, signal: new AbortController().signal });
+    } catch {
+      return undefined;
+    }
+  }
+
+  function stalledStatus(
+    prev: SwarmNodeStatusOut | undefined,
+    error: SwarmkeeperError,
+    generation: number | undefined,
+  ): SwarmNodeStatusOut {
+    const c = { reason: error.reason, message: error.message };
+    const terminal = error.policy === 'terminal';
+    return nodeStatus(
+      prev,
+      {
+        phase: terminal ? 'Stalled' : 'Failed',
+        ready: { status: 'False', ...c },
+        ...(terminal ? { stalled: c } : { reconciling: c }),
+        ...(generation !== undefined ? { generation } : {}),
+      },
+      now(),
+    );
+  }
+
+  function waitingForLock(
+    prev: SwarmNodeStatusOut | undefined,
+    phase: 'Joining' | 'Removing',
+    generation: number | undefined,
+  ): SwarmNodeStatusOut {
+    // a converged node that only re-checks keeps its status (no Ready flapping while another node changes)
+    if (
+      phase === 'Joining' &&
+      prev?.phase === 'Ready' &&
+      prev.conditions?.some((x) => x.type === 'Ready' && x.status === 'True')
+    )
+      return prev;
+    const c = {
+      reason: 'WaitingForManagerChange',
+      message: 'another SwarmNode is changing the swarm managers; waiting for it to finish',
+    };
+    return nodeStatus(
+      prev,
+      {
+        phase,
+        progress: c.message,
+        ready: { status: 'False', ...c },
+        reconciling: c,
+        ...(generation !== undefined ? { generation } : {}),
+      },
+      now(),
+    );
+  }
+
+  async function connect(
+    key: string,
+    namespace: string,
+    spec: Pick<SwarmNodeSpec, 'address' | 'tls'>,
+  ): Promise<Docker> {
+    try {
+      return await nodeDocker(key, namespace, spec, deps.secrets);
+    } catch (e) {
+      throw asSwarmkeeperError(e);
+    }
+  }
+
+  return {
+    managedNodes,
+
+    async reconcile(res: DesiredResource, ctx: KindReconcileContext): Promise<KindReconcileResult> {
+      const prev = prevOf(ctx);
+      const gen = res.generation;
+      const spec = parseSpec(res);
+      if (spec instanceof Error) return { status: stalledStatus(prev, spec, gen) as KindStatus, error: spec };
+      if (spec.suspend === true) {
+        const c = { reason: 'Suspended', message: 'spec.suspend is true: nothing is changed' };
+        const status = nodeStatus(
+          prev,
+          {
+            phase: (prev?.phase as 'Ready' | undefined) ?? 'Pending',
+            ready: {
+              status: prev?.conditions?.find((x) => x.type === 'Ready')?.status === 'True' ? 'True' : 'False',
+              ...c,
+            },
+            ...(gen !== undefined ? { generation: gen } : {}),
+          },
+          now(),
+        );
+        return { status: status as KindStatus };
+      }
+      const old = await records.get(res.key);
+      const record: NodeRecord = {
+        namespace: res.namespace,
+        address: spec.address,
+        force: spec.force,
+        deletionPolicy: spec.deletionPolicy,
+        ...(spec.tls ? { tls: spec.tls } : {}),
+        ...(old?.nodeId !== undefined ? { nodeId: old.nodeId } : {}),
+        ...(old?.hostname !== undefined ? { hostname: old.hostname } : {}),
+      };
+      await records.put(res.key, record);
+
+      let node: Docker;
+      try {
+        node = await connect(res.key, res.namespace, spec);
+      } catch (e) {
+        const error = asSwarmkeeperError(e);
+        return { status: stalledStatus(prev, error, gen) as KindStatus, error };
+      }
+      const ops = opsFor(node);
+      const actors = nodeActorsFrom(ops);
+      const draining = spec.availability === 'drain';
+
+      let held: HeldLock | undefined;
+      if (mayChangeManagers(spec, prev?.role)) {
+        held = await lock.tryAcquire();
+        if (held === undefined)
+          return { status: waitingForLock(prev, 'Joining', gen) as KindStatus, requeueAfterMs: lockRetryMs };
+      }
+      let out: NodeMachineOutput;
+      try {
+        out = await run(
+          nodeJoinMachine.provide({ actors }),
+          nodeMachineInput(res.key, deps.instanceId, spec, policy),
+          `${res.key}@join`,
+          ctx,
+          draining,
+          gen,
+        );
+      } finally {
+        await held?.release().catch(() => undefined);
+      }
+      if (out.nodeId !== undefined) {
+        managedNodes.add(out.nodeId);
+        if (record.nodeId !== out.nodeId || record.hostname !== out.view?.hostname)
+          await records.put(res.key, {
+            ...record,
+            nodeId: out.nodeId,
+            ...(out.view?.hostname ? { hostname: out.view.hostname } : {}),
+          });
+      }
+      if (out.outcome === 'Ready' && draining && out.nodeId !== undefined) {
+        out = await run(
+          nodeDrainMachine.provide({ actors }),
+          nodeMachineInput(res.key, deps.instanceId, spec, policy, out.nodeId, out.view?.hostname),
+          `${res.key}@drain`,
+          ctx,
+          draining,
+          gen,
+        );
+      }
+      const view = await freshView(ops, out.nodeId);
+      const status = finalNodeStatus(prev, out, view, gen, draining, now());
+      const error = outcomeError(out);
+      ctx.log.info({ outcome: out.outcome, reason: out.reason, nodeId: out.nodeId }, out.message);
+      return { status: status as KindStatus, ...(error ? { error } : {}) };
+    },
+
+    async remove(
+      key: string,
+      res: DesiredResource | undefined,
+      ctx: KindReconcileContext,
+    ): Promise<KindRemoveResult> {
+      const prev = prevOf(ctx);
+      const record = await records.get(key);
+      let spec: Pick<SwarmNodeSpec, 'address' | 'tls' | 'force'>;
+      let namespace: string;
+      if (res !== undefined) {
+        const parsed = parseSpec(res);
+        if (parsed instanceof Error)
+          return { done: false, error: parsed, status: stalledStatus(prev, parsed, undefined) as KindStatus };
+        spec = parsed;
+        namespace = res.namespace;
+      } else {
+        if (record === undefined) return { done: true }; // never reconciled: nothing of ours in the swarm
+        if (record.deletionPolicy === 'Orphan') {
+          ctx.log.info('SwarmNode removed with deletionPolicy Orphan: the node stays in the swarm');
+          await records.delete(key);
+          return { done: true };
+        }
+        spec = { address: record.address, force: record.force, ...(record.tls ? { tls: record.tls } : {}) };
+        namespace = record.namespace;
+      }
+      const nodeId = record?.nodeId ?? prev?.nodeId;
+      if (nodeId === undefined) {
+        await records.delete(key);
+        return { done: true }; // it never joined
+      }
+      let node: Docker;
+      try {
+        node = await connect(key, namespace, spec);
+      } catch (e) {
+        const error = asSwarmkeeperError(e);
+        return { done: false, error, status: stalledStatus(prev, error, undefined) as KindStatus };
+      }
+      const ops = opsFor(node);
+      const held = await lock.tryAcquire();
+      if (held === undefined)
+        return {
+          done: false,
+          status: waitingForLock(prev, 'Removing', undefined) as KindStatus,
+          requeueAfterMs: lockRetryMs,
+        };
+      let out: NodeMachineOutput;
+      try {
+        out = await run(
+          nodeRemoveMachine.provide({ actors: nodeActorsFrom(ops) }),
+          nodeMachineInput(key, deps.instanceId, spec, policy, nodeId, record?.hostname ?? prev?.hostname),
+          `${key}@remove`,
+          ctx,
+          false,
+          undefined,
+        );
+      } finally {
+        await held.release().catch(() => undefined);
+      }
+      ctx.log.info({ outcome: out.outcome, reason: out.reason, nodeId }, out.message);
+      if (out.outcome === 'Removed') {
+        managedNodes.delete(nodeId);
+        await records.delete(key);
+        await store.remove(`${key}@join`).catch(() => undefined);
+        await store.remove(`${key}@drain`).catch(() => undefined);
+        return { done: true };
+      }
+      const status = finalNodeStatus(prev, out, out.view, undefined, false, now());
+      // Stalled/Failed: keep the resource (finalizer) and retry; the status says why
+      const error = outcomeError(out) ?? skError('INTERNAL', out.message);
+      return { done: false, status: status as KindStatus, error };
+    },
+
+    wantsEvent: (e) => e.type === 'node' && managedNodes.has(e.id),
+  };
+}
