@@ -109,6 +109,21 @@ export function registerRun(program: Command, exit: ExitBox): void {
       collect,
       [],
     )
+    .addHelpText(
+      'after',
+      `
+Kinds: SwarmStack and SwarmNetwork are planned and applied; SwarmNode, SwarmPlugin, SwarmVolume and
+SwarmVolumeMigration run as state machines over the nodes, reaching each node's own daemon through
+its SwarmNode resource (spec.address, spec.tls) or --node-endpoint.
+
+Environment:
+  DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH  the manager's Docker API (TLS for tcp://)
+  SWARMKEEPER_ALLOW_INSECURE_TCP=1     allow plain tcp:// without TLS (manager and nodes)
+  SWARMKEEPER_WEBHOOK_SECRET           like --webhook-secret-file
+  SWARMKEEPER_MIGRATION_HELPER_IMAGE   image of the never-started helper containers of volume
+                                       migrations (default local/busybox:1; must exist on the nodes)
+  SWARMKEEPER_MIGRATION_BANDWIDTH      copy limit per second for volume migrations, e.g. 20MB`,
+    )
     .action(async (opts: RunOpts, cmd: Command) => {
       const g = globalOptions(cmd);
       const leaseFlags = ['leaseName', 'leaseNamespace', 'leaseDuration'].filter(
