@@ -1,7 +1,7 @@
 /**
  * Step builders of the SwarmNode machines (one setup, node.setup.ts):
  *  - retrying: one actor call with a timeout (`stepTimeout`) and bounded retries with exponential
- *    backoff (`backoff`), then `onFailure` (default: the machine's `failed`).
+ *    backoff (`backoff`), then `onFailure` (default: the machine's `failed`); see step-state.ts.
  *  - polling: look (actor) every `pollInterval` until a guard holds, bounded by an overall timeout
  *    delay; a failed look is recorded and retried at the next interval.
  *  - drainStates: observe the node's tasks, set availability drain, wait until the tasks left the
@@ -12,6 +12,7 @@
 import type { NodePolicy } from './node-policy.js';
 import type { NodeMachineContext, NodeStepName } from './node.types.js';
 import { nodeSetup as S } from './node.setup.js';
+import { onError, recordErrorTo, retryingStep } from './step-state.js';
 
 export type StateConfig = Parameters<typeof S.createStateConfig>[0];
 type Invoke = NonNullable<StateConfig['invoke']>;
@@ -26,45 +27,17 @@ export function retrying(
   invoke: Invoke,
   onFailure: Always = `#${machineId}.failed`,
 ): StateConfig {
-  return S.createStateConfig({
-    id: stepId(step),
-    entry: { type: 'enterStep', params: { step } },
-    initial: 'run',
-    on: { RESUME: { target: `#${stepId(step)}`, reenter: true } },
-    states: {
-      run: {
-        invoke,
-        after: { stepTimeout: { target: 'retry', actions: 'recordTimeout' } },
-      },
-      retry: {
-        always: { guard: 'cannotRetry', target: 'exhausted' },
-        after: { backoff: { target: 'run', actions: 'nextAttempt' } },
-      },
-      exhausted: { always: onFailure },
-    },
-  });
+  return S.createStateConfig(
+    retryingStep(stepId(step), { type: 'enterStep', params: { step } }, invoke, onFailure),
+  );
 }
 
-/** onError of a retrying step's invoke. */
-export function onError() {
-  return {
-    target: 'retry',
-    actions: {
-      type: 'recordError',
-      params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }),
-    },
-  } as const;
-}
+/** onError of a retrying step's invoke (step-state.ts). */
+export { onError };
 
 /** onError of a polling step's invoke: remember why, look again after the interval. */
 export function onPollError() {
-  return {
-    target: 'wait',
-    actions: {
-      type: 'recordError',
-      params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }),
-    },
-  } as const;
+  return recordErrorTo('wait');
 }
 
 type TimeoutDelay = 'readyTimeout' | 'drainTimeout' | 'downTimeout';

@@ -28,7 +28,7 @@ import {
   viewSettled,
 } from './node-plan.js';
 import { quorumAfterRemoving, type ManagerMember } from './node-quorum.js';
-import { backoffMs, stepTimeoutMs, toStepFailure } from './step-policy.js';
+import { retryAssigners, retryDelays, retryGuards } from './step-state.js';
 import type {
   DrainObservation,
   DrainStatusInput,
@@ -77,6 +77,8 @@ export const nodeActors = {
 
 export type NodeActors = typeof nodeActors;
 
+const retry = retryAssigners<NodeMachineContext>();
+
 export const nodeSetup = setup({
   types: {
     input: {} as NodeMachineInput,
@@ -86,8 +88,7 @@ export const nodeSetup = setup({
   },
   actors: nodeActors,
   guards: {
-    cannotRetry: ({ context }) =>
-      context.lastFailure?.retryable === false || context.attempt >= context.policy.maxAttempts,
+    ...retryGuards,
     force: ({ context }) => context.force,
     swarmLocked: ({ context }) => context.inspection?.node.localState === 'locked',
     swarmError: ({ context }) => context.inspection?.node.localState === 'error',
@@ -119,14 +120,9 @@ export const nodeSetup = setup({
       lastFailure: undefined,
       checks: 0,
     })),
-    nextAttempt: assign(({ context }) => ({ attempt: context.attempt + 1 })),
-    recordError: assign((_, params: { error: unknown }) => ({ lastFailure: toStepFailure(params.error) })),
-    recordTimeout: assign(({ context }) => ({
-      lastFailure: {
-        message: `timed out after ${stepTimeoutMs(context.policy, context.step)} ms`,
-        retryable: true,
-      },
-    })),
+    nextAttempt: assign(retry.nextAttempt),
+    recordError: assign(retry.recordError),
+    recordTimeout: assign(retry.recordTimeout),
     recordPending: assign({
       lastFailure: {
         message: 'the node is joining a swarm (LocalNodeState pending)',
@@ -212,8 +208,7 @@ export const nodeSetup = setup({
     }),
   },
   delays: {
-    stepTimeout: ({ context }) => stepTimeoutMs(context.policy, context.step),
-    backoff: ({ context }) => backoffMs(context.policy, context.attempt),
+    ...retryDelays,
     pollInterval: ({ context }) => context.policy.pollIntervalMs,
     readyTimeout: ({ context }) => context.policy.readyTimeoutMs,
     drainTimeout: ({ context }) => context.policy.drainTimeoutMs,

@@ -17,6 +17,7 @@
  */
 import type { PluginInstallOutput, StepName } from './plugin-install.types.js';
 import { pluginInstallSetup as S } from './plugin-install.setup.js';
+import { onError, recordErrorTo, retryingStep } from './step-state.js';
 
 type StateConfig = Parameters<typeof S.createStateConfig>[0];
 
@@ -42,33 +43,9 @@ function retrying(
   invoke: NonNullable<StateConfig['invoke']>,
   onFailure: StateConfig['always'] = FAILED,
 ): StateConfig {
-  return S.createStateConfig({
-    id: stepId(step),
-    entry: { type: 'enterStep', params: { step } },
-    initial: 'run',
-    on: { RESUME: { target: `#${stepId(step)}`, reenter: true } },
-    states: {
-      run: {
-        invoke,
-        after: { stepTimeout: { target: 'retry', actions: 'recordTimeout' } },
-      },
-      retry: {
-        always: { guard: 'cannotRetry', target: 'exhausted' },
-        after: { backoff: { target: 'run', actions: 'nextAttempt' } },
-      },
-      exhausted: { always: onFailure },
-    },
-  });
-}
-
-function onError() {
-  return {
-    target: 'retry',
-    actions: {
-      type: 'recordError',
-      params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }),
-    },
-  } as const;
+  return S.createStateConfig(
+    retryingStep(stepId(step), { type: 'enterStep', params: { step } }, invoke, onFailure),
+  );
 }
 
 export const pluginInstallMachine = S.createMachine({
@@ -218,10 +195,7 @@ export const pluginInstallMachine = S.createMachine({
               },
               { target: 'wait' },
             ],
-            onError: {
-              target: 'wait',
-              actions: { type: 'recordError', params: ({ event }) => ({ error: event.error }) },
-            },
+            onError: recordErrorTo('wait'),
           },
         },
         wait: { after: { verifyInterval: 'check' } },

@@ -12,7 +12,7 @@ import {
 } from './plugin-install.messages.js';
 import { privilegeRefusal, type EnginePluginPrivilege } from './plugin-privileges.js';
 import { hasSettings, settingsDrift } from './plugin-settings.js';
-import { backoffMs, stepTimeoutMs, toStepFailure } from './step-policy.js';
+import { retryAssigners, retryDelays, retryGuards } from './step-state.js';
 import {
   VERIFY_TYPES,
   type ConfigureInput,
@@ -46,6 +46,8 @@ export const pluginInstallActors = {
 
 export type PluginInstallActors = typeof pluginInstallActors;
 
+const retry = retryAssigners<PluginInstallContext>();
+
 export const pluginInstallSetup = setup({
   types: {
     input: {} as PluginInstallInput,
@@ -72,8 +74,7 @@ export const pluginInstallSetup = setup({
     wantsEnabled: ({ context }) => context.enabled,
     hasSettings: ({ context }) => hasSettings(context.settings),
     needsListing: ({ context }) => context.types.some((t) => VERIFY_TYPES.test(t)),
-    cannotRetry: ({ context }) =>
-      context.lastFailure?.retryable === false || context.attempt >= context.policy.maxAttempts,
+    ...retryGuards,
     listed: (_, params: { listed: boolean }) => params.listed,
   },
   actions: {
@@ -83,14 +84,9 @@ export const pluginInstallSetup = setup({
       lastFailure: undefined,
       verifyChecks: 0,
     })),
-    nextAttempt: assign(({ context }) => ({ attempt: context.attempt + 1 })),
-    recordError: assign((_, params: { error: unknown }) => ({ lastFailure: toStepFailure(params.error) })),
-    recordTimeout: assign(({ context }) => ({
-      lastFailure: {
-        message: `timed out after ${stepTimeoutMs(context.policy, context.step)} ms`,
-        retryable: true,
-      },
-    })),
+    nextAttempt: assign(retry.nextAttempt),
+    recordError: assign(retry.recordError),
+    recordTimeout: assign(retry.recordTimeout),
     countCheck: assign(({ context }) => ({ verifyChecks: context.verifyChecks + 1 })),
     setObserved: assign((_, params: { observed: ObservedPlugin | null }) => ({
       observed: params.observed,
@@ -132,8 +128,7 @@ export const pluginInstallSetup = setup({
     })),
   },
   delays: {
-    stepTimeout: ({ context }) => stepTimeoutMs(context.policy, context.step),
-    backoff: ({ context }) => backoffMs(context.policy, context.attempt),
+    ...retryDelays,
     verifyTimeout: ({ context }) => context.policy.verifyTimeoutMs,
     verifyInterval: ({ context }) => context.policy.verifyIntervalMs,
   },

@@ -33,6 +33,7 @@ import type {
   StepName,
   VolumeMigrationOutput,
 } from './volume-migration.types.js';
+import { onError, retryingStep } from './step-state.js';
 import { volumeMigrationSetup as S } from './volume-migration.setup.js';
 
 type StateConfig = Parameters<typeof S.createStateConfig>[0];
@@ -56,33 +57,14 @@ const afterSwitch = { target: RESTORE_MOUNTS, actions: 'rememberFailure' } as co
  * run --(done)--> onDone; run --(error | stepTimeout)--> retry --(backoff)--> run; exhausted -> onFailure.
  */
 function retrying(step: StepName, invoke: Invoke, onFailure: Always, entry: string[] = []): StateConfig {
-  return S.createStateConfig({
-    id: migrationStepId(step),
-    entry: [{ type: 'enterStep', params: { step } }, ...(entry as 'markSwitchStarted'[])],
-    initial: 'run',
-    on: { RESUME: { target: `#${migrationStepId(step)}`, reenter: true } },
-    states: {
-      run: {
-        invoke,
-        after: { stepTimeout: { target: 'retry', actions: 'recordTimeout' } },
-      },
-      retry: {
-        always: { guard: 'cannotRetry', target: 'exhausted' },
-        after: { backoff: { target: 'run', actions: 'nextAttempt' } },
-      },
-      exhausted: { always: onFailure },
-    },
-  });
-}
-
-function onError() {
-  return {
-    target: 'retry',
-    actions: {
-      type: 'recordError',
-      params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }),
-    },
-  } as const;
+  return S.createStateConfig(
+    retryingStep(
+      migrationStepId(step),
+      [{ type: 'enterStep', params: { step } }, ...(entry as 'markSwitchStarted'[])],
+      invoke,
+      onFailure,
+    ),
+  );
 }
 
 const amount = (output: unknown) => ({ amount: output as Amount });

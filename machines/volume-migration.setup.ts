@@ -10,7 +10,8 @@ import {
   succeededMessage,
   waitingMessage,
 } from './volume-migration.messages.js';
-import { backoffMs, DEFAULT_STEP_POLICY, stepTimeoutMs, toStepFailure } from './step-policy.js';
+import { DEFAULT_STEP_POLICY } from './step-policy.js';
+import { retryAssigners, retryDelays, retryGuards } from './step-state.js';
 import type {
   Amount,
   ConsumerRecord,
@@ -83,6 +84,8 @@ export const volumeMigrationActors = {
 
 export type VolumeMigrationActors = typeof volumeMigrationActors;
 
+const retry = retryAssigners<VolumeMigrationContext>();
+
 export const volumeMigrationSetup = setup({
   types: {
     input: {} as VolumeMigrationInput,
@@ -92,8 +95,7 @@ export const volumeMigrationSetup = setup({
   },
   actors: volumeMigrationActors,
   guards: {
-    cannotRetry: ({ context }) =>
-      context.lastFailure?.retryable === false || context.attempt >= context.policy.maxAttempts,
+    ...retryGuards,
     isCancel: ({ context }) => context.mode === 'cancel',
     switchStarted: ({ context }) => context.switchStarted,
     nothingRecorded: ({ context }) => context.recorded.length === 0,
@@ -106,14 +108,9 @@ export const volumeMigrationSetup = setup({
       attempt: 1,
       lastFailure: undefined,
     })),
-    nextAttempt: assign(({ context }) => ({ attempt: context.attempt + 1 })),
-    recordError: assign((_, params: { error: unknown }) => ({ lastFailure: toStepFailure(params.error) })),
-    recordTimeout: assign(({ context }) => ({
-      lastFailure: {
-        message: `timed out after ${stepTimeoutMs(context.policy, context.step)} ms`,
-        retryable: true,
-      },
-    })),
+    nextAttempt: assign(retry.nextAttempt),
+    recordError: assign(retry.recordError),
+    recordTimeout: assign(retry.recordTimeout),
     setRecorded: assign((_, params: { recorded: ConsumerRecord[] }) => ({ recorded: params.recorded })),
     setTarget: assign((_, params: { target: EnsuredTarget }) => ({
       targetCreated: params.target.created,
@@ -146,7 +143,6 @@ export const volumeMigrationSetup = setup({
     })),
   },
   delays: {
-    stepTimeout: ({ context }) => stepTimeoutMs(context.policy, context.step),
-    backoff: ({ context }) => backoffMs(context.policy, context.attempt),
+    ...retryDelays,
   },
 });

@@ -1,12 +1,5 @@
-// Pure driving of the SwarmNode machines: initialTransition/transition with hand-made actor events.
-import {
-  getNextTransitions,
-  initialTransition,
-  transition,
-  type AnyStateMachine,
-  type EventObject,
-  type SnapshotFrom,
-} from 'xstate';
+// Pure driving of the SwarmNode machines (machine-driver.ts) and their test inputs.
+import type { SnapshotFrom } from 'xstate';
 import { nodeDrainMachine } from '../../machines/node-drain.machine.js';
 import { nodeJoinMachine } from '../../machines/node-join.machine.js';
 import { withNodePolicy } from '../../machines/node-policy.js';
@@ -17,12 +10,18 @@ import type {
   NodeMachineInput,
   SwarmNodeView,
 } from '../../machines/node.types.js';
-import { StepError } from '../../machines/step-policy.js';
+import {
+  after,
+  drive as driveMachine,
+  type Run as MachineRun,
+  type Step as MachineStep,
+} from './machine-driver.js';
+
+export { after, done, fail, failures } from './machine-driver.js';
 
 export type NodeMachine = typeof nodeJoinMachine | typeof nodeDrainMachine | typeof nodeRemoveMachine;
 export type Snap = SnapshotFrom<typeof nodeJoinMachine>;
-/** An event, or a function of the current snapshot giving one (delayed events need the state id). */
-export type Step = EventObject | ((s: Snap) => EventObject);
+export type Step = MachineStep<Snap>;
 
 export const KEY = 'SwarmNode/default/n2';
 export const INSTANCE = 'test';
@@ -109,81 +108,16 @@ export function drainObs(
   return { tasksLeft, services, pending };
 }
 
-export const done = (id: string, output?: unknown): EventObject =>
-  ({ type: `xstate.done.actor.${id}`, output }) as EventObject;
-export const fail =
-  (id: string, message: string, retryable = true): Step =>
-  () =>
-    ({ type: `xstate.error.actor.${id}`, error: new StepError(message, { retryable }) }) as EventObject;
-
-/** The pending delayed event `xstate.after.<delay>.<state id>` of the current state. */
-export const after =
-  (delay: string): Step =>
-  (s) => {
-    const t = getNextTransitions(s).find((x) => x.eventType.startsWith(`xstate.after.${delay}.`));
-    if (t === undefined) throw new Error(`no pending ${delay} in state ${JSON.stringify(s.value)}`);
-    return { type: t.eventType };
-  };
-
-/** n failures of one step, with the backoffs between them. */
-export function failures(n: number, failure: Step): Step[] {
-  const out: Step[] = [];
-  for (let i = 0; i < n; i++) {
-    if (i > 0) out.push(after('backoff'));
-    out.push(failure);
-  }
-  return out;
-}
-
 /** n looks of a polling step that do not end it, with the intervals between them. */
 export function polls(looks: Step[]): Step[] {
   return looks.flatMap((l, i) => (i === 0 ? [l] : [after('pollInterval'), l]));
 }
 
-export interface Run {
-  snapshot: Snap;
-  /** Top-level states visited, in order (consecutive duplicates dropped). */
-  visited: string[];
-  /** Actor sources invoked, in order. */
-  invoked: string[];
-  /** Inputs of the invoked actors, in order. */
-  inputs: { src: string; input: unknown }[];
-  /** Every snapshot after every step. */
-  snapshots: Snap[];
-}
+export type Run = MachineRun<Snap>;
 
-function top(s: Snap): string {
-  return typeof s.value === 'string' ? s.value : (Object.keys(s.value)[0] ?? '');
-}
-
-export function drive(machine: NodeMachine, inp: NodeMachineInput, steps: Step[], from?: Snap): Run {
-  const m = machine as unknown as AnyStateMachine;
-  let snapshot: Snap;
-  let actions: { type: string; params?: unknown }[];
-  if (from === undefined) [snapshot, actions] = initialTransition(m, inp) as unknown as [Snap, []];
-  else [snapshot, actions] = [from, []];
-  const visited = [top(snapshot)];
-  const invoked: string[] = [];
-  const inputs: { src: string; input: unknown }[] = [];
-  const snapshots: Snap[] = [snapshot];
-  const record = (acts: { type: string; params?: unknown }[]) => {
-    for (const a of acts) {
-      const p = a.params as { src?: unknown; input?: unknown } | undefined;
-      if (a.type === 'xstate.spawnChild' && typeof p?.src === 'string') {
-        invoked.push(p.src);
-        inputs.push({ src: p.src, input: p.input });
-      }
-    }
-  };
-  record(actions);
-  for (const step of steps) {
-    if (snapshot.status !== 'active')
-      throw new Error(`machine already ${snapshot.status} (${top(snapshot)})`);
-    const event = typeof step === 'function' ? step(snapshot) : step;
-    [snapshot, actions] = transition(m, snapshot as never, event) as unknown as [Snap, []];
-    record(actions);
-    snapshots.push(snapshot);
-    if (visited.at(-1) !== top(snapshot)) visited.push(top(snapshot));
-  }
-  return { snapshot, visited, invoked, inputs, snapshots };
-}
+/**
+ * The three node machines share one setup (context, events, actors, input) and differ only in their
+ * state values: their snapshots are typed as the join machine's, as the tests use one Step type.
+ */
+export const drive = (machine: NodeMachine, inp: NodeMachineInput, steps: Step[], from?: Snap): Run =>
+  driveMachine(machine as typeof nodeJoinMachine, inp, steps, from);

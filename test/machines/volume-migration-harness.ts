@@ -1,20 +1,15 @@
-// Pure driving of the volume migration machine: initialTransition/transition with hand-made actor
-// events (no actor runs: `done`/`fail` stand for what an actor would answer, `after` for a timer).
-import {
-  getNextTransitions,
-  initialTransition,
-  transition,
-  type EventObject,
-  type SnapshotFrom,
-} from 'xstate';
-import { StepError } from '../../machines/step-policy.js';
+// Pure driving of the volume migration machine (machine-driver.ts), its test inputs, and the
+// persist/restore of a crash.
+import type { SnapshotFrom } from 'xstate';
 import { volumeMigrationMachine } from '../../machines/volume-migration.machine.js';
 import { migrationPolicy } from '../../machines/volume-migration.setup.js';
 import type { ConsumerRecord, VolumeMigrationInput } from '../../machines/volume-migration.types.js';
+import { drive as driveMachine, type Run as MachineRun, type Step as MachineStep } from './machine-driver.js';
+
+export { after, done, fail, failures } from './machine-driver.js';
 
 export type Snap = SnapshotFrom<typeof volumeMigrationMachine>;
-/** An event, or a function of the current snapshot giving one (delayed events need the state id). */
-export type Step = EventObject | ((s: Snap) => EventObject);
+export type Step = MachineStep<Snap>;
 
 export const WEB: ConsumerRecord = {
   service: 'web',
@@ -44,66 +39,10 @@ export function input(over: Partial<VolumeMigrationInput> = {}): VolumeMigration
   };
 }
 
-export const done = (id: string, output?: unknown): EventObject =>
-  ({ type: `xstate.done.actor.${id}`, output }) as EventObject;
-export const fail =
-  (id: string, message: string, retryable = true): Step =>
-  () =>
-    ({ type: `xstate.error.actor.${id}`, error: new StepError(message, { retryable }) }) as EventObject;
+export type Run = MachineRun<Snap>;
 
-/** The pending delayed event `xstate.after.<delay>.<state id>` of the current state. */
-export const after =
-  (delay: string): Step =>
-  (s) => {
-    const t = getNextTransitions(s).find((x) => x.eventType.startsWith(`xstate.after.${delay}.`));
-    if (t === undefined) throw new Error(`no pending ${delay} in state ${JSON.stringify(s.value)}`);
-    return { type: t.eventType };
-  };
-
-/** n failures of one step, with the backoffs between them. */
-export function failures(n: number, failure: Step): Step[] {
-  const out: Step[] = [];
-  for (let i = 0; i < n; i++) {
-    if (i > 0) out.push(after('backoff'));
-    out.push(failure);
-  }
-  return out;
-}
-
-export interface Run {
-  snapshot: Snap;
-  /** Top-level states visited, in order (consecutive duplicates dropped). */
-  visited: string[];
-  /** Actor sources invoked, in order. */
-  invoked: string[];
-}
-
-function top(s: Snap): string {
-  return typeof s.value === 'string' ? s.value : (Object.keys(s.value)[0] ?? '');
-}
-
-export function drive(inp: VolumeMigrationInput, steps: Step[], from?: Snap): Run {
-  let snapshot: Snap;
-  let actions: { type: string; params?: unknown }[];
-  if (from === undefined) [snapshot, actions] = initialTransition(volumeMigrationMachine, inp);
-  else [snapshot, actions] = [from, []];
-  const visited = [top(snapshot)];
-  const invoked: string[] = [];
-  const record = (acts: { type: string; params?: unknown }[]) => {
-    for (const a of acts) {
-      const src = (a.params as { src?: unknown } | undefined)?.src;
-      if (a.type === 'xstate.spawnChild' && typeof src === 'string') invoked.push(src);
-    }
-  };
-  record(actions);
-  for (const step of steps) {
-    const event = typeof step === 'function' ? step(snapshot) : step;
-    [snapshot, actions] = transition(volumeMigrationMachine, snapshot, event as { type: 'RESUME' });
-    record(actions);
-    if (visited.at(-1) !== top(snapshot)) visited.push(top(snapshot));
-  }
-  return { snapshot, visited, invoked };
-}
+export const drive = (inp: VolumeMigrationInput, steps: Step[], from?: Snap): Run =>
+  driveMachine(volumeMigrationMachine, inp, steps, from);
 
 /** What a crash leaves: the persisted snapshot (JSON, as in Redis), restored into a fresh snapshot. */
 export function persistAndRestore(s: Snap): Snap {
