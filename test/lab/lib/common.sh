@@ -54,22 +54,36 @@ wait_pids() {
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-# stop_pid PIDFILE [TIMEOUT_S]: SIGTERM a pid we recorded, SIGKILL after the timeout
+# pid_start PID: the process's start time (clock ticks since boot, /proc/PID/stat field 22), or
+# nothing. A pid is reused once its process is gone (pid_max is 32768 here, so it wraps within an
+# hour of tests): comparing the start time tells "still the process we signalled" from "a new one".
+pid_start() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  stat=${stat##*) } # fields after "(comm) "; field 3 is the first
+  set -- $stat
+  printf '%s' "${20:-}"
+}
+
+# stop_pid PIDFILE [TIMEOUT_S]: SIGTERM a pid we recorded, SIGKILL after the timeout. Every signal
+# after the first goes only to the process that got the first (same start time), never to a
+# process that reused its pid meanwhile.
 stop_pid() {
-  local f=$1 t=${2:-30} p
+  local f=$1 t=${2:-30} p st
   [ -f "$f" ] || return 0
   p=$(cat "$f")
   if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+    st=$(pid_start "$p")
     kill -TERM "$p" 2>/dev/null || true
     for _ in $(seq $((t * 10))); do
-      kill -0 "$p" 2>/dev/null || break
+      [ -n "$st" ] && [ "$(pid_start "$p")" = "$st" ] || break
       sleep 0.1
     done
-    if kill -0 "$p" 2>/dev/null; then
+    if [ -n "$st" ] && [ "$(pid_start "$p")" = "$st" ]; then
       log "pid $p still alive after ${t}s, SIGKILL"
       kill -KILL "$p" 2>/dev/null || true
       for _ in $(seq 50); do
-        kill -0 "$p" 2>/dev/null || break
+        [ "$(pid_start "$p")" = "$st" ] || break
         sleep 0.1
       done
     fi
