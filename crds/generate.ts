@@ -10,6 +10,7 @@ const files = crdFiles();
 const keep = new Set(files.map((f) => f.path));
 // Drop CRDs of kinds that no longer exist.
 for (const f of readdirSync(dir))
-  if (f.endsWith('.swarmkeeper.io.yaml') && !keep.has(f)) rmSync(join(dir, f));
+  if ((f.endsWith('.swarmkeeper.io.yaml') || f === 'kustomization.yaml') && !keep.has(f))
+    rmSync(join(dir, f));
 for (const f of files) writeFileSync(join(dir, f.path), f.content);
 console.log(`wrote ${files.length} files to ${dir}`);

@@ -25,7 +25,7 @@ export function bundledCrds(): V1CustomResourceDefinition[] {
   return generateCrds() as unknown as V1CustomResourceDefinition[];
 }
 
-/** CRDs from a directory of YAML files (kustomization.yaml and other kinds are skipped). */
+/** CRDs from a directory of YAML files (other kinds are skipped). */
 export function crdsFromDir(dir: string): V1CustomResourceDefinition[] {
   const out: V1CustomResourceDefinition[] = [];
   const files = readdirSync(dir)

@@ -82,7 +82,13 @@ describe('kube harness', () => {
   });
 
   it('applies the generated CRDs server-side and lists them', async () => {
-    // crds/ holds a kustomization.yaml beside the CRDs, which `-f crds/` would send as an object.
+    // Both ways a user applies a directory of CRDs work: -f (its Kustomization has no .yaml
+    // extension, so -f does not send it as an object) and -k.
+    const plain = await kubectl(env, ['apply', '-f', CRD_DIR]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toContain(
+      'customresourcedefinition.apiextensions.k8s.io/swarmstacks.swarmkeeper.io',
+    );
     const res = await kubectl(env, ['apply', '--server-side', '--force-conflicts', '-k', CRD_DIR]);
     expect(res.code, res.stderr).toBe(0);
     const expected = readdirSync(CRD_DIR)
