@@ -36,8 +36,9 @@ export function dirSecrets(dir: string): SecretResolver {
     return join(dir, ...parts);
   };
   const read = (namespace: string, name: string, key: string): Buffer => {
+    const file = path(namespace, name, key); // a bad name is its own error, not "not found"
     try {
-      return readFileSync(path(namespace, name, key));
+      return readFileSync(file);
     } catch (e) {
       if ((e as { code?: string }).code)
         throw skError(
