@@ -1,4 +1,4 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { CustomObjectsApi, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { API_VERSION, GROUP, isKindName, KINDS, type KindName, VERSION } from '../../reconciler/api/index.js';
 import { type SwarmkeeperError, skError } from '../../reconciler/errors.js';
 import { type DesiredResource, resourceKey } from '../../reconciler/source/resource.js';
@@ -27,6 +27,19 @@ export interface KindRef {
 
 export function kindRef(kind: KindName): KindRef {
   return { kind, group: GROUP, version: VERSION, plural: KINDS[kind].plural };
+}
+
+/** Lists the custom objects of one kind, in `namespace` or cluster-wide. */
+export async function listCustomObjects(
+  api: CustomObjectsApi,
+  kind: KindName,
+  namespace: string | undefined,
+): Promise<KubernetesListObject<CustomObject>> {
+  const r = kindRef(kind);
+  const list: unknown = namespace
+    ? await api.listNamespacedCustomObject({ ...r, namespace })
+    : await api.listClusterCustomObject(r);
+  return list as KubernetesListObject<CustomObject>;
 }
 
 export const isRecord = (v: unknown): v is Record<string, unknown> =>

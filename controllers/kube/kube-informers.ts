@@ -1,13 +1,7 @@
-import {
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesListObject,
-  ListWatch,
-  Watch,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, ListWatch, Watch } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { KindName } from '../../reconciler/api/index.js';
-import { type CustomObject, kindRef } from './cr-resource.js';
+import { type CustomObject, kindRef, listCustomObjects } from './cr-resource.js';
 
 export interface KubeInformersOptions {
   kubeConfig: KubeConfig;
@@ -66,7 +60,7 @@ export class KubeInformers {
       const lw = new ListWatch<CustomObject>(
         watchPath(kind, opts.namespace),
         watch,
-        () => this.#list(kind),
+        () => listCustomObjects(this.#api, kind, this.#opts.namespace),
         false,
       );
       let onSynced!: () => void;
@@ -136,15 +130,6 @@ export class KubeInformers {
   #track(p: Promise<void>): void {
     this.#inflight.add(p);
     void p.finally(() => this.#inflight.delete(p));
-  }
-
-  async #list(kind: KindName): Promise<KubernetesListObject<CustomObject>> {
-    const r = kindRef(kind);
-    const ns = this.#opts.namespace;
-    const list: unknown = ns
-      ? await this.#api.listNamespacedCustomObject({ ...r, namespace: ns })
-      : await this.#api.listClusterCustomObject(r);
-    return list as KubernetesListObject<CustomObject>;
   }
 
   /** One (re)start of an informer: list, then watch. Errors arrive through #failed. */

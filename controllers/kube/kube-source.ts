@@ -10,6 +10,7 @@ import {
   type CustomObject,
   KUBE_SOURCE_NAME,
   kindRef,
+  listCustomObjects,
   parseCrKey,
   toDesiredResource,
 } from './cr-resource.js';
@@ -231,7 +232,7 @@ export class KubeSource implements Source {
     for (const kind of this.#kinds) {
       let list: KubernetesListObject<CustomObject>;
       try {
-        list = await this.#list(kind);
+        list = await listCustomObjects(this.#api, kind, this.#opts.namespace);
       } catch (e) {
         throw apiError(`listing ${kindRef(kind).plural}`, e);
       }
@@ -272,15 +273,6 @@ export class KubeSource implements Source {
     if (!k || !this.#kinds.includes(k.ref.kind)) return undefined;
     if (this.#opts.namespace && k.namespace !== this.#opts.namespace) return undefined;
     return k;
-  }
-
-  async #list(kind: KindName): Promise<KubernetesListObject<CustomObject>> {
-    const r = kindRef(kind);
-    const ns = this.#opts.namespace;
-    const list: unknown = ns
-      ? await this.#api.listNamespacedCustomObject({ ...r, namespace: ns })
-      : await this.#api.listClusterCustomObject(r);
-    return list as KubernetesListObject<CustomObject>;
   }
 
   #emitNow(): void {
