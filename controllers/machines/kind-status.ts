@@ -90,6 +90,24 @@ export function errorStatus(
   return status;
 }
 
+/** A removal that cannot finish yet (objects in use, nodes refusing): phase Removing, with why. */
+export function removalBlockedStatus(
+  prev: KindStatus | undefined,
+  inUse: boolean,
+  message: string,
+  now: Date,
+): KindStatus {
+  return {
+    ...(prev ?? {}),
+    phase: 'Removing',
+    conditions: kindConditions(
+      prev?.conditions,
+      { ready: false, reason: inUse ? 'InUse' : 'RemoveBlocked', message, reconciling: true },
+      now,
+    ),
+  };
+}
+
 /** spec.suspend: nothing is changed; the status says so and keeps the rest. */
 export function suspendedStatus(prev: KindStatus | undefined, now: Date, generation?: number): KindStatus {
   const ready = prev?.conditions.find((c) => c.type === 'Ready');

@@ -40,6 +40,7 @@ import {
   isNodeEvent,
   keepTransitionTimes,
   kindConditions,
+  removalBlockedStatus,
   nodeCallSignal,
   parseKind,
   suspendedStatus,
@@ -301,15 +302,7 @@ export function pluginKindReconciler(deps: PluginKindDeps): KindReconciler {
       }
       const inUse = problems.some((p) => p.volumes !== undefined);
       const message = `not removed yet: ${uninstallMessage(problems)}`;
-      const status: KindStatus = {
-        ...(ctx.prev ?? {}),
-        phase: 'Removing',
-        conditions: kindConditions(
-          ctx.prev?.conditions,
-          { ready: false, reason: inUse ? 'InUse' : 'RemoveBlocked', message, reconciling: true },
-          now(),
-        ),
-      };
+      const status = removalBlockedStatus(ctx.prev, inUse, message, now());
       return { done: false, status, requeueAfterMs: blockedRetryMs };
     } catch (e) {
       const error = asSwarmkeeperError(e);

@@ -37,6 +37,7 @@ import {
   keepTransitionTimes,
   nodeCallSignal,
   kindConditions,
+  removalBlockedStatus,
   parseKind,
   suspendedStatus,
   type KindVerdict,
@@ -404,19 +405,8 @@ export function volumeKindReconciler(deps: VolumeKindDeps): KindReconciler {
       if (problems.length === 0) return { done: true };
       const inUse = problems.some((p) => p.includes(' in use'));
       const message = `not removed yet: ${problems.join('; ')}`;
-      return {
-        done: false,
-        status: {
-          ...(ctx.prev ?? {}),
-          phase: 'Removing',
-          conditions: kindConditions(
-            ctx.prev?.conditions,
-            { ready: false, reason: inUse ? 'InUse' : 'RemoveBlocked', message, reconciling: true },
-            now(),
-          ),
-        },
-        requeueAfterMs: blockedRetryMs,
-      };
+      const status = removalBlockedStatus(ctx.prev, inUse, message, now());
+      return { done: false, status, requeueAfterMs: blockedRetryMs };
     } catch (e) {
       const error = asSwarmkeeperError(e);
       return { done: false, status: errorStatus(ctx.prev, error, now()), error };
