@@ -20,7 +20,7 @@
  */
 import { initialNodeContext, nodeOutput, nodeSetup as S } from './node.setup.js';
 import { convergeUpdate } from './node-plan.js';
-import { onError, pollNode, retrying } from './node-steps.js';
+import { onError, pollNode, retrying, quorumStates } from './node-steps.js';
 
 const ID = 'nodeJoin';
 const M = `#${ID}`;
@@ -139,28 +139,7 @@ export const nodeJoinMachine = S.createMachine({
         { target: 'update' },
       ],
     },
-    quorum: retrying(ID, 'managers', {
-      id: 'managers',
-      src: 'managers',
-      input: () => ({}),
-      onDone: {
-        target: `${M}.quorumDecide`,
-        actions: {
-          type: 'setQuorum',
-          params: ({ event }) => ({ managers: event.output, action: 'demote' as const }),
-        },
-      },
-      onError: onError(),
-    }),
-    quorumDecide: {
-      always: [
-        { guard: 'quorumAllows', target: 'guardUpdates' },
-        {
-          target: 'stalled',
-          actions: { type: 'stall', params: { reason: 'QuorumWouldBeLost' } },
-        },
-      ],
-    },
+    ...quorumStates(ID, 'demote', 'guardUpdates'),
     update: retrying(ID, 'update', {
       id: 'update',
       src: 'update',

@@ -14,7 +14,7 @@
  *   downTimeout, `node rm --force` instead of failing. force never overrides the quorum rule.
  */
 import { initialNodeContext, nodeOutput, nodeSetup as S } from './node.setup.js';
-import { drainStates, onError, pollNode, retrying } from './node-steps.js';
+import { drainStates, onError, pollNode, retrying, quorumStates } from './node-steps.js';
 
 const ID = 'nodeRemove';
 const M = `#${ID}`;
@@ -50,25 +50,7 @@ export const nodeRemoveMachine = S.createMachine({
         { target: 'observe' },
       ],
     },
-    quorum: retrying(ID, 'managers', {
-      id: 'managers',
-      src: 'managers',
-      input: () => ({}),
-      onDone: {
-        target: `${M}.quorumDecide`,
-        actions: {
-          type: 'setQuorum',
-          params: ({ event }) => ({ managers: event.output, action: 'remove' as const }),
-        },
-      },
-      onError: onError(),
-    }),
-    quorumDecide: {
-      always: [
-        { guard: 'quorumAllows', target: 'afterQuorum' },
-        { target: 'stalled', actions: { type: 'stall', params: { reason: 'QuorumWouldBeLost' } } },
-      ],
-    },
+    ...quorumStates(ID, 'remove', 'afterQuorum'),
     afterQuorum: {
       always: [{ guard: 'isDrained', target: 'demote' }, { target: 'observe' }],
     },

@@ -156,3 +156,32 @@ export function drainStates(machineId: string, next: string): Record<string, Sta
     ),
   };
 }
+
+/**
+ * The quorum check before a demotion or removal: read the managers, then go on to `next` when the
+ * rule in node-quorum.ts allows `action`, else stall with QuorumWouldBeLost.
+ */
+export function quorumStates(
+  machineId: string,
+  action: 'demote' | 'remove',
+  next: string,
+): Record<string, StateConfig> {
+  return {
+    quorum: retrying(machineId, 'managers', {
+      id: 'managers',
+      src: 'managers',
+      input: () => ({}),
+      onDone: {
+        target: `#${machineId}.quorumDecide`,
+        actions: { type: 'setQuorum', params: ({ event }) => ({ managers: event.output, action }) },
+      },
+      onError: onError(),
+    }),
+    quorumDecide: {
+      always: [
+        { guard: 'quorumAllows', target: next },
+        { target: 'stalled', actions: { type: 'stall', params: { reason: 'QuorumWouldBeLost' } } },
+      ],
+    },
+  };
+}
