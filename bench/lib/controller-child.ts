@@ -87,7 +87,9 @@ export class ControllerChild {
       String(o.concurrency ?? 4),
     ];
     const fd = openSync(o.logFile, 'a');
-    const proc = spawn(process.execPath, args, {
+    // BENCH_NODE_ARGS: node flags for the controller child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+    const nodeArgs = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+    const proc = spawn(process.execPath, [...nodeArgs, ...args], {
       env: { ...process.env, DOCKER_HOST: o.dockerHost },
       stdio: ['ignore', fd, fd],
     });
