@@ -27,11 +27,11 @@ interface SwarmObject<S> {
   CreatedAt?: string;
   Spec: S;
 }
-interface RawService extends SwarmObject<ServiceSpec & { Networks?: { Target: string }[] }> {
+export interface RawService extends SwarmObject<ServiceSpec & { Networks?: { Target: string }[] }> {
   UpdateStatus?: ObservedUpdateStatus & { StartedAt?: string; CompletedAt?: string };
 }
-type RawConfig = SwarmObject<{ Name: string; Labels?: Labels; Data?: string }>;
-interface RawNetwork {
+export type RawConfig = SwarmObject<{ Name: string; Labels?: Labels; Data?: string }>;
+export interface RawNetwork {
   Id: string;
   Name: string;
   Created?: string;
@@ -45,7 +45,7 @@ interface RawNetwork {
   Options?: Record<string, string> | null;
   Labels?: Labels | null;
 }
-interface RawVolume {
+export interface RawVolume {
   Name: string;
   Driver?: string;
   Options?: Record<string, string> | null;
@@ -208,6 +208,39 @@ async function resolveNetworkNames(
   for (const n of found) names.set(n.Id, n.Name);
 }
 
+/** The raw lists one observe (or one snapshot) read from Docker. */
+export interface RawLists {
+  services: RawService[];
+  networks: RawNetwork[];
+  configs: RawConfig[];
+  secrets: RawConfig[];
+  volumes: RawVolume[];
+}
+
+/**
+ * The objects of `lists` that matter to `query` (isRelevant), services normalised with
+ * `networkNames` (network id -> name). Pure: the same for a per-reconcile observe and a snapshot.
+ */
+export function assemble(
+  lists: RawLists,
+  networkNames: ReadonlyMap<string, string>,
+  query: ObserveQuery,
+): ObservedState {
+  const objects: ObservedObject[] = [];
+  for (const n of lists.networks)
+    if (isRelevant('network', n.Name, nonNull(n.Labels), query)) objects.push(networkObject(n));
+  for (const v of lists.volumes)
+    if (isRelevant('volume', v.Name, nonNull(v.Labels), query)) objects.push(volumeObject(v));
+  for (const c of lists.configs)
+    if (isRelevant('config', c.Spec.Name, c.Spec.Labels, query)) objects.push(configObject('config', c));
+  for (const c of lists.secrets)
+    if (isRelevant('secret', c.Spec.Name, c.Spec.Labels, query)) objects.push(configObject('secret', c));
+  for (const s of lists.services)
+    if (isRelevant('service', s.Spec.Name, s.Spec.Labels, query))
+      objects.push(serviceObject(s, networkNames));
+  return { objects };
+}
+
 export async function observe(docker: Docker, query: ObserveQuery): Promise<ObservedState> {
   const lists = <T>(kind: ObjectKind, fn: (filters: Filters) => Promise<T[]>): Promise<T[][]> =>
     Promise.all(filterSets(kind, query).map((f) => call(`${kind}s`, () => fn(f))));
@@ -229,16 +262,15 @@ export async function observe(docker: Docker, query: ObserveQuery): Promise<Obse
   const networks = dedupe(networkLists, (n) => n.Id);
   const names = new Map(networks.map((n) => [n.Id, n.Name]));
   await resolveNetworkNames(docker, services, names);
-  const objects: ObservedObject[] = [];
-  for (const n of networks)
-    if (isRelevant('network', n.Name, nonNull(n.Labels), query)) objects.push(networkObject(n));
-  for (const v of dedupe(volumes, (v) => v.Name))
-    if (isRelevant('volume', v.Name, nonNull(v.Labels), query)) objects.push(volumeObject(v));
-  for (const c of dedupe(configs, (c) => c.ID))
-    if (isRelevant('config', c.Spec.Name, c.Spec.Labels, query)) objects.push(configObject('config', c));
-  for (const c of dedupe(secrets, (c) => c.ID))
-    if (isRelevant('secret', c.Spec.Name, c.Spec.Labels, query)) objects.push(configObject('secret', c));
-  for (const s of services)
-    if (isRelevant('service', s.Spec.Name, s.Spec.Labels, query)) objects.push(serviceObject(s, names));
-  return { objects };
+  return assemble(
+    {
+      services,
+      networks,
+      configs: dedupe(configs, (c) => c.ID),
+      secrets: dedupe(secrets, (c) => c.ID),
+      volumes: dedupe(volumes, (v) => v.Name),
+    },
+    names,
+    query,
+  );
 }

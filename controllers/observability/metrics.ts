@@ -59,6 +59,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['method'] as const,
       registers: [registry],
     }),
+    swarmSnapshots: new Counter({
+      name: 'swarmkeeper_swarm_snapshot_total',
+      help: 'Resync reconciles by how they observed: hit (a shared snapshot), built (read one), bypassed (observed alone)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     appliedRevision: new Gauge({
       name: 'swarmkeeper_resource_applied_revision_info',
       help: 'The source revision last applied per resource (value is always 1)',

@@ -2,7 +2,8 @@ import type Docker from 'dockerode';
 import { LABEL_INSTANCE, LABEL_OWNER } from '../../reconciler/model/ownership.js';
 import type { ServiceHealth } from '../../reconciler/status/resource-status.js';
 
-interface ServiceListEntry {
+/** What `GET /services?status=true` returns per service (the fields health reads). */
+export interface ServiceListEntry {
   Spec?: {
     Labels?: Record<string, string>;
     Name?: string;
@@ -36,11 +37,21 @@ export async function serviceHealthByOwner(
     status: true,
     filters: JSON.stringify({ label }),
   } as never)) as unknown as ServiceListEntry[];
+  return groupHealthByOwner(list, instanceId);
+}
+
+/** Health of the services of `list` that this instance owns, grouped by owner key, sorted by name. */
+export function groupHealthByOwner(
+  list: ServiceListEntry[],
+  instanceId: string,
+): Map<string, ServiceHealth[]> {
   const out = new Map<string, ServiceHealth[]>();
   for (const s of list) {
     const owner = s.Spec?.Labels?.[LABEL_OWNER];
-    if (!owner) continue;
-    out.set(owner, [...(out.get(owner) ?? []), toHealth(s)]);
+    if (!owner || s.Spec?.Labels?.[LABEL_INSTANCE] !== instanceId) continue;
+    const list = out.get(owner);
+    if (list) list.push(toHealth(s));
+    else out.set(owner, [toHealth(s)]);
   }
   for (const v of out.values()) v.sort((a, b) => a.name.localeCompare(b.name));
   return out;

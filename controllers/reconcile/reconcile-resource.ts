@@ -16,6 +16,7 @@ import {
   isConverged,
   nextStatus,
 } from '../../reconciler/status/resource-status.js';
+import type { SwarmView } from '../docker/swarm-snapshot.js';
 import { fsFileReader } from '../sources/fs-file-reader.js';
 import { ownedServiceHealth } from './health.js';
 import { noSecrets, type SecretResolver } from './secret-resolver.js';
@@ -29,6 +30,11 @@ export interface ReconcileDeps {
   logger: Logger;
   /** Where spec.secretRefs values come from (default: none configured, a terminal error). */
   secrets?: SecretResolver;
+  /**
+   * A snapshot to observe from instead of Docker (a resync pass); ignored for queries it cannot
+   * answer, and for health after an apply (which changed what it holds).
+   */
+  view?: SwarmView;
   now?: () => Date;
 }
 
@@ -89,12 +95,13 @@ export async function reconcileResource(
     });
     const names: Record<string, string[]> = {};
     for (const o of d.desired.objects) (names[o.kind] ??= []).push(o.name);
-    const observed = await deps.swarm.observe({
+    const query = {
       instanceId: deps.instanceId,
       owner: res.key,
       names,
       ...(d.stackNamespace ? { stackNamespaces: [d.stackNamespace] } : {}),
-    });
+    };
+    const observed = deps.view?.observe(query) ?? (await deps.swarm.observe(query));
     p = makePlan(d.desired, observed, {
       instanceId: deps.instanceId,
       prune: opts.prune ?? d.policy.prune,
@@ -127,7 +134,10 @@ export async function reconcileResource(
       }
       log.info({ summary: summarize(p) }, 'applied');
     }
-    services = await ownedServiceHealth(deps.docker, res.key, deps.instanceId);
+    services =
+      deps.view && !results
+        ? deps.view.health(res.key)
+        : await ownedServiceHealth(deps.docker, res.key, deps.instanceId);
   } catch (e) {
     error = asSwarmkeeperError(e);
     log.warn({ code: error.code, policy: error.policy, err: error.message }, 'reconcile failed');

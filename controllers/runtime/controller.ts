@@ -16,6 +16,7 @@ import type { SecretResolver } from '../reconcile/secret-resolver.js';
 import { planOrphans } from '../reconcile/orphans.js';
 import { reconcileResource } from '../reconcile/reconcile-resource.js';
 import type { Source } from '../sources/source.js';
+import { takeSnapshot } from '../docker/swarm-snapshot.js';
 import { DockerEventsWatcher, type SwarmEvent } from './docker-events.js';
 import { RedisLease } from './leader-lease.js';
 import { WorkQueue } from './queue/index.js';
@@ -23,6 +24,7 @@ import type { ReconcileContext, ReconcileResult } from './queue/types.js';
 import { PruneGuard } from './prune-guard.js';
 import { ResourceStore, type SourceSnapshot, type StoredResource } from './resource-store.js';
 import { RedisStatusStore, type StatusStore } from './status-store.js';
+import { SwarmViewCache } from './swarm-view-cache.js';
 
 export interface ControllerOptions {
   docker: Docker;
@@ -91,6 +93,8 @@ export class Controller {
    * Kept in Redis, so the replica that handles the key's removal knows it too, even after a restart.
    */
   readonly #orphanedKey: string;
+  /** The resync pass's shared snapshot of the Swarm, invalidated through a Redis epoch. */
+  readonly #view: SwarmViewCache;
 
   constructor(private readonly opts: ControllerOptions) {
     this.#log = opts.logger;
@@ -113,11 +117,22 @@ export class Controller {
           this.#log.warn({ key, err: (err as Error).message }, 'terminal error: not retried'),
       },
     });
+    this.#view = new SwarmViewCache({
+      redis: opts.redis,
+      epochKey: `${prefix}:swarm-epoch`,
+      take: (epoch) => takeSnapshot(opts.docker, opts.instanceId, epoch),
+      onResult: (result) => opts.metrics.swarmSnapshots.inc({ result }),
+    });
     this.events = new DockerEventsWatcher(opts.docker, {
       logger: opts.logger,
       onEvent: (e) => this.#onEvent(e),
       onConnected: (reconnect) => {
-        if (reconnect) this.#background('resync after reconnect', this.queue.resyncNow());
+        // events may have been missed: no snapshot taken before now may serve the resync
+        if (reconnect)
+          this.#background(
+            'resync after reconnect',
+            this.#view.bump().then(() => this.queue.resyncNow()),
+          );
       },
     });
     this.lease = new RedisLease(opts.redis, {
@@ -146,9 +161,15 @@ export class Controller {
     // an earlier run would otherwise find its key missing and prune it.
     await this.#snapshots.catch(() => undefined);
     this.#sourcesReady = true;
-    this.queue.registerResync(() => this.#resyncKeys());
+    // Each resync pass starts a new epoch: it reads the Swarm afresh (once), in every replica.
+    this.queue.registerResync(async () => {
+      await this.#view.bump();
+      return this.#resyncKeys();
+    });
     await this.queue.start();
-    for (const key of this.store.keys()) await this.queue.enqueue(key);
+    // the start-up pass is a resync too: one fresh snapshot of the Swarm for all of it
+    await this.#view.bump();
+    for (const key of this.store.keys()) await this.queue.enqueue(key, { via: 'resync' });
     this.lease.start();
   }
 
@@ -233,9 +254,20 @@ export class Controller {
 
   #onEvent(e: SwarmEvent): void {
     const owner = e.name ? this.#owners.get(e.name) : undefined;
-    if (owner) this.#background('enqueue from event', this.queue.enqueue(owner));
-    for (const [kind, r] of Object.entries(this.opts.kindReconcilers ?? {}))
-      if (r?.wantsEvent?.(e)) this.#background('enqueue from event', this.#enqueueKind(kind));
+    const kinds = Object.entries(this.opts.kindReconcilers ?? {}).filter(([, r]) => r?.wantsEvent?.(e));
+    // The Swarm changed: invalidate every replica's snapshot before anything is enqueued for it.
+    const bumped = this.#view.bump();
+    if (owner)
+      this.#background(
+        'enqueue from event',
+        bumped.then(() => this.queue.enqueue(owner)),
+      );
+    for (const [kind] of kinds)
+      this.#background(
+        'enqueue from event',
+        bumped.then(() => this.#enqueueKind(kind)),
+      );
+    if (!owner && kinds.length === 0) this.#background('swarm change', bumped);
   }
 
   async #enqueueKind(kind: string): Promise<void> {
@@ -344,6 +376,7 @@ export class Controller {
             await this.#allResources(),
           ),
         );
+        await this.#view.bump(); // machines write to the Swarm (services, volumes, plugins, nodes)
         await this.statuses.put(key, r.status);
         const ready = isTrue(r.status.conditions, 'Ready');
         if (ready && !isTrue(prev?.conditions, 'Ready')) await this.#wakeDependents(key);
@@ -374,6 +407,8 @@ export class Controller {
         prevForReconcile = startedStatus(prev, gen, new Date());
         await this.statuses.put(key, prevForReconcile);
       }
+      // A resync run reads the pass-wide snapshot (0 Docker calls when converged); others observe.
+      const view = ctx.via === 'resync' ? await this.#view.get() : undefined;
       const r = await reconcileResource(
         stored.resource,
         { mode: 'apply', signal: ctx.signal },
@@ -383,10 +418,12 @@ export class Controller {
           instanceId: this.opts.instanceId,
           root: stored.root,
           logger: this.#log,
+          ...(view ? { view } : {}),
           ...(this.opts.secrets ? { secrets: this.opts.secrets } : {}),
         },
         prevForReconcile,
       );
+      if (r.results && r.results.length > 0) await this.#view.bump();
       for (const n of r.desiredNames) this.#owners.set(n, key);
       await this.statuses.put(key, r.status);
       if (isTrue(r.status.conditions, 'Ready') && !isTrue(prev?.conditions, 'Ready'))
@@ -514,6 +551,7 @@ export class Controller {
         removal.res,
         this.#kindContext(key, removal.ctx, prev, log, removal.root ?? '.', await this.#allResources()),
       );
+      await this.#view.bump();
       if (!r.done) {
         if (r.status) await this.statuses.put(key, r.status);
         if (r.error) {
@@ -536,6 +574,7 @@ export class Controller {
     );
     for (const p of plans) {
       const results = await this.opts.swarm.apply(p);
+      if (results.length > 0) await this.#view.bump();
       const failed = results.find((r) => !r.ok);
       if (failed?.error) throw failed.error;
       log.info({ removed: p.actions.length }, 'pruned objects of a resource removed from its source');

@@ -2,9 +2,10 @@ import type { JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { OutcomeKind } from './types.js';
 
-/** The BullMQ job payload: the opaque key. */
+/** The BullMQ job payload: the opaque key, and `resync` when the periodic resync added it last. */
 export interface JobData {
   key: string;
+  via?: 'resync';
 }
 /** What the processor hands to the `completed` listener (kept briefly in Redis: no error text). */
 export interface JobResult {
@@ -23,9 +24,12 @@ export function jobOptions(key: string, delayMs: number): JobsOptions {
   };
 }
 
-/** Immediate enqueue: replaces a delayed job, coalesces with a waiting one, parks behind an active one. */
-export async function addNow(queue: Queue<JobData, JobResult>, key: string): Promise<void> {
-  await queue.add(JOB_NAME, { key }, jobOptions(key, 0));
+/**
+ * Immediate enqueue: replaces a delayed job, coalesces with a waiting one, parks behind an active one.
+ * The last add's data wins, so `via` only tells who asked last.
+ */
+export async function addNow(queue: Queue<JobData, JobResult>, key: string, via?: 'resync'): Promise<void> {
+  await queue.add(JOB_NAME, via ? { key, via } : { key }, jobOptions(key, 0));
 }
 
 /**

@@ -11,6 +11,11 @@ export interface ReconcileContext {
   readonly attempt: number;
   /** Aborted when the queue closes past its deadline or the per-key lock is lost. */
   readonly signal: AbortSignal;
+  /**
+   * `resync`: the periodic (or reconnect) resync enqueued the key last, so this run may read a
+   * pass-wide snapshot. Absent for events, source changes and requeues.
+   */
+  readonly via?: 'resync';
 }
 
 /**

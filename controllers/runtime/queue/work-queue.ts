@@ -68,7 +68,7 @@ export class WorkQueue {
     this.failuresKey = `${base}failures`;
     this.locks = new KeyLocks(this.redis, `${base}lock:`, lockTtlMs);
     this.resync = new Resync(this.redis, `${base}resync`, opts.resyncIntervalMs ?? 600_000, this.log, (key) =>
-      addNow(this.queue, key),
+      addNow(this.queue, key, 'resync'),
     );
 
     this.queue = new Queue<JobData, JobResult>(opts.name, { connection: bullConnection, prefix });
@@ -78,11 +78,14 @@ export class WorkQueue {
     this.lockTtlMs = lockTtlMs;
   }
 
-  /** Reconcile `key` now (or after delayMs). Coalesces with a pending run; never runs it twice at once. */
-  async enqueue(key: string, opts: { delayMs?: number } = {}): Promise<void> {
+  /**
+   * Reconcile `key` now (or after delayMs). Coalesces with a pending run; never runs it twice at once.
+   * `via: 'resync'` (immediate only) lets the run read a pass-wide snapshot (ReconcileContext.via).
+   */
+  async enqueue(key: string, opts: { delayMs?: number; via?: 'resync' } = {}): Promise<void> {
     const delayMs = opts.delayMs ?? 0;
     if (delayMs > 0) await scheduleAfter(this.queue, this.redis, key, delayMs);
-    else await addNow(this.queue, key);
+    else await addNow(this.queue, key, opts.via);
   }
 
   /** Begins taking jobs. */
@@ -196,6 +199,7 @@ export class WorkQueue {
         reconcileId,
         attempt,
         signal: ac.signal,
+        ...(job.data.via ? { via: job.data.via } : {}),
       });
       settled = { ok: true, value };
     } catch (error) {

@@ -1,0 +1,91 @@
+/**
+ * The resync pass's shared view of the Swarm (see docker/swarm-snapshot.ts), kept correct across
+ * replicas by an invalidation epoch in Redis:
+ *  - whoever learns that the Swarm changed bumps the epoch BEFORE it enqueues the affected key (the
+ *    Docker events leader for every event, a worker after its own writes, everyone on an events
+ *    reconnect);
+ *  - a snapshot records the epoch read BEFORE its lists were taken, and is served only while the
+ *    epoch is unchanged (and it is younger than maxAgeMs).
+ * So a reconcile that starts after a change was announced never reads a snapshot taken before it;
+ * one that read an older snapshot just before is followed by the reconcile that change enqueued.
+ * Every resync pass bumps the epoch when it starts, so a pass never reuses the previous pass's read.
+ * Only resync reconciles use it: event- and source-driven ones observe on their own.
+ */
+import type { Redis } from 'ioredis';
+import type { SwarmSnapshot } from '../docker/swarm-snapshot.js';
+
+export type SnapshotResult = 'hit' | 'built' | 'bypassed';
+
+export interface SwarmViewCacheOptions {
+  redis: Redis;
+  /** Redis key of the epoch counter (shared by every replica of the instance). */
+  epochKey: string;
+  /** Reads a new snapshot stamped with `epoch`. */
+  take(epoch: string): Promise<SwarmSnapshot>;
+  /** Never serve a snapshot older than this (default 30 s), whatever the epoch says. */
+  maxAgeMs?: number;
+  /**
+   * After a build, wait this long before the next one (default 1 s): while the Swarm churns, the
+   * reconciles in between observe on their own instead of rebuilding on every change.
+   */
+  minRebuildMs?: number;
+  onResult?(result: SnapshotResult): void;
+  now?: () => number;
+}
+
+export class SwarmViewCache {
+  readonly #opts: SwarmViewCacheOptions;
+  readonly #now: () => number;
+  #current: SwarmSnapshot | undefined;
+  #building: { epoch: string; promise: Promise<SwarmSnapshot | undefined> } | undefined;
+  #lastBuildAt = Number.NEGATIVE_INFINITY;
+
+  constructor(opts: SwarmViewCacheOptions) {
+    this.#opts = opts;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  /** Announces a change of the Swarm: every replica's snapshot taken before now is stale. */
+  async bump(): Promise<void> {
+    this.#current = undefined;
+    await this.#opts.redis.incr(this.#opts.epochKey);
+  }
+
+  /** A snapshot valid now, or undefined (the caller observes on its own). Never throws. */
+  async get(): Promise<SwarmSnapshot | undefined> {
+    let epoch: string;
+    try {
+      epoch = (await this.#opts.redis.get(this.#opts.epochKey)) ?? '0';
+    } catch {
+      return this.#result(undefined, 'bypassed');
+    }
+    const cur = this.#current;
+    if (cur && cur.epoch === epoch && this.#now() - cur.takenAt < (this.#opts.maxAgeMs ?? 30_000))
+      return this.#result(cur, 'hit');
+    if (this.#building?.epoch === epoch) {
+      const snap = await this.#building.promise;
+      return this.#result(snap, snap ? 'hit' : 'bypassed');
+    }
+    if (this.#now() - this.#lastBuildAt < (this.#opts.minRebuildMs ?? 1000))
+      return this.#result(undefined, 'bypassed');
+    this.#lastBuildAt = this.#now();
+    const promise = this.#opts.take(epoch).then(
+      (snap) => {
+        // a bump while the lists were read leaves the epoch behind: it is never served then
+        this.#current = snap;
+        return snap;
+      },
+      () => undefined, // the reconcile's own observe reports the error
+    );
+    const building = { epoch, promise };
+    this.#building = building;
+    const snap = await promise;
+    if (this.#building === building) this.#building = undefined;
+    return this.#result(snap, snap ? 'built' : 'bypassed');
+  }
+
+  #result(snap: SwarmSnapshot | undefined, result: SnapshotResult): SwarmSnapshot | undefined {
+    this.#opts.onResult?.(result);
+    return snap;
+  }
+}
