@@ -38,6 +38,7 @@ import type {
 import { swarmNodeSpecSchema, type SwarmNodeSpec } from '../../reconciler/api/swarm-node.js';
 import { asSwarmkeeperError, skError, type SwarmkeeperError } from '../../reconciler/errors.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
+import { sameConditions } from '../../reconciler/status/conditions.js';
 import type {
   KindReconcileContext,
   KindReconcileResult,
@@ -346,7 +347,9 @@ export function nodeKindReconciler(deps: NodeKindDeps): KindReconciler & { manag
       const view = await freshView(ops, out.nodeId);
       const status = finalNodeStatus(prev, out, view, gen, draining, now());
       const error = outcomeError(out);
-      ctx.log.info({ outcome: out.outcome, reason: out.reason, nodeId: out.nodeId }, out.message);
+      // a steady node (same conditions as before) logs at debug: resyncs would repeat it forever
+      const level = sameConditions(prev?.conditions, status.conditions) ? 'debug' : 'info';
+      ctx.log[level]({ outcome: out.outcome, reason: out.reason, nodeId: out.nodeId }, out.message);
       return { status: status as KindStatus, ...(error ? { error } : {}) };
     },
 

@@ -423,7 +423,8 @@ export class Controller {
         },
         prevForReconcile,
       );
-      if (r.results && r.results.length > 0) await this.#view.bump();
+      // it may have written (even when the apply failed or was aborted half-way)
+      if (r.plan && r.plan.actions.length > 0) await this.#view.bump();
       for (const n of r.desiredNames) this.#owners.set(n, key);
       await this.statuses.put(key, r.status);
       if (isTrue(r.status.conditions, 'Ready') && !isTrue(prev?.conditions, 'Ready'))
