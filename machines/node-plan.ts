@@ -58,3 +58,18 @@ export function drainDone(o: DrainObservation): boolean {
 export function unionIds(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])].sort();
 }
+
+/**
+ * What differs between a node and its spec, as field paths (`Spec.Role`, `Spec.Availability`,
+ * `Spec.Labels.<key>`): what a join run would change, plus a drain the spec wants. Empty: in sync.
+ */
+export function nodeDrift(c: Pick<NodeMachineContext, 'view' | 'desired' | 'key' | 'instance'>): string[] {
+  const u = convergeUpdate(c);
+  const paths: string[] = [];
+  if (u?.role !== undefined) paths.push('Spec.Role');
+  const drainWanted = c.desired?.availability === 'drain' && c.view?.availability !== 'drain';
+  if (u?.availability !== undefined || drainWanted) paths.push('Spec.Availability');
+  if (u?.labels)
+    for (const k of [...Object.keys(u.labels.set), ...u.labels.remove].sort()) paths.push(`Spec.Labels.${k}`);
+  return paths;
+}

@@ -222,3 +222,68 @@ export function finalNodeStatus(
       );
   }
 }
+
+/**
+ * driftPolicy detect: the node drifted from a spec it was brought to before. Nothing is changed:
+ * the status keeps its phase and Ready, and Drifted=True names the fields.
+ */
+export function driftedNodeStatus(
+  prev: Partial<SwarmNodeStatusOut> | undefined,
+  paths: readonly string[],
+  view: SwarmNodeView,
+  generation: number | undefined,
+  now: Date,
+): SwarmNodeStatusOut {
+  const ready = prev?.conditions?.find((c) => c.type === 'Ready');
+  const drained = prev?.conditions?.find((c) => c.type === 'Drained');
+  const phase = prev?.phase === 'Drained' ? 'Drained' : 'Ready';
+  const out = nodeStatus(
+    prev,
+    {
+      phase,
+      ready: {
+        status: ready?.status === 'True' ? 'True' : 'False',
+        reason: ready?.reason ?? 'Ready',
+        message: ready?.message ?? '',
+      },
+      ...(drained
+        ? {
+            drained: {
+              status: drained.status === 'True' ? 'True' : 'False',
+              reason: drained.reason,
+              message: drained.message,
+            },
+          }
+        : {}),
+      view,
+      ...(generation !== undefined ? { generation } : {}),
+    },
+    now,
+  );
+  out.conditions = driftCondition(out.conditions, paths, generation, now);
+  if (prev?.desiredHash !== undefined) out.desiredHash = prev.desiredHash;
+  return out;
+}
+
+/** The Drifted condition of a driftPolicy detect node: True with the fields, or False (InSync). */
+export function driftCondition(
+  conditions: readonly Condition[],
+  paths: readonly string[],
+  generation: number | undefined,
+  now: Date,
+): Condition[] {
+  const gen = generation === undefined ? {} : { observedGeneration: generation };
+  return setCondition(
+    conditions,
+    paths.length > 0
+      ? {
+          type: 'Drifted',
+          status: 'True',
+          reason: 'DriftDetected',
+          message: `out-of-band changes: ${paths.join(', ')}`,
+          ...gen,
+        }
+      : { type: 'Drifted', status: 'False', reason: 'InSync', message: '', ...gen },
+    now,
+  );
+}

@@ -15,13 +15,17 @@
  * promoting to manager, demotion, removal) are serialised across keys and processes by a Redis lock:
  * two removals checked against the same quorum at once could together break it.
  */
+import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { AnyStateMachine, SnapshotFrom } from 'xstate';
 import { nodeDrainMachine } from '../../machines/node-drain.machine.js';
 import { nodeJoinMachine } from '../../machines/node-join.machine.js';
 import { withNodePolicy, type NodePolicy } from '../../machines/node-policy.js';
+import { nodeDrift } from '../../machines/node-plan.js';
 import { nodeRemoveMachine } from '../../machines/node-remove.machine.js';
 import {
+  driftCondition,
+  driftedNodeStatus,
   finalNodeStatus,
   nodeStatus,
   outcomeError,
@@ -38,7 +42,7 @@ import type {
 import { swarmNodeSpecSchema, type SwarmNodeSpec } from '../../reconciler/api/swarm-node.js';
 import { asSwarmkeeperError, skError, type SwarmkeeperError } from '../../reconciler/errors.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
-import { sameConditions } from '../../reconciler/status/conditions.js';
+import { removeCondition, sameConditions } from '../../reconciler/status/conditions.js';
 import type {
   KindReconcileContext,
   KindReconcileResult,
@@ -92,6 +96,15 @@ function parseSpec(res: DesiredResource): SwarmNodeSpec | SwarmkeeperError {
 }
 
 /** The machine input for a spec (also hashed: a changed spec does not resume an old snapshot). */
+/** Hash of what a join run converges (role, availability, labels): the spec a status was brought to. */
+export function nodeSpecHash(spec: Pick<SwarmNodeSpec, 'role' | 'availability' | 'labels'>): string {
+  const labels = Object.entries(spec.labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return createHash('sha256')
+    .update(JSON.stringify([spec.role ?? null, spec.availability ?? null, spec.labels ? labels : null]))
+    .digest('hex')
+    .slice(0, 16);
+}
+
 export function nodeMachineInput(
   key: string,
   instance: string,
@@ -305,6 +318,23 @@ export function nodeKindReconciler(deps: NodeKindDeps): KindReconciler & { manag
       const ops = opsFor(node);
       const actors = nodeActorsFrom(ops);
       const draining = spec.availability === 'drain';
+      const desiredHash = nodeSpecHash(spec);
+
+      // driftPolicy detect: a node already brought to this very spec is only looked at; what
+      // differs now was changed out of band, and is reported (Drifted) instead of put back.
+      if (spec.driftPolicy === 'detect' && record.nodeId !== undefined && prev?.desiredHash === desiredHash) {
+        const view = await freshView(ops, record.nodeId);
+        if (view) {
+          const input = nodeMachineInput(res.key, deps.instanceId, spec, policy, record.nodeId);
+          const drift = nodeDrift({ view, desired: input.desired, key: res.key, instance: deps.instanceId });
+          if (drift.length > 0) {
+            ctx.log[
+              prev.conditions?.some((c) => c.type === 'Drifted' && c.status === 'True') ? 'debug' : 'info'
+            ]({ drift }, 'drift detected (driftPolicy detect: not corrected)');
+            return { status: driftedNodeStatus(prev, drift, view, gen, now()) as KindStatus };
+          }
+        }
+      }
 
       let held: HeldLock | undefined;
       if (mayChangeManagers(spec, prev?.role)) {
@@ -346,6 +376,13 @@ export function nodeKindReconciler(deps: NodeKindDeps): KindReconciler & { manag
       }
       const view = await freshView(ops, out.nodeId);
       const status = finalNodeStatus(prev, out, view, gen, draining, now());
+      if (out.outcome === 'Ready' || out.outcome === 'Drained') {
+        status.desiredHash = desiredHash; // brought to this spec: from now on, differences are drift
+        status.conditions =
+          spec.driftPolicy === 'detect'
+            ? driftCondition(status.conditions, [], gen, now())
+            : removeCondition(status.conditions, 'Drifted');
+      }
       const error = outcomeError(out);
       // a steady node (same conditions as before) logs at debug: resyncs would repeat it forever
       const level = sameConditions(prev?.conditions, status.conditions) ? 'debug' : 'info';

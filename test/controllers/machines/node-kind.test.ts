@@ -307,4 +307,71 @@ describe('SwarmNode kind reconciler (fake swarm)', () => {
     expect(cond(out.status, 'Ready')).toMatchObject({ status: 'False', reason: 'Unreachable' });
     expect(cond(out.status, 'Reconciling')).toMatchObject({ status: 'True' });
   });
+
+  describe('driftPolicy', () => {
+    const spec = {
+      address: 'unix:///n2.sock',
+      role: 'worker',
+      availability: 'active',
+      labels: { zone: 'a' },
+    };
+    /** Joins n2, then changes it out of band: paused, and its zone label edited. */
+    async function drifted(t: ReturnType<typeof setup>, extra: Record<string, unknown>) {
+      t.swarm.daemon('/n2.sock', 'n2');
+      const first = await t.reconcile(t.resource('n2', { ...spec, ...extra }));
+      expect(first.status.desiredHash).toMatch(/^[0-9a-f]{16}$/);
+      const node = t.swarm.nodes.get('N-n2')!;
+      node.availability = 'pause';
+      node.labels = { ...node.labels, zone: 'b' };
+      return first;
+    }
+
+    it('detect: an out-of-band change is reported as Drifted, named by field, and left alone', async () => {
+      const t = setup();
+      const first = await drifted(t, { driftPolicy: 'detect' });
+      expect(cond(first.status, 'Drifted')).toMatchObject({ status: 'False', reason: 'InSync' });
+      const updates = t.swarm.calls.filter((c) => c.startsWith('update:')).length;
+      const out = await t.reconcile(t.resource('n2', { ...spec, driftPolicy: 'detect' }));
+      expect(out.error).toBeUndefined();
+      expect(cond(out.status, 'Drifted')).toMatchObject({
+        status: 'True',
+        reason: 'DriftDetected',
+        message: 'out-of-band changes: Spec.Availability, Spec.Labels.zone',
+      });
+      expect(cond(out.status, 'Ready')).toMatchObject({ status: 'True' });
+      expect(out.status).toMatchObject({ phase: 'Ready', availability: 'pause' });
+      expect(t.swarm.calls.filter((c) => c.startsWith('update:')).length).toBe(updates);
+      expect(t.swarm.nodes.get('N-n2')).toMatchObject({ availability: 'pause', labels: { zone: 'b' } });
+      expect(
+        t.logs.filter((l) => l.msg === 'drift detected (driftPolicy detect: not corrected)'),
+      ).toHaveLength(1);
+      // reported once at info; the next resync finds the same drift quietly
+      await t.reconcile(t.resource('n2', { ...spec, driftPolicy: 'detect' }));
+      expect(
+        t.logs.filter((l) => l.msg === 'drift detected (driftPolicy detect: not corrected)'),
+      ).toHaveLength(1);
+    });
+
+    it('detect: a new spec is applied whole, drift included, and the node is in sync again', async () => {
+      const t = setup();
+      await drifted(t, { driftPolicy: 'detect' });
+      await t.reconcile(t.resource('n2', { ...spec, driftPolicy: 'detect' }));
+      const out = await t.reconcile(
+        t.resource('n2', { ...spec, labels: { zone: 'a', disk: 'ssd' }, driftPolicy: 'detect' }),
+      );
+      expect(t.swarm.nodes.get('N-n2')).toMatchObject({
+        availability: 'active',
+        labels: { zone: 'a', disk: 'ssd' },
+      });
+      expect(cond(out.status, 'Drifted')).toMatchObject({ status: 'False', reason: 'InSync' });
+    });
+
+    it('correct (the default): the next reconcile puts the node back, and there is no Drifted condition', async () => {
+      const t = setup();
+      await drifted(t, {});
+      const out = await t.reconcile(t.resource('n2', spec));
+      expect(t.swarm.nodes.get('N-n2')).toMatchObject({ availability: 'active', labels: { zone: 'a' } });
+      expect(cond(out.status, 'Drifted')).toBeUndefined();
+    });
+  });
 });
