@@ -74,22 +74,44 @@ export const dependencyRef = z.strictObject({
 export type DependencyRef = z.output<typeof dependencyRef>;
 
 /** Fields every kind has. */
-export const commonSpecFields = {
+const baseSpecFields = {
   suspend: z.boolean().optional().describe('Stop reconciling this resource (nothing is changed or deleted).'),
   dependsOn: z
     .array(dependencyRef)
     .optional()
     .describe('Resources that must be Ready before this one is reconciled.'),
-  driftPolicy: z
-    .enum(['correct', 'detect'])
-    .default('correct')
-    .describe('correct: revert out-of-band changes. detect: only report them (Drifted condition).'),
-  ignore: z
-    .array(nonEmpty)
-    .optional()
-    .describe('Engine API field paths left out of drift detection, e.g. Mode.Replicated.Replicas.'),
   deletionPolicy: z
     .enum(['Delete', 'Orphan'])
     .default('Delete')
     .describe('Delete: remove owned Swarm objects with the resource. Orphan: leave them.'),
+};
+
+const driftPolicy = z
+  .enum(['correct', 'detect'])
+  .default('correct')
+  .describe('correct: revert out-of-band changes. detect: only report them (Drifted condition).');
+
+/** The common fields of a kind whose drift is planned field by field (stacks, networks): `ignore` too. */
+export const commonSpecFields = {
+  ...baseSpecFields,
+  driftPolicy,
+  ignore: z
+    .array(nonEmpty)
+    .optional()
+    .describe('Engine API field paths left out of drift detection, e.g. Mode.Replicated.Replicas.'),
+};
+
+/** The common fields of a kind that can report drift without correcting it (nodes). */
+export const detectingSpecFields = { ...baseSpecFields, driftPolicy };
+
+/**
+ * The common fields of a kind that always puts back what changed (plugins, volumes, migrations):
+ * only `driftPolicy: correct` is accepted, so `detect` is refused by name instead of being ignored.
+ */
+export const correctingSpecFields = {
+  ...baseSpecFields,
+  driftPolicy: z
+    .enum(['correct'])
+    .default('correct')
+    .describe('correct: revert out-of-band changes. This kind only corrects: detect is not supported.'),
 };

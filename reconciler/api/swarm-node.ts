@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonSpecFields, labels, nonEmpty, secretRef } from './common.js';
+import { detectingSpecFields, labels, nonEmpty, secretRef } from './common.js';
 import { commonStatusFields, machineStatusFields } from './status.js';
 
 const DOCKER_URL = /^(tcp|unix|ssh|http|https):\/\/.+$/;
@@ -26,7 +26,7 @@ export const swarmNodeSpecSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('Force leaving the old swarm when joining, or leaving on deletion.'),
-  ...commonSpecFields,
+  ...detectingSpecFields,
 });
 
 export const swarmNodeStatusSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonSpecFields, count, labels, nonEmpty } from './common.js';
+import { correctingSpecFields, count, labels, nonEmpty } from './common.js';
 import { commonStatusFields, machineStatusFields, nodeStateSchema } from './status.js';
 
 export const pluginSettingsSchema = z.strictObject({
@@ -39,7 +39,7 @@ export const swarmPluginSpecSchema = z.strictObject({
     .describe(
       'Take over a plugin of the same name that swarmkeeper did not install (it is then changed and removed with the resource).',
     ),
-  ...commonSpecFields,
+  ...correctingSpecFields,
 });
 
 export const swarmPluginStatusSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cel, commonSpecFields, namespaceName, nonEmpty, resourceName } from './common.js';
+import { cel, correctingSpecFields, namespaceName, nonEmpty, resourceName } from './common.js';
 import { commonStatusFields, machineStatusFields } from './status.js';
 import { presetExclusive, volumeFields } from './swarm-volume.js';
 
@@ -37,7 +37,7 @@ export const swarmVolumeMigrationSpecSchema = z.strictObject({
     .optional()
     .describe('Swarm services scaled to zero during the copy and pointed at the target afterwards.'),
   deleteSource: z.boolean().default(false).describe('Remove the source volume after a successful copy.'),
-  ...commonSpecFields,
+  ...correctingSpecFields,
 });
 
 export const swarmVolumeMigrationStatusSchema = z.strictObject({

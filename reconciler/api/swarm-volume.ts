@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { cel, commonSpecFields, labels, nonEmpty, recreatePolicy, stringMap, swarmName } from './common.js';
+import {
+  cel,
+  correctingSpecFields,
+  labels,
+  nonEmpty,
+  recreatePolicy,
+  stringMap,
+  swarmName,
+} from './common.js';
 import { commonStatusFields, machineStatusFields, nodeStateSchema } from './status.js';
 import { volumePresetSchema } from './volume-preset.js';
 
@@ -44,7 +52,7 @@ export const swarmVolumeSpecSchema = presetExclusive(
       .describe(
         'Take over a volume of the same name without swarmkeeper owner labels (it is then removed with the resource).',
       ),
-    ...commonSpecFields,
+    ...correctingSpecFields,
   }),
 );
 

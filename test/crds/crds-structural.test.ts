@@ -104,9 +104,11 @@ describe.each(crds.map((c) => [c.def.kind, c] as const))('CRD %s', (kind, { def,
 
   it('has enums for the common policies and no inline password field', () => {
     const props = spec.properties as Record<string, Node>;
+    // plugins, volumes and migrations only correct: detect is refused rather than ignored
+    const correctOnly = ['SwarmPlugin', 'SwarmVolume', 'SwarmVolumeMigration'].includes(kind);
     expect(props.driftPolicy).toMatchObject({
       type: 'string',
-      enum: ['correct', 'detect'],
+      enum: correctOnly ? ['correct'] : ['correct', 'detect'],
       default: 'correct',
     });
     expect(props.deletionPolicy).toMatchObject({

@@ -36,6 +36,16 @@ describe('parseResource rejects invalid documents with precise messages', () => 
       `${S}spec.driftPolicy: must be one of "correct", "detect" (got "fix")`,
     ],
     [
+      'driftPolicy detect on a kind that only corrects',
+      doc('SwarmVolume', { driver: 'local', driftPolicy: 'detect' }, 'data'),
+      `${FILE}: SwarmVolume/data: spec.driftPolicy: must be "correct" (got "detect")`,
+    ],
+    [
+      'ignore paths on a kind whose drift is not planned field by field',
+      doc('SwarmNode', { address: 'unix:///n2.sock', ignore: ['Spec.Role'] }, 'n2'),
+      `${FILE}: SwarmNode/n2: spec.ignore: unknown field (supported: address, advertiseAddr, availability, deletionPolicy, dependsOn, driftPolicy, force, labels, listenAddr, role, suspend, tls)`,
+    ],
+    [
       'negative count',
       doc('SwarmStack', { compose: {}, configRetention: -1 }),
       `${S}spec.configRetention: must be >= 0 (got -1)`,
