@@ -54,6 +54,7 @@ import type {
 import { LABEL_INSTANCE, LABEL_OWNER } from '../../reconciler/model/ownership.js';
 import { dockerMessage, isOutOfSequence, statusCodeOf } from '../docker/docker-errors.js';
 import { dockerRequest } from '../docker/request.js';
+import { servicesMounting } from './volume-node.js';
 
 /** Where the helper containers mount the volume; archive entries are `vol/...`. */
 const MOUNT = '/vol';
@@ -513,6 +514,18 @@ export function dockerMigrationOps(deps: MigrationActorDeps): MigrationOps {
           throw new StepError(
             `${target.origin}: volume ${target.volume} already exists on node ${where} and is not owned by ${owner}; ` +
               'name another volume, or refer to it with spec.target.volumeRef',
+            { retryable: false },
+          );
+        // Services already on the target: an earlier migration to it completed (its status was
+        // lost), or someone else uses it. Copying over it would replace their newer data.
+        const users = await call(`look up the services that mount volume ${target.volume}`, () =>
+          servicesMounting(manager, target.volume, signal),
+        );
+        if (users.length > 0)
+          throw new StepError(
+            `${target.origin}: volume ${target.volume} on node ${where} is already mounted by service(s) ` +
+              `${users.join(', ')}: a migration never copies over a volume in use. If an earlier migration ` +
+              'to it completed, delete this SwarmVolumeMigration; otherwise stop those services or name another target',
             { retryable: false },
           );
         return { exists: true, created: false, driver: have.Driver };

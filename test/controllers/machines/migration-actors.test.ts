@@ -181,6 +181,7 @@ describe('ensureTarget', () => {
 
   it('adopts its own volume, refuses someone else’s, reports a missing volumeRef volume', async () => {
     const mine = ops({
+      manager: { 'GET /services': () => [svc('S1', 'web')] }, // mounts the source, not the target
       target: {
         'GET /volumes/data2': () => ({
           Name: 'data2',
@@ -210,6 +211,35 @@ describe('ensureTarget', () => {
       driver: '',
     });
   });
+});
+
+describe('ensureTarget over a volume in use', () => {
+  it.each<[string, MigrationTarget]>([
+    ['its own inline target', TARGET],
+    ['a volumeRef target', { ...TARGET, create: undefined, origin: 'spec.target.volumeRef default/d' }],
+  ])(
+    '%s already mounted by services (an earlier migration completed): refused, naming them, nothing copied',
+    async (_n, target) => {
+      const { ops: o, log } = ops({
+        manager: {
+          'GET /services': () => [
+            svc('S2', 'web', { mounts: [mount('data2')] }),
+            svc('S3', 'api', { mounts: [mount('data2')] }),
+          ],
+        },
+        target: {
+          'GET /volumes/data2': () => ({ Name: 'data2', Driver: 'swlvol', Labels: TARGET.create?.labels }),
+        },
+      });
+      await expect(o.ensureTarget({ input: { target }, signal })).rejects.toMatchObject({
+        message: expect.stringContaining(
+          `${target.origin}: volume data2 on node n2 is already mounted by service(s) api, web: a migration never copies over a volume in use`,
+        ),
+        retryable: false,
+      });
+      expect(log.target.filter((r) => r.method !== 'GET')).toEqual([]);
+    },
+  );
 });
 
 describe('service updates', () => {
