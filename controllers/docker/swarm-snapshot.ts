@@ -14,6 +14,9 @@ import { groupHealthByOwner, type ServiceListEntry } from '../reconcile/health.j
 import { listCall as call } from './docker-errors.js';
 import { assemble, type RawConfig, type RawNetwork, type RawService } from './observe.js';
 
+/** Docker event types of the objects a snapshot holds (volume, plugin and node events change none). */
+export const SNAPSHOT_EVENT_TYPES: ReadonlySet<string> = new Set(['service', 'network', 'config', 'secret']);
+
 /** What a reconcile reads from instead of Docker. */
 export interface SwarmView {
   /** The observed state for `query`, or undefined when the view cannot answer it (volumes). */
@@ -53,7 +56,7 @@ export async function takeSnapshot(
   return snapshotOf({ services, networks, configs, secrets }, instanceId, epoch, takenAt);
 }
 
-/** Positions of one kind's objects by owner, by name and by stack namespace (this instance's only). */
+/** Positions of one kind's objects: this instance's (all, and by owner), and everyone's by name and by stack namespace. */
 interface Index<T> {
   items: T[];
   owned: number[];

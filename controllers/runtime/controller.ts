@@ -16,7 +16,7 @@ import type { SecretResolver } from '../reconcile/secret-resolver.js';
 import { planOrphans } from '../reconcile/orphans.js';
 import { reconcileResource } from '../reconcile/reconcile-resource.js';
 import type { Source } from '../sources/source.js';
-import { takeSnapshot } from '../docker/swarm-snapshot.js';
+import { SNAPSHOT_EVENT_TYPES, takeSnapshot } from '../docker/swarm-snapshot.js';
 import { DockerEventsWatcher, type SwarmEvent } from './docker-events.js';
 import { RedisLease } from './leader-lease.js';
 import { WorkQueue } from './queue/index.js';
@@ -127,12 +127,8 @@ export class Controller {
       logger: opts.logger,
       onEvent: (e) => this.#onEvent(e),
       onConnected: (reconnect) => {
-        // events may have been missed: no snapshot taken before now may serve the resync
-        if (reconnect)
-          this.#background(
-            'resync after reconnect',
-            this.#view.bump().then(() => this.queue.resyncNow()),
-          );
+        // events may have been missed: resync (the pass starts a new snapshot epoch)
+        if (reconnect) this.#background('resync after reconnect', this.queue.resyncNow());
       },
     });
     this.lease = new RedisLease(opts.redis, {
@@ -255,8 +251,8 @@ export class Controller {
   #onEvent(e: SwarmEvent): void {
     const owner = e.name ? this.#owners.get(e.name) : undefined;
     const kinds = Object.entries(this.opts.kindReconcilers ?? {}).filter(([, r]) => r?.wantsEvent?.(e));
-    // The Swarm changed: invalidate every replica's snapshot before anything is enqueued for it.
-    const bumped = this.#view.bump();
+    // A change to what snapshots hold: invalidate every replica's before anything is enqueued for it.
+    const bumped = SNAPSHOT_EVENT_TYPES.has(e.type) ? this.#view.bump() : Promise.resolve();
     if (owner)
       this.#background(
         'enqueue from event',

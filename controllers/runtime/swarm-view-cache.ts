@@ -2,8 +2,8 @@
  * The resync pass's shared view of the Swarm (see docker/swarm-snapshot.ts), kept correct across
  * replicas by an invalidation epoch in Redis:
  *  - whoever learns that the Swarm changed bumps the epoch BEFORE it enqueues the affected key (the
- *    Docker events leader for every event, a worker after its own writes, everyone on an events
- *    reconnect);
+ *    Docker events leader for every service, network, config or secret event, a worker after its
+ *    own writes; an events reconnect resyncs, and the pass bumps it);
  *  - a snapshot records the epoch read BEFORE its lists were taken, and is served only while the
  *    epoch is unchanged (and it is younger than maxAgeMs).
  * So a reconcile that starts after a change was announced never reads a snapshot taken before it;
