@@ -11,6 +11,7 @@ import type { SwarmkeeperError } from '../../reconciler/errors.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import { setCondition, type Condition } from '../../reconciler/status/conditions.js';
 import type { SwarmEvent } from '../runtime/docker-events.js';
+import type { EventRecorder } from '../reconcile/event-recorder.js';
 import type { KindStatus } from '../reconcile/kind-reconciler.js';
 
 /** The resource validated against its kind's schema, with defaults; throws SK_ERR_RESOURCE_INVALID. */
@@ -193,4 +194,23 @@ export const NODE_CALL_TIMEOUT_MS = 30_000;
 export function nodeCallSignal(signal: AbortSignal | undefined, ms = NODE_CALL_TIMEOUT_MS): AbortSignal {
   const timeout = AbortSignal.timeout(ms);
   return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+/**
+ * A Normal Event listing what a kind removed from nodes (`note: <name> on <node>, ...`); none when
+ * nothing was removed.
+ */
+export function recordRemovals(
+  recorder: EventRecorder | undefined,
+  e: { key: string; reason: string; action: 'Reconcile' | 'Delete'; note: string },
+  removed: readonly { name: string; hostname: string }[],
+): void {
+  if (removed.length === 0) return;
+  recorder?.record({
+    key: e.key,
+    type: 'Normal',
+    reason: e.reason,
+    action: e.action,
+    note: `${e.note}: ${removed.map((r) => `${r.name} on ${r.hostname}`).join(', ')}`,
+  });
 }

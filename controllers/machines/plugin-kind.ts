@@ -40,6 +40,7 @@ import {
   isNodeEvent,
   keepTransitionTimes,
   kindConditions,
+  recordRemovals,
   removalBlockedStatus,
   nodeCallSignal,
   parseKind,
@@ -235,14 +236,16 @@ export function pluginKindReconciler(deps: PluginKindDeps): KindReconciler {
         log: ctx.log,
         signal: ctx.signal,
       });
-      if (removed.length > 0)
-        deps.recorder?.record({
+      recordRemovals(
+        deps.recorder,
+        {
           key: res.key,
-          type: 'Normal',
           reason: 'Uninstalled',
           action: 'Reconcile',
-          note: `plugin uninstalled from node(s) no longer selected: ${removed.map((r) => `${r.name} on ${r.hostname}`).join(', ')}`,
-        });
+          note: 'plugin uninstalled from node(s) no longer selected',
+        },
+        removed,
+      );
       if (problems.length > 0)
         staleNote = `; not uninstalled from nodes no longer selected: ${uninstallMessage(problems)}`;
     }
@@ -287,14 +290,11 @@ export function pluginKindReconciler(deps: PluginKindDeps): KindReconciler {
         log: ctx.log,
         signal: ctx.signal,
       });
-      if (removed.length > 0)
-        deps.recorder?.record({
-          key,
-          type: 'Normal',
-          reason: 'Uninstalled',
-          action: 'Delete',
-          note: `plugin uninstalled: ${removed.map((r) => `${r.name} on ${r.hostname}`).join(', ')}`,
-        });
+      recordRemovals(
+        deps.recorder,
+        { key, reason: 'Uninstalled', action: 'Delete', note: 'plugin uninstalled' },
+        removed,
+      );
       if (problems.length === 0) {
         ctx.log.info({ nodes: removed.map((r) => r.hostname) }, 'plugin uninstalled');
         await forgetSnapshots();

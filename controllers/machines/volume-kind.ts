@@ -37,6 +37,7 @@ import {
   keepTransitionTimes,
   nodeCallSignal,
   kindConditions,
+  recordRemovals,
   removalBlockedStatus,
   parseKind,
   suspendedStatus,
@@ -343,14 +344,16 @@ export function volumeKindReconciler(deps: VolumeKindDeps): KindReconciler {
     const stale = found.filter((f) => !wanted.has(`${f.nodeId}/${f.name}`));
     if (stale.length > 0) {
       const { removed, problems } = await removeAll(res.key, owner, stale, deps, endpoints, ctx);
-      if (removed.length > 0)
-        deps.recorder?.record({
+      recordRemovals(
+        deps.recorder,
+        {
           key: res.key,
-          type: 'Normal',
           reason: 'Pruned',
           action: 'Reconcile',
-          note: `volume(s) removed from nodes no longer selected: ${removed.map((r) => `${r.name} on ${r.hostname}`).join(', ')}`,
-        });
+          note: 'volume(s) removed from nodes no longer selected',
+        },
+        removed,
+      );
       if (problems.length > 0)
         staleNote = `; not removed from nodes no longer selected: ${problems.join('; ')}`;
     }
@@ -389,14 +392,11 @@ export function volumeKindReconciler(deps: VolumeKindDeps): KindReconciler {
       const nodes = await listFleetNodes(deps.manager, ctx.signal);
       const { found, unreachable } = await ownedEverywhere(key, deps, nodes, endpoints, ctx.signal);
       const { removed, problems } = await removeAll(key, owner, found, deps, endpoints, ctx);
-      if (removed.length > 0)
-        deps.recorder?.record({
-          key,
-          type: 'Normal',
-          reason: 'Pruned',
-          action: 'Delete',
-          note: `volume(s) removed: ${removed.map((r) => `${r.name} on ${r.hostname}`).join(', ')}`,
-        });
+      recordRemovals(
+        deps.recorder,
+        { key, reason: 'Pruned', action: 'Delete', note: 'volume(s) removed' },
+        removed,
+      );
       if (unreachable.length > 0)
         ctx.log.warn(
           { nodes: unreachable },
