@@ -494,7 +494,7 @@ export function migrationKindReconciler(deps: MigrationKindDeps): KindReconciler
     await deps.store.save(migrationMachineKey(key), stored).catch(() => undefined);
   }
 
-  return { reconcile, remove };
+  return { reconcile, remove, writesServices: true };
 }
 
 /** The entry `swarmkeeper run` registers (settings from the environment, see the module comment). */

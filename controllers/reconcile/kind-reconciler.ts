@@ -52,6 +52,11 @@ export interface KindReconciler {
   ): Promise<KindRemoveResult>;
   /** A Docker event that concerns every resource of this kind (e.g. a node joined): all are requeued. */
   wantsEvent?(e: SwarmEvent): boolean;
+  /**
+   * It changes services (a migration scales and re-mounts them): what resync snapshots hold, so the
+   * controller invalidates them after each of its runs. Nodes, plugins and volumes do not.
+   */
+  writesServices?: boolean;
 }
 
 export type KindReconcilers = Partial<Record<string, KindReconciler>>;

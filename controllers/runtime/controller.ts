@@ -372,7 +372,7 @@ export class Controller {
             await this.#allResources(),
           ),
         );
-        await this.#view.bump(); // machines write to the Swarm (services, volumes, plugins, nodes)
+        if (custom.writesServices) await this.#view.bump(); // what snapshots hold changed
         await this.statuses.put(key, r.status);
         const ready = isTrue(r.status.conditions, 'Ready');
         if (ready && !isTrue(prev?.conditions, 'Ready')) await this.#wakeDependents(key);
@@ -548,7 +548,7 @@ export class Controller {
         removal.res,
         this.#kindContext(key, removal.ctx, prev, log, removal.root ?? '.', await this.#allResources()),
       );
-      await this.#view.bump();
+      if (custom.writesServices) await this.#view.bump();
       if (!r.done) {
         if (r.status) await this.statuses.put(key, r.status);
         if (r.error) {
