@@ -15,7 +15,6 @@
  * promoting to manager, demotion, removal) are serialised across keys and processes by a Redis lock:
  * two removals checked against the same quorum at once could together break it.
  */
-import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { AnyStateMachine, SnapshotFrom } from 'xstate';
 import { nodeDrainMachine } from '../../machines/node-drain.machine.js';
@@ -53,7 +52,7 @@ import type {
 import type { SecretResolver } from '../reconcile/secret-resolver.js';
 import { KeyLocks, type HeldLock } from '../runtime/queue/key-lock.js';
 import type { Redis } from 'ioredis';
-import { runMachine } from './machine-runner.js';
+import { hashInput, runMachine } from './machine-runner.js';
 import { dockerNodeOps, nodeActorsFrom, type NodeOps } from './node-actors.js';
 import { nodeDocker } from './node-docker.js';
 import { RedisNodeRecords, type NodeRecord, type NodeRecordStore } from './node-records.js';
@@ -95,16 +94,13 @@ function parseSpec(res: DesiredResource): SwarmNodeSpec | SwarmkeeperError {
   return skError('RESOURCE_INVALID', `${res.key}: ${issues}`);
 }
 
-/** The machine input for a spec (also hashed: a changed spec does not resume an old snapshot). */
 /** Hash of what a join run converges (role, availability, labels): the spec a status was brought to. */
 export function nodeSpecHash(spec: Pick<SwarmNodeSpec, 'role' | 'availability' | 'labels'>): string {
-  const labels = Object.entries(spec.labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  return createHash('sha256')
-    .update(JSON.stringify([spec.role ?? null, spec.availability ?? null, spec.labels ? labels : null]))
-    .digest('hex')
-    .slice(0, 16);
+  const labels = spec.labels && Object.entries(spec.labels).sort(([a], [b]) => a.localeCompare(b));
+  return hashInput([spec.role ?? null, spec.availability ?? null, labels ?? null]);
 }
 
+/** The machine input for a spec (also hashed: a changed spec does not resume an old snapshot). */
 export function nodeMachineInput(
   key: string,
   instance: string,

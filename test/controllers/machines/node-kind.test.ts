@@ -319,7 +319,7 @@ describe('SwarmNode kind reconciler (fake swarm)', () => {
     async function drifted(t: ReturnType<typeof setup>, extra: Record<string, unknown>) {
       t.swarm.daemon('/n2.sock', 'n2');
       const first = await t.reconcile(t.resource('n2', { ...spec, ...extra }));
-      expect(first.status.desiredHash).toMatch(/^[0-9a-f]{16}$/);
+      expect(first.status.desiredHash).toMatch(/^[0-9a-f]{32}$/);
       const node = t.swarm.nodes.get('N-n2')!;
       node.availability = 'pause';
       node.labels = { ...node.labels, zone: 'b' };
