@@ -81,7 +81,13 @@ export function planServices(ctx: PlanContext): (CreateAction | UpdateAction)[] 
       continue;
     }
     const changes = serviceChanges(ctx, d, o, !owned);
-    if (changes.length > 0) out.push(update(d, o, specToSend(ctx, d, o.spec), changes, !owned));
+    if (changes.length === 0) continue;
+    const send = specToSend(ctx, d, o.spec);
+    // Only labels differ: send the Engine's own spec with the new labels, so that the task template
+    // stays byte-identical (no field the Engine normalised is rewritten, no task restarts).
+    const labelsOnly = changes.every((c) => isLabelPath(c.path)) && o.spec !== undefined;
+    const spec = labelsOnly ? { ...(o.spec as ServiceSpec), Labels: send.Labels ?? {} } : send;
+    out.push(update(d, o, spec, changes, !owned));
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * The pure planner: what to create, update, remove or recreate so that the Swarm matches the
  * desired state of one resource, touching only objects that resource owns.
  *
- * Order: creates of networks, volumes, configs, secrets; recreates of networks/volumes; service
+ * Order: creates of networks, volumes, configs, secrets; label updates adopting configs/secrets; recreates of networks/volumes; service
  * creates and updates; service removes; removes of secrets, configs, volumes, networks.
  */
 import type { DesiredState, ObservedState } from '../model/objects.js';
@@ -25,6 +25,9 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
   const recreates = objects.recreates.sort(
     (a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name),
   );
-  const actions: Action[] = [...creates, ...recreates, ...services, ...serviceRemoves, ...objectRemoves];
+  const adoptions = objects.adoptions.sort(
+    (a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name),
+  );
+  const actions: Action[] = [...creates, ...adoptions, ...recreates, ...services, ...serviceRemoves, ...objectRemoves];
   return { owner: ctx.ownerKey, actions, blocked: ctx.blocked };
 }

@@ -171,6 +171,38 @@ describe('applyPlan', () => {
     expect((upd.body as ServiceSpec).TaskTemplate.ContainerSpec.Secrets![0]!.SecretID).toBe('sec-old');
   });
 
+  it('fills empty ConfigID/SecretID (as the compose translation leaves them) by name on update', async () => {
+    const { docker, requests } = fakeDocker(engine());
+    const cs = svcSpec.TaskTemplate.ContainerSpec;
+    const spec: ServiceSpec = {
+      ...svcSpec,
+      TaskTemplate: {
+        ...svcSpec.TaskTemplate,
+        ContainerSpec: {
+          ...cs,
+          Configs: cs.Configs!.map((r) => ({ ...r, ConfigID: '' })),
+          Secrets: cs.Secrets!.map((r) => ({ ...r, SecretID: '' })),
+        },
+      },
+    };
+    const action = { ...update(7), desired: { kind: 'service' as const, name: 's_web', spec } };
+    const [res] = await applyPlan({ docker }, plan([action]));
+    expect(res!.ok, res!.error?.message).toBe(true);
+    const sent = (requests.find((r) => r.path.endsWith('/update'))!.body as ServiceSpec).TaskTemplate
+      .ContainerSpec;
+    expect(sent.Configs![0]).toMatchObject({ ConfigName: 's_cfg-abc', ConfigID: 'cfg-old' });
+    expect(sent.Secrets![0]).toMatchObject({ SecretName: 's_sec-def', SecretID: 'sec-old' });
+  });
+
+  it('names the missing config when a referenced config does not exist', async () => {
+    const { docker } = fakeDocker(
+      engine((r) => (r.method === 'GET' && r.path === '/configs' ? { status: 200, json: [] } : undefined)),
+    );
+    const [res] = await applyPlan({ docker }, plan([update(7)]));
+    expect(res!.ok).toBe(false);
+    expect(res!.error!.message).toBe('service s_web: config s_cfg-abc does not exist');
+  });
+
   it('passes X-Registry-Auth from the resolver on service create and update', async () => {
     const { docker, requests } = fakeDocker(engine());
     const seen: string[] = [];
