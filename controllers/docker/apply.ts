@@ -2,7 +2,7 @@
  * Executes a Plan against Docker in dependency phases:
  *   1. creates of networks, volumes, configs, secrets (and label updates adopting configs/secrets)
  *   2. recreates (networks, volumes)
- *   3. service creates and updates
+ *   3. service creates, updates and recreates (a mode switch: remove, then create)
  *   4. service removes
  *   5. other removes
  * Inside a phase, actions run in parallel (p-limit, default 8); a failure does not stop the
@@ -45,7 +45,7 @@ export function phaseOf(a: Action): PhaseName {
     case 'create':
       return a.kind === 'service' ? 'services' : 'create';
     case 'recreate':
-      return 'recreate';
+      return a.kind === 'service' ? 'services' : 'recreate';
     case 'update':
       return a.kind === 'service' ? 'services' : 'create';
     case 'remove':
@@ -110,7 +110,7 @@ function refsOf(spec: ServiceSpec, kind: 'config' | 'secret'): FileReference[] {
 }
 
 function serviceSpecOf(a: Action): ServiceSpec | undefined {
-  return (a.op === 'create' || a.op === 'update') && a.desired.kind === 'service'
+  return a.op !== 'remove' && a.desired.kind === 'service'
     ? a.desired.spec
     : undefined;
 }
@@ -136,6 +136,12 @@ async function run(ctx: OpContext, a: Action, refs: RefIds, plan: Plan): Promise
       return a.id;
     }
     case 'recreate': {
+      if (a.desired.kind === 'service') {
+        // a mode switch: Swarm cannot update it, so the service is removed and created anew
+        const spec = refs.fill(a.desired.spec, a.name);
+        await removeObject(ctx, 'service', a.id, a.name);
+        return createObject(ctx, a.desired, spec);
+      }
       const updated = new Set(
         plan.actions.filter((x): x is UpdateAction => x.op === 'update').map((x) => x.name),
       );

@@ -116,7 +116,11 @@ function adoptLabels(d: DesiredObject & { kind: 'config' | 'secret' }, o: Observ
   const changes: FieldChange[] = Object.keys(to)
     .filter((k) => from[k] !== to[k])
     .sort()
-    .map((k) => ({ path: `Labels[${JSON.stringify(k)}]`, ...(k in from ? { from: from[k] } : {}), to: to[k] }));
+    .map((k) => ({
+      path: `Labels[${JSON.stringify(k)}]`,
+      ...(k in from ? { from: from[k] } : {}),
+      to: to[k],
+    }));
   return {
     op: 'update',
     kind: d.kind,

@@ -67,7 +67,11 @@ function resolve(
   return docker && sameContent(d, docker) ? { name: docker.name, adopt: true } : undefined;
 }
 
-function renameRefs(spec: ServiceSpec, configs: Map<string, string>, secrets: Map<string, string>): ServiceSpec {
+function renameRefs(
+  spec: ServiceSpec,
+  configs: Map<string, string>,
+  secrets: Map<string, string>,
+): ServiceSpec {
   const cs = spec.TaskTemplate.ContainerSpec;
   const map = (refs: FileReference[] | undefined, key: 'ConfigName' | 'SecretName', m: Map<string, string>) =>
     refs?.map((r) => {

@@ -43,7 +43,8 @@ export interface RemoveAction {
 
 export interface RecreateAction {
   op: 'recreate';
-  kind: 'network' | 'volume';
+  /** A service only to switch its mode (replicated, global, jobs), which Swarm cannot update. */
+  kind: 'network' | 'volume' | 'service';
   name: string;
   id: string;
   desired: DesiredObject;
