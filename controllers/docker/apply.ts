@@ -110,9 +110,7 @@ function refsOf(spec: ServiceSpec, kind: 'config' | 'secret'): FileReference[] {
 }
 
 function serviceSpecOf(a: Action): ServiceSpec | undefined {
-  return a.op !== 'remove' && a.desired.kind === 'service'
-    ? a.desired.spec
-    : undefined;
+  return a.op !== 'remove' && a.desired.kind === 'service' ? a.desired.spec : undefined;
 }
 
 async function run(ctx: OpContext, a: Action, refs: RefIds, plan: Plan): Promise<string | undefined> {
