@@ -191,6 +191,41 @@ describe('lifecycle through the CLI: every change applies, and the next plan is 
   });
 });
 
+describe('switching a service between replicated and global mode', () => {
+  const name = `${P}m`;
+  const cr = (mode: string, policy: string) => `apiVersion: swarmkeeper.io/v1alpha1
+kind: SwarmStack
+metadata: {name: ${name}}
+spec:
+  recreatePolicy: ${policy}
+  compose:
+    services:
+      web:
+        image: local/busybox:1
+        command: ["sleep", "100000"]
+        stop_grace_period: 1s
+        deploy: {mode: ${mode}, endpoint_mode: dnsrr}
+`;
+  const file = src.path('mode', `${name}.yaml`);
+
+  it('is blocked by name with recreatePolicy Never, and recreated (remove + create) with Always', async () => {
+    mkdirSync(src.path('mode'), { recursive: true });
+    writeFileSync(file, cr('replicated', 'Never'));
+    await applyThenEmptyPlan(file);
+    writeFileSync(file, cr('global', 'Never'));
+    const blocked = await sk('plan', '-f', file);
+    expect(blocked.stdout).toContain(
+      `service ${name}_web must be removed and created again to change its mode from replicated to global`,
+    );
+    writeFileSync(file, cr('global', 'Always'));
+    const p = await sk('plan', '-f', file);
+    expect(p.stdout).toContain(`-/+ recreate service ${name}_web`);
+    await applyThenEmptyPlan(file);
+    const raw = (await rawServices(name)).get(`${name}_web`)!;
+    expect((raw.Spec as { Mode?: unknown }).Mode).toEqual({ Global: {} });
+  });
+});
+
 describe('adopting a stack docker stack deploy made', () => {
   const stack = `${P}d`;
   const dir = src.path('adopt', stack);
