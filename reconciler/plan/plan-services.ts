@@ -132,17 +132,10 @@ export function planServices(ctx: PlanContext): (CreateAction | UpdateAction | R
     const changes = serviceChanges(ctx, d, o, !owned);
     if (changes.length === 0) continue;
     if (modeKind(d.spec) !== modeKind(o.spec as ServiceSpec | undefined)) {
+      const detail = 'its mode differs and adopting it would mean recreating it; remove it first';
       const r = owned ? planModeSwitch(ctx, d, o, changes) : undefined;
-      if (!owned)
-        ctx.blocked.push(
-          ownershipConflict(
-            ctx,
-            d,
-            o,
-            `its mode differs and adopting it would mean recreating it; remove it first`,
-          ),
-        );
       if (r) out.push(r);
+      else if (!owned) ctx.blocked.push(ownershipConflict(ctx, d, o, detail));
       continue;
     }
     const send = specToSend(ctx, d, o.spec);

@@ -4,7 +4,7 @@ import { plan } from '../../../reconciler/plan/plan.js';
 import { modeKind } from '../../../reconciler/plan/plan-services.js';
 import { SwarmSimulator } from '../../../reconciler/plan/simulator.js';
 import { renderPlan } from '../../../reconciler/plan/render.js';
-import { deployed, ops, opts, state, svc } from './fixtures.js';
+import { deployed, ops, opts, stackDeployed, state, svc } from './fixtures.js';
 
 const withMode = (Mode: unknown) => svc('web', { Mode: Mode as ServiceSpec['Mode'] });
 
@@ -50,5 +50,17 @@ describe('plan: switching a service between replicated and global (or job) modes
   it('a change of replicas within the replicated mode stays an update', () => {
     const p = plan(state(withMode({ Replicated: { Replicas: 5 } })), obs, opts());
     expect(ops(p)).toEqual(['update service app_web']);
+  });
+
+  it('adopting a docker-made service whose mode differs is a conflict, never a recreate', () => {
+    const theirs = stackDeployed([withMode({ Replicated: { Replicas: 2 } })]);
+    const p = plan(global, theirs, opts({ adopt: true, recreatePolicy: 'Always' }));
+    expect(p.actions).toEqual([]);
+    expect(p.blocked).toMatchObject([
+      {
+        code: 'SK_ERR_OWNERSHIP_CONFLICT',
+        message: expect.stringContaining('its mode differs and adopting it would mean recreating it'),
+      },
+    ]);
   });
 });
