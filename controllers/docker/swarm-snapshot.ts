@@ -1,6 +1,7 @@
 /**
  * One read of the whole Swarm (services with their task counts, networks, configs, secrets: four
- * list calls) that many reconciles of a resync pass observe from, instead of each listing its own
+ * list calls, plus once per process an inspect of each predefined `host`/`bridge` network a service
+ * uses, whose swarm id no list returns) that many reconciles of a resync pass observe from, instead of each listing its own
  * objects (11 list calls per stack). Queries are answered with the same relevance rules as
  * `observe`, so a reconcile sees exactly what its own observe would have returned at that moment.
  * Volumes are node-local and not in it: a query that asks for volumes is not answered.
