@@ -94,7 +94,9 @@ export async function reconcileResource(
       ...(secrets ? { secrets } : {}),
     });
     const names: Record<string, string[]> = {};
-    for (const o of d.desired.objects) (names[o.kind] ??= []).push(o.name);
+    // external objects too: the planner checks that they exist before anything is written
+    for (const o of [...d.desired.objects, ...(d.desired.external ?? [])])
+      (names[o.kind] ??= []).push(o.name);
     const query = {
       instanceId: deps.instanceId,
       owner: res.key,

@@ -43,7 +43,11 @@ const ROLLOUT_START_GRACE_MS = 15_000;
 /** Services whose task template this apply changed: Swarm rolls their tasks. */
 export function rolloutsOf(plan: Plan | undefined): string[] {
   return (plan?.actions ?? [])
-    .filter((a) => a.op === 'update' && a.changes.some((c) => c.path.startsWith('TaskTemplate')))
+    .filter(
+      (a) =>
+        (a.op === 'update' || (a.op === 'recreate' && a.kind === 'service')) &&
+        a.changes.some((c) => c.path.startsWith('TaskTemplate') || c.path.startsWith('Mode')),
+    )
     .map((a) => a.name);
 }
 
