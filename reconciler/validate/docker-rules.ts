@@ -102,7 +102,7 @@ function checkService(stack: string, key: string, svc: ComposeService, problems:
       problems.add(
         'COMPOSE_INVALID',
         [...base, 'healthcheck', f],
-        `${ns < 0 ? 'a negative duration' : `${ns}ns`} is refused by Swarm: "${HEALTH_NAMES[f]} in HealthConfig cannot be less than 1ms" (swarmkit validateHealthCheck)`,
+        `${ns < 0 ? 'a negative duration' : `${ns}ns`} is refused by Swarm: "ContainerSpec: ${HEALTH_NAMES[f]} in HealthConfig cannot be less than 1ms" (swarmkit validateHealthCheck)`,
       );
   }
   const d = svc.deploy;

@@ -91,7 +91,8 @@ export function parseLimits(text: string, base: Readonly<Limits> = DEFAULT_LIMIT
 
 function show(key: keyof Limits, n: number): string {
   if (key === 'bytes') return `${n} bytes`;
-  if (key === 'durationNs') return `${n / 3600e9}h`;
+  if (key === 'durationNs')
+    return Number.isInteger(n / 3600e9) ? `${n / 3600e9}h` : `${(n / 3600e9).toFixed(1)}h`;
   return String(n);
 }
 
