@@ -50,9 +50,9 @@ export function registerRun(program: Command, exit: ExitBox): void {
     .description('Run the controller: watch sources and the Swarm, reconcile continuously, correct drift.')
     .option(
       '--source <spec>',
-      'a source of desired state, repeatable: dir=PATH[,name=N] or git=URL[,branch=B|tag=T|commit=SHA]' +
+      'a source of desired state, repeatable: dir=PATH[,name=N][,policy=FILE] or git=URL[,branch=B|tag=T|commit=SHA]' +
         '[,path=DIR][,interval=1m][,name=N][,sshKeyFile=F|sshKeyEnv=V][,knownHostsFile=F]' +
-        '[,tokenFile=F|tokenEnv=V][,tokenScheme=basic|bearer][,tokenUser=U]',
+        '[,tokenFile=F|tokenEnv=V][,tokenScheme=basic|bearer][,tokenUser=U][,policy=FILE]',
       collect,
       [],
     )
