@@ -59,6 +59,13 @@ export function checkDockerRules(project: ComposeProject, stack: string, problem
   if (stackProblem)
     problems.add('COMPOSE_INVALID', [], `${stackProblem}; every object of the stack is named <stack>_<key>`);
   for (const [key, svc] of Object.entries(project.services)) checkService(stack, key, svc, problems);
+  const usesDefault = Object.values(project.services).some(
+    (svc) => Object.keys(svc.networks ?? {}).length === 0 || Object.hasOwn(svc.networks ?? {}, 'default'),
+  );
+  if (usesDefault && !stackProblem && !Object.hasOwn(project.networks, 'default')) {
+    const p = dnsNameProblem('network', `${stack}_default`);
+    if (p) problems.add('COMPOSE_INVALID', [], `${p}; the stack's default network is named <stack>_default`);
+  }
   for (const [key, net] of Object.entries(project.networks)) {
     labelProblems(net.labels, ['networks', key, 'labels'], problems);
     if (net.external?.external) continue;

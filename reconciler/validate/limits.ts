@@ -80,7 +80,7 @@ export function parseLimits(text: string, base: Readonly<Limits> = DEFAULT_LIMIT
           : /^\d+$/.test(value)
             ? Number(value)
             : undefined;
-    if (n === undefined || !Number.isSafeInteger(n) || n < 0)
+    if (n === undefined || n < 0 || !(key === 'durationNs' ? Number.isFinite(n) : Number.isSafeInteger(n)))
       throw new Error(
         `--limits ${text}: ${optionKey(key)}=${value}: expected ${key === 'bytes' ? 'a byte size such as 4t' : key === 'durationNs' ? 'a duration such as 87600h' : 'a non-negative integer'}`,
       );

@@ -135,4 +135,24 @@ export const cases: HostileCase[] = [
       message: `${F}:5: services.app.deploy.labels: label key "": "invalid label '': empty name" (docker/cli opts.ValidateLabel)`,
     },
   },
+  {
+    name: 'names-default-network-over-63',
+    class: 'names',
+    files: {
+      'docker-compose.yml': `name: ${'n'.repeat(56)}\nservices:\n  app:\n    image: local/busybox:1\n`,
+    },
+    expect: {
+      code: 'SK_ERR_COMPOSE_INVALID',
+      message: `${F}:1: network name "${'n'.repeat(56)}_default" has 64 characters; Swarm refuses it: "name must be 63 characters or fewer" (swarmkit validateAnnotations: ^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$, at most 63 characters); the stack's default network is named <stack>_default`,
+    },
+  },
+  {
+    name: 'names-stack-name-with-dot',
+    class: 'names',
+    files: { 'docker-compose.yml': 'name: web.v2\nservices:\n  app:\n    image: local/busybox:1\n' },
+    expect: {
+      code: 'SK_ERR_RESOURCE_INVALID',
+      message: `${F}: SwarmStack/web.v2: spec.stackName: must start and end with a letter or digit and contain only letters, digits, "-" and "_"`,
+    },
+  },
 ];
