@@ -13,6 +13,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { EventRecorder } from '../reconcile/event-recorder.js';
 import type { KindReconcileContext, KindReconcilers, KindStatus } from '../reconcile/kind-reconciler.js';
 import type { SecretResolver } from '../reconcile/secret-resolver.js';
+import type { StackSettings } from '../reconcile/stack-settings.js';
 import { planOrphans } from '../reconcile/orphans.js';
 import { reconcileResource } from '../reconcile/reconcile-resource.js';
 import type { Source } from '../sources/source.js';
@@ -57,6 +58,8 @@ export interface ControllerOptions {
   secrets?: SecretResolver;
   /** Object name -> resource key for the events leader (default: a hash in Redis, shared by replicas). */
   owners?: OwnerIndex;
+  /** Process variables stacks may read (--allow-env), bounds (--limits) and stack policies. */
+  stack?: StackSettings;
 }
 
 /** Hooks of resources deleted through finalizers instead of disappearing from their source. */
@@ -424,6 +427,7 @@ export class Controller {
           logger: this.#log,
           ...(view ? { view } : {}),
           ...(this.opts.secrets ? { secrets: this.opts.secrets } : {}),
+          ...(this.opts.stack ? { stack: this.opts.stack } : {}),
         },
         prevForReconcile,
       );
