@@ -21,6 +21,8 @@ export interface StackContext {
   composeEnv?: Record<string, string | undefined>;
   /** Values of spec.secretRefs by compose secret name (resolved by the caller; never printed). */
   secrets?: Readonly<Record<string, Uint8Array>>;
+  /** Where the source's files live on the Swarm nodes: relative bind sources resolve inside it. */
+  bindRoot?: string;
 }
 
 function joinPath(dir: string, file: string): string {
@@ -51,15 +53,16 @@ export function stackDesiredState(
       );
     secretValues[r.name] = v;
   });
+  const bind = ctx.bindRoot === undefined ? {} : { bindRoot: ctx.bindRoot };
   let project;
   let file: string;
   if (spec.composeFile !== undefined) {
     file = joinPath(res.baseDir, spec.composeFile);
     const text = ctx.files.readText(file);
-    project = loadCompose({ file, text }, { env, files: ctx.files, secretValues });
+    project = loadCompose({ file, text }, { env, files: ctx.files, secretValues, ...bind });
   } else if (spec.compose !== undefined) {
     file = res.origin.file;
-    project = loadCompose({ file, document: spec.compose }, { env, files: ctx.files, secretValues });
+    project = loadCompose({ file, document: spec.compose }, { env, files: ctx.files, secretValues, ...bind });
   } else {
     throw skError(
       'RESOURCE_INVALID',
