@@ -27,6 +27,8 @@ export interface ReconcileDeps {
   instanceId: string;
   /** Root of the source the resource came from (relative files resolve inside it). */
   root: string;
+  /** Where that root's files live on the Swarm nodes (relative bind sources resolve inside it). */
+  bindRoot?: string;
   logger: Logger;
   /** Where spec.secretRefs values come from (default: none configured, a terminal error). */
   secrets?: SecretResolver;
@@ -62,6 +64,8 @@ export interface ReconcileReport {
   outcome: ReconcileOutcome;
   status: ResourceStatus;
   services: ServiceHealth[];
+  /** What docker stack deploy would ignore or warn about in the resource (e.g. `build`). */
+  warnings: string[];
 }
 
 /**
@@ -92,6 +96,7 @@ export async function reconcileResource(
       files: fsFileReader(deps.root),
       composeEnv: process.env,
       ...(secrets ? { secrets } : {}),
+      ...(deps.bindRoot === undefined ? {} : { bindRoot: deps.bindRoot }),
     });
     const names: Record<string, string[]> = {};
     for (const o of d.desired.objects) (names[o.kind] ??= []).push(o.name);
@@ -152,6 +157,7 @@ export async function reconcileResource(
     ...(res.origin.revision ? { revision: res.origin.revision } : {}),
     ...(p ? { plan: summarize(p), blocked: p.blocked } : {}),
     ...(error ? { error } : {}),
+    ...(d?.desired.warnings ? { warnings: d.desired.warnings } : {}),
   };
   const status = nextStatus(prev, outcome, now());
   return {
@@ -162,6 +168,7 @@ export async function reconcileResource(
     outcome,
     status,
     services,
+    warnings: d?.desired.warnings ?? [],
     ...(p ? { plan: p } : {}),
     ...(results ? { results } : {}),
     ...(error ? { error } : {}),

@@ -31,6 +31,8 @@ export interface GitSourceSpec {
   path: string;
   intervalMs: number;
   auth: GitAuthSpec;
+  /** Where the repository's files live on the Swarm nodes (relative bind sources resolve there). */
+  bindRoot?: string;
 }
 
 export const GIT_KEYS = [
@@ -47,6 +49,7 @@ export const GIT_KEYS = [
   'tokenEnv',
   'tokenScheme',
   'tokenUser',
+  'bindRoot',
 ] as const;
 export const DEFAULT_GIT_INTERVAL_MS = 60_000;
 
@@ -172,7 +175,9 @@ export function parseGit(url: string, opts: Map<string, string>, fail: Fail): Gi
   if (opts.has('tokenUser') && scheme === 'bearer') fail('tokenUser applies to tokenScheme=basic only');
   const name = opts.get('name') ?? defaultGitName(url, path);
   checkName(opts.get('name'), fail);
+  const bindRoot = parseBindRoot(opts.get('bindRoot'), fail);
   return {
+    ...(bindRoot === undefined ? {} : { bindRoot }),
     type: 'git',
     url,
     transport,
@@ -188,4 +193,12 @@ export function parseGit(url: string, opts: Map<string, string>, fail: Fail): Gi
       tokenUser: opts.get('tokenUser') ?? 'x-access-token',
     },
   };
+}
+
+/** `bindRoot=/srv/infra`: an absolute folder on the Swarm nodes, normalised. */
+export function parseBindRoot(raw: string | undefined, fail: Fail): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!raw.startsWith('/'))
+    fail(`bindRoot "${raw}" must be an absolute path (where the source's files live on the Swarm nodes)`);
+  return posix.normalize(raw).replace(/(.)\/+$/, '$1');
 }

@@ -1,10 +1,13 @@
 /**
  * `--source` specs: `TYPE=VALUE[,KEY=VALUE...]`.
  *
- *   dir=PATH[,name=NAME]
+ *   dir=PATH[,name=NAME][,bindRoot=/srv/infra]
  *   git=URL[,branch=B | tag=T | commit=SHA][,path=DIR][,interval=1m][,name=NAME]
  *          [,sshKeyFile=F | sshKeyEnv=VAR][,knownHostsFile=F]
- *          [,tokenFile=F | tokenEnv=VAR][,tokenScheme=basic|bearer][,tokenUser=U]
+ *          [,tokenFile=F | tokenEnv=VAR][,tokenScheme=basic|bearer][,tokenUser=U][,bindRoot=/srv/infra]
+ *
+ * bindRoot: where the source's files (for git: the repository's) live on the Swarm nodes; a relative
+ * bind `./data` of `stacks/app/docker-compose.yml` becomes `<bindRoot>/stacks/app/data`.
  *
  * Values cannot contain commas. Secrets never appear in a spec: only the file or environment
  * variable that holds them, and a URL with a password is refused.
@@ -17,13 +20,15 @@ import type { Registry } from 'prom-client';
 import { DirSource } from './dir-source.js';
 import { readSecret } from './git-auth.js';
 import { GitSource } from './git-source.js';
-import { type Fail, type GitSourceSpec, checkKeys, checkName, parseGit } from './git-spec.js';
+import { type Fail, type GitSourceSpec, checkKeys, checkName, parseBindRoot, parseGit } from './git-spec.js';
 import type { Source } from './source.js';
 
 export interface DirSourceSpec {
   type: 'dir';
   path: string;
   name?: string;
+  /** Where this directory's files live on the Swarm nodes (relative bind sources resolve there). */
+  bindRoot?: string;
 }
 
 export type { GitAuthSpec, GitRef, GitSourceSpec, SecretRef } from './git-spec.js';
@@ -31,7 +36,7 @@ export { DEFAULT_GIT_INTERVAL_MS, GIT_KEYS, defaultGitName } from './git-spec.js
 
 export type SourceSpec = DirSourceSpec | GitSourceSpec;
 
-export const DIR_KEYS = ['name'] as const;
+export const DIR_KEYS = ['name', 'bindRoot'] as const;
 class SpecError extends Error {}
 
 /** The spec as shown in errors: the URL's user info is never echoed. */
@@ -77,7 +82,8 @@ function parseDir(path: string, opts: Map<string, string>, fail: Fail): DirSourc
   checkKeys(opts, DIR_KEYS, 'dir', fail);
   const name = opts.get('name');
   checkName(name, fail);
-  return { type: 'dir', path, ...(name ? { name } : {}) };
+  const bindRoot = parseBindRoot(opts.get('bindRoot'), fail);
+  return { type: 'dir', path, ...(name ? { name } : {}), ...(bindRoot ? { bindRoot } : {}) };
 }
 
 /** Parses every `--source`; two sources with one name is an error (set name=). */
@@ -107,7 +113,11 @@ export interface SourceDeps {
 /** A Source for a parsed spec. Git credentials are read once here, so a missing one fails at start. */
 export function createSource(spec: SourceSpec, deps: SourceDeps): Source {
   if (spec.type === 'dir')
-    return new DirSource(spec.path, { logger: deps.logger, ...(spec.name ? { name: spec.name } : {}) });
+    return new DirSource(spec.path, {
+      logger: deps.logger,
+      ...(spec.name ? { name: spec.name } : {}),
+      ...(spec.bindRoot ? { bindRoot: spec.bindRoot } : {}),
+    });
   const env = deps.env ?? process.env;
   try {
     if (spec.auth.sshKey) readSecret(spec.auth.sshKey, 'sshKey', env);

@@ -125,9 +125,12 @@ export function registerApply(program: Command, exit: ExitBox): void {
             docker: ctx.docker,
             instanceId: ctx.instanceId,
             root: src.root,
+            // docker stack deploy resolves relative binds against the compose file's own folder.
+            bindRoot: src.root,
             logger: ctx.logger,
           },
         );
+        for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
         if (r.plan && r.plan.actions.length === 0) process.stdout.write('  unchanged\n');
         // A blocked change (ownership conflict, recreate not allowed) leaves the resource unconverged.
         for (const b of r.plan?.blocked ?? []) process.stderr.write(`error: ${b.message} (${b.code})\n`);

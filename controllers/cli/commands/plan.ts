@@ -47,9 +47,12 @@ export function registerPlan(program: Command, exit: ExitBox): void {
             docker: ctx.docker,
             instanceId: ctx.instanceId,
             root: src.root,
+            // docker stack deploy resolves relative binds against the compose file's own folder.
+            bindRoot: src.root,
             logger: ctx.logger,
           },
         );
+        for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
         if (r.error) {
           failed = true;
           errors.push({ key: res.key, file: res.origin.file, ...r.error.toJSON() });

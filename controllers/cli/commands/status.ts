@@ -102,9 +102,11 @@ export function registerStatus(program: Command, exit: ExitBox): void {
               docker: ctx.docker,
               instanceId: ctx.instanceId,
               root: src.root,
+              bindRoot: src.root,
               logger: ctx.logger,
             },
           );
+          for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
           const n = r.plan?.actions.length ?? 0;
           sync.set(
             res.key,

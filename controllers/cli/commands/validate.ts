@@ -27,7 +27,9 @@ export function registerValidate(program: Command, exit: ExitBox): void {
               instanceId: 'validate',
               files: fsFileReader(src.root),
               composeEnv: process.env,
+              bindRoot: src.root,
             });
+            for (const w of d.desired.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
             process.stdout.write(
               `ok  ${res.key} (${res.origin.file}): ${d.desired.objects.length} Swarm objects\n`,
             );
