@@ -188,7 +188,7 @@ function finishService(name: string, svc: RawService, ctx: FinishCtx): ComposeSe
       );
       return v;
     }
-    if (v.source.startsWith('/')) return { ...v, source: posix.normalize(v.source) };
+    if (v.source.startsWith('/')) return v; // as docker: an absolute source is sent as written
     const base = bindBase(ctx.file, ctx.bindRoot);
     if (base === undefined) {
       ctx.problems.add(
@@ -198,7 +198,8 @@ function finishService(name: string, svc: RawService, ctx: FinishCtx): ComposeSe
       );
       return v;
     }
-    return { ...v, source: posix.join(base, v.source) };
+    // Go's filepath.Join: cleaned, no trailing slash.
+    return { ...v, source: posix.join(base, v.source).replace(/(.)\/+$/, '$1') };
   });
   checkService(name, svc, ctx);
   if (out.volumes === undefined) delete out.volumes;

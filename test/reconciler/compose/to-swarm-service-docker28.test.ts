@@ -88,12 +88,12 @@ const cases: { title: string; yaml: string; patch: Record<string, unknown> }[] =
   },
   {
     title: 'relative bind of an absolute file name: its own folder',
-    yaml: svc('    volumes: ["./data:/data", "../up:/up:ro", "/abs/x:/x"]'),
+    yaml: svc('    volumes: ["./data/:/data", "../up:/up:ro", "/abs/x/:/x"]'),
     patch: ct({
       Mounts: [
         { Type: 'bind', Source: '/stacks/st/data', Target: '/data' },
         { Type: 'bind', Source: '/stacks/up', Target: '/up', ReadOnly: true },
-        { Type: 'bind', Source: '/abs/x', Target: '/x' },
+        { Type: 'bind', Source: '/abs/x/', Target: '/x' },
       ],
     }),
   },
