@@ -290,10 +290,33 @@ describe('loadCompose: errors', () => {
   });
 });
 
-describe('loadCompose: YAML 1.1 booleans', () => {
-  it('explains an unquoted y/n/yes/no/on/off where a string is expected', () => {
-    expect(loadError('services:\n  web:\n    image: a\n    networks: [n]\n').message).toBe(
-      'stack.yml:4: services.web.networks[0]: expected a string, got a boolean (YAML 1.1 reads yes/no/on/off/y/n unquoted as booleans: quote it)',
+describe('loadCompose: booleans are only true and false (go-yaml v3, as docker/cli 28)', () => {
+  it('explains an unquoted true/false where a string is expected', () => {
+    expect(loadError('services:\n  web:\n    image: a\n    networks: [true]\n').message).toBe(
+      'stack.yml:4: services.web.networks[0]: expected a string, got a boolean (quote it)',
     );
+  });
+
+  it('reads y/n/yes/no/on/off as strings', () => {
+    const p = loadCompose(
+      {
+        file: 'stack.yml',
+        text: 'services:\n  web:\n    image: a\n    environment: {A: yes, B: off, C: n}\n    read_only: yes\n',
+      },
+      { env: {}, files: memFiles({}) },
+    );
+    expect(p.services['web']?.environment).toEqual({ A: 'yes', B: 'off', C: 'n' });
+    expect(p.services['web']?.read_only).toBe(true);
+  });
+
+  it('reads 0755 and 0o17 as octal, 0x1F as hex', () => {
+    const p = loadCompose(
+      {
+        file: 'stack.yml',
+        text: 'services:\n  web:\n    image: a\n    environment: {A: 0755, B: 0o17, C: 0x1F, D: "0o17"}\n',
+      },
+      { env: {}, files: memFiles({}) },
+    );
+    expect(p.services['web']?.environment).toEqual({ A: '493', B: '15', C: '31', D: '0o17' });
   });
 });
