@@ -28,6 +28,8 @@ export interface ReconcileDeps {
   instanceId: string;
   /** Root of the source the resource came from (relative files resolve inside it). */
   root: string;
+  /** Where that root's files live on the Swarm nodes (relative bind sources resolve inside it). */
+  bindRoot?: string;
   logger: Logger;
   /** Where spec.secretRefs values come from (default: none configured, a terminal error). */
   secrets?: SecretResolver;
@@ -65,7 +67,7 @@ export interface ReconcileReport {
   outcome: ReconcileOutcome;
   status: ResourceStatus;
   services: ServiceHealth[];
-  /** What loading accepted with a warning (e.g. an unset variable). */
+  /** What loading accepted with a warning: keys docker ignores (e.g. `build`), an unset variable. */
   warnings: string[];
 }
 
@@ -99,8 +101,11 @@ export async function reconcileResource(
       limits: (deps.stack ?? SAFE_STACK_SETTINGS).limits,
       policy: (deps.stack ?? SAFE_STACK_SETTINGS).policyFor(res),
       ...(secrets ? { secrets } : {}),
+      ...(deps.bindRoot === undefined ? {} : { bindRoot: deps.bindRoot }),
     });
-    for (const w of d.warnings) log.warn({ warning: w }, 'stack warning');
+    // once per change, not on every resync: the status keeps them (status.warnings)
+    if (d.warnings.join('\n') !== (prev?.warnings ?? []).join('\n'))
+      for (const w of d.warnings) log.warn({ warning: w }, 'stack warning');
     const names: Record<string, string[]> = {};
     // external objects too: the planner checks that they exist before anything is written
     for (const o of [...d.desired.objects, ...(d.desired.external ?? [])])
@@ -162,6 +167,7 @@ export async function reconcileResource(
     ...(res.origin.revision ? { revision: res.origin.revision } : {}),
     ...(p ? { plan: summarize(p), blocked: p.blocked } : {}),
     ...(error ? { error } : {}),
+    ...(d?.desired.warnings ? { warnings: d.desired.warnings } : {}),
   };
   const status = nextStatus(prev, outcome, now());
   return {

@@ -424,6 +424,7 @@ export class Controller {
           docker: this.opts.docker,
           instanceId: this.opts.instanceId,
           root: stored.root,
+          ...(stored.bindRoot === undefined ? {} : { bindRoot: stored.bindRoot }),
           logger: this.#log,
           ...(view ? { view } : {}),
           ...(this.opts.secrets ? { secrets: this.opts.secrets } : {}),
@@ -442,6 +443,7 @@ export class Controller {
       this.opts.metrics.driftDetected.set({ key }, r.outcome.drift && r.outcome.drift.length > 0 ? 1 : 0);
       if (r.drift && r.results) this.opts.metrics.driftCorrections.inc({ kind });
       this.#recordOutcome(key, r.plan, r.results, r.error, r.drift);
+      this.#recordWarnings(key, prev?.warnings, r.warnings);
       if (r.error) throw r.error;
       this.opts.metrics.reconcileTotal.inc({ kind, result: 'success' });
       if (r.outcome.progressing && r.outcome.progressing.length > 0)
@@ -487,6 +489,18 @@ export class Controller {
       reason: drift ? 'DriftCorrected' : 'Applied',
       action: 'Reconcile',
       note: `${parts.join(', ')}: ${shown}`,
+    });
+  }
+
+  /** What docker stack deploy would ignore in the resource, as one Warning Event when it changes. */
+  #recordWarnings(key: string, before: string[] | undefined, now: string[]): void {
+    if (now.length === 0 || JSON.stringify(before ?? []) === JSON.stringify(now)) return;
+    this.opts.recorder?.record({
+      key,
+      type: 'Warning',
+      reason: 'IgnoredComposeOptions',
+      action: 'Reconcile',
+      note: now.join('\n'),
     });
   }
 

@@ -4,6 +4,8 @@ import type { DesiredResource } from '../../reconciler/source/resource.js';
 export interface SourceSnapshot {
   source: string;
   root: string;
+  /** Where the root's files live on the Swarm nodes (the source's bindRoot option), if set. */
+  bindRoot?: string;
   revision: string;
   resources: DesiredResource[];
   errors: SwarmkeeperError[];
@@ -23,6 +25,7 @@ export interface StoreChange {
 export interface StoredResource {
   resource: DesiredResource;
   root: string;
+  bindRoot?: string;
 }
 
 /**
@@ -72,8 +75,10 @@ export class ResourceStore {
     const merged = new Map<string, StoredResource>();
     const conflicts = new Map<string, SwarmkeeperError>();
     for (const [key, cs] of claims) {
-      if (cs.length === 1) merged.set(key, { resource: cs[0]!.res, root: cs[0]!.snap.root });
-      else
+      if (cs.length === 1) {
+        const { root, bindRoot } = cs[0]!.snap;
+        merged.set(key, { resource: cs[0]!.res, root, ...(bindRoot === undefined ? {} : { bindRoot }) });
+      } else
         conflicts.set(
           key,
           skError(

@@ -16,7 +16,7 @@ export class DirSource implements Source {
 
   constructor(
     path: string,
-    private readonly opts: { debounceMs?: number; logger?: Logger; name?: string } = {},
+    private readonly opts: { debounceMs?: number; logger?: Logger; name?: string; bindRoot?: string } = {},
   ) {
     this.#root = resolve(path);
     this.name = opts.name ?? `dir:${path}`;
@@ -43,6 +43,7 @@ export class DirSource implements Source {
       this.#emit({
         source: this.name,
         root: l.root,
+        ...(this.opts.bindRoot ? { bindRoot: this.opts.bindRoot } : {}),
         revision: l.revision,
         resources: l.resources,
         errors: l.errors,

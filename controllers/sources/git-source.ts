@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { asSwarmkeeperError } from '../../reconciler/errors.js';
@@ -145,6 +145,8 @@ export class GitSource implements Source {
       this.#emit({
         source: this.name,
         root: l.root,
+        // The commit tree's folder changes with every commit; the nodes' copy does not.
+        ...(this.spec.bindRoot ? { bindRoot: posix.join(this.spec.bindRoot, this.spec.path || '.') } : {}),
         revision: sha,
         resources: l.resources,
         errors: l.errors,

@@ -33,6 +33,8 @@ export interface GitSourceSpec {
   auth: GitAuthSpec;
   /** A stack policy file (policy=FILE) for the stacks of this source. */
   policy?: string;
+  /** Where the repository's files live on the Swarm nodes (relative bind sources resolve there). */
+  bindRoot?: string;
 }
 
 export const GIT_KEYS = [
@@ -50,6 +52,7 @@ export const GIT_KEYS = [
   'tokenScheme',
   'tokenUser',
   'policy',
+  'bindRoot',
 ] as const;
 export const DEFAULT_GIT_INTERVAL_MS = 60_000;
 
@@ -175,7 +178,9 @@ export function parseGit(url: string, opts: Map<string, string>, fail: Fail): Gi
   if (opts.has('tokenUser') && scheme === 'bearer') fail('tokenUser applies to tokenScheme=basic only');
   const name = opts.get('name') ?? defaultGitName(url, path);
   checkName(opts.get('name'), fail);
+  const bindRoot = parseBindRoot(opts.get('bindRoot'), fail);
   return {
+    ...(bindRoot === undefined ? {} : { bindRoot }),
     type: 'git',
     url,
     transport,
@@ -192,4 +197,12 @@ export function parseGit(url: string, opts: Map<string, string>, fail: Fail): Gi
     },
     ...(opts.has('policy') ? { policy: opts.get('policy') as string } : {}),
   };
+}
+
+/** `bindRoot=/srv/infra`: an absolute folder on the Swarm nodes, normalised. */
+export function parseBindRoot(raw: string | undefined, fail: Fail): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!raw.startsWith('/'))
+    fail(`bindRoot "${raw}" must be an absolute path (where the source's files live on the Swarm nodes)`);
+  return posix.normalize(raw).replace(/(.)\/+$/, '$1');
 }

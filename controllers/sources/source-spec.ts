@@ -1,10 +1,14 @@
 /**
  * `--source` specs: `TYPE=VALUE[,KEY=VALUE...]`.
  *
- *   dir=PATH[,name=NAME][,policy=FILE]
+ *   dir=PATH[,name=NAME][,policy=FILE][,bindRoot=/srv/infra]
  *   git=URL[,branch=B | tag=T | commit=SHA][,path=DIR][,interval=1m][,name=NAME]
  *          [,sshKeyFile=F | sshKeyEnv=VAR][,knownHostsFile=F]
  *          [,tokenFile=F | tokenEnv=VAR][,tokenScheme=basic|bearer][,tokenUser=U][,policy=FILE]
+ *          [,bindRoot=/srv/infra]
+ *
+ * bindRoot: where the source's files (for git: the repository's) live on the Swarm nodes; a relative
+ * bind `./data` of `stacks/app/docker-compose.yml` becomes `<bindRoot>/stacks/app/data`.
  *
  * Values cannot contain commas. Secrets never appear in a spec: only the file or environment
  * variable that holds them, and a URL with a password is refused.
@@ -17,7 +21,7 @@ import type { Registry } from 'prom-client';
 import { DirSource } from './dir-source.js';
 import { readSecret } from './git-auth.js';
 import { GitSource } from './git-source.js';
-import { type Fail, type GitSourceSpec, checkKeys, checkName, parseGit } from './git-spec.js';
+import { type Fail, type GitSourceSpec, checkKeys, checkName, parseBindRoot, parseGit } from './git-spec.js';
 import type { Source } from './source.js';
 
 export interface DirSourceSpec {
@@ -26,6 +30,8 @@ export interface DirSourceSpec {
   name?: string;
   /** A stack policy file (policy=FILE) for the stacks of this source. */
   policy?: string;
+  /** Where this directory's files live on the Swarm nodes (relative bind sources resolve there). */
+  bindRoot?: string;
 }
 
 export type { GitAuthSpec, GitRef, GitSourceSpec, SecretRef } from './git-spec.js';
@@ -33,7 +39,7 @@ export { DEFAULT_GIT_INTERVAL_MS, GIT_KEYS, defaultGitName } from './git-spec.js
 
 export type SourceSpec = DirSourceSpec | GitSourceSpec;
 
-export const DIR_KEYS = ['name', 'policy'] as const;
+export const DIR_KEYS = ['name', 'policy', 'bindRoot'] as const;
 class SpecError extends Error {}
 
 /** The spec as shown in errors: the URL's user info is never echoed. */
@@ -80,7 +86,14 @@ function parseDir(path: string, opts: Map<string, string>, fail: Fail): DirSourc
   const name = opts.get('name');
   checkName(name, fail);
   const policy = opts.get('policy');
-  return { type: 'dir', path, ...(name ? { name } : {}), ...(policy ? { policy } : {}) };
+  const bindRoot = parseBindRoot(opts.get('bindRoot'), fail);
+  return {
+    type: 'dir',
+    path,
+    ...(name ? { name } : {}),
+    ...(policy ? { policy } : {}),
+    ...(bindRoot ? { bindRoot } : {}),
+  };
 }
 
 /** The name a source's resources carry in their origin. */
@@ -115,7 +128,11 @@ export interface SourceDeps {
 /** A Source for a parsed spec. Git credentials are read once here, so a missing one fails at start. */
 export function createSource(spec: SourceSpec, deps: SourceDeps): Source {
   if (spec.type === 'dir')
-    return new DirSource(spec.path, { logger: deps.logger, ...(spec.name ? { name: spec.name } : {}) });
+    return new DirSource(spec.path, {
+      logger: deps.logger,
+      ...(spec.name ? { name: spec.name } : {}),
+      ...(spec.bindRoot ? { bindRoot: spec.bindRoot } : {}),
+    });
   const env = deps.env ?? process.env;
   try {
     if (spec.auth.sshKey) readSecret(spec.auth.sshKey, 'sshKey', env);

@@ -99,6 +99,12 @@ export const swarmStackStatusSchema = z.strictObject({
   ...commonStatusFields,
   services: z.array(serviceStatusSchema).optional(),
   serviceCount: count.optional(),
+  warnings: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'What docker stack deploy would ignore or warn about in the compose file (e.g. "Ignoring unsupported options: build").',
+    ),
 });
 
 export type SwarmStackSpec = z.output<typeof swarmStackSpecSchema>;

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import { describeValue, type PathSegment, type Problems } from './problems.js';
-import { IGNORED_BY_STACK_DEPLOY } from './schema-service.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -27,12 +26,6 @@ function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
-function ignoredKeyMessage(key: string): string {
-  if (key === 'tmpfs')
-    return 'docker stack deploy ignores "tmpfs" in swarm mode; use a long-syntax volume {type: tmpfs, target: ...} instead';
-  return `docker stack deploy ignores "${key}" in swarm mode (not supported by swarm services); remove it`;
-}
-
 /** The issues of one union branch whose type matched, if exactly one did. */
 function isTypeMismatch(iss: Issue): boolean {
   if (iss.path.length > 0) return false;
@@ -54,14 +47,8 @@ export function reportIssues(
   for (const iss of issues) {
     const path = [...base, ...(iss.path as PathSegment[])];
     if (iss.code === 'unrecognized_keys') {
-      const inService = path.length === 2 && path[0] === 'services';
-      for (const key of iss.keys) {
-        const msg =
-          inService && IGNORED_BY_STACK_DEPLOY.includes(key)
-            ? ignoredKeyMessage(key)
-            : `unknown key "${key}"; ${iss.message}`;
-        problems.add('COMPOSE_INVALID', [...path, key], msg);
-      }
+      for (const key of iss.keys)
+        problems.add('COMPOSE_INVALID', [...path, key], `unknown key "${key}"; ${iss.message}`);
     } else if (iss.code === 'invalid_union') {
       const branch = matchedBranch(iss.errors as Issue[][]);
       if (branch) reportIssues(branch, problems, path);

@@ -2,7 +2,9 @@ import { posix } from 'node:path';
 import { Sensitive } from '../model/sensitive.js';
 import type { FileReader } from '../ports.js';
 import { parseEnvFile } from './env-file.js';
+import { parseImageReference } from './image-ref.js';
 import { prepareTree } from './interpolate.js';
+import { stripIgnoredKeys } from './ignored-keys.js';
 import { errorMap, reportIssues } from './issues.js';
 import { parseYaml } from './parse.js';
 import { Problems, type LineLookup } from './problems.js';
@@ -37,6 +39,14 @@ export interface LoadComposeOptions {
    * the file, line and path like every other, and stop the load.
    */
   checks?: readonly ((project: ComposeProject, problems: Problems) => void)[];
+  /**
+   * Where the source's files live on the Swarm nodes (absolute): a relative bind source `./data` of
+   * `stacks/app/docker-compose.yml` becomes `<bindRoot>/stacks/app/data`. The CLI passes the absolute
+   * source folder (as docker does); the controller the source's `bindRoot` option. Without it, a
+   * relative bind in a file named by a relative path is an error (an absolute file name resolves
+   * against its own folder).
+   */
+  bindRoot?: string;
 }
 
 /** Resolves `rel` against the directory of `file`, like docker/cli does for paths in a compose file. */
@@ -58,6 +68,7 @@ export function loadCompose(input: LoadComposeInput, opts: LoadComposeOptions): 
   const problems = new Problems(file, lineOf);
 
   value = prepareTree(value ?? null, opts.env, problems);
+  const warnings = stripIgnoredKeys(value, file, problems);
   problems.throwIfAny();
 
   const parsed = projectSchema.safeParse(value, { reportInput: true, error: errorMap });
@@ -65,10 +76,16 @@ export function loadCompose(input: LoadComposeInput, opts: LoadComposeOptions): 
   problems.throwIfAny();
   const raw = parsed.data as RawProject;
 
-  const warnings: string[] = [];
   const services: Record<string, ComposeService> = {};
   for (const [name, svc] of Object.entries(raw.services ?? {})) {
-    services[name] = finishService(name, svc, { file, env: opts.env, files: opts.files, problems, warnings });
+    services[name] = finishService(name, svc, {
+      file,
+      env: opts.env,
+      files: opts.files,
+      problems,
+      warnings,
+      bindRoot: opts.bindRoot,
+    });
   }
   const secrets: Record<string, ComposeSecret> = {};
   for (const [name, s] of Object.entries(raw.secrets ?? {})) {
@@ -130,6 +147,13 @@ interface FinishCtx {
   files: FileReader | undefined;
   problems: Problems;
   warnings: string[];
+  bindRoot: string | undefined;
+}
+
+/** The absolute folder relative bind sources of `file` resolve against, if known. */
+function bindBase(file: string, bindRoot: string | undefined): string | undefined {
+  if (file.startsWith('/')) return posix.dirname(file);
+  return bindRoot === undefined ? undefined : posix.join(bindRoot, posix.dirname(file));
 }
 
 function finishService(name: string, svc: RawService, ctx: FinishCtx): ComposeService {
@@ -171,14 +195,75 @@ function finishService(name: string, svc: RawService, ctx: FinishCtx): ComposeSe
       );
       return v;
     }
-    return { ...v, source: resolveRelative(ctx.file, v.source) };
+    if (v.source.startsWith('/')) return v; // as docker: an absolute source is sent as written
+    const base = bindBase(ctx.file, ctx.bindRoot);
+    if (base === undefined) {
+      ctx.problems.add(
+        'COMPOSE_INVALID',
+        [...path, 'volumes', i],
+        `relative bind source "${v.source}": the folder of this file on the Swarm nodes is unknown; set the source option bindRoot to where the source's files live on the nodes (e.g. --source dir=…,bindRoot=/srv/infra), or use an absolute path`,
+      );
+      return v;
+    }
+    // Go's filepath.Join: cleaned, no trailing slash.
+    return { ...v, source: posix.join(base, v.source).replace(/(.)\/+$/, '$1') };
   });
+  checkService(name, svc, ctx);
   if (out.volumes === undefined) delete out.volumes;
+  return out;
+}
+
+/** Image reference checks and the warnings for what swarmkeeper (Engine API 1.41) cannot send. */
+function checkService(name: string, svc: RawService, ctx: FinishCtx): void {
+  const path = ['services', name];
+  const warn = (field: string, text: string): void => {
+    ctx.warnings.push(`${ctx.file}: services.${name}.${field}: ${text}`);
+  };
+  if (!/^[a-f0-9]{64}$/.test(svc.image)) {
+    try {
+      parseImageReference(svc.image);
+    } catch (e) {
+      ctx.problems.add(
+        'COMPOSE_INVALID',
+        [...path, 'image'],
+        `invalid image reference for service ${name}: ${(e as Error).message}`,
+      );
+    }
+  }
+  if (svc.credential_spec?.config !== undefined)
+    ctx.problems.add(
+      'COMPOSE_INVALID',
+      [...path, 'credential_spec', 'config'],
+      'a credential spec from a config is not supported by swarmkeeper; use file or registry',
+    );
+  const set = ['config', 'file', 'registry'].filter((k) => svc.credential_spec?.[k as 'file'] !== undefined);
+  if (set.length > 1)
+    ctx.problems.add(
+      'COMPOSE_INVALID',
+      [...path, 'credential_spec'],
+      `invalid credential spec: cannot specify both ${set.map((k) => `"${k[0]?.toUpperCase()}${k.slice(1)}"`).join(' and ')}`,
+    );
+  if (svc.healthcheck?.start_interval !== undefined)
+    warn(
+      'healthcheck.start_interval',
+      'ignored: it needs Engine API 1.44 and swarmkeeper speaks 1.41 (a 1.41 daemon drops it from docker stack deploy too)',
+    );
+  if (svc.oom_score_adj !== undefined)
+    warn(
+      'oom_score_adj',
+      'ignored: it needs Engine API 1.46 and swarmkeeper speaks 1.41 (a 1.41 daemon drops it from docker stack deploy too)',
+    );
+  for (const [net, cfg] of Object.entries(svc.networks ?? {}))
+    for (const k of ['ipv4_address', 'ipv6_address'] as const)
+      if (cfg?.[k] !== undefined)
+        warn(
+          `networks.${net}.${k}`,
+          'ignored, as docker stack deploy does (swarm assigns service addresses)',
+        );
   svc.ports?.forEach((p) => {
     if (p.hostIp !== undefined)
       ctx.warnings.push(
         `${ctx.file}: services.${name}.ports: host IP ${p.hostIp} is ignored; swarm publishes port ${p.published ?? p.target} on all addresses`,
       );
   });
-  return out;
 }

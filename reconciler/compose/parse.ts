@@ -9,7 +9,10 @@ import {
   visit,
   type Document,
   type Node,
+  type ScalarTag,
+  type Tags,
 } from 'yaml';
+import { goTimestamp } from './units.js';
 import { skError } from '../errors.js';
 import { formatPath, type LineLookup, type PathSegment } from './problems.js';
 
@@ -18,9 +21,52 @@ export interface ParsedYaml {
   lineOf: LineLookup;
 }
 
+/** go-yaml v3's booleans: only true/false (yes, no, on, off stay strings). */
+const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+
+/** The scalar types of docker/cli 28's YAML decoder (go-yaml v3 into interface{}). */
+function goYamlV3Tags(tags: Tags): Tags {
+  const dropped = new Set(['intTime', 'floatTime', 'timestamp', 'bool']);
+  const kept = tags.filter((t) =>
+    typeof t === 'string'
+      ? !dropped.has(t)
+      : (t as ScalarTag).format !== 'TIME' &&
+        t.tag !== 'tag:yaml.org,2002:timestamp' &&
+        t.tag !== 'tag:yaml.org,2002:bool',
+  );
+  const extra: ScalarTag[] = [
+    {
+      tag: 'tag:yaml.org,2002:bool',
+      default: true,
+      test: BOOL,
+      resolve: (str) => str[0] === 't' || str[0] === 'T',
+    },
+    {
+      // YAML 1.2 octal `0o17`; the 1.1 spelling `017` is still octal too, as in go-yaml v3.
+      tag: 'tag:yaml.org,2002:int',
+      format: 'OCT',
+      default: true,
+      test: /^[-+]?0o[0-7_]+$/,
+      resolve: (str) => {
+        const n = parseInt(str.replace(/[_+]|0o/g, ''), 8);
+        return str.startsWith('-') ? -n : n;
+      },
+    },
+    {
+      // A timestamp becomes the text fmt.Sprint gives for Go's time.Time.
+      tag: 'tag:yaml.org,2002:timestamp',
+      default: true,
+      test: /^\d{4}-\d{1,2}-\d{1,2}(?:[Tt ][0-9:.+Z-]+)?$/,
+      resolve: (str) => goTimestamp(str) ?? str,
+    },
+  ];
+  return [...kept, ...extra];
+}
+
 /**
- * Parses YAML the way docker/cli's go-yaml v2 does: YAML 1.1 (octal `0644`, `yes`/`no`),
- * merge keys `<<`, anchors and aliases; but `80:80` stays a string (no base-60 integers).
+ * Parses YAML the way docker/cli 28 does (go-yaml v3 into interface{}): `0644` and `0o644` are
+ * octal, only true/false are booleans, unquoted timestamps read as Go times; merge keys `<<`, anchors
+ * and aliases; `80:80` stays a string (no base-60 integers).
  */
 export function parseYaml(file: string, text: string): ParsedYaml {
   const lineCounter = new LineCounter();
@@ -30,14 +76,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     lineCounter,
     uniqueKeys: true,
     prettyErrors: false,
-    // No base-60 numbers, and timestamps stay strings: go-yaml v2 decodes `2024-01-31` into a
-    // string when the target is interface{}, as docker/cli's loader does.
-    customTags: (tags) =>
-      tags.filter((t) =>
-        typeof t === 'string'
-          ? t !== 'intTime' && t !== 'floatTime' && t !== 'timestamp'
-          : t.format !== 'TIME' && t.tag !== 'tag:yaml.org,2002:timestamp',
-      ),
+    customTags: (tags) => goYamlV3Tags(tags),
   });
   const first = doc.errors[0];
   if (first) {

@@ -27,7 +27,7 @@ export const text = z
       iss.input === undefined
         ? 'required key is missing'
         : typeof iss.input === 'boolean'
-          ? 'expected a string, got a boolean (YAML 1.1 reads yes/no/on/off/y/n unquoted as booleans: quote it)'
+          ? 'expected a string, got a boolean (quote it)'
           : 'expected a string',
   })
   .transform((v) => String(v));

@@ -3,6 +3,7 @@ import {
   bytes,
   cpus,
   duration,
+  int,
   num,
   oneOf,
   strict,
@@ -23,7 +24,7 @@ const updateConfig = strict({
 });
 
 export const deploy = strict({
-  mode: oneOf(['replicated', 'global']).optional(),
+  mode: oneOf(['replicated', 'global', 'replicated-job', 'global-job']).optional(),
   replicas: uint.optional(),
   labels: stringMap.optional(),
   endpoint_mode: oneOf(['vip', 'dnsrr']).optional(),
@@ -34,7 +35,13 @@ export const deploy = strict({
   }).optional(),
   resources: strict({
     limits: strict({ cpus: cpus.optional(), memory: bytes.optional(), pids: uint.optional() }).optional(),
-    reservations: strict({ cpus: cpus.optional(), memory: bytes.optional() }).optional(),
+    reservations: strict({
+      cpus: cpus.optional(),
+      memory: bytes.optional(),
+      generic_resources: z
+        .array(strict({ discrete_resource_spec: strict({ kind: text, value: int }).optional() }))
+        .optional(),
+    }).optional(),
   }).optional(),
   restart_policy: strict({
     condition: oneOf(['none', 'on-failure', 'any']).optional(),
@@ -45,10 +52,10 @@ export const deploy = strict({
   update_config: updateConfig.optional(),
   rollback_config: updateConfig.optional(),
 }).superRefine((d, ctx) => {
-  if (d.mode === 'global' && d.replicas !== undefined)
+  if ((d.mode === 'global' || d.mode === 'global-job') && d.replicas !== undefined)
     ctx.addIssue({
       code: 'custom',
       path: ['replicas'],
-      message: 'replicas can only be used with replicated mode',
+      message: 'replicas can only be used with replicated or replicated-job mode',
     });
 });

@@ -20,29 +20,6 @@ import {
 } from './schema-common.js';
 import { parseShortVolume, PROPAGATIONS, type ComposeServiceVolume } from './volumes.js';
 
-/** Service keys docker stack deploy ignores in swarm mode: rejected, never silently dropped. */
-export const IGNORED_BY_STACK_DEPLOY: readonly string[] = [
-  'build',
-  'cgroup_parent',
-  'container_name',
-  'depends_on',
-  'devices',
-  'domainname',
-  'expose',
-  'external_links',
-  'ipc',
-  'links',
-  'mac_address',
-  'network_mode',
-  'pid',
-  'privileged',
-  'security_opt',
-  'shm_size',
-  'userns_mode',
-  'volumes_from',
-  'tmpfs',
-];
-
 const longPort = strict({
   target: uint,
   published: uint.optional(),
@@ -126,15 +103,27 @@ const fileRef = z
   )
   .transform((v) => (typeof v === 'string' ? { source: v } : v));
 
-const serviceNetwork = z.union([z.null(), strict({ aliases: stringList.optional() })], {
-  error: expected('expected null or a mapping {aliases}'),
-});
+const serviceNetwork = z.union(
+  [
+    z.null(),
+    strict({
+      aliases: stringList.optional(),
+      driver_opts: optionsMap.optional(),
+      // Allowed by docker's schema and dropped by its converter (swarm assigns addresses).
+      ipv4_address: text.optional(),
+      ipv6_address: text.optional(),
+    }),
+  ],
+  { error: expected('expected null or a mapping {aliases, driver_opts, ipv4_address, ipv6_address}') },
+);
+
+type ServiceNetwork = NonNullable<z.output<typeof serviceNetwork>>;
 
 const networks = z
   .union([z.array(text), z.record(z.string(), serviceNetwork)], {
     error: expected('expected a list of network names or a mapping of network names to {aliases}'),
   })
-  .transform((v): Record<string, { aliases?: string[] } | null> =>
+  .transform((v): Record<string, ServiceNetwork | null> =>
     Array.isArray(v) ? Object.fromEntries(v.map((n) => [n, null])) : v,
   );
 
@@ -147,6 +136,7 @@ const healthcheck = strict({
   timeout: duration.optional(),
   retries: uint.optional(),
   start_period: duration.optional(),
+  start_interval: duration.optional(),
   disable: bool.optional(),
 }).superRefine((h, ctx) => {
   if (h.disable && h.test && h.test.length > 0)
@@ -220,6 +210,12 @@ export const serviceSchema = strict({
   logging: strict({ driver: text.optional(), options: optionsMap.optional() }).optional(),
   read_only: bool.optional(),
   isolation: text.optional(),
+  oom_score_adj: int.optional(),
+  credential_spec: strict({
+    config: text.optional(),
+    file: text.optional(),
+    registry: text.optional(),
+  }).optional(),
   restart: z
     .string({ error: expected('expected one of: no, always, on-failure[:max-retries], unless-stopped') })
     .regex(/^(no|always|unless-stopped|on-failure(:\d+)?)$/, {

@@ -50,6 +50,7 @@ const fileObject = {
   external: external.optional(),
   name: text.optional(),
   labels: stringMap.optional(),
+  template_driver: text.optional(),
 };
 
 export function sourceCount(o: {

@@ -33,8 +33,13 @@ export function networks(
   const out = serviceNetworkKeys(svc).map((key): NetworkAttachmentConfig => {
     const target = networkName(stack, project, key);
     const aliases = [...(svc.networks?.[key]?.aliases ?? [])];
+    const driverOpts = svc.networks?.[key]?.driver_opts;
     if (!NOT_USER_DEFINED.has(target) && !target.startsWith('container:')) aliases.push(name);
-    return aliases.length > 0 ? { Target: target, Aliases: aliases } : { Target: target };
+    return {
+      Target: target,
+      ...(aliases.length > 0 ? { Aliases: aliases } : {}),
+      ...(driverOpts && Object.keys(driverOpts).length > 0 ? { DriverOpts: driverOpts } : {}),
+    };
   });
   return out.sort((a, b) => (a.Target < b.Target ? -1 : a.Target > b.Target ? 1 : 0));
 }

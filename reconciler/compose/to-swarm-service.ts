@@ -8,6 +8,7 @@ import type {
   UpdateConfig,
 } from '../model/engine-types.js';
 import { LABEL_STACK_IMAGE } from '../model/ownership.js';
+import { normalizeImage } from './image-ref.js';
 import { healthcheck, mount, networks, scope, stackLabels } from './to-swarm-parts.js';
 import type { ComposeProject, ComposeService } from './types.js';
 
@@ -32,6 +33,29 @@ function capabilities(add: string[] = [], drop: string[] = []): { add: string[];
   const a = norm(add);
   const d = norm(drop);
   return { add: [...a].sort(), drop: [...d].filter((c) => !a.has(c)).sort() };
+}
+
+function credentialSpec(cs: ComposeService['credential_spec']): { File?: string; Registry?: string } | null {
+  if (cs?.file) return { File: cs.file };
+  if (cs?.registry) return { Registry: cs.registry };
+  return null;
+}
+
+function mode(d: NonNullable<ComposeService['deploy']>): NonNullable<ServiceSpec['Mode']> {
+  switch (d.mode) {
+    case 'global':
+      return { Global: {} };
+    case 'global-job':
+      return { GlobalJob: {} };
+    case 'replicated-job':
+      // docker/cli uses replicas for both (unset: the Engine's default, 1).
+      return {
+        ReplicatedJob:
+          d.replicas === undefined ? {} : { MaxConcurrent: d.replicas, TotalCompletions: d.replicas },
+      };
+    default:
+      return { Replicated: { Replicas: d.replicas ?? 1 } };
+  }
 }
 
 function restartPolicy(svc: ComposeService): RestartPolicy | undefined {
@@ -98,7 +122,7 @@ function containerSpec(
   project: ComposeProject,
   names: ObjectNames,
 ): ContainerSpec {
-  const c: ContainerSpec = { Image: svc.image, Labels: stackLabels(stack, svc.labels) };
+  const c: ContainerSpec = { Image: normalizeImage(svc.image), Labels: stackLabels(stack, svc.labels) };
   if (svc.entrypoint) c.Command = svc.entrypoint;
   if (svc.command) c.Args = svc.command;
   if (svc.hostname) c.Hostname = svc.hostname;
@@ -106,7 +130,11 @@ function containerSpec(
   if (env.length > 0) c.Env = env.sort();
   if (svc.working_dir) c.Dir = svc.working_dir;
   if (svc.user) c.User = svc.user;
-  c.Privileges = { CredentialSpec: null, SELinuxContext: null, NoNewPrivileges: false };
+  c.Privileges = {
+    CredentialSpec: credentialSpec(svc.credential_spec),
+    SELinuxContext: null,
+    NoNewPrivileges: false,
+  };
   if (svc.init !== undefined) c.Init = svc.init;
   if (svc.tty) c.TTY = true;
   if (svc.stdin_open) c.OpenStdin = true;
@@ -168,6 +196,20 @@ export function serviceSpec(
     task.Resources.Reservations = {
       ...(r.cpus ? { NanoCPUs: r.cpus } : {}),
       ...(r.memory ? { MemoryBytes: r.memory } : {}),
+      ...(r.generic_resources?.length
+        ? {
+            GenericResources: r.generic_resources.map((g) =>
+              g.discrete_resource_spec
+                ? {
+                    DiscreteResourceSpec: {
+                      Kind: g.discrete_resource_spec.kind,
+                      Value: g.discrete_resource_spec.value,
+                    },
+                  }
+                : {},
+            ),
+          }
+        : {}),
     };
   }
   const restart = restartPolicy(svc);
@@ -192,7 +234,7 @@ export function serviceSpec(
     Name: scope(stack, name),
     Labels: { ...stackLabels(stack, d.labels), [LABEL_STACK_IMAGE]: svc.image },
     TaskTemplate: task,
-    Mode: d.mode === 'global' ? { Global: {} } : { Replicated: { Replicas: d.replicas ?? 1 } },
+    Mode: mode(d),
   };
   if (d.update_config) spec.UpdateConfig = updateConfig(d.update_config);
   if (d.rollback_config) spec.RollbackConfig = updateConfig(d.rollback_config);

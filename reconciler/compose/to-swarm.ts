@@ -39,9 +39,15 @@ export interface ToSwarmOptions {
 }
 
 /** First 10 hex characters of the sha256 of the content. */
-export function contentHash(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex').slice(0, 10);
+export function contentHash(data: Uint8Array, templateDriver?: string): string {
+  const h = createHash('sha256').update(data);
+  // A template driver changes what tasks see, so it is part of the version (no suffix without one).
+  if (templateDriver !== undefined) h.update(`\0template_driver=${templateDriver}`);
+  return h.digest('hex').slice(0, 10);
 }
+
+const templating = (driver: string | undefined): { Templating?: { Name: string } } =>
+  driver === undefined ? {} : { Templating: { Name: driver } };
 
 const byName = <T extends { name: string }>(a: T, b: T): number =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -135,7 +141,7 @@ export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState
       continue;
     }
     const data = readContent('configs', key, cfg, file, opts.files);
-    const hash = contentHash(data);
+    const hash = contentHash(data, cfg.template_driver);
     const name = `${base}-${hash}`;
     names.configs.set(key, name);
     const Labels = {
@@ -149,7 +155,12 @@ export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState
       name,
       logicalName: base,
       hash,
-      spec: { Name: name, Labels, Data: Buffer.from(data).toString('base64') },
+      spec: {
+        Name: name,
+        Labels,
+        Data: Buffer.from(data).toString('base64'),
+        ...templating(cfg.template_driver),
+      },
     });
   }
 
@@ -162,7 +173,7 @@ export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState
       continue;
     }
     const data = readContent('secrets', key, sec, file, opts.files);
-    const hash = contentHash(data);
+    const hash = contentHash(data, sec.template_driver);
     const name = `${base}-${hash}`;
     names.secrets.set(key, name);
     const Labels = {
@@ -172,7 +183,13 @@ export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState
       [LABEL_CONTENT_HASH]: hash,
     };
     const Data = new Sensitive(Buffer.from(data).toString('base64'));
-    secrets.push({ kind: 'secret', name, logicalName: base, hash, spec: { Name: name, Labels, Data } });
+    secrets.push({
+      kind: 'secret',
+      name,
+      logicalName: base,
+      hash,
+      spec: { Name: name, Labels, Data, ...templating(sec.template_driver) },
+    });
   }
 
   const services: DesiredService[] = Object.entries(project.services).map(([key, svc]) => {
@@ -187,5 +204,10 @@ export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState
     ...secrets.sort(byName),
     ...services.sort(byName),
   ];
-  return { owner: opts.owner, objects, ...(external.length > 0 ? { external } : {}) };
+  return {
+    owner: opts.owner,
+    objects,
+    ...(external.length > 0 ? { external } : {}),
+    ...(project.warnings.length > 0 ? { warnings: [...project.warnings] } : {}),
+  };
 }

@@ -112,3 +112,30 @@ export function goScalarString(v: string | number | boolean): string {
   if (exp >= -4 && exp < 6) return String(v);
   return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
 }
+
+const TIMESTAMP =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})| (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?)?$/;
+
+const pad = (n: number | string, w = 2): string => String(n).padStart(w, '0');
+
+/**
+ * An unquoted YAML timestamp as docker/cli 28 stringifies it (go-yaml v3 decodes it into a Go
+ * time.Time, then fmt.Sprint): `2024-01-31` -> `2024-01-31 00:00:00 +0000 UTC`. Undefined when the
+ * text is not one of go-yaml v3's timestamp forms or not a valid time (it then stays a string).
+ */
+export function goTimestamp(text: string): string | undefined {
+  const m = TIMESTAMP.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const [h, mi, s] = [Number(m[4] ?? m[9] ?? 0), Number(m[5] ?? m[10] ?? 0), Number(m[6] ?? m[11] ?? 0)];
+  const frac = (m[7] ?? m[12] ?? '').replace(/0+$/, '');
+  const zone = m[8] ?? 'Z';
+  const check = new Date(Date.UTC(y, mo - 1, d));
+  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59)
+    return undefined;
+  const offset = zone === 'Z' ? '+0000' : zone.replace(':', '');
+  const name = offset === '+0000' || offset === '-0000' ? 'UTC' : offset;
+  return `${pad(y, 4)}-${pad(mo)}-${pad(d)} ${pad(h)}:${pad(mi)}:${pad(s)}${frac ? `.${frac}` : ''} ${
+    name === 'UTC' ? '+0000' : offset
+  } ${name}`;
+}

@@ -32,6 +32,8 @@ export interface StackContext {
   policy?: EffectivePolicy;
   /** Values of spec.secretRefs by compose secret name (resolved by the caller; never printed). */
   secrets?: Readonly<Record<string, Uint8Array>>;
+  /** Where the source's files live on the Swarm nodes: relative bind sources resolve inside it. */
+  bindRoot?: string;
 }
 
 function joinPath(dir: string, file: string): string {
@@ -62,6 +64,7 @@ export function stackDesiredState(
       );
     secretValues[r.name] = v;
   });
+  const bind = ctx.bindRoot === undefined ? {} : { bindRoot: ctx.bindRoot };
   let project;
   let file: string;
   const checks = [
@@ -75,11 +78,14 @@ export function stackDesiredState(
     file = joinPath(res.baseDir, spec.composeFile);
     const text = ctx.files.readText(file);
     const env = { ...readDotEnv(file, ctx.files), ...processEnv, ...(spec.env ?? {}) };
-    project = loadCompose({ file, text }, { env, files: ctx.files, secretValues, checks });
+    project = loadCompose({ file, text }, { env, files: ctx.files, secretValues, checks, ...bind });
   } else if (spec.compose !== undefined) {
     file = res.origin.file;
     const env = { ...processEnv, ...(spec.env ?? {}) };
-    project = loadCompose({ file, document: spec.compose }, { env, files: ctx.files, secretValues, checks });
+    project = loadCompose(
+      { file, document: spec.compose },
+      { env, files: ctx.files, secretValues, checks, ...bind },
+    );
   } else {
     throw skError(
       'RESOURCE_INVALID',

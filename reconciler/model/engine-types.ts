@@ -75,7 +75,10 @@ export interface ResourceSpec {
   NanoCPUs?: number;
   MemoryBytes?: number;
   Pids?: number;
-  GenericResources?: unknown[];
+  GenericResources?: {
+    DiscreteResourceSpec?: { Kind: string; Value: number };
+    NamedResourceSpec?: { Kind: string; Value: string };
+  }[];
 }
 
 export interface RestartPolicy {
@@ -130,7 +133,12 @@ export interface ServiceSpec {
   Name: string;
   Labels?: Labels;
   TaskTemplate: TaskSpec;
-  Mode?: { Replicated?: { Replicas?: number }; Global?: Record<string, never> };
+  Mode?: {
+    Replicated?: { Replicas?: number };
+    Global?: Record<string, never>;
+    ReplicatedJob?: { MaxConcurrent?: number; TotalCompletions?: number };
+    GlobalJob?: Record<string, never>;
+  };
   UpdateConfig?: UpdateConfig;
   RollbackConfig?: UpdateConfig;
   EndpointSpec?: { Mode?: 'vip' | 'dnsrr'; Ports?: PortConfig[] };
@@ -166,6 +174,8 @@ export interface VolumeSpec {
 export interface ConfigSpec {
   Name: string;
   Labels?: Labels;
+  /** `{Name: "golang"}`: the Engine expands Go templates in the data for each task. */
+  Templating?: { Name: string };
   /** base64 */
   Data: string;
 }

@@ -31,6 +31,8 @@ export interface DesiredConfig {
 export interface SecretSpec {
   Name: string;
   Labels?: Labels;
+  /** `{Name: "golang"}`: the Engine expands Go templates in the value for each task. */
+  Templating?: { Name: string };
   /** base64 of the secret value; never printed. */
   Data: Sensitive<string>;
 }
@@ -65,6 +67,11 @@ export interface DesiredState {
   objects: DesiredObject[];
   /** External objects (external: true) that must exist but are never created, changed or removed. */
   external?: ExternalRef[];
+  /**
+   * What docker stack deploy would accept but ignore or print a warning for (e.g. `Ignoring
+   * unsupported options: build`); shown by the CLI, in status and as Kubernetes Events.
+   */
+  warnings?: string[];
 }
 
 /** Rollout status Swarm reports for a service (`UpdateStatus`). */

@@ -24,6 +24,8 @@ export interface ResourceStatus {
   desiredHash?: string;
   services?: ServiceHealth[];
   serviceCount?: number;
+  /** What docker stack deploy would ignore or warn about in the desired state (e.g. `build`). */
+  warnings?: string[];
 }
 
 export interface ReconcileOutcome {
@@ -41,6 +43,8 @@ export interface ReconcileOutcome {
   drift?: FieldChange[];
   /** Services whose rollout is still in progress (not an error). */
   progressing?: string[];
+  /** Warnings of the desired state (docker stack deploy's "Ignoring unsupported options", ...). */
+  warnings?: string[];
 }
 
 const FAILED_UPDATE_STATES = new Set(['paused', 'rollback_started', 'rollback_paused', 'rollback_completed']);
@@ -157,6 +161,9 @@ export function nextStatus(prev: ResourceStatus | undefined, o: ReconcileOutcome
     status.services = o.services;
     status.serviceCount = o.services.length;
   }
+  // Known only when the desired state was computed; an error before that keeps the last ones.
+  if (o.warnings?.length) status.warnings = o.warnings;
+  else if (o.plan || o.applied) delete status.warnings;
   return status;
 }
 

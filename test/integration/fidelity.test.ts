@@ -40,9 +40,20 @@ function userIpamNetworks(text: string): Set<string> {
   );
 }
 
+/** Bind sources under the folder a stack was deployed from become `<case>/…` (the two folders differ). */
+function relativiseBinds(snap: StackSnapshot, dir: string): StackSnapshot {
+  for (const spec of snap.services.values()) {
+    const c = (spec['TaskTemplate'] as { ContainerSpec?: { Mounts?: { Source?: string }[] } } | undefined)
+      ?.ContainerSpec;
+    for (const m of c?.Mounts ?? [])
+      if (m.Source?.startsWith(`${dir}/`)) m.Source = `<case>/${m.Source.slice(dir.length + 1)}`;
+  }
+  return snap;
+}
+
 async function deployWithDocker(dir: string, ns: string): Promise<StackSnapshot> {
   await docker(['stack', 'deploy', '--resolve-image', 'never', '-c', join(dir, 'docker-compose.yml'), ns]);
-  return snapshot(ns);
+  return relativiseBinds(await snapshot(ns), dir);
 }
 
 async function deployWithSwarmkeeper(dir: string, ns: string): Promise<StackSnapshot> {
@@ -50,7 +61,7 @@ async function deployWithSwarmkeeper(dir: string, ns: string): Promise<StackSnap
   cpSync(dir, copy, { recursive: true });
   const r = await swarmkeeper(INSTANCE, ['apply', '-f', join(copy, 'docker-compose.yml')]);
   if (r.code !== 0) throw new Error(`swarmkeeper apply exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
-  return snapshot(ns);
+  return relativiseBinds(await snapshot(ns), copy);
 }
 
 beforeAll(() => {

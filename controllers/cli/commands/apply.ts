@@ -135,6 +135,8 @@ export function registerApply(program: Command, exit: ExitBox): void {
             docker: ctx.docker,
             instanceId: ctx.instanceId,
             root: src.root,
+            // docker stack deploy resolves relative binds against the compose file's own folder.
+            bindRoot: src.root,
             logger: ctx.logger,
             stack,
           },

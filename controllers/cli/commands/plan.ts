@@ -53,6 +53,8 @@ export function registerPlan(program: Command, exit: ExitBox): void {
             docker: ctx.docker,
             instanceId: ctx.instanceId,
             root: src.root,
+            // docker stack deploy resolves relative binds against the compose file's own folder.
+            bindRoot: src.root,
             logger: ctx.logger,
             stack,
           },

@@ -104,9 +104,11 @@ export function registerStatus(program: Command, exit: ExitBox): void {
               instanceId: ctx.instanceId,
               root: src.root,
               stack: stackSettingsOf({}),
+              bindRoot: src.root,
               logger: ctx.logger,
             },
           );
+          for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
           const n = r.plan?.actions.length ?? 0;
           sync.set(
             res.key,

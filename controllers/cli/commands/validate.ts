@@ -33,6 +33,7 @@ export function registerValidate(program: Command, exit: ExitBox): void {
               env: stack.env,
               limits: stack.limits,
               policy: stack.policyFor(res),
+              bindRoot: src.root,
             });
             printWarnings(d.warnings);
             process.stdout.write(

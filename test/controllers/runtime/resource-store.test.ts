@@ -34,6 +34,14 @@ describe('ResourceStore', () => {
     expect(s.get('SwarmStack/default/x')?.root).toBe('/a');
   });
 
+  it("carries the source's bindRoot to each of its resources", () => {
+    const s = new ResourceStore();
+    s.update({ ...snap('a', [res('x')]), bindRoot: '/srv/infra' });
+    s.update(snap('b', [res('y')]));
+    expect(s.get('SwarmStack/default/x')?.bindRoot).toBe('/srv/infra');
+    expect(s.get('SwarmStack/default/y')).not.toHaveProperty('bindRoot');
+  });
+
   it('keeps the resources of a file that failed to parse', () => {
     const s = new ResourceStore();
     s.update(snap('a', [res('x'), res('y')]));

@@ -90,6 +90,8 @@ describe('parseSourceSpec: valid specs', () => {
     ['git=file:///r.git,path=a/../b', { path: 'b' }],
     ['git=file:///r.git,path=.', { path: '', name: 'git:r' }],
     ['git=file:///r.git,path=stacks', { name: 'git:r/stacks' }],
+    ['git=file:///r.git,bindRoot=/srv/infra/', { bindRoot: '/srv/infra' }],
+    ['dir=./x,bindRoot=/srv/x/../infra', { type: 'dir', bindRoot: '/srv/infra' }],
     [' git = file:///r.git , branch = main ', { ref: { kind: 'branch', name: 'main' } }],
   ])('%s', (spec, expected) => {
     const parsed = parseSourceSpec(spec);
@@ -117,7 +119,11 @@ describe('parseSourceSpec: errors name the spec, the key and what is supported',
     ],
     [
       'dir=x,branch=main',
-      '--source dir=x,branch=main: unknown key "branch" for a dir source; supported keys: name, policy',
+      '--source dir=x,branch=main: unknown key "branch" for a dir source; supported keys: name, policy, bindRoot',
+    ],
+    [
+      'dir=x,bindRoot=srv',
+      '--source dir=x,bindRoot=srv: bindRoot "srv" must be an absolute path (where the source\'s files live on the Swarm nodes)',
     ],
     [
       'git=file:///r.git,main',

@@ -23,23 +23,43 @@ const cases: [string, string, string, string][] = [
     'stack.yml:5: services.web.deploy.replicaz: unknown key "replicaz"; supported keys: endpoint_mode, labels, mode, placement, replicas, resources, restart_policy, rollback_config, update_config',
   ],
   [
-    'keys docker stack deploy ignores are rejected, each one',
-    svc('    build: .\n    container_name: x'),
+    'keys docker stack deploy forbids are refused with its reason',
+    svc('    volumes_from: [db]\n    mem_limit: 1g'),
     'SK_ERR_COMPOSE_INVALID',
-    'stack.yml:4: services.web.build: docker stack deploy ignores "build" in swarm mode (not supported by swarm services); remove it\n' +
-      'stack.yml:5: services.web.container_name: docker stack deploy ignores "container_name" in swarm mode (not supported by swarm services); remove it',
+    'stack.yml:4: services.web.volumes_from: unsupported option, refused by docker stack deploy too: To share a volume between services, define it using the top-level `volumes` option and reference it from each service that shares it using the service-level `volumes` option.\n' +
+      'stack.yml:5: services.web.mem_limit: unsupported option, refused by docker stack deploy too: Set resource limits using deploy.resources',
   ],
   [
-    'service-level tmpfs points at the long volume syntax',
-    svc('    tmpfs: /run'),
+    'extends is refused like docker does',
+    svc('    extends: {service: base}'),
     'SK_ERR_COMPOSE_INVALID',
-    'stack.yml:4: services.web.tmpfs: docker stack deploy ignores "tmpfs" in swarm mode; use a long-syntax volume {type: tmpfs, target: ...} instead',
+    'stack.yml:4: services.web.extends: unsupported option, refused by docker stack deploy too: Support for `extends` is not implemented yet.',
   ],
   [
-    'depends_on',
-    svc('    depends_on: [db]'),
+    'depends_on long form is rejected, saying docker rejects it too',
+    svc('    depends_on:\n      db: {condition: service_healthy}'),
     'SK_ERR_COMPOSE_INVALID',
-    'stack.yml:4: services.web.depends_on: docker stack deploy ignores "depends_on" in swarm mode (not supported by swarm services); remove it',
+    'stack.yml:4: services.web.depends_on: the long form (a mapping with condition) is rejected by docker stack deploy too, whose schema allows only a list of service names; use a list (swarm ignores it: services have no start order)',
+  ],
+  [
+    'invalid image reference, in docker words',
+    'services:\n  web:\n    image: Nginx:1\n',
+    'SK_ERR_COMPOSE_INVALID',
+    'stack.yml:3: services.web.image: invalid image reference for service web: invalid reference format: repository name (library/Nginx) must be lowercase',
+  ],
+  [
+    'relative bind with a relative file name and no bindRoot names the option',
+    svc('    volumes: ["./data:/data"]'),
+    'SK_ERR_COMPOSE_INVALID',
+    'stack.yml:4: services.web.volumes[0]: relative bind source "./data": the folder of this file on the Swarm nodes is unknown; set the source option bindRoot to where the source\'s files live on the nodes (e.g. --source dir=…,bindRoot=/srv/infra), or use an absolute path',
+  ],
+  [
+    'generic resources take only discrete_resource_spec (docker 28 schema)',
+    svc(
+      '    deploy:\n      resources:\n        reservations:\n          generic_resources:\n            - named_resource_spec: {kind: gpu, value: a}',
+    ),
+    'SK_ERR_COMPOSE_INVALID',
+    'stack.yml:8: services.web.deploy.resources.reservations.generic_resources[0].named_resource_spec: unknown key "named_resource_spec"; supported keys: discrete_resource_spec',
   ],
   [
     'unknown top-level key',
@@ -111,13 +131,13 @@ const cases: [string, string, string, string][] = [
     'unknown deploy mode',
     svc('    deploy: {mode: foo}'),
     'SK_ERR_COMPOSE_INVALID',
-    'stack.yml:4: services.web.deploy.mode: expected one of: replicated, global',
+    'stack.yml:4: services.web.deploy.mode: expected one of: replicated, global, replicated-job, global-job',
   ],
   [
     'replicas with global mode',
     svc('    deploy: {mode: global, replicas: 2}'),
     'SK_ERR_COMPOSE_INVALID',
-    'stack.yml:4: services.web.deploy.replicas: replicas can only be used with replicated mode',
+    'stack.yml:4: services.web.deploy.replicas: replicas can only be used with replicated or replicated-job mode',
   ],
   [
     'healthcheck test with disable',
@@ -214,7 +234,7 @@ const cases: [string, string, string, string][] = [
     'merged keys report the line of the anchor',
     'x-base: &base\n  image: a\n  replicaz: 1\nservices:\n  web:\n    <<: *base\n',
     'SK_ERR_COMPOSE_INVALID',
-    'stack.yml:3: services.web.replicaz: unknown key "replicaz"; supported keys: cap_add, cap_drop, command, configs, deploy, dns, dns_search, entrypoint, env_file, environment, extra_hosts, healthcheck, hostname, image, init, isolation, labels, logging, networks, ports, read_only, restart, secrets, stdin_open, stop_grace_period, stop_signal, sysctls, tty, ulimits, user, volumes, working_dir',
+    'stack.yml:3: services.web.replicaz: unknown key "replicaz"; supported keys: cap_add, cap_drop, command, configs, credential_spec, deploy, dns, dns_search, entrypoint, env_file, environment, extra_hosts, healthcheck, hostname, image, init, isolation, labels, logging, networks, oom_score_adj, ports, read_only, restart, secrets, stdin_open, stop_grace_period, stop_signal, sysctls, tty, ulimits, user, volumes, working_dir',
   ],
 ];
 
@@ -232,7 +252,7 @@ describe('loadCompose: errors', () => {
     const err = loadError(svc('    deploy: {replicas: x, mode: y}'));
     expect(err).toBeInstanceOf(AggregateSwarmkeeperError);
     expect((err as AggregateSwarmkeeperError).errors.map((e) => e.message)).toEqual([
-      'stack.yml:4: services.web.deploy.mode: expected one of: replicated, global',
+      'stack.yml:4: services.web.deploy.mode: expected one of: replicated, global, replicated-job, global-job',
       'stack.yml:4: services.web.deploy.replicas: expected an integer, got "x"',
     ]);
   });
@@ -270,10 +290,33 @@ describe('loadCompose: errors', () => {
   });
 });
 
-describe('loadCompose: YAML 1.1 booleans', () => {
-  it('explains an unquoted y/n/yes/no/on/off where a string is expected', () => {
-    expect(loadError('services:\n  web:\n    image: a\n    networks: [n]\n').message).toBe(
-      'stack.yml:4: services.web.networks[0]: expected a string, got a boolean (YAML 1.1 reads yes/no/on/off/y/n unquoted as booleans: quote it)',
+describe('loadCompose: booleans are only true and false (go-yaml v3, as docker/cli 28)', () => {
+  it('explains an unquoted true/false where a string is expected', () => {
+    expect(loadError('services:\n  web:\n    image: a\n    networks: [true]\n').message).toBe(
+      'stack.yml:4: services.web.networks[0]: expected a string, got a boolean (quote it)',
     );
+  });
+
+  it('reads y/n/yes/no/on/off as strings', () => {
+    const p = loadCompose(
+      {
+        file: 'stack.yml',
+        text: 'services:\n  web:\n    image: a\n    environment: {A: yes, B: off, C: n}\n    read_only: yes\n',
+      },
+      { env: {}, files: memFiles({}) },
+    );
+    expect(p.services['web']?.environment).toEqual({ A: 'yes', B: 'off', C: 'n' });
+    expect(p.services['web']?.read_only).toBe(true);
+  });
+
+  it('reads 0755 and 0o17 as octal, 0x1F as hex', () => {
+    const p = loadCompose(
+      {
+        file: 'stack.yml',
+        text: 'services:\n  web:\n    image: a\n    environment: {A: 0755, B: 0o17, C: 0x1F, D: "0o17"}\n',
+      },
+      { env: {}, files: memFiles({}) },
+    );
+    expect(p.services['web']?.environment).toEqual({ A: '493', B: '15', C: '31', D: '0o17' });
   });
 });

@@ -33,7 +33,8 @@ const cases: Case[] = [
     patch: ct({ Env: ['A=x y', 'B=true', 'FROMENV=v', 'N', 'Z=1'] }),
   },
   {
-    title: 'YAML floats stringify like Go fmt.Sprint, timestamps stay strings (go-yaml v2, as docker/cli)',
+    title:
+      'YAML floats stringify like Go fmt.Sprint, timestamps like Go time.Time (go-yaml v3, as docker/cli 28)',
     yaml: svc(
       `    environment:\n      RATE: 0.00001\n      BIG: 2500000.5\n      R: 0.75\n      D: 2024-01-31\n      I: 1000000\n` +
         `    labels: {small: 0.00003, date: 2001-12-14 21:59:43.10 -5}\n    logging: {options: {f: 1.5e-7}}`,
@@ -41,7 +42,7 @@ const cases: Case[] = [
     patch: {
       TaskTemplate: {
         ContainerSpec: {
-          Env: ['BIG=2.5000005e+06', 'D=2024-01-31', 'I=1000000', 'R=0.75', 'RATE=1e-05'],
+          Env: ['BIG=2.5000005e+06', 'D=2024-01-31 00:00:00 +0000 UTC', 'I=1000000', 'R=0.75', 'RATE=1e-05'],
           Labels: { small: '3e-05', date: '2001-12-14 21:59:43.10 -5', ...NS },
         },
         LogDriver: { Name: '', Options: { f: '1.5e-07' } },

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseByteSize, parseCPUs, parseDuration, shellSplit } from '../../../reconciler/compose/units.js';
+import { goTimestamp } from '../../../reconciler/compose/units.js';
 
 describe('compose units', () => {
   it.each([
@@ -57,5 +58,22 @@ describe('compose units', () => {
     fc.assert(
       fc.property(fc.nat(1000), fc.nat(59), (m, s) => parseDuration(`${m}m${s}s`) === m * 60e9 + s * 1e9),
     );
+  });
+});
+
+describe('goTimestamp: what docker/cli 28 prints for an unquoted YAML timestamp', () => {
+  it.each([
+    ['2024-01-31', '2024-01-31 00:00:00 +0000 UTC'],
+    ['2024-1-5', '2024-01-05 00:00:00 +0000 UTC'],
+    ['2024-01-31T10:20:30Z', '2024-01-31 10:20:30 +0000 UTC'],
+    ['2024-01-31t10:20:30.500Z', '2024-01-31 10:20:30.5 +0000 UTC'],
+    ['2024-01-31T10:20:30+01:00', '2024-01-31 10:20:30 +0100 +0100'],
+    ['2001-12-14 21:59:43.10', '2001-12-14 21:59:43.1 +0000 UTC'],
+    ['2001-12-14 21:59:43.10 -5', undefined],
+    ['2024-02-30', undefined],
+    ['2024-01-31T10:20:30', undefined],
+    ['24-01-31', undefined],
+  ])('%s -> %s', (text, want) => {
+    expect(goTimestamp(text)).toBe(want);
   });
 });

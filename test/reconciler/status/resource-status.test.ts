@@ -97,6 +97,17 @@ describe('nextStatus', () => {
     expect(sameConditions(b.conditions, c.conditions)).toBe(false);
   });
 
+  it('keeps the desired state warnings, drops them when a new desired state has none', () => {
+    const w = ['stack.yml: Ignoring unsupported options: build'];
+    const a = nextStatus(undefined, { applied: true, warnings: w }, t0);
+    expect(a.warnings).toEqual(w);
+    // an error before the desired state was built tells nothing new: the last warnings stay
+    const b = nextStatus(a, { applied: false, error: skError('DOCKER_API', 'x') }, t1);
+    expect(b.warnings).toEqual(w);
+    const c = nextStatus(b, { applied: true }, t1);
+    expect(c.warnings).toBeUndefined();
+  });
+
   it('reports drift in detect mode', () => {
     const s = nextStatus(
       undefined,

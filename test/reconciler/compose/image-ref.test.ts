@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeImage, parseImageReference } from '../../../reconciler/compose/image-ref.js';
+
+const D = `sha256:${'a'.repeat(64)}`;
+
+describe('normalizeImage: what the Docker client writes to ContainerSpec.Image', () => {
+  it.each([
+    ['nginx', 'nginx:latest'],
+    ['nginx:1.25', 'nginx:1.25'],
+    ['library/nginx', 'nginx:latest'],
+    ['docker.io/library/busybox', 'busybox:latest'],
+    ['index.docker.io/library/busybox:1', 'busybox:1'],
+    ['docker.io/foo/bar', 'foo/bar:latest'],
+    ['foo/bar', 'foo/bar:latest'],
+    ['local/busybox:1', 'local/busybox:1'],
+    ['localhost/app', 'localhost/app:latest'],
+    ['localhost:5000/app', 'localhost:5000/app:latest'],
+    ['example.com:5000/team/app:v1', 'example.com:5000/team/app:v1'],
+    ['ghcr.io/o/r', 'ghcr.io/o/r:latest'],
+    [`nginx@${D}`, `nginx@${D}`],
+    [`nginx:1@${D}`, `nginx:1@${D}`],
+    [`docker.io/library/nginx@${D}`, `nginx@${D}`],
+    ['a'.repeat(64), 'a'.repeat(64)],
+    ['Nginx', 'Nginx'],
+    ['bad image', 'bad image'],
+  ])('%s -> %s', (input, want) => {
+    expect(normalizeImage(input)).toBe(want);
+  });
+
+  it('is idempotent', () => {
+    for (const s of ['nginx', 'foo/bar', 'ghcr.io/o/r:1', `x@${D}`])
+      expect(normalizeImage(normalizeImage(s))).toBe(normalizeImage(s));
+  });
+
+  it.each([
+    ['Nginx', 'invalid reference format: repository name (library/Nginx) must be lowercase'],
+    ['nginx:', 'invalid reference format'],
+    ['nginx@sha256:abc', 'invalid reference format'],
+    ['-x', 'invalid reference format'],
+    [
+      `a/${'b'.repeat(260)}`,
+      'invalid reference format: repository name must not be more than 255 characters',
+    ],
+  ])('rejects %s', (input, message) => {
+    expect(() => parseImageReference(input)).toThrow(message);
+  });
+});
