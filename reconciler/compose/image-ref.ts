@@ -13,12 +13,12 @@ const HOST = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+
 const DOMAIN = `${HOST}(?::[0-9]+)?`;
 const TAG = '[\\w][\\w.-]{0,127}';
 const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE = new RegExp(
+export const REFERENCE = new RegExp(
   `^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`,
 );
 const IDENTIFIER = /^[a-f0-9]{64}$/;
 const DEFAULT_DOMAIN = 'docker.io';
-const NAME_MAX = 255;
+export const NAME_MAX = 255;
 
 export interface ImageReference {
   /** Full name, with the domain (`docker.io/library/nginx`). */

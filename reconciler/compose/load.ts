@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { Sensitive } from '../model/sensitive.js';
 import type { FileReader } from '../ports.js';
 import { parseEnvFile } from './env-file.js';
-import { parseImageReference } from './image-ref.js';
+import { imageReferenceProblem } from '../validate/image-ref.js';
 import { prepareTree } from './interpolate.js';
 import { stripIgnoredKeys } from './ignored-keys.js';
 import { errorMap, reportIssues } from './issues.js';
@@ -219,17 +219,9 @@ function checkService(name: string, svc: RawService, ctx: FinishCtx): void {
   const warn = (field: string, text: string): void => {
     ctx.warnings.push(`${ctx.file}: services.${name}.${field}: ${text}`);
   };
-  if (!/^[a-f0-9]{64}$/.test(svc.image)) {
-    try {
-      parseImageReference(svc.image);
-    } catch (e) {
-      ctx.problems.add(
-        'COMPOSE_INVALID',
-        [...path, 'image'],
-        `invalid image reference for service ${name}: ${(e as Error).message}`,
-      );
-    }
-  }
+  // Docker's rule, quoted (also what docker stack deploy checks before it sends anything)
+  const imageProblem = imageReferenceProblem(svc.image);
+  if (imageProblem) ctx.problems.add('COMPOSE_INVALID', [...path, 'image'], imageProblem);
   if (svc.credential_spec?.config !== undefined)
     ctx.problems.add(
       'COMPOSE_INVALID',

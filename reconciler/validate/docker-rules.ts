@@ -5,7 +5,6 @@
  */
 import type { PathSegment, Problems } from '../compose/problems.js';
 import type { ComposeProject, ComposeService } from '../compose/types.js';
-import { imageReferenceProblem } from './image-ref.js';
 
 const DNS_NAME = /^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/;
 const DNS_RULE = 'swarmkit validateAnnotations: ^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$, at most 63 characters';
@@ -98,8 +97,7 @@ function checkService(stack: string, key: string, svc: ComposeService, problems:
   const nameProblem = dnsNameProblem('service', `${stack}_${key}`);
   if (nameProblem)
     problems.add('COMPOSE_INVALID', base, `${nameProblem}; the service is named <stack>_<service>`);
-  const imageProblem = imageReferenceProblem(svc.image);
-  if (imageProblem) problems.add('COMPOSE_INVALID', [...base, 'image'], imageProblem);
+  // the image reference is checked by loadCompose itself (reconciler/compose/load.ts)
   labelProblems(svc.labels, [...base, 'labels'], problems);
   labelProblems(svc.deploy?.labels, [...base, 'deploy', 'labels'], problems);
   const hc = svc.healthcheck;

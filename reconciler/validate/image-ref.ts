@@ -10,15 +10,7 @@
  *   digest     := algorithm ":" hex{32,}
  * and the whole name is at most 255 characters.
  */
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE = new RegExp(
-  `^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`,
-);
-const NAME_MAX = 255;
+import { NAME_MAX, REFERENCE } from '../compose/image-ref.js';
 
 export const IMAGE_RULE =
   'the distribution reference grammar: [registry[:port]/]path[:tag][@digest], path components of [a-z0-9] joined by ".", "_", "__" or "-", a tag of at most 128 [A-Za-z0-9_.-] characters';

@@ -42,10 +42,10 @@ const cases: [string, string, string, string][] = [
     'stack.yml:4: services.web.depends_on: the long form (a mapping with condition) is rejected by docker stack deploy too, whose schema allows only a list of service names; use a list (swarm ignores it: services have no start order)',
   ],
   [
-    'invalid image reference, in docker words',
+    'invalid image reference, with the rule quoted',
     'services:\n  web:\n    image: Nginx:1\n',
     'SK_ERR_COMPOSE_INVALID',
-    'stack.yml:3: services.web.image: invalid image reference for service web: invalid reference format: repository name (library/Nginx) must be lowercase',
+    'stack.yml:3: services.web.image: "Nginx:1" is refused by Swarm: "ContainerSpec: "Nginx:1" is not a valid repository/tag" (invalid reference format: repository name must be lowercase; the distribution reference grammar: [registry[:port]/]path[:tag][@digest], path components of [a-z0-9] joined by ".", "_", "__" or "-", a tag of at most 128 [A-Za-z0-9_.-] characters)',
   ],
   [
     'relative bind with a relative file name and no bindRoot names the option',
