@@ -1,19 +1,23 @@
 /**
  * LIFECYCLE (issue 11): every corpus file under test/integration/fidelity/<case>/ goes through create,
- * change, adoption and delete, with `docker stack deploy` (CLI 28, stack `la…`, instance `…-a`) and
- * `swarmkeeper apply` (stack `lb…`, instance `…-b`) from two copies of the case folder:
- *  - create: the normalised Swarm objects are equal (the fidelity comparison, support/compare.ts);
+ * change, adoption and delete, against `docker stack deploy` (CLI 28) with the same files. Each case
+ * has three stacks from three copies of its folder: `la…` (docker: create, change), `lb…`
+ * (swarmkeeper apply: create, change) and `lo…` (a fresh docker deployment that swarmkeeper adopts),
+ * and one swarmkeeper instance id, which owns `lb…` and, once adopted, `lo…`:
+ *  - create: the normalised Swarm objects of la and lb are equal (the fidelity comparison,
+ *    fidelity/support/compare.ts);
  *  - change (lifecycle/changes.ts, one kind per case, every kind on several cases): after the same
- *    edit, the objects are equal again, and swarmkeeper updated exactly the services the edit changes
+ *    edit, they are equal again, and swarmkeeper updated exactly the services the edit changes
  *    (Version.Index of each service before/after);
- *  - adoption: `swarmkeeper apply --adopt` of docker's stack leaves every stored service Spec as it was
- *    except for the ownership labels (raw `GET /services`, no inserted defaults), starts no rolling
- *    update and stops no running task; `plan` then exits 0;
+ *  - adoption: `swarmkeeper apply --adopt` of lo leaves every stored service Spec as it was except for
+ *    the ownership labels (raw `GET /services`, no inserted defaults), starts no rolling update and
+ *    stops no running task; `plan` then exits 0;
  *  - delete: `apply --prune --allow-empty` of an empty folder leaves nothing the instance owns, and the
  *    external objects the file uses are still there.
- * Cases run concurrently (vitest maxConcurrency); `# fidelity: exclusive` cases run swarmkeeper's side
- * to its deletion first and docker's after. Every step runs even when an earlier one found differences;
- * each case fails with all of them, labelled by step.
+ * Cases run concurrently (vitest maxConcurrency, 5 by default); within a case the three stacks run
+ * side by side, except for `# fidelity: exclusive` cases (ingress ports, fixed subnets), which run
+ * lb (to its deletion), la and lo one after the other. Every step runs even when an earlier one
+ * found differences; a case fails with all of them, labelled by step.
  */
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -29,6 +33,7 @@ import {
   removeExternals,
   type ExternalObject,
 } from './fidelity/support/externals.js';
+import { normaliseService } from './fidelity/support/normalise.js';
 import { removeStacks, snapshot, type StackSnapshot } from './fidelity/support/stack.js';
 import { CHANGES, applyEdits } from './lifecycle/changes.js';
 import {
@@ -64,14 +69,10 @@ const t0 = Date.now();
 
 const show = (r: RunResult) => `exit ${r.code}\n${r.stdout}${r.stderr}`.trim();
 
-async function sk(instance: string, args: string[]): Promise<RunResult> {
-  return swarmkeeper(instance, args);
-}
-
 /** Deletes everything the instance owns (an empty folder, pruned) and waits until none is left. */
 async function deleteOwned(instance: string): Promise<string[]> {
   const problems: string[] = [];
-  const r = await sk(instance, ['apply', '--prune', '--allow-empty', '-f', EMPTY]);
+  const r = await swarmkeeper(instance, ['apply', '--prune', '--allow-empty', '-f', EMPTY]);
   if (r.code !== 0) problems.push(`apply --prune --allow-empty of an empty folder: ${show(r)}`);
   try {
     await pollUntil(`nothing owned by ${instance}`, 60_000, async () =>
@@ -115,14 +116,14 @@ async function lifecycle(name: string): Promise<string[]> {
   const sideB: Side = {};
 
   const swarmkeeperSide = async () => {
-    const r = await sk(id, ['apply', '-f', b.file]);
+    const r = await swarmkeeper(id, ['apply', '-f', b.file]);
     if (r.code !== 0) fail('create', `swarmkeeper apply: ${show(r)}`);
     sideB.created = await snapshot(b.ns, b.dir);
     mark('b created');
     if (change) {
       const before = await versionsOf(b.ns);
       applyEdits(b.dir, change.edits);
-      const rc = await sk(id, ['apply', '-f', b.file]);
+      const rc = await swarmkeeper(id, ['apply', '-f', b.file]);
       if (rc.code !== 0) fail(`change ${change.kind}`, `swarmkeeper apply: ${show(rc)}`);
       sideB.changed = await snapshot(b.ns, b.dir);
       mark('b changed');
@@ -152,12 +153,12 @@ async function lifecycle(name: string): Promise<string[]> {
     await stackDeploy(o.file, o.ns);
     const before = await rawServices(o.ns);
     const tasks = await taskStates(o.ns);
-    const r = await sk(id, ['apply', '--adopt', '-f', o.file]);
+    const r = await swarmkeeper(id, ['apply', '--adopt', '-f', o.file]);
     if (r.code !== 0) fail('adopt', `swarmkeeper apply --adopt: ${show(r)}`);
     for (const d of adoptionDiffs(before, await rawServices(o.ns))) fail('adopt', d);
     const stopped = stoppedTasks(tasks, await taskStates(o.ns));
     if (stopped.length > 0) fail('adopt', `running tasks stopped by adoption: ${stopped.join(', ')}`);
-    const p = await sk(id, ['plan', '-f', o.file]);
+    const p = await swarmkeeper(id, ['plan', '-f', o.file]);
     if (p.code !== 0) fail('plan after adopt', show(p));
     mark('o adopted and planned');
   };
@@ -229,6 +230,50 @@ describe('the corpus', () => {
       cpSync(join(CORPUS, c), dir, { recursive: true });
       expect(() => applyEdits(dir, change.edits), c).not.toThrow();
     }
+  });
+
+  it('reads updates, stopped tasks and relative binds the way the steps above rely on', () => {
+    const before = new Map([
+      ['s_a', 10],
+      ['s_b', 11],
+      ['s_gone', 12],
+    ]);
+    const after = new Map([
+      ['s_a', 10],
+      ['s_b', 14],
+      ['s_new', 1],
+    ]);
+    expect(updatedServices('s', before, after)).toEqual(['b', 'gone', 'new']);
+    const tasks = (e: [string, string, string][]) =>
+      new Map(e.map(([i, state, desired]) => [i, { state, desired }]));
+    const t0 = tasks([
+      ['kept', 'running', 'running'],
+      ['rolled', 'running', 'running'],
+      ['exited', 'running', 'running'],
+    ]);
+    const t1 = tasks([
+      ['kept', 'running', 'running'],
+      ['rolled', 'running', 'shutdown'],
+      ['exited', 'complete', 'shutdown'],
+    ]);
+    expect(stoppedTasks(t0, t1)).toEqual(['rolled']);
+    const snap = (dir: string): StackSnapshot => ({
+      namespace: 'x',
+      services: new Map(),
+      networks: new Map(),
+      configs: new Map(),
+      secrets: new Map(),
+      networkNames: new Map(),
+      dir,
+    });
+    const mounts = (src: string) => ({
+      TaskTemplate: { ContainerSpec: { Mounts: [{ Type: 'bind', Source: src }] } },
+    });
+    expect(normaliseService(mounts('/tmp/la1-c/data'), snap('/tmp/la1-c'))).toEqual(mounts('<dir>/data'));
+    expect(normaliseService(mounts('/tmp/la1-cc/data'), snap('/tmp/la1-c'))).toEqual(
+      mounts('/tmp/la1-cc/data'),
+    );
+    expect(normaliseService(mounts('data'), snap('/tmp/la1-c'))).toEqual(mounts('data'));
   });
 
   it('publishes each ingress port in one case only, and only in exclusive cases', () => {
