@@ -90,6 +90,10 @@ export const Errors = {
   NODE_DRAIN_TIMEOUT: def('SK_ERR_NODE_DRAIN_TIMEOUT', 'transient', 'DrainTimeout'),
   /** A volume migration failed (rolled back, or the rollback failed too); not retried until the spec changes. */
   MIGRATION_FAILED: def('SK_ERR_MIGRATION_FAILED', 'terminal', 'MigrationFailed'),
+  /** The stack policy (per source or namespace) denies what a stack asks: bind mounts, capabilities, host ports/network. */
+  POLICY_DENIED: def('SK_ERR_POLICY_DENIED', 'terminal', 'PolicyDenied'),
+  /** A stack goes beyond a bound (replicas, sizes, durations, counts); the operator can raise it with --limits. */
+  LIMIT_EXCEEDED: def('SK_ERR_LIMIT_EXCEEDED', 'terminal', 'LimitExceeded'),
   /** Anything unexpected. Retried with backoff. */
   INTERNAL: def('SK_ERR_INTERNAL', 'transient', 'InternalError'),
 } as const satisfies Record<string, ErrorDefinition>;

@@ -1,8 +1,8 @@
 /**
  * Executes a Plan against Docker in dependency phases:
- *   1. creates of networks, volumes, configs, secrets
+ *   1. creates of networks, volumes, configs, secrets (and label updates adopting configs/secrets)
  *   2. recreates (networks, volumes)
- *   3. service creates and updates
+ *   3. service creates, updates and recreates (a mode switch: remove, then create)
  *   4. service removes
  *   5. other removes
  * Inside a phase, actions run in parallel (p-limit, default 8); a failure does not stop the
@@ -14,7 +14,14 @@ import { skError } from '../../reconciler/errors.js';
 import type { FileReference, ServiceSpec } from '../../reconciler/model/engine-types.js';
 import type { Action, Plan, RecreateAction, UpdateAction } from '../../reconciler/plan/types.js';
 import type { ActionResult, ApplyProgress } from '../../reconciler/ports.js';
-import { createObject, idsByName, removeObject, updateService, type OpContext } from './operations.js';
+import {
+  createObject,
+  idsByName,
+  removeObject,
+  updateLabels,
+  updateService,
+  type OpContext,
+} from './operations.js';
 import { recreate } from './recreate.js';
 
 export interface ApplyOptions {
@@ -38,9 +45,9 @@ export function phaseOf(a: Action): PhaseName {
     case 'create':
       return a.kind === 'service' ? 'services' : 'create';
     case 'recreate':
-      return 'recreate';
+      return a.kind === 'service' ? 'services' : 'recreate';
     case 'update':
-      return 'services';
+      return a.kind === 'service' ? 'services' : 'create';
     case 'remove':
       return a.kind === 'service' ? 'remove-services' : 'remove-others';
   }
@@ -76,7 +83,7 @@ class RefIds {
         const name = kind === 'config' ? ref.ConfigName : ref.SecretName;
         const id = name === undefined ? undefined : this.ids[kind].get(name);
         if (id === undefined) {
-          if ((kind === 'config' ? ref.ConfigID : ref.SecretID) !== undefined) return ref;
+          if (hasId(ref, kind)) return ref;
           throw skError(
             'DEPENDENCY_NOT_READY',
             `service ${serviceName}: ${kind} ${name ?? '(unnamed)'} does not exist`,
@@ -91,16 +98,19 @@ class RefIds {
   }
 }
 
+/** A reference whose ID is set; the compose translation leaves it empty (`''`), as docker's CLI does. */
+function hasId(ref: FileReference, kind: 'config' | 'secret'): boolean {
+  return !!(kind === 'config' ? ref.ConfigID : ref.SecretID);
+}
+
 function refsOf(spec: ServiceSpec, kind: 'config' | 'secret'): FileReference[] {
   const cs = spec.TaskTemplate.ContainerSpec;
   const refs = (kind === 'config' ? cs.Configs : cs.Secrets) ?? [];
-  return refs.filter((r) => (kind === 'config' ? r.ConfigID : r.SecretID) === undefined);
+  return refs.filter((r) => !hasId(r, kind));
 }
 
 function serviceSpecOf(a: Action): ServiceSpec | undefined {
-  return (a.op === 'create' || a.op === 'update') && a.desired.kind === 'service'
-    ? a.desired.spec
-    : undefined;
+  return a.op !== 'remove' && a.desired.kind === 'service' ? a.desired.spec : undefined;
 }
 
 async function run(ctx: OpContext, a: Action, refs: RefIds, plan: Plan): Promise<string | undefined> {
@@ -114,12 +124,22 @@ async function run(ctx: OpContext, a: Action, refs: RefIds, plan: Plan): Promise
       return id;
     }
     case 'update': {
+      if (a.desired.kind === 'config' || a.desired.kind === 'secret') {
+        await updateLabels(ctx, a.desired, a.id, a.version);
+        return a.id;
+      }
       const spec = serviceSpecOf(a);
       if (!spec) throw skError('INTERNAL', `update ${a.kind} ${a.name}: only services can be updated`);
       await updateService(ctx, a.id, a.name, a.version, refs.fill(spec, a.name));
       return a.id;
     }
     case 'recreate': {
+      if (a.desired.kind === 'service') {
+        // a mode switch: Swarm cannot update it, so the service is removed and created anew
+        const spec = refs.fill(a.desired.spec, a.name);
+        await removeObject(ctx, 'service', a.id, a.name);
+        return createObject(ctx, a.desired, spec);
+      }
       const updated = new Set(
         plan.actions.filter((x): x is UpdateAction => x.op === 'update').map((x) => x.name),
       );

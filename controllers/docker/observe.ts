@@ -3,7 +3,8 @@
  * (independent of how many objects exist): per kind one call by instance label, one by name
  * (only when names are asked) and one by stack namespace (only when namespaces are asked);
  * networks the same way, plus at most one call by id for networks the services attach to that
- * those lists did not return (to normalise service network targets from id to name). Volumes are listed only when the query names the
+ * those lists did not return (to normalise service network targets from id to name), and an
+ * inspect of each predefined network (`host`, `bridge`) a service uses, once per process. Volumes are listed only when the query names the
  * `volume` kind (`names.volume`, even empty), since they are node-local.
  */
 import type Docker from 'dockerode';
@@ -191,21 +192,57 @@ function volumeObject(v: RawVolume): ObservedObject {
   return o;
 }
 
-/** Names of the networks services attach to that the filtered lists did not return: one call by id. */
-async function resolveNetworkNames(
-  docker: Docker,
-  services: RawService[],
-  names: Map<string, string>,
-): Promise<void> {
+/** Network ids services attach to that `names` does not know. */
+function unknownTargets(services: RawService[], names: ReadonlyMap<string, string>): Set<string> {
   const unknown = new Set<string>();
   for (const s of services)
     for (const n of [...(s.Spec.TaskTemplate?.Networks ?? []), ...(s.Spec.Networks ?? [])])
       if (!names.has(n.Target)) unknown.add(n.Target);
+  return unknown;
+}
+
+/**
+ * Swarm ids of the predefined networks (`host`, `bridge`): no network list returns them (a list
+ * gives the node-local id), so they are inspected one by one; they never change, so each is
+ * inspected once per process.
+ */
+const predefined = new Map<string, string>();
+
+/**
+ * Names of the networks services attach to that `names` does not know: one list call by id, then
+ * GET /networks/{id} for what it did not return (the predefined networks, at most a few).
+ */
+export async function resolveNetworkNames(
+  docker: Docker,
+  services: RawService[],
+  names: Map<string, string>,
+  listById = true,
+): Promise<void> {
+  let unknown = unknownTargets(services, names);
+  for (const id of unknown) {
+    const name = predefined.get(id);
+    if (name !== undefined) names.set(id, name);
+  }
+  unknown = unknownTargets(services, names);
   if (unknown.size === 0) return;
-  const found = (await call('networks', () =>
-    docker.listNetworks({ filters: { id: [...unknown] } }),
-  )) as unknown as RawNetwork[];
-  for (const n of found) names.set(n.Id, n.Name);
+  if (listById) {
+    const found = (await call('networks', () =>
+      docker.listNetworks({ filters: { id: [...unknown] } }),
+    )) as unknown as RawNetwork[];
+    for (const n of found) names.set(n.Id, n.Name);
+    unknown = unknownTargets(services, names);
+  }
+  await Promise.all(
+    [...unknown].map(async (id) => {
+      try {
+        const n = (await docker.getNetwork(id).inspect()) as RawNetwork;
+        names.set(id, n.Name);
+        if (n.Scope === 'swarm' && (n.Name === 'host' || n.Name === 'bridge')) predefined.set(id, n.Name);
+      } catch {
+        // gone (a network removed under a service): the id stays, and shows as a difference
+      }
+    }),
+  );
 }
 
 /** The raw lists one observe (or one snapshot) read from Docker. */

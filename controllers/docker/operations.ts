@@ -151,6 +151,42 @@ export async function updateService(
 }
 
 /**
+ * Updates the labels of a config or secret (all the Engine allows to change): Name and Labels, plus
+ * a config's unchanged Data; never a secret's Data.
+ */
+export async function updateLabels(
+  ctx: OpContext,
+  desired: DesiredObject & { kind: 'config' | 'secret' },
+  id: string,
+  version: number | undefined,
+): Promise<void> {
+  const body =
+    desired.kind === 'config'
+      ? { Name: desired.spec.Name, Labels: desired.spec.Labels ?? {}, Data: desired.spec.Data }
+      : { Name: desired.spec.Name, Labels: desired.spec.Labels ?? {} };
+  try {
+    let v = version;
+    if (v === undefined) {
+      const info = await dockerRequest<{ Version: { Index: number } }>(ctx.docker, {
+        method: 'GET',
+        path: `${PATHS[desired.kind]}/${encodeURIComponent(id)}`,
+        signal: ctx.signal,
+      });
+      v = info.Version.Index;
+    }
+    await dockerRequest(ctx.docker, {
+      method: 'POST',
+      path: `${PATHS[desired.kind]}/${encodeURIComponent(id)}/update`,
+      query: { version: v },
+      body,
+      signal: ctx.signal,
+    });
+  } catch (e) {
+    throw wrapDockerError(e, 'update', desired.kind, desired.name);
+  }
+}
+
+/**
  * Removes an object; a missing object counts as removed. Networks still used by tasks that are
  * shutting down (right after their service was removed) are retried until inUseTimeoutMs.
  */

@@ -120,8 +120,7 @@ export class DockerSwarmAdapter implements SwarmPort {
 
   /** Only read credentials when the plan creates or updates a service. */
   #authConfig(plan: Plan): DockerAuthConfig | undefined {
-    if (!plan.actions.some((a) => a.kind === 'service' && (a.op === 'create' || a.op === 'update')))
-      return undefined;
+    if (!plan.actions.some((a) => a.kind === 'service' && a.op !== 'remove')) return undefined;
     const source = this.#opts.registryAuth ?? (() => loadDockerAuthConfig());
     return typeof source === 'function' ? source() : source;
   }

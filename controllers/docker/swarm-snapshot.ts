@@ -1,6 +1,7 @@
 /**
  * One read of the whole Swarm (services with their task counts, networks, configs, secrets: four
- * list calls) that many reconciles of a resync pass observe from, instead of each listing its own
+ * list calls, plus once per process an inspect of each predefined `host`/`bridge` network a service
+ * uses, whose swarm id no list returns) that many reconciles of a resync pass observe from, instead of each listing its own
  * objects (11 list calls per stack). Queries are answered with the same relevance rules as
  * `observe`, so a reconcile sees exactly what its own observe would have returned at that moment.
  * Volumes are node-local and not in it: a query that asks for volumes is not answered.
@@ -12,7 +13,13 @@ import type { ObserveQuery } from '../../reconciler/ports.js';
 import type { ServiceHealth } from '../../reconciler/status/resource-status.js';
 import { groupHealthByOwner, type ServiceListEntry } from '../reconcile/health.js';
 import { listCall as call } from './docker-errors.js';
-import { assemble, type RawConfig, type RawNetwork, type RawService } from './observe.js';
+import {
+  assemble,
+  resolveNetworkNames,
+  type RawConfig,
+  type RawNetwork,
+  type RawService,
+} from './observe.js';
 
 /** Docker event types of the objects a snapshot holds (volume, plugin and node events change none). */
 export const SNAPSHOT_EVENT_TYPES: ReadonlySet<string> = new Set(['service', 'network', 'config', 'secret']);
@@ -53,7 +60,10 @@ export async function takeSnapshot(
     call('configs', () => docker.listConfigs()) as unknown as Promise<RawConfig[]>,
     call('secrets', () => docker.listSecrets()) as unknown as Promise<RawConfig[]>,
   ]);
-  return snapshotOf({ services, networks, configs, secrets }, instanceId, epoch, takenAt);
+  // services attached to `host`/`bridge` hold the swarm's ids of those, which no list returns
+  const networkNames = new Map(networks.map((n) => [n.Id, n.Name]));
+  await resolveNetworkNames(docker, services, networkNames, false);
+  return snapshotOf({ services, networks, configs, secrets }, instanceId, epoch, takenAt, networkNames);
 }
 
 /** Positions of one kind's objects: this instance's (all, and by owner), and everyone's by name and by stack namespace. */
@@ -114,8 +124,9 @@ export function snapshotOf(
   instanceId: string,
   epoch: string,
   takenAt: number,
+  networkNames?: ReadonlyMap<string, string>,
 ): SwarmSnapshot {
-  const names = new Map(lists.networks.map((n) => [n.Id, n.Name]));
+  const names = networkNames ?? new Map(lists.networks.map((n) => [n.Id, n.Name]));
   const health = groupHealthByOwner(lists.services, instanceId);
   const swarmObject = <T extends { Spec: { Name: string; Labels?: Record<string, string> } }>(items: T[]) =>
     indexOf(

@@ -19,6 +19,7 @@ import {
 import type { SwarmView } from '../docker/swarm-snapshot.js';
 import { fsFileReader } from '../sources/fs-file-reader.js';
 import { ownedServiceHealth } from './health.js';
+import { SAFE_STACK_SETTINGS, type StackSettings } from './stack-settings.js';
 import { noSecrets, type SecretResolver } from './secret-resolver.js';
 
 export interface ReconcileDeps {
@@ -36,6 +37,8 @@ export interface ReconcileDeps {
    */
   view?: SwarmView;
   now?: () => Date;
+  /** Process variables, bounds and stack policy (default: no process variable, default bounds and policy). */
+  stack?: StackSettings;
 }
 
 export interface ReconcileOptions {
@@ -62,6 +65,8 @@ export interface ReconcileReport {
   outcome: ReconcileOutcome;
   status: ResourceStatus;
   services: ServiceHealth[];
+  /** What loading accepted with a warning (e.g. an unset variable). */
+  warnings: string[];
 }
 
 /**
@@ -90,11 +95,16 @@ export async function reconcileResource(
     d = desiredFor(res, {
       instanceId: deps.instanceId,
       files: fsFileReader(deps.root),
-      composeEnv: process.env,
+      env: (deps.stack ?? SAFE_STACK_SETTINGS).env,
+      limits: (deps.stack ?? SAFE_STACK_SETTINGS).limits,
+      policy: (deps.stack ?? SAFE_STACK_SETTINGS).policyFor(res),
       ...(secrets ? { secrets } : {}),
     });
+    for (const w of d.warnings) log.warn({ warning: w }, 'stack warning');
     const names: Record<string, string[]> = {};
-    for (const o of d.desired.objects) (names[o.kind] ??= []).push(o.name);
+    // external objects too: the planner checks that they exist before anything is written
+    for (const o of [...d.desired.objects, ...(d.desired.external ?? [])])
+      (names[o.kind] ??= []).push(o.name);
     const query = {
       instanceId: deps.instanceId,
       owner: res.key,
@@ -162,6 +172,7 @@ export async function reconcileResource(
     outcome,
     status,
     services,
+    warnings: d?.warnings ?? [],
     ...(p ? { plan: p } : {}),
     ...(results ? { results } : {}),
     ...(error ? { error } : {}),

@@ -13,12 +13,14 @@ import type { Metrics } from '../observability/metrics.js';
 import type { EventRecorder } from '../reconcile/event-recorder.js';
 import type { KindReconcileContext, KindReconcilers, KindStatus } from '../reconcile/kind-reconciler.js';
 import type { SecretResolver } from '../reconcile/secret-resolver.js';
+import type { StackSettings } from '../reconcile/stack-settings.js';
 import { planOrphans } from '../reconcile/orphans.js';
 import { reconcileResource } from '../reconcile/reconcile-resource.js';
 import type { Source } from '../sources/source.js';
 import { SNAPSHOT_EVENT_TYPES, takeSnapshot } from '../docker/swarm-snapshot.js';
 import { DockerEventsWatcher, type SwarmEvent } from './docker-events.js';
 import { RedisLease } from './leader-lease.js';
+import { type OwnerIndex, RedisOwnerIndex } from './owner-index.js';
 import { WorkQueue } from './queue/index.js';
 import type { ReconcileContext, ReconcileResult } from './queue/types.js';
 import { PruneGuard } from './prune-guard.js';
@@ -54,6 +56,10 @@ export interface ControllerOptions {
   recorder?: EventRecorder;
   /** Values of secret references (spec.secretRefs): Kubernetes Secrets with --kube, or --secrets-dir. */
   secrets?: SecretResolver;
+  /** Object name -> resource key for the events leader (default: a hash in Redis, shared by replicas). */
+  owners?: OwnerIndex;
+  /** Process variables stacks may read (--allow-env), bounds (--limits) and stack policies. */
+  stack?: StackSettings;
 }
 
 /** Hooks of resources deleted through finalizers instead of disappearing from their source. */
@@ -80,8 +86,8 @@ export class Controller {
   readonly lease: RedisLease;
   readonly events: DockerEventsWatcher;
   readonly #guard: PruneGuard;
-  /** Swarm object name -> owning resource key, from the desired objects of every reconcile. */
-  readonly #owners = new Map<string, string>();
+  /** Swarm object name -> owning resource key, shared by every replica (events map through it). */
+  readonly #owners: OwnerIndex;
   readonly #revisions = new Map<string, string>();
   readonly #log: Logger;
   #sourcesReady = false;
@@ -100,6 +106,7 @@ export class Controller {
     this.#log = opts.logger;
     const prefix = `swarmkeeper:${opts.instanceId}`;
     this.#orphanedKey = `${prefix}:orphaned`;
+    this.#owners = opts.owners ?? new RedisOwnerIndex(opts.redis, `${prefix}:owners`);
     this.statuses = opts.statuses ?? new RedisStatusStore(opts.redis, prefix);
     this.#guard = new PruneGuard(opts.maxPruneFraction ?? 0.5, opts.allowEmpty ?? false);
     this.queue = new WorkQueue({
@@ -249,21 +256,25 @@ export class Controller {
   }
 
   #onEvent(e: SwarmEvent): void {
-    const owner = e.name ? this.#owners.get(e.name) : undefined;
     const kinds = Object.entries(this.opts.kindReconcilers ?? {}).filter(([, r]) => r?.wantsEvent?.(e));
     // A change to what snapshots hold: invalidate every replica's before anything is enqueued for it.
     const bumped = SNAPSHOT_EVENT_TYPES.has(e.type) ? this.#view.bump() : Promise.resolve();
-    if (owner)
+    // The index in Redis knows every resource's objects, whichever replica reconciled them.
+    const name = e.name;
+    if (name)
       this.#background(
         'enqueue from event',
-        bumped.then(() => this.queue.enqueue(owner)),
+        bumped.then(async () => {
+          const owner = await this.#owners.lookup(name);
+          if (owner) await this.queue.enqueue(owner);
+        }),
       );
     for (const [kind] of kinds)
       this.#background(
         'enqueue from event',
         bumped.then(() => this.#enqueueKind(kind)),
       );
-    if (!owner && kinds.length === 0) this.#background('swarm change', bumped);
+    if (!name && kinds.length === 0) this.#background('swarm change', bumped);
   }
 
   async #enqueueKind(kind: string): Promise<void> {
@@ -416,12 +427,13 @@ export class Controller {
           logger: this.#log,
           ...(view ? { view } : {}),
           ...(this.opts.secrets ? { secrets: this.opts.secrets } : {}),
+          ...(this.opts.stack ? { stack: this.opts.stack } : {}),
         },
         prevForReconcile,
       );
       // it may have written (even when the apply failed or was aborted half-way)
       if (r.plan && r.plan.actions.length > 0) await this.#view.bump();
-      for (const n of r.desiredNames) this.#owners.set(n, key);
+      await this.#owners.record(key, r.desiredNames);
       await this.statuses.put(key, r.status);
       if (isTrue(r.status.conditions, 'Ready') && !isTrue(prev?.conditions, 'Ready'))
         await this.#wakeDependents(key);
@@ -588,7 +600,7 @@ export class Controller {
     }
     await this.statuses.delete(key);
     this.#recordRevision(key, undefined);
-    for (const [name, owner] of this.#owners) if (owner === key) this.#owners.delete(name);
+    await this.#owners.forget(key);
     return undefined;
   }
 }

@@ -31,6 +31,8 @@ export interface GitSourceSpec {
   path: string;
   intervalMs: number;
   auth: GitAuthSpec;
+  /** A stack policy file (policy=FILE) for the stacks of this source. */
+  policy?: string;
 }
 
 export const GIT_KEYS = [
@@ -47,6 +49,7 @@ export const GIT_KEYS = [
   'tokenEnv',
   'tokenScheme',
   'tokenUser',
+  'policy',
 ] as const;
 export const DEFAULT_GIT_INTERVAL_MS = 60_000;
 
@@ -187,5 +190,6 @@ export function parseGit(url: string, opts: Map<string, string>, fail: Fail): Gi
       tokenScheme: scheme,
       tokenUser: opts.get('tokenUser') ?? 'x-access-token',
     },
+    ...(opts.has('policy') ? { policy: opts.get('policy') as string } : {}),
   };
 }

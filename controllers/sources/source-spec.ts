@@ -1,10 +1,10 @@
 /**
  * `--source` specs: `TYPE=VALUE[,KEY=VALUE...]`.
  *
- *   dir=PATH[,name=NAME]
+ *   dir=PATH[,name=NAME][,policy=FILE]
  *   git=URL[,branch=B | tag=T | commit=SHA][,path=DIR][,interval=1m][,name=NAME]
  *          [,sshKeyFile=F | sshKeyEnv=VAR][,knownHostsFile=F]
- *          [,tokenFile=F | tokenEnv=VAR][,tokenScheme=basic|bearer][,tokenUser=U]
+ *          [,tokenFile=F | tokenEnv=VAR][,tokenScheme=basic|bearer][,tokenUser=U][,policy=FILE]
  *
  * Values cannot contain commas. Secrets never appear in a spec: only the file or environment
  * variable that holds them, and a URL with a password is refused.
@@ -24,6 +24,8 @@ export interface DirSourceSpec {
   type: 'dir';
   path: string;
   name?: string;
+  /** A stack policy file (policy=FILE) for the stacks of this source. */
+  policy?: string;
 }
 
 export type { GitAuthSpec, GitRef, GitSourceSpec, SecretRef } from './git-spec.js';
@@ -31,7 +33,7 @@ export { DEFAULT_GIT_INTERVAL_MS, GIT_KEYS, defaultGitName } from './git-spec.js
 
 export type SourceSpec = DirSourceSpec | GitSourceSpec;
 
-export const DIR_KEYS = ['name'] as const;
+export const DIR_KEYS = ['name', 'policy'] as const;
 class SpecError extends Error {}
 
 /** The spec as shown in errors: the URL's user info is never echoed. */
@@ -77,7 +79,13 @@ function parseDir(path: string, opts: Map<string, string>, fail: Fail): DirSourc
   checkKeys(opts, DIR_KEYS, 'dir', fail);
   const name = opts.get('name');
   checkName(name, fail);
-  return { type: 'dir', path, ...(name ? { name } : {}) };
+  const policy = opts.get('policy');
+  return { type: 'dir', path, ...(name ? { name } : {}), ...(policy ? { policy } : {}) };
+}
+
+/** The name a source's resources carry in their origin. */
+export function sourceName(s: SourceSpec): string {
+  return s.type === 'git' ? s.name : (s.name ?? `dir:${s.path}`);
 }
 
 /** Parses every `--source`; two sources with one name is an error (set name=). */
@@ -85,7 +93,7 @@ export function parseSourceSpecs(specs: string[]): SourceSpec[] {
   const parsed = specs.map(parseSourceSpec);
   const seen = new Map<string, string>();
   for (const [i, s] of parsed.entries()) {
-    const name = s.type === 'git' ? s.name : (s.name ?? `dir:${s.path}`);
+    const name = sourceName(s);
     const other = seen.get(name);
     if (other !== undefined)
       throw new Error(

@@ -26,12 +26,13 @@ export function interpolateString(
   text: string,
   env: Readonly<Record<string, string>>,
   used: (value: string) => void = () => {},
+  unset: (name: string) => void = () => {},
 ): string {
   return text.replace(
     TEMPLATE,
     (whole, escaped: string | undefined, named: string | undefined, braced: string | undefined) => {
       if (escaped) return '$';
-      if (named) return use(env[named] ?? '');
+      if (named) return use(lookup(named));
       if (braced === undefined)
         throw new InterpolationError(
           `invalid interpolation format in "${text}": a "$" must start a variable or be escaped as "$$"`,
@@ -50,7 +51,7 @@ export function interpolateString(
       ];
       const value = env[name];
       const missing = value === undefined || (colon === ':' && value === '');
-      if (op === undefined) return use(value ?? '');
+      if (op === undefined) return use(lookup(name));
       if (op === '-') return missing ? (arg ?? '') : use(value as string);
       if (missing) throw new InterpolationError(`required variable ${name} is missing a value: ${arg ?? ''}`);
       return use(value as string);
@@ -60,9 +61,21 @@ export function interpolateString(
     used(v);
     return v;
   }
+  function lookup(name: string): string {
+    const v = env[name];
+    if (v === undefined) unset(name);
+    return v ?? '';
+  }
 }
 
-/** Drops `x-*` extension fields and interpolates every string value, collecting errors. */
+const NUL_RULE =
+  'contains a NUL byte; Docker cannot pass it on (Linux takes arguments, environment and paths as C strings: Go\'s syscall.ByteSliceFromString fails with "invalid argument")';
+
+/**
+ * Drops `x-*` extension fields and interpolates every string value, collecting errors. A variable
+ * that is not set becomes "" with a warning naming it (docker's behaviour); a NUL byte in any key or
+ * value is an error.
+ */
 export function prepareTree(
   value: unknown,
   env: Readonly<Record<string, string>>,
@@ -71,7 +84,17 @@ export function prepareTree(
 ): unknown {
   if (typeof value === 'string') {
     try {
-      return interpolateString(value, env, (v) => problems.redact(v));
+      const unset: string[] = [];
+      const out = interpolateString(
+        value,
+        env,
+        (v) => problems.redact(v),
+        (name) => unset.push(name),
+      );
+      for (const name of new Set(unset))
+        problems.warn(path, `variable ${name} is not set; substituting an empty string (as docker does)`);
+      if (out.includes('\0')) problems.add('COMPOSE_INVALID', path, NUL_RULE);
+      return out;
     } catch (e) {
       if (!(e instanceof InterpolationError)) throw e;
       problems.add('COMPOSE_INTERPOLATION', path, e.message);
@@ -86,6 +109,10 @@ export function prepareTree(
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (!isData && !isNames && k.startsWith('x-')) continue;
+      if (k.includes('\0')) {
+        problems.add('COMPOSE_INVALID', path, `the key ${JSON.stringify(k)} ${NUL_RULE}`);
+        continue;
+      }
       out[k] = prepareTree(v, env, problems, [...path, k]);
     }
     return out;

@@ -32,6 +32,11 @@ export interface LoadComposeOptions {
    * secret key. Such a secret declares no source of its own (`db: {}`); the value is never printed.
    */
   secretValues?: Readonly<Record<string, Uint8Array>>;
+  /**
+   * Checks run on the loaded project (stack policy, Docker's rules, bounds); their problems carry
+   * the file, line and path like every other, and stop the load.
+   */
+  checks?: readonly ((project: ComposeProject, problems: Problems) => void)[];
 }
 
 /** Resolves `rel` against the directory of `file`, like docker/cli does for paths in a compose file. */
@@ -109,10 +114,12 @@ export function loadCompose(input: LoadComposeInput, opts: LoadComposeOptions): 
     volumes: raw.volumes ?? {},
     configs: raw.configs ?? {},
     secrets,
-    warnings,
+    warnings: [...problems.warnings, ...warnings],
   };
   problems.throwIfAny();
   checkReferences(project, problems);
+  problems.throwIfAny();
+  for (const check of opts.checks ?? []) check(project, problems);
   problems.throwIfAny();
   return project;
 }

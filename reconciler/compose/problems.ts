@@ -32,11 +32,24 @@ export class Problems {
     if (value.length >= 4) this.#sensitive.add(value);
   }
 
-  add(code: ErrorName, path: readonly PathSegment[], problem: string): void {
+  /** Things that do not stop the load (e.g. an unset variable), formatted like errors. */
+  readonly warnings: string[] = [];
+
+  /** `<file>:<line>: <path>: <problem>` with interpolated values redacted. */
+  format(path: readonly PathSegment[], problem: string): string {
     for (const v of this.#sensitive) problem = problem.split(v).join('[redacted]');
     const line = this.lineOf(path);
     const where = line === undefined ? this.file : `${this.file}:${line}`;
-    const message = `${where}: ${formatPath(path)}: ${problem}`;
+    return path.length === 0 ? `${where}: ${problem}` : `${where}: ${formatPath(path)}: ${problem}`;
+  }
+
+  warn(path: readonly PathSegment[], problem: string): void {
+    const message = this.format(path, problem);
+    if (!this.warnings.includes(message)) this.warnings.push(message);
+  }
+
+  add(code: ErrorName, path: readonly PathSegment[], problem: string): void {
+    const message = this.format(path, problem);
     if (this.#seen.has(message)) return;
     this.#seen.add(message);
     this.#errors.push(skError(code, message));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GO_DURATION_RULE, goDurationOverflows } from '../validate/go-duration.js';
 import { goScalarString, parseByteSize, parseCPUs, parseDuration, shellSplit } from './units.js';
 
 /** A strict mapping: unknown keys are rejected, and the error lists the supported ones. */
@@ -63,9 +64,11 @@ export const duration = z
   .string({ error: expected('expected a duration string such as 10s, 1m30s or 500ms') })
   .transform((v, ctx) => {
     const ns = parseDuration(v);
-    return ns === undefined
-      ? fail(ctx, v, `invalid duration ${JSON.stringify(v)}; expected e.g. 10s, 1m30s, 500ms`)
-      : ns;
+    if (ns === undefined)
+      return fail(ctx, v, `invalid duration ${JSON.stringify(v)}; expected e.g. 10s, 1m30s, 500ms`);
+    if (goDurationOverflows(v))
+      return fail(ctx, v, `duration ${JSON.stringify(v)} is out of range: ${GO_DURATION_RULE}`);
+    return ns;
   });
 
 /** A byte size (`512M`, `1g`, `100k`, or a number of bytes) -> bytes. */
@@ -73,9 +76,21 @@ export const bytes = z
   .union([z.string(), z.number()], { error: expected('expected a byte size such as 512M, 1g or 100k') })
   .transform((v, ctx) => {
     const b = parseByteSize(v);
-    return b === undefined
-      ? fail(ctx, v, `invalid byte size ${JSON.stringify(v)}; expected e.g. 512M, 1g, 100k`)
-      : b;
+    if (b === undefined && /^\s*-/.test(String(v)))
+      return fail(
+        ctx,
+        v,
+        `invalid byte size ${JSON.stringify(v)}: a size cannot be negative (go-units RAMInBytes: "invalid size")`,
+      );
+    if (b === undefined)
+      return fail(ctx, v, `invalid byte size ${JSON.stringify(v)}; expected e.g. 512M, 1g, 100k`);
+    if (b > Number.MAX_SAFE_INTEGER)
+      return fail(
+        ctx,
+        v,
+        `byte size ${JSON.stringify(v)} is out of range: Docker keeps sizes as int64 bytes (go-units RAMInBytes); at most 8 PiB is accepted here`,
+      );
+    return b;
   });
 
 /** CPUs (`0.5`) -> NanoCPUs. */

@@ -8,7 +8,7 @@ import type {
   DesiredSecret,
   DesiredService,
   DesiredState,
-  ObjectKind,
+  ExternalRef,
 } from '../model/objects.js';
 import { LABEL_CONTENT_HASH, LABEL_LOGICAL_NAME, ownerLabels, type OwnerRef } from '../model/ownership.js';
 import { Sensitive } from '../model/sensitive.js';
@@ -109,7 +109,7 @@ export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState
   const { name: ns, project } = stack;
   const file = stack.file ?? project.file;
   const own = ownerLabels(opts.owner, opts.instanceId);
-  const external: { kind: ObjectKind; name: string }[] = [];
+  const external: ExternalRef[] = [];
 
   const networks: DesiredNetwork[] = [];
   const usedNets = new Set(Object.values(project.services).flatMap(serviceNetworkKeys));
@@ -117,7 +117,7 @@ export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState
     const net = project.networks[key] ?? {};
     const name = networkName(ns, project, key);
     if (net.external?.external) {
-      external.push({ kind: 'network', name });
+      external.push({ kind: 'network', name, source: `${file}: networks.${key}` });
       continue;
     }
     const spec = networkSpec(ns, net, name);
@@ -131,7 +131,7 @@ export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState
     const base = cfg.name ?? (cfg.external?.external ? (cfg.external.name ?? key) : `${ns}_${key}`);
     if (cfg.external?.external) {
       names.configs.set(key, base);
-      external.push({ kind: 'config', name: base });
+      external.push({ kind: 'config', name: base, source: `${file}: configs.${key}` });
       continue;
     }
     const data = readContent('configs', key, cfg, file, opts.files);
@@ -158,7 +158,7 @@ export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState
     const base = sec.name ?? (sec.external?.external ? (sec.external.name ?? key) : `${ns}_${key}`);
     if (sec.external?.external) {
       names.secrets.set(key, base);
-      external.push({ kind: 'secret', name: base });
+      external.push({ kind: 'secret', name: base, source: `${file}: secrets.${key}` });
       continue;
     }
     const data = readContent('secrets', key, sec, file, opts.files);

@@ -23,6 +23,8 @@ export interface DesiredFor {
   policy: ResourcePolicy;
   /** Stack namespace whose docker-stack-deploy objects may be adopted. */
   stackNamespace?: string;
+  /** What loading accepted but the user should know (e.g. an unset variable), `<file>:<line>: <path>: …`. */
+  warnings: string[];
 }
 
 /** The kinds `plan`/`apply` reconcile through the planner; the others run as machines. */
@@ -58,14 +60,15 @@ export function desiredFor(res: DesiredResource, ctx: StackContext): DesiredFor 
   switch (res.kind) {
     case 'SwarmStack': {
       const s = spec as SwarmStackSpecInput;
-      return {
-        desired: stackDesiredState(res, owner, s, ctx),
-        policy,
-        stackNamespace: s.stackName ?? res.name,
-      };
+      const { state, warnings } = stackDesiredState(res, owner, s, ctx);
+      return { desired: state, policy, stackNamespace: s.stackName ?? res.name, warnings };
     }
     case 'SwarmNetwork':
-      return { desired: networkDesiredState(owner, spec as SwarmNetworkSpecInput, ctx.instanceId), policy };
+      return {
+        desired: networkDesiredState(owner, spec as SwarmNetworkSpecInput, ctx.instanceId),
+        policy,
+        warnings: [],
+      };
     default:
       throw skError(
         'RESOURCE_INVALID',

@@ -1,10 +1,16 @@
-import { loadCompose } from '../compose/load.js';
+import { type ComposeProject, loadCompose } from '../compose/load.js';
+import type { Problems } from '../compose/problems.js';
 import { toSwarm } from '../compose/to-swarm.js';
 import { skError } from '../errors.js';
 import type { DesiredState } from '../model/objects.js';
 import type { OwnerRef } from '../model/ownership.js';
 import type { FileReader } from '../ports.js';
 import type { DesiredResource } from '../source/resource.js';
+import { checkPolicy } from '../policy/evaluate.js';
+import type { EffectivePolicy } from '../policy/policy.js';
+import { checkDockerRules } from '../validate/docker-rules.js';
+import { checkLimits, DEFAULT_LIMITS, type Limits } from '../validate/limits.js';
+import { allowedProcessEnv, type EnvSettings, readDotEnv } from './stack-env.js';
 
 export interface SwarmStackSpecInput {
   stackName?: string;
@@ -18,7 +24,12 @@ export interface SwarmStackSpecInput {
 export interface StackContext {
   instanceId: string;
   files: FileReader;
-  composeEnv?: Record<string, string | undefined>;
+  /** The process environment interpolation may read (none by default); see EnvSettings. */
+  env?: EnvSettings;
+  /** Upper bounds (default DEFAULT_LIMITS). */
+  limits?: Limits;
+  /** The stack policy in force for this resource (default: allow everything). */
+  policy?: EffectivePolicy;
   /** Values of spec.secretRefs by compose secret name (resolved by the caller; never printed). */
   secrets?: Readonly<Record<string, Uint8Array>>;
 }
@@ -34,12 +45,12 @@ export function stackDesiredState(
   owner: OwnerRef,
   spec: SwarmStackSpecInput,
   ctx: StackContext,
-): DesiredState {
+): { state: DesiredState; warnings: string[] } {
   const stackName = spec.stackName ?? res.name;
-  // A plain compose file is interpolated with the caller's environment, as `docker stack deploy`
-  // does; a SwarmStack resource only with its explicit spec.env (reproducible from the source).
-  const inherited = res.fromComposeFile ? definedOnly(ctx.composeEnv ?? {}) : {};
-  const env = { ...inherited, ...(spec.env ?? {}) };
+  // Interpolation sees spec.env, the .env file beside the compose file, and the process variables
+  // ctx.env allows: the CLI passes its whole shell for plain compose files (docker's behaviour),
+  // the controller only the names the operator allowed (--allow-env).
+  const processEnv = allowedProcessEnv(ctx.env, res.fromComposeFile === true);
   const refs = spec.secretRefs ?? [];
   const secretValues: Record<string, Uint8Array> = {};
   refs.forEach((r, i) => {
@@ -53,13 +64,22 @@ export function stackDesiredState(
   });
   let project;
   let file: string;
+  const checks = [
+    (p: ComposeProject, problems: Problems) => {
+      if (ctx.policy) checkPolicy(p, stackName, ctx.policy, problems);
+      checkDockerRules(p, stackName, problems);
+      checkLimits(p, ctx.limits ?? DEFAULT_LIMITS, problems);
+    },
+  ];
   if (spec.composeFile !== undefined) {
     file = joinPath(res.baseDir, spec.composeFile);
     const text = ctx.files.readText(file);
-    project = loadCompose({ file, text }, { env, files: ctx.files, secretValues });
+    const env = { ...readDotEnv(file, ctx.files), ...processEnv, ...(spec.env ?? {}) };
+    project = loadCompose({ file, text }, { env, files: ctx.files, secretValues, checks });
   } else if (spec.compose !== undefined) {
     file = res.origin.file;
-    project = loadCompose({ file, document: spec.compose }, { env, files: ctx.files, secretValues });
+    const env = { ...processEnv, ...(spec.env ?? {}) };
+    project = loadCompose({ file, document: spec.compose }, { env, files: ctx.files, secretValues, checks });
   } else {
     throw skError(
       'RESOURCE_INVALID',
@@ -79,11 +99,9 @@ export function stackDesiredState(
       );
     }
   });
-  return toSwarm({ name: stackName, project, file }, { owner, instanceId: ctx.instanceId, files: ctx.files });
-}
-
-function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
-  return out;
+  const state = toSwarm(
+    { name: stackName, project, file },
+    { owner, instanceId: ctx.instanceId, files: ctx.files },
+  );
+  return { state, warnings: project.warnings };
 }

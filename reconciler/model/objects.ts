@@ -51,12 +51,20 @@ export interface DesiredService {
 
 export type DesiredObject = DesiredNetwork | DesiredVolume | DesiredConfig | DesiredSecret | DesiredService;
 
+/** An object the resource uses but never manages (compose `external: true`). */
+export interface ExternalRef {
+  kind: ObjectKind;
+  name: string;
+  /** Where it is declared, for errors: `web/docker-compose.yml: secrets.db`. */
+  source?: string;
+}
+
 /** Everything one resource wants to exist, already carrying its ownership labels. */
 export interface DesiredState {
   owner: OwnerRef;
   objects: DesiredObject[];
   /** External objects (external: true) that must exist but are never created, changed or removed. */
-  external?: { kind: ObjectKind; name: string }[];
+  external?: ExternalRef[];
 }
 
 /** Rollout status Swarm reports for a service (`UpdateStatus`). */

@@ -8,7 +8,7 @@ import type { ObjectKind, ObservedObject } from '../model/objects.js';
 import { LABEL_LOGICAL_NAME } from '../model/ownership.js';
 import { isOwned, keyOf, type PlanContext } from './context.js';
 import { serviceRefs } from './refs.js';
-import type { CreateAction, RemoveAction, UpdateAction } from './types.js';
+import type { CreateAction, RecreateAction, RemoveAction, UpdateAction } from './types.js';
 
 /** Service removes (pruned owned services). */
 export function planServiceRemoves(ctx: PlanContext): RemoveAction[] {
@@ -29,7 +29,7 @@ export function planServiceRemoves(ctx: PlanContext): RemoveAction[] {
 /** Keys (`kind/name`) of every object some service uses once the plan is applied. */
 export function usedAfter(
   ctx: PlanContext,
-  services: readonly (CreateAction | UpdateAction)[],
+  services: readonly (CreateAction | UpdateAction | RecreateAction)[],
   removes: readonly RemoveAction[],
 ): Set<string> {
   const removed = new Set(removes.map((r) => r.id));

@@ -14,6 +14,7 @@ import {
   type OwnerRef,
 } from '../model/ownership.js';
 import { compileIgnore } from './ignore.js';
+import { resolveRefNames } from './ref-names.js';
 import type { Pattern } from './paths.js';
 import { withSpecHash } from './spec-hash.js';
 import type { BlockedChange, PlanOptions } from './types.js';
@@ -27,6 +28,8 @@ export interface PlanContext {
   desired: DesiredObject[];
   observed: ObservedObject[];
   external: Set<string>;
+  /** `kind/name` of unowned configs/secrets this plan adopts under their own names (ref-names.ts). */
+  adopted: Set<string>;
   blocked: BlockedChange[];
 }
 
@@ -71,16 +74,17 @@ export function makeContext(
 ): PlanContext {
   const ignore = compileIgnore(opts.ignore);
   const external = new Set((desired.external ?? []).map((e) => keyOf(e.kind, e.name)));
+  const wanted = desired.objects.filter((o) => !external.has(keyOf(o.kind, o.name)));
+  const named = resolveRefNames(wanted, observed, desired.owner, opts);
   return {
     owner: desired.owner,
     ownerKey: ownerKey(desired.owner),
     opts,
     ignore,
-    desired: desired.objects
-      .filter((o) => !external.has(keyOf(o.kind, o.name)))
-      .map((o) => stamp(o, desired.owner, opts.instanceId, ignore)),
+    desired: named.objects.map((o) => stamp(o, desired.owner, opts.instanceId, ignore)),
     observed,
     external,
+    adopted: named.adopted,
     blocked: [],
   };
 }

@@ -3,14 +3,23 @@ import { Errors } from '../errors.js';
 import type { ServiceSpec } from '../model/engine-types.js';
 import type { DesiredObject, ObservedObject } from '../model/objects.js';
 import { withoutOwnershipLabels } from '../model/ownership.js';
-import { findObserved, isSameStackUnowned, isOwned, ownershipConflict, type PlanContext } from './context.js';
+import {
+  findObserved,
+  isSameStackUnowned,
+  isOwned,
+  keyOf,
+  ownershipConflict,
+  type PlanContext,
+} from './context.js';
 import { NETWORK_PROFILE, VOLUME_PROFILE } from './defaults.js';
 import { diffSpec } from './diff.js';
 import { usersOf } from './refs.js';
-import type { CreateAction, FieldChange, RecreateAction } from './types.js';
+import type { CreateAction, FieldChange, RecreateAction, UpdateAction } from './types.js';
 
 export interface ObjectSteps {
   creates: CreateAction[];
+  /** Label updates that take ownership of adopted configs and secrets. */
+  adoptions: UpdateAction[];
   recreates: RecreateAction[];
 }
 
@@ -100,12 +109,39 @@ function planForeign(ctx: PlanContext, d: DesiredObject, o: ObservedObject): voi
   ctx.blocked.push({ ...ownershipConflict(ctx, d, o, detail), changes });
 }
 
+/** Takes ownership of a config/secret made by `docker stack deploy`: a label-only update. */
+function adoptLabels(d: DesiredObject & { kind: 'config' | 'secret' }, o: ObservedObject): UpdateAction {
+  const from = o.labels;
+  const to = d.spec.Labels ?? {};
+  const changes: FieldChange[] = Object.keys(to)
+    .filter((k) => from[k] !== to[k])
+    .sort()
+    .map((k) => ({
+      path: `Labels[${JSON.stringify(k)}]`,
+      ...(k in from ? { from: from[k] } : {}),
+      to: to[k],
+    }));
+  return {
+    op: 'update',
+    kind: d.kind,
+    name: d.name,
+    id: o.id,
+    version: o.version,
+    desired: d,
+    changes,
+    labelsOnly: true,
+    adopt: true,
+  };
+}
+
 export function planObjects(ctx: PlanContext): ObjectSteps {
-  const steps: ObjectSteps = { creates: [], recreates: [] };
+  const steps: ObjectSteps = { creates: [], adoptions: [], recreates: [] };
   for (const d of ctx.desired) {
     if (d.kind === 'service') continue;
     const o = findObserved(ctx, d.kind, d.name);
     if (o === undefined) steps.creates.push({ op: 'create', kind: d.kind, name: d.name, desired: d });
+    else if ((d.kind === 'config' || d.kind === 'secret') && ctx.adopted.has(keyOf(d.kind, d.name)))
+      steps.adoptions.push(adoptLabels(d, o));
     else if (!isOwned(ctx, o)) planForeign(ctx, d, o);
     else if (d.kind === 'network' || d.kind === 'volume') planImmutable(ctx, d, o, steps);
     // Owned configs and secrets are immutable and named by content: the name matching is enough.

@@ -6,7 +6,8 @@ import { findObserved, isAdoptable, isOwned, ownershipConflict, type PlanContext
 import { SERVICE_PROFILE } from './defaults.js';
 import { diffSpec } from './diff.js';
 import { isIgnored, overlayIgnored } from './ignore.js';
-import type { CreateAction, FieldChange, UpdateAction } from './types.js';
+import { Errors } from '../errors.js';
+import type { CreateAction, FieldChange, RecreateAction, UpdateAction } from './types.js';
 
 const HASH_PATH = `Labels[${JSON.stringify(LABEL_SPEC_HASH)}]`;
 
@@ -66,8 +67,56 @@ function update(
   return a;
 }
 
-export function planServices(ctx: PlanContext): (CreateAction | UpdateAction)[] {
-  const out: (CreateAction | UpdateAction)[] = [];
+type ModeKind = 'replicated' | 'global' | 'replicated-job' | 'global-job';
+
+/** The kind of a service's mode (replicated when unset, as the Engine fills it). */
+export function modeKind(spec: ServiceSpec | undefined): ModeKind {
+  // job modes are read loosely: the Engine types may not name them yet
+  const m = (spec?.Mode ?? {}) as Record<string, unknown>;
+  if (m['Global']) return 'global';
+  if (m['ReplicatedJob']) return 'replicated-job';
+  if (m['GlobalJob']) return 'global-job';
+  return 'replicated';
+}
+
+/**
+ * Swarm cannot change a service's mode kind in place (`service mode change is not allowed`): the
+ * service is removed and created again with recreatePolicy Always, else the change is blocked.
+ */
+function planModeSwitch(
+  ctx: PlanContext,
+  d: DesiredService,
+  o: ObservedObject,
+  changes: FieldChange[],
+): RecreateAction | undefined {
+  const from = modeKind(o.spec as ServiceSpec | undefined);
+  const to = modeKind(d.spec);
+  const what = `its mode from ${from} to ${to} (Swarm cannot change a service's mode in place)`;
+  if (ctx.opts.recreatePolicy !== 'Always') {
+    ctx.blocked.push({
+      kind: 'service',
+      name: d.name,
+      code: Errors.RECREATE_BLOCKED.code,
+      message: `service ${d.name} must be removed and created again to change ${what} and recreatePolicy is Never; set recreatePolicy: Always to allow it (its tasks stop and new ones start)`,
+      changes,
+      affectedServices: [d.name],
+    });
+    return undefined;
+  }
+  const desired = { ...d, spec: specToSend(ctx, d, undefined) };
+  return {
+    op: 'recreate',
+    kind: 'service',
+    name: d.name,
+    id: o.id,
+    desired,
+    changes,
+    affectedServices: [d.name],
+  };
+}
+
+export function planServices(ctx: PlanContext): (CreateAction | UpdateAction | RecreateAction)[] {
+  const out: (CreateAction | UpdateAction | RecreateAction)[] = [];
   for (const d of ctx.desired) {
     if (d.kind !== 'service') continue;
     const o = findObserved(ctx, 'service', d.name);
@@ -81,7 +130,20 @@ export function planServices(ctx: PlanContext): (CreateAction | UpdateAction)[] 
       continue;
     }
     const changes = serviceChanges(ctx, d, o, !owned);
-    if (changes.length > 0) out.push(update(d, o, specToSend(ctx, d, o.spec), changes, !owned));
+    if (changes.length === 0) continue;
+    if (modeKind(d.spec) !== modeKind(o.spec as ServiceSpec | undefined)) {
+      const detail = 'its mode differs and adopting it would mean recreating it; remove it first';
+      const r = owned ? planModeSwitch(ctx, d, o, changes) : undefined;
+      if (r) out.push(r);
+      else if (!owned) ctx.blocked.push(ownershipConflict(ctx, d, o, detail));
+      continue;
+    }
+    const send = specToSend(ctx, d, o.spec);
+    // Only labels differ: send the Engine's own spec with the new labels, so that the task template
+    // stays byte-identical (no field the Engine normalised is rewritten, no task restarts).
+    const labelsOnly = changes.every((c) => isLabelPath(c.path)) && o.spec !== undefined;
+    const spec = labelsOnly ? { ...(o.spec as ServiceSpec), Labels: send.Labels ?? {} } : send;
+    out.push(update(d, o, spec, changes, !owned));
   }
   return out;
 }

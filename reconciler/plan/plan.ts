@@ -2,17 +2,20 @@
  * The pure planner: what to create, update, remove or recreate so that the Swarm matches the
  * desired state of one resource, touching only objects that resource owns.
  *
- * Order: creates of networks, volumes, configs, secrets; recreates of networks/volumes; service
+ * Order: creates of networks, volumes, configs, secrets; label updates adopting configs/secrets; recreates of networks/volumes; service
  * creates and updates; service removes; removes of secrets, configs, volumes, networks.
  */
 import type { DesiredState, ObservedState } from '../model/objects.js';
 import { planObjectRemoves, planServiceRemoves, usedAfter } from './cleanup.js';
 import { makeContext } from './context.js';
+import { checkExternal } from './external.js';
 import { planObjects } from './plan-objects.js';
 import { planServices } from './plan-services.js';
 import type { Action, Plan, PlanOptions } from './types.js';
 
+/** Throws SK_ERR_DEPENDENCY_NOT_READY when an external object is missing (nothing is planned then). */
 export function plan(desired: DesiredState, observed: ObservedState, opts: PlanOptions): Plan {
+  checkExternal(desired, observed.objects);
   const ctx = makeContext(desired, observed.objects, opts);
   const objects = planObjects(ctx);
   const services = planServices(ctx).sort((a, b) => a.name.localeCompare(b.name));
@@ -25,6 +28,16 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
   const recreates = objects.recreates.sort(
     (a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name),
   );
-  const actions: Action[] = [...creates, ...recreates, ...services, ...serviceRemoves, ...objectRemoves];
+  const adoptions = objects.adoptions.sort(
+    (a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name),
+  );
+  const actions: Action[] = [
+    ...creates,
+    ...adoptions,
+    ...recreates,
+    ...services,
+    ...serviceRemoves,
+    ...objectRemoves,
+  ];
   return { owner: ctx.ownerKey, actions, blocked: ctx.blocked };
 }

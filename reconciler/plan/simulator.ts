@@ -46,8 +46,10 @@ export class SwarmSimulator {
         this.#objects.push(this.#build(a.desired, undefined));
         return;
       case 'update': {
-        const cur = this.#byId(a.id, 'service');
-        if (a.version !== cur.version) throw new Error(`update out of sequence: service ${a.name}`);
+        const cur = this.#byId(a.id, a.kind);
+        if (a.version !== cur.version) throw new Error(`update out of sequence: ${a.kind} ${a.name}`);
+        if (a.kind !== 'service' && cur.name !== a.desired.name)
+          throw new Error(`${a.kind} ${cur.name}: only labels can be updated`);
         const next = this.#build(a.desired, cur);
         this.#objects = this.#objects.map((o) => (o.id === a.id ? next : o));
         return;

@@ -18,7 +18,8 @@ export interface CreateAction {
 
 export interface UpdateAction {
   op: 'update';
-  kind: 'service';
+  /** Services; configs and secrets only to take ownership (their labels are all the Engine updates). */
+  kind: 'service' | 'config' | 'secret';
   name: string;
   id: string;
   /** Version read at observe time; the adapter re-reads on `update out of sequence`. */
@@ -27,7 +28,7 @@ export interface UpdateAction {
   changes: FieldChange[];
   /** True when only object labels change: the update restarts no task. */
   labelsOnly: boolean;
-  /** Set when the update takes ownership of an unowned `docker stack deploy` service. */
+  /** Set when the update takes ownership of an unowned `docker stack deploy` object. */
   adopt?: boolean;
 }
 
@@ -42,7 +43,8 @@ export interface RemoveAction {
 
 export interface RecreateAction {
   op: 'recreate';
-  kind: 'network' | 'volume';
+  /** A service only to switch its mode (replicated, global, jobs), which Swarm cannot update. */
+  kind: 'network' | 'volume' | 'service';
   name: string;
   id: string;
   desired: DesiredObject;

@@ -31,8 +31,15 @@ export interface HostileCase {
   expect: HostileExpectation;
   /** Environment of the process under test (to prove it never reaches a service). */
   env?: Record<string, string>;
-  /** Extra source options for the controller's dir/git source, e.g. `policy=…` (comma-separated). */
+  /** Extra source options for the controller's dir/git source, e.g. `name=…` (comma-separated). */
   sourceOptions?: string;
+  /**
+   * A stack policy file (YAML) the runner writes outside the source and passes as `policy=FILE` on
+   * the controller's source and `--policy FILE` to validate/plan/apply; denials name that file.
+   */
+  policy?: string;
+  /** `run --allow-env` values: the only variables of `env` a running controller lets stacks read. */
+  allowEnv?: string[];
   /** Only meaningful for some runners (e.g. a FIFO cannot be committed to git). */
   skip?: ('validate' | 'plan' | 'apply' | 'dir' | 'git')[];
 }

@@ -10,11 +10,14 @@ import { reconcileResource } from '../../reconcile/reconcile-resource.js';
 import { type CliContext, openContext, parseDurationMs } from '../context.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../main.js';
+import { LIMITS_HELP, POLICY_HELP, printWarnings, stackSettingsOf } from '../stack-options.js';
 
 interface ApplyOpts {
   file: string;
   prune?: boolean;
   adopt?: boolean;
+  limits?: string;
+  policy?: string;
   allowEmpty?: boolean;
   wait?: boolean;
   timeout: string;
@@ -43,7 +46,11 @@ const ROLLOUT_START_GRACE_MS = 15_000;
 /** Services whose task template this apply changed: Swarm rolls their tasks. */
 export function rolloutsOf(plan: Plan | undefined): string[] {
   return (plan?.actions ?? [])
-    .filter((a) => a.op === 'update' && a.changes.some((c) => c.path.startsWith('TaskTemplate')))
+    .filter(
+      (a) =>
+        (a.op === 'update' || (a.op === 'recreate' && a.kind === 'service')) &&
+        a.changes.some((c) => c.path.startsWith('TaskTemplate') || c.path.startsWith('Mode')),
+    )
     .map((a) => a.name);
 }
 
@@ -93,6 +100,8 @@ export function registerApply(program: Command, exit: ExitBox): void {
     .command('apply')
     .description('Make the Swarm match the given files. Exit code 0 on success, 1 on any error.')
     .requiredOption('-f, --file <path>', 'a compose file, a CR-shaped YAML file, or a directory of them')
+    .option('--limits <spec>', LIMITS_HELP)
+    .option('--policy <file>', POLICY_HELP)
     .option(
       '--prune',
       'remove owned objects that are no longer desired (for a directory: also stacks removed from it)',
@@ -103,6 +112,7 @@ export function registerApply(program: Command, exit: ExitBox): void {
     .option('--timeout <duration>', 'how long --wait waits', '5m')
     .option('--concurrency <n>', 'parallel Docker API calls per phase', '8')
     .action(async (opts: ApplyOpts, cmd: Command) => {
+      const stack = stackSettingsOf(opts);
       const timeoutMs = parseDurationMs(opts.timeout);
       const isDir = statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false;
       const src = loadForCli(opts.file, isDir);
@@ -126,8 +136,10 @@ export function registerApply(program: Command, exit: ExitBox): void {
             instanceId: ctx.instanceId,
             root: src.root,
             logger: ctx.logger,
+            stack,
           },
         );
+        printWarnings(r.warnings);
         if (r.plan && r.plan.actions.length === 0) process.stdout.write('  unchanged\n');
         // A blocked change (ownership conflict, recreate not allowed) leaves the resource unconverged.
         for (const b of r.plan?.blocked ?? []) process.stderr.write(`error: ${b.message} (${b.code})\n`);

@@ -7,12 +7,15 @@ import { reconcileResource } from '../../reconcile/reconcile-resource.js';
 import { openContext } from '../context.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../main.js';
+import { LIMITS_HELP, POLICY_HELP, printWarnings, stackSettingsOf } from '../stack-options.js';
 
 interface PlanOpts {
   file: string;
   output: 'text' | 'json';
   prune?: boolean;
   adopt?: boolean;
+  limits?: string;
+  policy?: string;
 }
 
 export function registerPlan(program: Command, exit: ExitBox): void {
@@ -20,10 +23,13 @@ export function registerPlan(program: Command, exit: ExitBox): void {
     .command('plan')
     .description('Show what apply would change. Exit code: 0 no changes, 2 changes pending, 1 error.')
     .requiredOption('-f, --file <path>', 'a compose file, a CR-shaped YAML file, or a directory of them')
+    .option('--limits <spec>', LIMITS_HELP)
+    .option('--policy <file>', POLICY_HELP)
     .option('-o, --output <format>', 'text or json', 'text')
     .option('--prune', 'include removal of owned objects that are no longer desired')
     .option('--adopt', 'take ownership of objects created by docker stack deploy')
     .action(async (opts: PlanOpts, cmd: Command) => {
+      const stack = stackSettingsOf(opts);
       if (opts.output !== 'text' && opts.output !== 'json')
         throw new Error(`--output must be text or json, not "${opts.output}"`);
       const src = loadForCli(
@@ -48,8 +54,10 @@ export function registerPlan(program: Command, exit: ExitBox): void {
             instanceId: ctx.instanceId,
             root: src.root,
             logger: ctx.logger,
+            stack,
           },
         );
+        printWarnings(r.warnings);
         if (r.error) {
           failed = true;
           errors.push({ key: res.key, file: res.origin.file, ...r.error.toJSON() });

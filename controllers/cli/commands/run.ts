@@ -4,6 +4,7 @@ import { DockerSwarmAdapter } from '../../docker/swarm-adapter.js';
 import { createLogger } from '../../observability/logger.js';
 import { globalOptions, parseDurationMs } from '../context.js';
 import type { ExitBox } from '../main.js';
+import { LIMITS_HELP, POLICY_HELP } from '../stack-options.js';
 
 interface RunOpts {
   source: string[];
@@ -28,6 +29,9 @@ interface RunOpts {
   leaseDuration: string;
   secretsDir?: string;
   nodeEndpoint: string[];
+  allowEnv: string[];
+  limits?: string;
+  policy?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -46,9 +50,9 @@ export function registerRun(program: Command, exit: ExitBox): void {
     .description('Run the controller: watch sources and the Swarm, reconcile continuously, correct drift.')
     .option(
       '--source <spec>',
-      'a source of desired state, repeatable: dir=PATH[,name=N] or git=URL[,branch=B|tag=T|commit=SHA]' +
+      'a source of desired state, repeatable: dir=PATH[,name=N][,policy=FILE] or git=URL[,branch=B|tag=T|commit=SHA]' +
         '[,path=DIR][,interval=1m][,name=N][,sshKeyFile=F|sshKeyEnv=V][,knownHostsFile=F]' +
-        '[,tokenFile=F|tokenEnv=V][,tokenScheme=basic|bearer][,tokenUser=U]',
+        '[,tokenFile=F|tokenEnv=V][,tokenScheme=basic|bearer][,tokenUser=U][,policy=FILE]',
       collect,
       [],
     )
@@ -109,9 +113,27 @@ export function registerRun(program: Command, exit: ExitBox): void {
       collect,
       [],
     )
+    .option(
+      '--allow-env <name>',
+      'a variable of this process that ${VAR} in stacks may read, repeatable; NAME or a prefix APP_* ' +
+        '(default: none: stacks see only spec.env and the .env file beside their compose file)',
+      collect,
+      [],
+    )
+    .option('--limits <spec>', LIMITS_HELP)
+    .option(
+      '--policy <file>',
+      `${POLICY_HELP}; for every source without its own policy=FILE, and per namespace with --kube`,
+    )
     .addHelpText(
       'after',
       `
+Stacks: \${VAR} reads spec.env, the .env file beside the compose file, and only the variables
+--allow-env names. Bounds (--limits) and the stack policy (--policy, or policy=FILE on a --source)
+are checked before planning; a stack that breaks them is refused whole (SK_ERR_LIMIT_EXCEEDED,
+SK_ERR_POLICY_DENIED) and the others converge. Git sources may not bind-mount the Docker socket or
+"/" unless a policy file allows it (dockerSocket: allow, hostRoot: allow).
+
 Kinds: SwarmStack and SwarmNetwork are planned and applied; SwarmNode, SwarmPlugin, SwarmVolume and
 SwarmVolumeMigration run as state machines over the nodes, reaching each node's own daemon through
 its SwarmNode resource (spec.address, spec.tls) or --node-endpoint.
@@ -143,7 +165,16 @@ Environment:
         import('../../observability/metrics.js'),
         import('../../runtime/controller.js'),
       ]);
-      const { createSources } = await import('../../sources/source-spec.js');
+      const { createSources, parseSourceSpecs } = await import('../../sources/source-spec.js');
+      const { controllerStackSettings } = await import('../../reconcile/stack-settings.js');
+      const { KUBE_SOURCE_NAME } = await import('../../kube/cr-resource.js');
+      const stack = controllerStackSettings({
+        allowEnv: opts.allowEnv,
+        sources: parseSourceSpecs(opts.source),
+        ...(opts.limits ? { limits: opts.limits } : {}),
+        ...(opts.policy ? { policy: opts.policy } : {}),
+        ...(opts.kube ? { kubeSourceName: KUBE_SOURCE_NAME } : {}),
+      });
       const { loadWebhookSecret } = await import('../../observability/webhook.js');
       const metrics = createMetrics();
       const webhookSecret = loadWebhookSecret(opts.webhookSecretFile);
@@ -213,6 +244,7 @@ Environment:
         ...(kube?.recorder ? { recorder: kube.recorder } : {}),
         kindReconcilers,
         secrets,
+        stack,
       });
       const server = createHttpServer(
         metrics,

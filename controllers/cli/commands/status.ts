@@ -12,6 +12,7 @@ import { reconcileResource } from '../../reconcile/reconcile-resource.js';
 import { openContext } from '../context.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../main.js';
+import { stackSettingsOf } from '../stack-options.js';
 
 interface StatusRow {
   resource: string;
@@ -102,6 +103,7 @@ export function registerStatus(program: Command, exit: ExitBox): void {
               docker: ctx.docker,
               instanceId: ctx.instanceId,
               root: src.root,
+              stack: stackSettingsOf({}),
               logger: ctx.logger,
             },
           );

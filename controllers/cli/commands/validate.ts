@@ -6,6 +6,7 @@ import { asSwarmkeeperError } from '../../../reconciler/errors.js';
 import { fsFileReader } from '../../sources/fs-file-reader.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../main.js';
+import { LIMITS_HELP, POLICY_HELP, printWarnings, stackSettingsOf } from '../stack-options.js';
 
 export function registerValidate(program: Command, exit: ExitBox): void {
   program
@@ -14,7 +15,10 @@ export function registerValidate(program: Command, exit: ExitBox): void {
       'Check files offline (no Docker needed): schema, compose keys, references. Exit 1 on any error.',
     )
     .requiredOption('-f, --file <path>', 'a compose file, a CR-shaped YAML file, or a directory of them')
-    .action((opts: { file: string }) => {
+    .option('--limits <spec>', LIMITS_HELP)
+    .option('--policy <file>', POLICY_HELP)
+    .action((opts: { file: string; limits?: string; policy?: string }) => {
+      const stack = stackSettingsOf(opts);
       const src = loadForCli(
         opts.file,
         statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false,
@@ -26,8 +30,11 @@ export function registerValidate(program: Command, exit: ExitBox): void {
             const d = desiredFor(res, {
               instanceId: 'validate',
               files: fsFileReader(src.root),
-              composeEnv: process.env,
+              env: stack.env,
+              limits: stack.limits,
+              policy: stack.policyFor(res),
             });
+            printWarnings(d.warnings);
             process.stdout.write(
               `ok  ${res.key} (${res.origin.file}): ${d.desired.objects.length} Swarm objects\n`,
             );

@@ -171,6 +171,89 @@ describe('applyPlan', () => {
     expect((upd.body as ServiceSpec).TaskTemplate.ContainerSpec.Secrets![0]!.SecretID).toBe('sec-old');
   });
 
+  it('fills empty ConfigID/SecretID (as the compose translation leaves them) by name on update', async () => {
+    const { docker, requests } = fakeDocker(engine());
+    const cs = svcSpec.TaskTemplate.ContainerSpec;
+    const spec: ServiceSpec = {
+      ...svcSpec,
+      TaskTemplate: {
+        ...svcSpec.TaskTemplate,
+        ContainerSpec: {
+          ...cs,
+          Configs: cs.Configs!.map((r) => ({ ...r, ConfigID: '' })),
+          Secrets: cs.Secrets!.map((r) => ({ ...r, SecretID: '' })),
+        },
+      },
+    };
+    const action = { ...update(7), desired: { kind: 'service' as const, name: 's_web', spec } };
+    const [res] = await applyPlan({ docker }, plan([action]));
+    expect(res!.ok, res!.error?.message).toBe(true);
+    const sent = (requests.find((r) => r.path.endsWith('/update'))!.body as ServiceSpec).TaskTemplate
+      .ContainerSpec;
+    expect(sent.Configs![0]).toMatchObject({ ConfigName: 's_cfg-abc', ConfigID: 'cfg-old' });
+    expect(sent.Secrets![0]).toMatchObject({ SecretName: 's_sec-def', SecretID: 'sec-old' });
+  });
+
+  it('names the missing config when a referenced config does not exist', async () => {
+    const { docker } = fakeDocker(
+      engine((r) => (r.method === 'GET' && r.path === '/configs' ? { status: 200, json: [] } : undefined)),
+    );
+    const [res] = await applyPlan({ docker }, plan([update(7)]));
+    expect(res!.ok).toBe(false);
+    expect(res!.error!.message).toBe('service s_web: config s_cfg-abc does not exist');
+  });
+
+  it('recreates a service (mode switch): removes it, then creates it with ids filled', async () => {
+    const { docker, requests } = fakeDocker(engine());
+    const action: Action = {
+      op: 'recreate',
+      kind: 'service',
+      name: 's_web',
+      id: 'svc1',
+      desired: objects.svc!,
+      changes: [{ path: 'Mode.Global', to: {} }],
+      affectedServices: ['s_web'],
+    };
+    const [res] = await applyPlan({ docker }, plan([action]));
+    expect(res).toMatchObject({ ok: true, id: 'id-services' });
+    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /configs',
+      'GET /secrets',
+      'DELETE /services/svc1',
+      'POST /services/create',
+    ]);
+    const cs = (requests[3]!.body as ServiceSpec).TaskTemplate.ContainerSpec;
+    expect(cs.Configs![0]!.ConfigID).toBe('cfg-old');
+  });
+
+  it.each(['config', 'secret'] as const)(
+    'adopts a %s with a label update (Name and Labels, never secret data), before service updates',
+    async (kind) => {
+      const { docker, requests } = fakeDocker(engine());
+      const d = kind === 'config' ? objects.cfg! : objects.sec!;
+      const adopt: Action = {
+        op: 'update',
+        kind,
+        name: d.name,
+        id: 'x1',
+        version: 9,
+        desired: d,
+        changes: [],
+        labelsOnly: true,
+        adopt: true,
+      };
+      const results = await applyPlan({ docker }, plan([update(7), adopt]));
+      expect(results.map((r) => r.ok)).toEqual([true, true]);
+      const paths = requests.map((r) => `${r.method} ${r.path}`);
+      expect(paths[0]).toBe(`POST /${kind}s/x1/update`);
+      expect(requests[0]!.query).toEqual({ version: 9 });
+      const body = requests[0]!.body as Record<string, unknown>;
+      if (kind === 'secret') expect(body).toEqual({ Name: 's_sec-def', Labels: {} });
+      else expect(body).toEqual({ Name: 's_cfg-abc', Labels: {}, Data: 'eA==' });
+      expect(JSON.stringify(requests)).not.toContain(SECRET);
+    },
+  );
+
   it('passes X-Registry-Auth from the resolver on service create and update', async () => {
     const { docker, requests } = fakeDocker(engine());
     const seen: string[] = [];

@@ -218,3 +218,39 @@ describe('observe (fake engine)', () => {
     });
   });
 });
+
+describe('observe: the swarm ids of the predefined host and bridge networks', () => {
+  // A service attached to `host` or `bridge` holds the swarm's id of that predefined network, which
+  // no network list returns (lists give the node-local id); only GET /networks/{id} resolves it.
+  const handler = (r: FakeRequest) => {
+    if (r.path === '/services')
+      return {
+        status: 200,
+        json: [
+          {
+            ID: 's1',
+            Spec: {
+              Name: 'A_web',
+              Labels: { [I]: 'i1' },
+              TaskTemplate: { ContainerSpec: { Image: 'x' }, Networks: [{ Target: 'swarmhostid' }] },
+            },
+          },
+        ],
+      };
+    if (r.path === '/networks') return { status: 200, json: [{ Id: 'localhostid', Name: 'host' }] };
+    if (r.path === '/networks/swarmhostid')
+      return { status: 200, json: { Id: 'swarmhostid', Name: 'host', Scope: 'swarm' } };
+    if (r.path === '/configs' || r.path === '/secrets') return { status: 200, json: [] };
+    return { status: 500, json: { message: `unexpected ${r.path}` } };
+  };
+
+  it('maps the target to the network name, as the compose file says it', async () => {
+    const { docker } = fakeDocker(handler);
+    const state = await observe(docker, { instanceId: 'i1', names: { network: ['host'] } });
+    const web = state.objects.find((o) => o.name === 'A_web')!;
+    expect((web.spec as { TaskTemplate: { Networks: unknown } }).TaskTemplate.Networks).toEqual([
+      { Target: 'host' },
+    ]);
+    expect(state.objects.some((o) => o.kind === 'network' && o.name === 'host')).toBe(true);
+  });
+});

@@ -16,6 +16,24 @@ describe('parseSourceSpec: valid specs', () => {
     ['dir=./stacks', { type: 'dir', path: './stacks' }],
     ['dir=/srv/stacks,name=local', { type: 'dir', path: '/srv/stacks', name: 'local' }],
     [
+      'dir=./stacks,policy=/etc/sk/policy.yaml',
+      { type: 'dir', path: './stacks', policy: '/etc/sk/policy.yaml' },
+    ],
+    [
+      'git=file:///srv/repo.git,policy=/etc/sk/git.yaml',
+      {
+        type: 'git',
+        url: 'file:///srv/repo.git',
+        transport: 'file',
+        name: 'git:repo',
+        ref: { kind: 'default' },
+        path: '',
+        intervalMs: DEFAULT_GIT_INTERVAL_MS,
+        auth,
+        policy: '/etc/sk/git.yaml',
+      },
+    ],
+    [
       'git=file:///srv/repo.git',
       {
         type: 'git',
@@ -99,7 +117,7 @@ describe('parseSourceSpec: errors name the spec, the key and what is supported',
     ],
     [
       'dir=x,branch=main',
-      '--source dir=x,branch=main: unknown key "branch" for a dir source; supported keys: name',
+      '--source dir=x,branch=main: unknown key "branch" for a dir source; supported keys: name, policy',
     ],
     [
       'git=file:///r.git,main',

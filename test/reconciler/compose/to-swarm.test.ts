@@ -51,8 +51,8 @@ describe('toSwarm: objects', () => {
     ]);
     expect(state.owner).toEqual(OWNER);
     expect(state.external).toEqual([
-      { kind: 'network', name: 'out' },
-      { kind: 'secret', name: 'shared_pw' },
+      { kind: 'network', name: 'out', source: '/stacks/st/stack.yml: networks.out' },
+      { kind: 'secret', name: 'shared_pw', source: '/stacks/st/stack.yml: secrets.ext' },
     ]);
   });
 
