@@ -43,10 +43,17 @@ export async function docker(args: string[], allowFail = false): Promise<RunResu
   return r;
 }
 
-/** `docker stack deploy --resolve-image never -c <file> <ns>` with the reference client. */
+/**
+ * `docker stack deploy --resolve-image never -c <file> <ns>` with the reference client, in an
+ * environment holding only what the client needs: docker interpolates `${VAR}` from its process
+ * environment, swarmkeeper only from the source (spec.env, a .env beside the file), so a variable the
+ * test runner happens to set (NODE_ENV=test under vitest) must not reach docker either.
+ */
 export async function stackDeploy(file: string, ns: string): Promise<RunResult> {
   const args = ['stack', 'deploy', '--resolve-image', 'never', '-c', file, ns];
-  const r = await run(STACK_CLI, args);
+  const keep = ['PATH', 'HOME', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY'];
+  const env = Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
+  const r = await run(STACK_CLI, args, { env });
   if (r.code !== 0) throw new Error(`docker ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
   return r;
 }
