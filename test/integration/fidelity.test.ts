@@ -4,17 +4,23 @@
  * named B), and the read-back ServiceSpecs, networks, configs and secrets must be equal once stack
  * names, ownership labels, object IDs and content-hash suffixes are normalised away.
  * A compose file with the comment `# fidelity: exclusive` (fixed subnets, host ports) deploys A and B
- * one after the other instead of side by side.
+ * one after the other instead of side by side. Objects a file declares `external: true` are created
+ * first (support/externals.ts), as an operator would. `stack deploy` runs with CLI 28 (support/cli.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, swarmkeeper } from './fidelity/support/cli.js';
-import { compareStacks } from './fidelity/support/compare.js';
+import { stackDeploy, swarmkeeper } from './fidelity/support/cli.js';
+import { compareStacks, userIpamNetworks } from './fidelity/support/compare.js';
+import {
+  ensureExternals,
+  externalsOf,
+  removeExternals,
+  type ExternalObject,
+} from './fidelity/support/externals.js';
 import { deepDiff, formatDiff } from './fidelity/support/normalise.js';
 import { removeStacks, snapshot, type StackSnapshot } from './fidelity/support/stack.js';
 
@@ -28,32 +34,9 @@ const cases = readdirSync(CORPUS, { withFileTypes: true })
   .map((e) => e.name)
   .sort();
 
-/** Networks whose IPAM config the compose file sets (their subnets are compared too). */
-function userIpamNetworks(text: string): Set<string> {
-  const doc = parse(text, { merge: true }) as {
-    networks?: Record<string, { ipam?: { config?: unknown[] } } | null>;
-  };
-  return new Set(
-    Object.entries(doc.networks ?? {})
-      .filter(([, n]) => (n?.ipam?.config?.length ?? 0) > 0)
-      .map(([k]) => `<stack>_${k}`),
-  );
-}
-
-/** Bind sources under the folder a stack was deployed from become `<case>/…` (the two folders differ). */
-function relativiseBinds(snap: StackSnapshot, dir: string): StackSnapshot {
-  for (const spec of snap.services.values()) {
-    const c = (spec['TaskTemplate'] as { ContainerSpec?: { Mounts?: { Source?: string }[] } } | undefined)
-      ?.ContainerSpec;
-    for (const m of c?.Mounts ?? [])
-      if (m.Source?.startsWith(`${dir}/`)) m.Source = `<case>/${m.Source.slice(dir.length + 1)}`;
-  }
-  return snap;
-}
-
 async function deployWithDocker(dir: string, ns: string): Promise<StackSnapshot> {
-  await docker(['stack', 'deploy', '--resolve-image', 'never', '-c', join(dir, 'docker-compose.yml'), ns]);
-  return relativiseBinds(await snapshot(ns), dir);
+  await stackDeploy(join(dir, 'docker-compose.yml'), ns);
+  return snapshot(ns, dir);
 }
 
 async function deployWithSwarmkeeper(dir: string, ns: string): Promise<StackSnapshot> {
@@ -61,22 +44,28 @@ async function deployWithSwarmkeeper(dir: string, ns: string): Promise<StackSnap
   cpSync(dir, copy, { recursive: true });
   const r = await swarmkeeper(INSTANCE, ['apply', '-f', join(copy, 'docker-compose.yml')]);
   if (r.code !== 0) throw new Error(`swarmkeeper apply exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
-  return relativiseBinds(await snapshot(ns), copy);
+  return snapshot(ns, copy);
 }
 
-beforeAll(() => {
+let externals: ExternalObject[] = [];
+
+beforeAll(async () => {
   // globalSetup (or the developer) provides the swarm; never fall back to the local daemon.
   if (!process.env.DOCKER_HOST)
     throw new Error('DOCKER_HOST is not set (the integration globalSetup sets it)');
+  externals = await ensureExternals(
+    cases.flatMap((c) => externalsOf(readFileSync(join(CORPUS, c, 'docker-compose.yml'), 'utf8'))),
+  );
 });
 
 afterAll(async () => {
+  await removeExternals(externals);
   rmSync(TMP, { recursive: true, force: true });
 });
 
 describe('docker stack deploy and swarmkeeper apply create the same Swarm objects', () => {
-  it('has a corpus of at least 15 compose files', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(15);
+  it('has a corpus of at least 43 compose files', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(43);
   });
 
   it('reports a difference with its path and both values', () => {

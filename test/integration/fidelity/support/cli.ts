@@ -4,6 +4,12 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../../..', import.meta.url));
 export const DOCKER = process.env.SK_DOCKER_CLI ?? '/usr/bin/docker';
+/**
+ * The client whose `docker stack deploy` is the reference: CLI 28 (the Debian 20.10 client refuses
+ * `deploy.mode: replicated-job`/`global-job` and leaves untagged images as they are). It negotiates
+ * down to the lab daemon's API 1.41.
+ */
+export const STACK_CLI = process.env.SK_STACK_CLI ?? '/usr/local/bin/docker';
 
 export interface RunResult {
   code: number;
@@ -34,6 +40,21 @@ export async function docker(args: string[], allowFail = false): Promise<RunResu
   const r = await run(DOCKER, args);
   if (r.code !== 0 && !allowFail)
     throw new Error(`docker ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
+  return r;
+}
+
+/**
+ * `docker stack deploy --resolve-image never -c <file> <ns>` with the reference client, in an
+ * environment holding only what the client needs: docker interpolates `${VAR}` from its process
+ * environment, swarmkeeper only from the source (spec.env, a .env beside the file), so a variable the
+ * test runner happens to set (NODE_ENV=test under vitest) must not reach docker either.
+ */
+export async function stackDeploy(file: string, ns: string): Promise<RunResult> {
+  const args = ['stack', 'deploy', '--resolve-image', 'never', '-c', file, ns];
+  const keep = ['PATH', 'HOME', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY'];
+  const env = Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
+  const r = await run(STACK_CLI, args, { env });
+  if (r.code !== 0) throw new Error(`docker ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
   return r;
 }
 

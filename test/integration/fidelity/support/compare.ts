@@ -1,4 +1,5 @@
 /** Compares the Swarm objects of a `docker stack deploy` stack with a swarmkeeper stack of the same file. */
+import { parse } from 'yaml';
 import {
   deepDiff,
   formatDiff,
@@ -11,6 +12,18 @@ import {
 import type { StackSnapshot } from './stack.js';
 
 type Obj = Record<string, unknown>;
+
+/** Networks whose IPAM config the compose file sets (their subnets are compared too). */
+export function userIpamNetworks(text: string): Set<string> {
+  const doc = parse(text, { merge: true }) as {
+    networks?: Record<string, { ipam?: { config?: unknown[] } } | null>;
+  };
+  return new Set(
+    Object.entries(doc.networks ?? {})
+      .filter(([, n]) => (n?.ipam?.config?.length ?? 0) > 0)
+      .map(([k]) => `<stack>_${k}`),
+  );
+}
 
 function byKey<T>(
   what: string,

@@ -42,6 +42,25 @@ function fileRefs(list: unknown, kind: 'Config' | 'Secret'): unknown {
     .sort((a, b) => String(a[`${kind}Name`]).localeCompare(String(b[`${kind}Name`])));
 }
 
+export const DIR = '<dir>';
+
+/**
+ * Bind sources under the compose file's folder, with that folder replaced by `<dir>`. Both deployers
+ * make a relative bind (`./data:/data`) absolute against the folder of the file they read, and the
+ * harness gives each deployer its own copy of the case folder (its name is the stack name, which
+ * swarmkeeper derives from it), so the absolute prefix legitimately differs; what follows it must not.
+ */
+function relativeBinds(mounts: unknown, dir: string | undefined): unknown {
+  if (!Array.isArray(mounts) || dir === undefined) return mounts;
+  const root = dir.replace(/\/+$/, '');
+  return mounts.map((m: Obj) => {
+    const src = m['Source'];
+    if (m['Type'] !== 'bind' || typeof src !== 'string') return m;
+    if (src === root) return { ...m, Source: DIR };
+    return src.startsWith(`${root}/`) ? { ...m, Source: `${DIR}${src.slice(root.length)}` } : m;
+  });
+}
+
 /** A ServiceSpec as read back, minus what legitimately differs between the two deployers. */
 export function normaliseService(spec: Obj, snap: StackSnapshot): unknown {
   const s = structuredClone(spec);
@@ -50,6 +69,7 @@ export function normaliseService(spec: Obj, snap: StackSnapshot): unknown {
   const c = (task['ContainerSpec'] ?? {}) as Obj;
   if ('Configs' in c) c['Configs'] = fileRefs(c['Configs'], 'Config');
   if ('Secrets' in c) c['Secrets'] = fileRefs(c['Secrets'], 'Secret');
+  if ('Mounts' in c) c['Mounts'] = relativeBinds(c['Mounts'], snap.dir);
   if (Array.isArray(task['Networks'])) {
     task['Networks'] = (task['Networks'] as Obj[])
       .map((n) => ({ ...n, Target: snap.networkNames.get(String(n['Target'])) ?? n['Target'] }))

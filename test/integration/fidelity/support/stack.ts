@@ -15,6 +15,8 @@ export interface StackSnapshot {
   secrets: Map<string, Obj>;
   /** Network ID -> name for every network of the swarm (Targets are read back as IDs). */
   networkNames: Map<string, string>;
+  /** The folder of the compose file this deployer read (relative bind sources resolve against it). */
+  dir?: string;
 }
 
 const nsLabel = (ns: string): string => `com.docker.stack.namespace=${ns}`;
@@ -27,7 +29,7 @@ async function inspectAll(type: 'service' | 'network' | 'config' | 'secret', ns:
 
 const specName = (o: Obj): string => String((o['Spec'] as Obj)['Name']);
 
-export async function snapshot(ns: string): Promise<StackSnapshot> {
+export async function snapshot(ns: string, dir?: string): Promise<StackSnapshot> {
   const [services, networks, configs, secrets, allNets] = await Promise.all([
     inspectAll('service', ns),
     inspectAll('network', ns),
@@ -47,6 +49,7 @@ export async function snapshot(ns: string): Promise<StackSnapshot> {
     configs: new Map(configs.map((c) => [specName(c), c['Spec'] as Obj])),
     secrets: new Map(secrets.map((c) => [specName(c), c['Spec'] as Obj])),
     networkNames,
+    ...(dir === undefined ? {} : { dir }),
   };
 }
 

@@ -1,0 +1,3 @@
+datacenter = "swarm"
+data_dir = "/consul/data"
+ui_config { enabled = true }
