@@ -21,7 +21,9 @@ import { DockerEventsWatcher, type SwarmEvent } from './docker-events.js';
 import { RedisLease } from './leader-lease.js';
 import { WorkQueue } from './queue/index.js';
 import type { ReconcileContext, ReconcileResult } from './queue/types.js';
+import { type OwnershipConflict, OwnershipConflicts } from './ownership-conflicts.js';
 import { PruneGuard } from './prune-guard.js';
+import { settlesWithin } from './shutdown.js';
 import { ResourceStore, type SourceSnapshot, type StoredResource } from './resource-store.js';
 import { RedisStatusStore, type StatusStore } from './status-store.js';
 import { SwarmViewCache } from './swarm-view-cache.js';
@@ -79,6 +81,8 @@ export class Controller {
   readonly statuses: StatusStore;
   readonly lease: RedisLease;
   readonly events: DockerEventsWatcher;
+  /** Objects this instance would manage that another owner holds (makes /readyz fail). */
+  readonly conflicts: OwnershipConflicts;
   readonly #guard: PruneGuard;
   /** Swarm object name -> owning resource key, from the desired objects of every reconcile. */
   readonly #owners = new Map<string, string>();
@@ -101,6 +105,7 @@ export class Controller {
     const prefix = `swarmkeeper:${opts.instanceId}`;
     this.#orphanedKey = `${prefix}:orphaned`;
     this.statuses = opts.statuses ?? new RedisStatusStore(opts.redis, prefix);
+    this.conflicts = new OwnershipConflicts(opts.redis, `${prefix}:ownership-conflicts`, opts.logger);
     this.#guard = new PruneGuard(opts.maxPruneFraction ?? 0.5, opts.allowEmpty ?? false);
     this.queue = new WorkQueue({
       connection: opts.redis,
@@ -169,11 +174,23 @@ export class Controller {
     this.lease.start();
   }
 
+  /**
+   * Graceful and bounded, counted from the call: the events stream is dropped; the sources stop
+   * (2 s at most) while the lease is released if Redis answers within a second; then the queue
+   * closes, its active reconciles getting what is left of deadlineMs (see WorkQueue.close).
+   * Nothing here waits on an unreachable Redis or Docker API.
+   */
   async stop(deadlineMs = 30_000): Promise<void> {
-    for (const s of this.opts.sources) await s.stop();
+    const t0 = Date.now();
     this.events.stop();
-    await this.lease.stop();
-    await this.queue.close(deadlineMs);
+    const [sourcesStopped, leaseReleased] = await Promise.all([
+      settlesWithin(Promise.all(this.opts.sources.map((s) => s.stop())), 2000),
+      settlesWithin(this.lease.stop(), 1000),
+    ]);
+    if (!sourcesStopped) this.#log.warn('sources did not stop within 2 s');
+    if (!leaseReleased)
+      this.#log.warn('the leader lease could not be released (Redis unreachable); it lapses by its TTL');
+    await this.queue.close(Math.max(0, deadlineMs - (Date.now() - t0)));
   }
 
   async #onSnapshot(snap: SourceSnapshot): Promise<void> {
@@ -377,6 +394,9 @@ export class Controller {
         const ready = isTrue(r.status.conditions, 'Ready');
         if (ready && !isTrue(prev?.conditions, 'Ready')) await this.#wakeDependents(key);
         this.opts.metrics.resourceReady.set({ key, kind }, ready ? 1 : 0);
+        if (r.error?.code === 'SK_ERR_OWNERSHIP_CONFLICT')
+          await this.conflicts.update(key, [{ object: key, message: r.error.message }]);
+        else if (!r.error) await this.conflicts.update(key, []);
         if (r.error) {
           this.opts.recorder?.record({
             key,
@@ -422,6 +442,7 @@ export class Controller {
       // it may have written (even when the apply failed or was aborted half-way)
       if (r.plan && r.plan.actions.length > 0) await this.#view.bump();
       for (const n of r.desiredNames) this.#owners.set(n, key);
+      if (r.plan) await this.conflicts.update(key, planConflicts(r.plan));
       await this.statuses.put(key, r.status);
       if (isTrue(r.status.conditions, 'Ready') && !isTrue(prev?.conditions, 'Ready'))
         await this.#wakeDependents(key);
@@ -587,8 +608,16 @@ export class Controller {
       });
     }
     await this.statuses.delete(key);
+    await this.conflicts.update(key, []);
     this.#recordRevision(key, undefined);
     for (const [name, owner] of this.#owners) if (owner === key) this.#owners.delete(name);
     return undefined;
   }
+}
+
+/** The plan's changes blocked because another owner holds the object. */
+function planConflicts(plan: Plan): OwnershipConflict[] {
+  return plan.blocked
+    .filter((b) => b.code === 'SK_ERR_OWNERSHIP_CONFLICT')
+    .map((b) => ({ object: `${b.kind} ${b.name}`, message: b.message }));
 }
