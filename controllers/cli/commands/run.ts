@@ -153,6 +153,7 @@ Environment:
       const { createSources } = await import('../../sources/source-spec.js');
       const { loadWebhookSecret } = await import('../../observability/webhook.js');
       const { readiness } = await import('../../observability/readiness.js');
+      const { redisDeliveryLedger } = await import('../../observability/webhook-replay.js');
       const { closeRedis, settlesWithin } = await import('../../runtime/shutdown.js');
       const metrics = createMetrics();
       const webhookSecret = loadWebhookSecret(opts.webhookSecretFile);
@@ -243,6 +244,7 @@ Environment:
           logger,
           registry: metrics.registry,
           ...(webhookSecret ? { secret: webhookSecret } : {}),
+          deliveries: redisDeliveryLedger(redis, `swarmkeeper:${g.instanceId}:webhook-deliveries`),
         },
       );
       metrics.setQueueDepthSource(async () => ({ ...(await controller.queue.depth()) }));
