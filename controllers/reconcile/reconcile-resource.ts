@@ -25,6 +25,8 @@ export interface ReconcileDeps {
   swarm: SwarmPort;
   docker: Docker;
   instanceId: string;
+  /** The instance's key for secret names (loadSecretHashKey). */
+  secretHashKey: Uint8Array;
   /** Root of the source the resource came from (relative files resolve inside it). */
   root: string;
   logger: Logger;
@@ -89,6 +91,7 @@ export async function reconcileResource(
     const secrets = await resolveSecretRefs(res, deps.secrets ?? noSecrets);
     d = desiredFor(res, {
       instanceId: deps.instanceId,
+      secretHashKey: deps.secretHashKey,
       files: fsFileReader(deps.root),
       composeEnv: process.env,
       ...(secrets ? { secrets } : {}),

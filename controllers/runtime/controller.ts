@@ -56,6 +56,8 @@ export interface ControllerOptions {
   recorder?: EventRecorder;
   /** Values of secret references (spec.secretRefs): Kubernetes Secrets with --kube, or --secrets-dir. */
   secrets?: SecretResolver;
+  /** The instance's key of secret names (loaded once, retried while it fails; secret-hash-key.ts). */
+  secretHashKey: () => Promise<Uint8Array>;
 }
 
 /** Hooks of resources deleted through finalizers instead of disappearing from their source. */
@@ -432,6 +434,7 @@ export class Controller {
           swarm: this.opts.swarm,
           docker: this.opts.docker,
           instanceId: this.opts.instanceId,
+          secretHashKey: await this.opts.secretHashKey(),
           root: stored.root,
           logger: this.#log,
           ...(view ? { view } : {}),

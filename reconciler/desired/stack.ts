@@ -21,6 +21,8 @@ export interface StackContext {
   composeEnv?: Record<string, string | undefined>;
   /** Values of spec.secretRefs by compose secret name (resolved by the caller; never printed). */
   secrets?: Readonly<Record<string, Uint8Array>>;
+  /** The instance's key for secret names (see toSwarm). */
+  secretHashKey: Uint8Array;
 }
 
 function joinPath(dir: string, file: string): string {
@@ -79,7 +81,10 @@ export function stackDesiredState(
       );
     }
   });
-  return toSwarm({ name: stackName, project, file }, { owner, instanceId: ctx.instanceId, files: ctx.files });
+  return toSwarm(
+    { name: stackName, project, file },
+    { owner, instanceId: ctx.instanceId, files: ctx.files, secretHashKey: ctx.secretHashKey },
+  );
 }
 
 function definedOnly(env: Record<string, string | undefined>): Record<string, string> {

@@ -4,7 +4,7 @@ import { planToJSON, renderPlan } from '../../../reconciler/plan/render.js';
 import type { Plan } from '../../../reconciler/plan/types.js';
 import { planOrphans } from '../../reconcile/orphans.js';
 import { reconcileResource } from '../../reconcile/reconcile-resource.js';
-import { openContext } from '../context.js';
+import { cliSecretHashKey, openContext } from '../context.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../main.js';
 
@@ -31,6 +31,8 @@ export function registerPlan(program: Command, exit: ExitBox): void {
         statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false,
       );
       const ctx = openContext(cmd);
+      let hashKeyP: Promise<Buffer> | undefined;
+      const hashKey = () => (hashKeyP ??= cliSecretHashKey(cmd, ctx, false));
       const plans: { key: string; file: string; plan: Plan }[] = [];
       let failed = src.errors.length > 0;
       const errors = src.errors.map((e) => e.toJSON());
@@ -46,6 +48,7 @@ export function registerPlan(program: Command, exit: ExitBox): void {
             swarm: ctx.swarm,
             docker: ctx.docker,
             instanceId: ctx.instanceId,
+            secretHashKey: await hashKey(),
             root: src.root,
             logger: ctx.logger,
           },

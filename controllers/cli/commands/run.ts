@@ -195,6 +195,9 @@ Environment:
           throw new Error(`--node-endpoint ${e}: expected HOSTNAME=URL, e.g. node-2=tcp://10.0.0.2:2376`);
         endpointMap[e.slice(0, i)] = e.slice(i + 1);
       }
+      const { loadSecretHashKey } = await import('../../reconcile/secret-hash-key.js');
+      const { skError } = await import('../../../reconciler/errors.js');
+      let hashKey: Promise<Buffer> | undefined;
       const kindReconcilers = createKindReconcilers({
         docker,
         redis,
@@ -223,6 +226,24 @@ Environment:
         ...(kube?.recorder ? { recorder: kube.recorder } : {}),
         kindReconcilers,
         secrets,
+        secretHashKey: () =>
+          (hashKey ??= loadSecretHashKey({
+            docker,
+            instanceId: g.instanceId,
+            create: true,
+            ...(g.secretHashKeyFile ? { file: g.secretHashKeyFile } : {}),
+          }).then(
+            (k) => {
+              logger.info({ source: k.source }, 'secret hash key loaded');
+              return k.key;
+            },
+            (e: unknown) => {
+              hashKey = undefined; // the next reconcile tries again
+              throw skError('DOCKER_API', `cannot load the secret hash key: ${(e as Error).message}`, {
+                cause: e,
+              });
+            },
+          )),
       });
       const server = createHttpServer(
         metrics,
