@@ -30,6 +30,7 @@ async function startRedis(): Promise<{ child: ChildProcess; port: number }> {
   await waitFor(`redis-server on ${port}`, 10_000, async () => {
     const { Redis } = await import('ioredis');
     const r = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => undefined);
     try {
       await r.connect();
       return (await r.ping()) === 'PONG' ? true : undefined;
