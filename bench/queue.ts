@@ -123,6 +123,7 @@ async function endToEnd(env: ReturnType<typeof benchEnv>): Promise<void> {
     swarm,
     redis,
     instanceId: id,
+    secretHashKey: async () => new TextEncoder().encode(`bench-secret-hash-key-${id}`),
     sources: [new DirSource(join(dir.path, 'stacks'), { logger })],
     logger,
     metrics,

@@ -3,11 +3,14 @@ import type { Command } from 'commander';
 import { dockerFromEnv } from '../docker/connection.js';
 import { DockerSwarmAdapter } from '../docker/swarm-adapter.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { loadSecretHashKey } from '../reconcile/secret-hash-key.js';
 
 export interface GlobalOptions {
   instanceId: string;
   /** Unset: `error` for one-shot commands (their errors are printed as lines), `info` for run. */
   logLevel?: string;
+  /** The key of secret names (controllers/reconcile/secret-hash-key.ts). */
+  secretHashKeyFile?: string;
 }
 
 export interface CliContext {
@@ -28,6 +31,22 @@ export function openContext(cmd: Command, opts: { concurrency?: number } = {}): 
   const { docker } = dockerFromEnv(process.env);
   const swarm = new DockerSwarmAdapter(docker, { concurrency: opts.concurrency ?? 8 });
   return { docker, swarm, logger, instanceId: g.instanceId };
+}
+
+/**
+ * The instance's key of secret names: `create` (apply) makes the Swarm config when it is missing;
+ * plan and status only read it (a throw-away key otherwise: their secret names are provisional).
+ */
+export async function cliSecretHashKey(cmd: Command, ctx: CliContext, create: boolean): Promise<Buffer> {
+  const g = globalOptions(cmd);
+  const k = await loadSecretHashKey({
+    docker: ctx.docker,
+    instanceId: ctx.instanceId,
+    create,
+    ...(g.secretHashKeyFile ? { file: g.secretHashKeyFile } : {}),
+  });
+  ctx.logger.debug({ source: k.source }, 'secret hash key');
+  return k.key;
 }
 
 /** `5m`, `90s`, `1h30m`, `500ms` or plain seconds -> milliseconds. */

@@ -25,6 +25,11 @@ export function buildProgram(exit: ExitBox): Command {
       process.env['SWARMKEEPER_INSTANCE_ID'] ?? 'default',
     )
     .option(
+      '--secret-hash-key-file <path>',
+      'key of the keyed hash in secret names (>= 16 bytes; or env SWARMKEEPER_SECRET_HASH_KEY_FILE); ' +
+        'default: a per-instance key kept in the Swarm config swarmkeeper-secret-hash-key.<instance>',
+    )
+    .option(
       '--log-level <level>',
       'pino log level (trace, debug, info, warn, error); default: error, and info for run',
       process.env['SWARMKEEPER_LOG_LEVEL'],

@@ -1,13 +1,17 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Metrics } from './metrics.js';
+import { type ReadyReport, within } from './readiness.js';
 import { type TriggerRoutesOptions, registerTriggerRoutes } from './webhook.js';
 
 export interface Probes {
   /** Liveness: the process works (event loop answers). */
   healthy(): boolean;
-  /** Readiness: Redis and Docker are reachable and the queue worker runs. */
-  ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  /** Readiness: Redis and Docker are reachable, sources loaded, no ownership conflict (readiness.ts). */
+  ready(): Promise<ReadyReport>;
 }
+
+/** /readyz answers 503 by this time at the latest, whatever a check waits for. */
+export const READYZ_DEADLINE_MS = 900;
 
 /** One HTTP server for /metrics, /healthz and /readyz (and hooks later). */
 export function createHttpServer(
@@ -28,7 +32,10 @@ export function createHttpServer(
     return { ok };
   });
   app.get('/readyz', async (_req, reply) => {
-    const r = await probes.ready();
+    const r = await within(probes.ready(), READYZ_DEADLINE_MS, {
+      ok: false,
+      checks: { answered: false },
+    });
     reply.code(r.ok ? 200 : 503);
     return r;
   });

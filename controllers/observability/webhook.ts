@@ -3,7 +3,8 @@
  * - `POST /hooks/git`: a forge's push webhook. The body must be signed with the webhook secret
  *   (GitHub `X-Hub-Signature-256: sha256=HMAC`, Gitea/Gogs `X-Gitea-Signature`/`X-Gogs-Signature:
  *   HMAC`, both HMAC-SHA256 of the raw body; GitLab `X-Gitlab-Token: SECRET`). Anything unsigned or
- *   badly signed gets 401 and triggers nothing. A good one syncs the git sources whose URL matches
+ *   badly signed gets 401 and triggers nothing. A delivery already accepted (same delivery id or same
+ *   signed body, across replicas; webhook-replay.ts) gets 409 and triggers nothing. A good one syncs the git sources whose URL matches
  *   the payload's repository, or every git source if none matches; 202 names them.
  * - `POST /sync[?source=NAME]`: `swarmkeeper sync`. Allowed from loopback, or with
  *   `Authorization: Bearer <webhook secret>`; waits for the syncs and returns their results.
@@ -14,6 +15,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { normalizeRepoUrl, parsePayload, payloadRepoUrls } from '../sources/git-webhook-payload.js';
+import { type DeliveryLedger, deliveryIds } from './webhook-replay.js';
 
 export interface SyncResult {
   ok: boolean;
@@ -36,6 +38,8 @@ export interface TriggerRoutesOptions {
   targets: () => SyncTarget[];
   logger?: Logger;
   registry?: Registry;
+  /** Accepts each delivery once (webhook-replay.ts); without it, replays are not detected. */
+  deliveries?: DeliveryLedger;
 }
 
 export type Provider = 'github' | 'gitea' | 'gitlab';
@@ -132,7 +136,7 @@ export function registerTriggerRoutes(app: FastifyInstance, opts: TriggerRoutesO
       Counter<'provider' | 'result'> | undefined) ??
     new Counter({
       name: 'swarmkeeper_webhook_requests_total',
-      help: 'POST /hooks/git requests by provider and result (accepted, ignored, unauthorized, disabled)',
+      help: 'POST /hooks/git requests by provider and result (accepted, ignored, unauthorized, replayed, unavailable, disabled)',
       labelNames: ['provider', 'result'] as const,
       registers: opts.registry ? [opts.registry] : [],
     });
@@ -160,6 +164,29 @@ export function registerTriggerRoutes(app: FastifyInstance, opts: TriggerRoutesO
         requests.inc({ provider: 'unknown', result: 'unauthorized' });
         log?.warn({ reason: verdict.reason, ip: req.ip }, 'webhook rejected: nothing triggered');
         return reply.code(401).send({ error: verdict.reason });
+      }
+      const ids = deliveryIds(headers);
+      const claim = opts.deliveries ? await opts.deliveries.claim(ids, body) : 'new';
+      if (claim === 'replay') {
+        requests.inc({ provider: verdict.provider, result: 'replayed' });
+        log?.warn(
+          { provider: verdict.provider, deliveries: ids, ip: req.ip },
+          'webhook replay rejected: nothing triggered',
+        );
+        return reply.code(409).send({
+          error:
+            'this delivery (its delivery id or its signed body) was already accepted: a replay triggers nothing',
+        });
+      }
+      if (claim === 'unavailable') {
+        requests.inc({ provider: verdict.provider, result: 'unavailable' });
+        log?.warn(
+          { provider: verdict.provider },
+          'webhook not accepted: Redis (the replay ledger) is unreachable',
+        );
+        return reply
+          .code(503)
+          .send({ error: 'cannot check the delivery against replays now (Redis unreachable); retry later' });
       }
       const event = eventOf(headers);
       if (event === 'ping') {

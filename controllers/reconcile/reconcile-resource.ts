@@ -26,6 +26,8 @@ export interface ReconcileDeps {
   swarm: SwarmPort;
   docker: Docker;
   instanceId: string;
+  /** The instance's key for secret names (loadSecretHashKey). */
+  secretHashKey: Uint8Array;
   /** Root of the source the resource came from (relative files resolve inside it). */
   root: string;
   /** Where that root's files live on the Swarm nodes (relative bind sources resolve inside it). */
@@ -96,6 +98,7 @@ export async function reconcileResource(
     const secrets = await resolveSecretRefs(res, deps.secrets ?? noSecrets);
     d = desiredFor(res, {
       instanceId: deps.instanceId,
+      secretHashKey: deps.secretHashKey,
       files: fsFileReader(deps.root),
       env: (deps.stack ?? SAFE_STACK_SETTINGS).env,
       limits: (deps.stack ?? SAFE_STACK_SETTINGS).limits,

@@ -23,7 +23,9 @@ import { RedisLease } from './leader-lease.js';
 import { type OwnerIndex, RedisOwnerIndex } from './owner-index.js';
 import { WorkQueue } from './queue/index.js';
 import type { ReconcileContext, ReconcileResult } from './queue/types.js';
+import { type OwnershipConflict, OwnershipConflicts } from './ownership-conflicts.js';
 import { PruneGuard } from './prune-guard.js';
+import { settlesWithin } from './shutdown.js';
 import { ResourceStore, type SourceSnapshot, type StoredResource } from './resource-store.js';
 import { RedisStatusStore, type StatusStore } from './status-store.js';
 import { SwarmViewCache } from './swarm-view-cache.js';
@@ -60,6 +62,8 @@ export interface ControllerOptions {
   owners?: OwnerIndex;
   /** Process variables stacks may read (--allow-env), bounds (--limits) and stack policies. */
   stack?: StackSettings;
+  /** The instance's key of secret names (loaded once, retried while it fails; secret-hash-key.ts). */
+  secretHashKey: () => Promise<Uint8Array>;
 }
 
 /** Hooks of resources deleted through finalizers instead of disappearing from their source. */
@@ -85,6 +89,8 @@ export class Controller {
   readonly statuses: StatusStore;
   readonly lease: RedisLease;
   readonly events: DockerEventsWatcher;
+  /** Objects this instance would manage that another owner holds (makes /readyz fail). */
+  readonly conflicts: OwnershipConflicts;
   readonly #guard: PruneGuard;
   /** Swarm object name -> owning resource key, shared by every replica (events map through it). */
   readonly #owners: OwnerIndex;
@@ -108,6 +114,7 @@ export class Controller {
     this.#orphanedKey = `${prefix}:orphaned`;
     this.#owners = opts.owners ?? new RedisOwnerIndex(opts.redis, `${prefix}:owners`);
     this.statuses = opts.statuses ?? new RedisStatusStore(opts.redis, prefix);
+    this.conflicts = new OwnershipConflicts(opts.redis, `${prefix}:ownership-conflicts`, opts.logger);
     this.#guard = new PruneGuard(opts.maxPruneFraction ?? 0.5, opts.allowEmpty ?? false);
     this.queue = new WorkQueue({
       connection: opts.redis,
@@ -176,11 +183,23 @@ export class Controller {
     this.lease.start();
   }
 
+  /**
+   * Graceful and bounded, counted from the call: the events stream is dropped; the sources stop
+   * (2 s at most) while the lease is released if Redis answers within a second; then the queue
+   * closes, its active reconciles getting what is left of deadlineMs (see WorkQueue.close).
+   * Nothing here waits on an unreachable Redis or Docker API.
+   */
   async stop(deadlineMs = 30_000): Promise<void> {
-    for (const s of this.opts.sources) await s.stop();
+    const t0 = Date.now();
     this.events.stop();
-    await this.lease.stop();
-    await this.queue.close(deadlineMs);
+    const [sourcesStopped, leaseReleased] = await Promise.all([
+      settlesWithin(Promise.all(this.opts.sources.map((s) => s.stop())), 2000),
+      settlesWithin(this.lease.stop(), 1000),
+    ]);
+    if (!sourcesStopped) this.#log.warn('sources did not stop within 2 s');
+    if (!leaseReleased)
+      this.#log.warn('the leader lease could not be released (Redis unreachable); it lapses by its TTL');
+    await this.queue.close(Math.max(0, deadlineMs - (Date.now() - t0)));
   }
 
   async #onSnapshot(snap: SourceSnapshot): Promise<void> {
@@ -388,6 +407,9 @@ export class Controller {
         const ready = isTrue(r.status.conditions, 'Ready');
         if (ready && !isTrue(prev?.conditions, 'Ready')) await this.#wakeDependents(key);
         this.opts.metrics.resourceReady.set({ key, kind }, ready ? 1 : 0);
+        if (r.error?.code === 'SK_ERR_OWNERSHIP_CONFLICT')
+          await this.conflicts.update(key, [{ object: key, message: r.error.message }]);
+        else if (!r.error) await this.conflicts.update(key, []);
         if (r.error) {
           this.opts.recorder?.record({
             key,
@@ -423,6 +445,7 @@ export class Controller {
           swarm: this.opts.swarm,
           docker: this.opts.docker,
           instanceId: this.opts.instanceId,
+          secretHashKey: await this.opts.secretHashKey(),
           root: stored.root,
           ...(stored.bindRoot === undefined ? {} : { bindRoot: stored.bindRoot }),
           logger: this.#log,
@@ -435,6 +458,7 @@ export class Controller {
       // it may have written (even when the apply failed or was aborted half-way)
       if (r.plan && r.plan.actions.length > 0) await this.#view.bump();
       await this.#owners.record(key, r.desiredNames);
+      if (r.plan) await this.conflicts.update(key, planConflicts(r.plan));
       await this.statuses.put(key, r.status);
       if (isTrue(r.status.conditions, 'Ready') && !isTrue(prev?.conditions, 'Ready'))
         await this.#wakeDependents(key);
@@ -613,8 +637,16 @@ export class Controller {
       });
     }
     await this.statuses.delete(key);
+    await this.conflicts.update(key, []);
     this.#recordRevision(key, undefined);
     await this.#owners.forget(key);
     return undefined;
   }
+}
+
+/** The plan's changes blocked because another owner holds the object. */
+function planConflicts(plan: Plan): OwnershipConflict[] {
+  return plan.blocked
+    .filter((b) => b.code === 'SK_ERR_OWNERSHIP_CONFLICT')
+    .map((b) => ({ object: `${b.kind} ${b.name}`, message: b.message }));
 }

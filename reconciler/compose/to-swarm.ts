@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { skError } from '../errors.js';
 import type { NetworkSpec } from '../model/engine-types.js';
 import type {
@@ -36,6 +36,11 @@ export interface ToSwarmOptions {
   instanceId: string;
   /** Reads config/secret `file:` sources. */
   files?: FileReader;
+  /**
+   * The instance's key for secret names (controllers/reconcile/secret-hash-key.ts): a secret is
+   * named and labelled with a keyed hash of its value, so its name cannot confirm a guessed value.
+   */
+  secretHashKey: Uint8Array;
 }
 
 /** First 10 hex characters of the sha256 of the content. */
@@ -48,6 +53,19 @@ export function contentHash(data: Uint8Array, templateDriver?: string): string {
 
 const templating = (driver: string | undefined): { Templating?: { Name: string } } =>
   driver === undefined ? {} : { Templating: { Name: driver } };
+
+/**
+ * First 10 hex characters of HMAC-SHA256(key, value): a secret's name suffix and content-hash label.
+ * Stable for one key (one instance), unrelated across keys, and without the key a name says
+ * nothing about the value (an unsalted hash would let anyone who sees the name test guesses offline).
+ * A template driver is part of the version, as for configs.
+ */
+export function secretHash(key: Uint8Array, data: Uint8Array, templateDriver?: string): string {
+  if (key.length < 16) throw new Error('secret hash key: at least 16 bytes are required');
+  const h = createHmac('sha256', key).update(data);
+  if (templateDriver !== undefined) h.update(`\0template_driver=${templateDriver}`);
+  return h.digest('hex').slice(0, 10);
+}
 
 const byName = <T extends { name: string }>(a: T, b: T): number =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -108,8 +126,8 @@ function readContent(
 /**
  * The Swarm objects `docker stack deploy` would create from a compose project, with
  * swarmkeeper's ownership labels on object labels (never inside the task template).
- * Configs and secrets are named `<stack>_<key>-<sha256[:10]>` (or `<name:>-<hash>`) so a content
- * change creates a new object. Stack volumes travel inside mounts, as with docker stack deploy.
+ * Configs are named `<stack>_<key>-<sha256[:10]>` and secrets `<stack>_<key>-<hmac[:10]>` (keyed
+ * with opts.secretHashKey), or `<name:>-<hash>`, so a content change creates a new object. Stack volumes travel inside mounts, as with docker stack deploy.
  */
 export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState {
   const { name: ns, project } = stack;
@@ -173,7 +191,7 @@ export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState
       continue;
     }
     const data = readContent('secrets', key, sec, file, opts.files);
-    const hash = contentHash(data, sec.template_driver);
+    const hash = secretHash(opts.secretHashKey, data, sec.template_driver);
     const name = `${base}-${hash}`;
     names.secrets.set(key, name);
     const Labels = {

@@ -34,6 +34,8 @@ export interface StackContext {
   secrets?: Readonly<Record<string, Uint8Array>>;
   /** Where the source's files live on the Swarm nodes: relative bind sources resolve inside it. */
   bindRoot?: string;
+  /** The instance's key for secret names (see toSwarm). */
+  secretHashKey: Uint8Array;
 }
 
 function joinPath(dir: string, file: string): string {
@@ -107,7 +109,7 @@ export function stackDesiredState(
   });
   const state = toSwarm(
     { name: stackName, project, file },
-    { owner, instanceId: ctx.instanceId, files: ctx.files },
+    { owner, instanceId: ctx.instanceId, files: ctx.files, secretHashKey: ctx.secretHashKey },
   );
   return { state, warnings: project.warnings };
 }

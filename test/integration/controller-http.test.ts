@@ -78,7 +78,10 @@ describe('swarmkeeper run: HTTP endpoints and SIGTERM', () => {
   it('/readyz answers 200 with its checks', async () => {
     const r = await ctl.get('/readyz');
     expect(r.status).toBe(200);
-    expect(JSON.parse(r.body)).toEqual({ ok: true, checks: { redis: true, docker: true, sources: true } });
+    expect(JSON.parse(r.body)).toEqual({
+      ok: true,
+      checks: { redis: true, docker: true, sources: true, ownership: true },
+    });
   });
 
   it('/metrics exports the controller metrics', async () => {

@@ -82,7 +82,10 @@ describe('swarmkeeper run: Redis and dockerd restarts', () => {
       ok: boolean;
       checks: Record<string, boolean>;
     };
-    expect(ready).toEqual({ ok: true, checks: { redis: true, docker: true, sources: true } });
+    expect(ready).toEqual({
+      ok: true,
+      checks: { redis: true, docker: true, sources: true, ownership: true },
+    });
     // Redis lost the leader lease: the process takes it again and re-follows the events stream.
     await ctl.waitForLog('became leader', {}, 30_000, since);
     await scaleIsPutBack('after a Redis restart');

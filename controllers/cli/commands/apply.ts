@@ -7,7 +7,7 @@ import { isConverged, type ServiceHealth } from '../../../reconciler/status/reso
 import { serviceHealthByOwner } from '../../reconcile/health.js';
 import { planOrphans } from '../../reconcile/orphans.js';
 import { reconcileResource } from '../../reconcile/reconcile-resource.js';
-import { type CliContext, openContext, parseDurationMs } from '../context.js';
+import { type CliContext, cliSecretHashKey, openContext, parseDurationMs } from '../context.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../main.js';
 import { LIMITS_HELP, POLICY_HELP, printWarnings, stackSettingsOf } from '../stack-options.js';
@@ -117,6 +117,8 @@ export function registerApply(program: Command, exit: ExitBox): void {
       const isDir = statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false;
       const src = loadForCli(opts.file, isDir);
       const ctx = openContext(cmd, { concurrency: Number(opts.concurrency) });
+      let hashKeyP: Promise<Buffer> | undefined;
+      const hashKey = () => (hashKeyP ??= cliSecretHashKey(cmd, ctx, true));
       let failed = src.errors.length > 0;
       const applied: string[] = [];
       const rollouts = new Set<string>();
@@ -134,6 +136,7 @@ export function registerApply(program: Command, exit: ExitBox): void {
             swarm: ctx.swarm,
             docker: ctx.docker,
             instanceId: ctx.instanceId,
+            secretHashKey: await hashKey(),
             root: src.root,
             // docker stack deploy resolves relative binds against the compose file's own folder.
             bindRoot: src.root,

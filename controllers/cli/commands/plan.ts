@@ -4,7 +4,7 @@ import { planToJSON, renderPlan } from '../../../reconciler/plan/render.js';
 import type { Plan } from '../../../reconciler/plan/types.js';
 import { planOrphans } from '../../reconcile/orphans.js';
 import { reconcileResource } from '../../reconcile/reconcile-resource.js';
-import { openContext } from '../context.js';
+import { cliSecretHashKey, openContext } from '../context.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../main.js';
 import { LIMITS_HELP, POLICY_HELP, printWarnings, stackSettingsOf } from '../stack-options.js';
@@ -37,6 +37,8 @@ export function registerPlan(program: Command, exit: ExitBox): void {
         statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false,
       );
       const ctx = openContext(cmd);
+      let hashKeyP: Promise<Buffer> | undefined;
+      const hashKey = () => (hashKeyP ??= cliSecretHashKey(cmd, ctx, false));
       const plans: { key: string; file: string; plan: Plan }[] = [];
       let failed = src.errors.length > 0;
       const errors = src.errors.map((e) => e.toJSON());
@@ -52,6 +54,7 @@ export function registerPlan(program: Command, exit: ExitBox): void {
             swarm: ctx.swarm,
             docker: ctx.docker,
             instanceId: ctx.instanceId,
+            secretHashKey: await hashKey(),
             root: src.root,
             // docker stack deploy resolves relative binds against the compose file's own folder.
             bindRoot: src.root,

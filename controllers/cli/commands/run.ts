@@ -34,6 +34,9 @@ interface RunOpts {
   policy?: string;
 }
 
+/** After --shutdown-timeout, how long the rest of the shutdown may take before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 5000;
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -78,7 +81,11 @@ export function registerRun(program: Command, exit: ExitBox): void {
     .option('--allow-empty', 'let a source that suddenly yields nothing prune everything it had')
     .option('--max-prune-fraction <f>', 'refuse to prune when a source drops more than this fraction', '0.5')
     .option('--lease-ttl <duration>', 'leader lease for the Docker events watcher', '15s')
-    .option('--shutdown-timeout <duration>', 'on SIGTERM, how long active reconciles may finish', '30s')
+    .option(
+      '--shutdown-timeout <duration>',
+      'on SIGTERM, how long active reconciles may finish; the process exits at most 5 s after it, whatever is unreachable',
+      '30s',
+    )
     .option(
       '--kube',
       'also take desired state from swarmkeeper.io custom resources; status goes to their /status',
@@ -176,6 +183,9 @@ Environment:
         ...(opts.kube ? { kubeSourceName: KUBE_SOURCE_NAME } : {}),
       });
       const { loadWebhookSecret } = await import('../../observability/webhook.js');
+      const { readiness } = await import('../../observability/readiness.js');
+      const { redisDeliveryLedger } = await import('../../observability/webhook-replay.js');
+      const { closeRedis, settlesWithin } = await import('../../runtime/shutdown.js');
       const metrics = createMetrics();
       const webhookSecret = loadWebhookSecret(opts.webhookSecretFile);
       const sources = createSources(opts.source, {
@@ -216,6 +226,9 @@ Environment:
           throw new Error(`--node-endpoint ${e}: expected HOSTNAME=URL, e.g. node-2=tcp://10.0.0.2:2376`);
         endpointMap[e.slice(0, i)] = e.slice(i + 1);
       }
+      const { loadSecretHashKey } = await import('../../reconcile/secret-hash-key.js');
+      const { skError } = await import('../../../reconciler/errors.js');
+      let hashKey: Promise<Buffer> | undefined;
       const kindReconcilers = createKindReconcilers({
         docker,
         redis,
@@ -245,33 +258,46 @@ Environment:
         kindReconcilers,
         secrets,
         stack,
+        secretHashKey: () =>
+          (hashKey ??= loadSecretHashKey({
+            docker,
+            instanceId: g.instanceId,
+            create: true,
+            ...(g.secretHashKeyFile ? { file: g.secretHashKeyFile } : {}),
+          }).then(
+            (k) => {
+              logger.info({ source: k.source }, 'secret hash key loaded');
+              return k.key;
+            },
+            (e: unknown) => {
+              hashKey = undefined; // the next reconcile tries again
+              throw skError('DOCKER_API', `cannot load the secret hash key: ${(e as Error).message}`, {
+                cause: e,
+              });
+            },
+          )),
       });
       const server = createHttpServer(
         metrics,
         {
           healthy: () => true,
-          ready: async () => {
-            const checks = {
-              redis: await redis.ping().then(
-                () => true,
-                () => false,
-              ),
-              docker: await docker.ping().then(
-                () => true,
-                () => false,
-              ),
+          ready: readiness({
+            redis,
+            docker,
+            flags: () => ({
               sources: controller.sourcesReady,
               // the informer replica once every kind has listed; a follower looks keys up
               ...(kube ? { kubeInformers: kube.source.informersReady } : {}),
-            };
-            return { ok: Object.values(checks).every(Boolean), checks };
-          },
+            }),
+            conflicts: () => controller.conflicts.list(),
+          }),
         },
         {
           targets: () => sources,
           logger,
           registry: metrics.registry,
           ...(webhookSecret ? { secret: webhookSecret } : {}),
+          deliveries: redisDeliveryLedger(redis, `swarmkeeper:${g.instanceId}:webhook-deliveries`),
         },
       );
       metrics.setQueueDepthSource(async () => ({ ...(await controller.queue.depth()) }));
@@ -294,6 +320,7 @@ Environment:
       }
       await controller.start();
       logger.info('controller running');
+      const shutdownMs = parseDurationMs(opts.shutdownTimeout);
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = (signal: string) => {
@@ -303,11 +330,22 @@ Environment:
           }
           stopping = true;
           logger.info({ signal }, 'shutting down: finishing active reconciles');
+          // The guarantee: whatever is unreachable, the process is gone shortly after the timeout.
+          const watchdog = setTimeout(() => {
+            logger.error(
+              { shutdownTimeoutMs: shutdownMs, graceMs: SHUTDOWN_GRACE_MS },
+              'shutdown did not finish in time: exiting now',
+            );
+            process.exit(1);
+          }, shutdownMs + SHUTDOWN_GRACE_MS).unref();
           void (async () => {
-            await kube?.secrets.stop();
-            await controller.stop(parseDurationMs(opts.shutdownTimeout));
-            await server.close();
-            await redis.quit().catch(() => undefined);
+            if (kube && !(await settlesWithin(kube.secrets.stop(), 2000)))
+              logger.warn('the Kubernetes Secret watch did not stop within 2 s');
+            await controller.stop(shutdownMs);
+            if (!(await settlesWithin(server.close(), 500)))
+              logger.warn('the HTTP server did not close within 0.5 s');
+            await closeRedis(redis, 500);
+            clearTimeout(watchdog);
             logger.info('stopped');
             resolve();
           })();
@@ -315,6 +353,9 @@ Environment:
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });
+      // Whatever still holds the event loop (a socket to an unreachable Docker API, a client's
+      // timer) must not keep a stopped controller alive.
+      setTimeout(() => process.exit(exit.code), 500).unref();
       exit.code = 0;
     });
 }

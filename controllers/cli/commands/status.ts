@@ -9,7 +9,7 @@ import {
 } from '../../../reconciler/status/resource-status.js';
 import { serviceHealthByOwner } from '../../reconcile/health.js';
 import { reconcileResource } from '../../reconcile/reconcile-resource.js';
-import { openContext } from '../context.js';
+import { cliSecretHashKey, openContext } from '../context.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../main.js';
 import { stackSettingsOf } from '../stack-options.js';
@@ -79,6 +79,8 @@ export function registerStatus(program: Command, exit: ExitBox): void {
     .option('--redis-url <url>', "also show the running controller's Ready condition and applied revision")
     .action(async (opts: { file?: string; output: string; redisUrl?: string }, cmd: Command) => {
       const ctx = openContext(cmd);
+      let hashKeyP: Promise<Buffer> | undefined;
+      const hashKey = () => (hashKeyP ??= cliSecretHashKey(cmd, ctx, false));
       const observed = await ctx.swarm.observe({ instanceId: ctx.instanceId });
       const objects = new Map<string, number>();
       for (const o of observed.objects) {
@@ -102,6 +104,7 @@ export function registerStatus(program: Command, exit: ExitBox): void {
               swarm: ctx.swarm,
               docker: ctx.docker,
               instanceId: ctx.instanceId,
+              secretHashKey: await hashKey(),
               root: src.root,
               stack: stackSettingsOf({}),
               bindRoot: src.root,

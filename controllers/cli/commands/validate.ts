@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseResource } from '../../../reconciler/api/parse.js';
@@ -29,6 +30,8 @@ export function registerValidate(program: Command, exit: ExitBox): void {
           if ((PLANNED_KINDS as readonly string[]).includes(res.kind)) {
             const d = desiredFor(res, {
               instanceId: 'validate',
+              // offline: the names are not shown, any key does
+              secretHashKey: randomBytes(32),
               files: fsFileReader(src.root),
               env: stack.env,
               limits: stack.limits,

@@ -7,6 +7,7 @@ import { addNow, scheduleAfter, type JobData, type JobResult } from './enqueue-o
 import { KeyLocks } from './key-lock.js';
 import { classify, type Classified, type Settled } from './outcome.js';
 import { Resync } from './resync.js';
+import { closeRedis, settlesWithin, until } from '../shutdown.js';
 import type {
   BackoffOptions,
   KeysProvider,
@@ -160,19 +161,35 @@ export class WorkQueue {
     return this.closing;
   }
 
+  /**
+   * Every wait is bounded, so closing ends within about deadlineMs + 3 s even when Redis is
+   * unreachable (a worker's close and QUIT would otherwise wait for a reconnection forever): active
+   * reconciles get deadlineMs (an idle worker does not wait for it), then are aborted and get 1 s
+   * more; a worker or queue that still has not closed is force-closed, then disconnected.
+   */
   private async doClose(deadlineMs: number): Promise<void> {
     this.resync.stop();
     const worker = this.worker;
-    const workerClosed = worker ? worker.close() : Promise.resolve();
-    if (worker && !(await settlesWithin(workerClosed, deadlineMs))) {
-      this.log.warn({ active: this.active.size }, 'close deadline passed; aborting active reconciles');
-      for (const ac of this.active.values()) ac.abort(new Error('work queue closing'));
-      if (!(await settlesWithin(workerClosed, Math.min(5000, deadlineMs)))) await worker.close(true);
+    if (worker) {
+      const workerClosed = worker.close();
+      const idle = () => this.active.size === 0;
+      await settlesWithin(Promise.race([workerClosed, until(idle, deadlineMs)]), deadlineMs);
+      if (!idle()) {
+        this.log.warn({ active: this.active.size }, 'close deadline passed; aborting active reconciles');
+        for (const ac of this.active.values()) ac.abort(new Error('work queue closing'));
+        await until(idle, Math.min(1000, deadlineMs));
+      }
+      // A finished job's completion is recorded in Redis: a moment for that, unless Redis is gone.
+      const grace = this.redis.status === 'ready' ? 500 : 0;
+      if (!(await settlesWithin(workerClosed, grace))) {
+        this.log.warn('the worker did not close in time (Redis unreachable?); forcing it');
+        if (!(await settlesWithin(worker.close(true), 300))) await settlesWithin(worker.disconnect(), 200);
+      }
     }
-    await this.running;
-    await Promise.allSettled([...this.pending]);
-    await this.queue.close();
-    if (this.ownsRedis) await this.redis.quit().catch(() => this.redis.disconnect());
+    await settlesWithin(this.running ?? Promise.resolve(), 200);
+    await settlesWithin(Promise.allSettled([...this.pending]), 300);
+    if (!(await settlesWithin(this.queue.close(), 300))) await settlesWithin(this.queue.disconnect(), 200);
+    if (this.ownsRedis) await closeRedis(this.redis, 300);
   }
 
   private async process(job: Job<JobData, JobResult>, bullSignal?: AbortSignal): Promise<JobResult> {
@@ -265,16 +282,4 @@ export class WorkQueue {
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([p.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -47,7 +47,14 @@ function world() {
   const { docker, requests } = fakeDocker((r) =>
     r.path === '/services' ? { status: 200, json: [] } : { status: 500, json: { message: 'unexpected' } },
   );
-  const deps = { swarm, docker, instanceId: 'i1', root: '.', logger: pino({ level: 'silent' }) };
+  const deps = {
+    swarm,
+    docker,
+    instanceId: 'i1',
+    secretHashKey: new TextEncoder().encode('reconcile-resource-test-key'),
+    root: '.',
+    logger: pino({ level: 'silent' }),
+  };
   return { sim, calls, requests, deps };
 }
 

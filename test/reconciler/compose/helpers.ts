@@ -8,6 +8,8 @@ export const OWNER = { kind: 'SwarmStack', namespace: 'team', name: 'shop' };
 export const INSTANCE = 'sk-test';
 export const OWN = { 'swarmkeeper.io/owner': 'SwarmStack/team/shop', 'swarmkeeper.io/instance': INSTANCE };
 export const FILE = '/stacks/st/stack.yml';
+/** The instance's key of secret names in these tests. */
+export const SECRET_HASH_KEY = new TextEncoder().encode('sk-test-secret-hash-key');
 
 /** An in-memory FileReader; unknown paths throw like ENOENT. */
 export function memFiles(files: Record<string, string>): FileReader {
@@ -25,7 +27,15 @@ export function deploy(
 ): DesiredState {
   const files = opts.files ?? memFiles({});
   const project = loadCompose({ file: FILE, text }, { env: opts.env ?? {}, files });
-  return toSwarm({ name: opts.stack ?? 'st', project }, { owner: OWNER, instanceId: INSTANCE, files });
+  return toSwarm(
+    { name: opts.stack ?? 'st', project },
+    {
+      owner: OWNER,
+      instanceId: INSTANCE,
+      files,
+      secretHashKey: SECRET_HASH_KEY,
+    },
+  );
 }
 
 export function serviceOf(state: DesiredState, name: string): ServiceSpec {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCompose } from '../../../reconciler/compose/load.js';
 import { toSwarm } from '../../../reconciler/compose/to-swarm.js';
 import { AggregateSwarmkeeperError, type SwarmkeeperError } from '../../../reconciler/errors.js';
-import { INSTANCE, OWNER, memFiles } from './helpers.js';
+import { INSTANCE, OWNER, SECRET_HASH_KEY, memFiles } from './helpers.js';
 
 function loadError(text: string, env: Record<string, string> = {}): SwarmkeeperError {
   try {
@@ -274,7 +274,15 @@ describe('loadCompose: errors', () => {
       { env: {} },
     );
     expect(() =>
-      toSwarm({ name: 'st', project }, { owner: OWNER, instanceId: INSTANCE, files: memFiles({}) }),
+      toSwarm(
+        { name: 'st', project },
+        {
+          owner: OWNER,
+          instanceId: INSTANCE,
+          files: memFiles({}),
+          secretHashKey: SECRET_HASH_KEY,
+        },
+      ),
     ).toThrow(
       '/s/stack.yml: configs.c.file: cannot read "/s/c.txt": ENOENT: no such file or directory, open \'/s/c.txt\'',
     );

@@ -2,7 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import { loadCompose } from '../../../reconciler/compose/load.js';
 import { toSwarm } from '../../../reconciler/compose/to-swarm.js';
-import { INSTANCE, OWNER, baseSpec, ct, deploy, memFiles, merge, serviceOf } from './helpers.js';
+import {
+  INSTANCE,
+  OWNER,
+  baseSpec,
+  ct,
+  deploy,
+  memFiles,
+  merge,
+  serviceOf,
+  SECRET_HASH_KEY,
+} from './helpers.js';
 
 const svc = (body: string, top = ''): string => `services:\n  s:\n    image: img:1\n${body}\n${top}`;
 
@@ -124,7 +134,10 @@ describe('toSwarm: docker CLI 28 translations', () => {
     const files = memFiles({ '/stacks/st/t.txt': '{{ .Service.Name }}' });
     const text = `services:\n  s:\n    image: img:1\n    ${kind}: [${key}]\n${kind}:\n  ${key}:\n    file: ./t.txt\n    ${extra}\n`;
     const project = loadCompose({ file: '/stacks/st/stack.yml', text }, { env: {}, files });
-    const state = toSwarm({ name: 'st', project }, { owner: OWNER, instanceId: INSTANCE, files });
+    const state = toSwarm(
+      { name: 'st', project },
+      { owner: OWNER, instanceId: INSTANCE, files, secretHashKey: SECRET_HASH_KEY },
+    );
     const obj = state.objects.find((o) => o.kind === kind.slice(0, -1));
     const spec = obj?.spec as { Templating?: unknown };
     expect(spec.Templating).toEqual((want as { Templating?: unknown }).Templating);
@@ -135,9 +148,10 @@ describe('toSwarm: docker CLI 28 translations', () => {
     const names = ['template_driver: golang', ''].map((extra) => {
       const text = `services:\n  s:\n    image: img:1\nconfigs:\n  c:\n    file: ./t.txt\n    ${extra}\n`;
       const project = loadCompose({ file: '/stacks/st/stack.yml', text }, { env: {}, files });
-      return toSwarm({ name: 'st', project }, { owner: OWNER, instanceId: INSTANCE, files }).objects.find(
-        (o) => o.kind === 'config',
-      )?.name;
+      return toSwarm(
+        { name: 'st', project },
+        { owner: OWNER, instanceId: INSTANCE, files, secretHashKey: SECRET_HASH_KEY },
+      ).objects.find((o) => o.kind === 'config')?.name;
     });
     expect(names[0]).not.toBe(names[1]);
   });

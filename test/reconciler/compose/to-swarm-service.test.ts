@@ -224,7 +224,7 @@ const cases: Case[] = [
         {
           File: { Name: 'pw', UID: '0', GID: '0', Mode: 0o444 },
           SecretID: '',
-          SecretName: 'st_pw-82ba9d712d',
+          SecretName: 'st_pw-aa112f4757',
         },
       ],
     }),

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { contentHash } from '../../../reconciler/compose/to-swarm.js';
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { loadCompose } from '../../../reconciler/compose/load.js';
+import { contentHash, secretHash, toSwarm } from '../../../reconciler/compose/to-swarm.js';
 import { isSensitive } from '../../../reconciler/model/sensitive.js';
-import { deploy, memFiles, OWN, OWNER } from './helpers.js';
+import { deploy, FILE, INSTANCE, memFiles, OWN, OWNER, SECRET_HASH_KEY } from './helpers.js';
 
 const NS = { 'com.docker.stack.namespace': 'st' };
 
@@ -45,7 +48,7 @@ describe('toSwarm: objects', () => {
       'network:st_front',
       'config:fixed-1f206b11c2',
       'config:st_app-de05fb016c',
-      'secret:st_pw-82ba9d712d',
+      'secret:st_pw-aa112f4757',
       'service:st_web',
       'service:st_worker',
     ]);
@@ -116,7 +119,7 @@ describe('toSwarm: objects', () => {
       ...NS,
       ...OWN,
       'swarmkeeper.io/logical-name': 'st_pw',
-      'swarmkeeper.io/content-hash': '82ba9d712d',
+      'swarmkeeper.io/content-hash': 'aa112f4757',
     });
   });
 
@@ -145,5 +148,62 @@ describe('toSwarm: objects', () => {
 
   it('is deterministic', () => {
     expect(JSON.stringify(deploy(STACK, { files }))).toBe(JSON.stringify(state));
+  });
+});
+
+describe('toSwarm: secret names are keyed by the instance', () => {
+  const enc = (t: string) => new TextEncoder().encode(t);
+  const sha10 = (t: string) => createHash('sha256').update(t).digest('hex').slice(0, 10);
+  const text =
+    'services:\n  a: {image: i, secrets: [db], configs: [c]}\nsecrets:\n  db: {content: "hunter2"}\nconfigs:\n  c: {content: "plain"}\n';
+  const secretOf = (key: Uint8Array) => {
+    const project = loadCompose({ file: FILE, text }, { env: {}, files: memFiles({}) });
+    const s = toSwarm({ name: 'st', project }, { owner: OWNER, instanceId: INSTANCE, secretHashKey: key });
+    const sec = s.objects.find((o) => o.kind === 'secret');
+    const cfg = s.objects.find((o) => o.kind === 'config');
+    if (sec?.kind !== 'secret' || cfg?.kind !== 'config') throw new Error('missing objects');
+    return { sec, cfg };
+  };
+
+  it('the name is <base>-<10 hex> of HMAC-SHA256(key, value), not sha256(value)[:10]', () => {
+    const { sec } = secretOf(SECRET_HASH_KEY);
+    expect(sec.name).toMatch(/^st_db-[0-9a-f]{10}$/);
+    expect(sec.name).not.toBe(`st_db-${sha10('hunter2')}`);
+    expect(sec.hash).toBe(secretHash(SECRET_HASH_KEY, enc('hunter2')));
+    expect(sec.spec.Labels?.['swarmkeeper.io/content-hash']).toBe(sec.hash);
+    expect(sec.spec.Labels?.['swarmkeeper.io/content-hash']).not.toBe(sha10('hunter2'));
+  });
+
+  it('is stable across runs for one instance and different for another instance', () => {
+    expect(secretOf(SECRET_HASH_KEY).sec.name).toBe(secretOf(enc('sk-test-secret-hash-key')).sec.name);
+    expect(secretOf(enc('another-instance-secret-key')).sec.name).not.toBe(
+      secretOf(SECRET_HASH_KEY).sec.name,
+    );
+  });
+
+  it('configs keep the plain content hash (their content is not secret)', () => {
+    expect(secretOf(SECRET_HASH_KEY).cfg.name).toBe(`st_c-${sha10('plain')}`);
+    expect(secretOf(enc('another-instance-secret-key')).cfg.name).toBe(`st_c-${sha10('plain')}`);
+  });
+
+  it('refuses a key shorter than 16 bytes', () => {
+    expect(() => secretHash(enc('short'), enc('v'))).toThrow('at least 16 bytes');
+  });
+
+  it('law: for any value and two keys, the hash is 10 hex, deterministic, and never the unkeyed one', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 64 }),
+        fc.uint8Array({ minLength: 16, maxLength: 64 }),
+        fc.uint8Array({ maxLength: 256 }),
+        (k1, k2, v) => {
+          const h = secretHash(k1, v);
+          expect(h).toMatch(/^[0-9a-f]{10}$/);
+          expect(secretHash(k1, v)).toBe(h);
+          expect(h).not.toBe(contentHash(v));
+          if (Buffer.compare(Buffer.from(k1), Buffer.from(k2)) !== 0) expect(secretHash(k2, v)).not.toBe(h);
+        },
+      ),
+    );
   });
 });

@@ -8,6 +8,7 @@ import {
 } from '../../../reconciler/desired/stack-env.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';
 import { memFiles } from '../compose/helpers.js';
+import { SECRET_HASH_KEY } from '../compose/helpers.js';
 
 const VARS = { APP_TAG: '1', APP_DB: 'db', SWARMKEEPER_WEBHOOK_SECRET: 'hunter2-secret', HOME: '/root' };
 
@@ -72,6 +73,7 @@ describe('stack interpolation sources (desiredFor)', () => {
     const d = desiredFor(res({ composeFile: 'docker-compose.yml' }), {
       instanceId: 'i',
       files,
+      secretHashKey: SECRET_HASH_KEY,
       env: { vars: { ...VARS, TAG: '9' }, allow: ['APP_*'] },
     });
     const json = JSON.stringify(d.desired);
@@ -84,7 +86,12 @@ describe('stack interpolation sources (desiredFor)', () => {
   it('precedence: spec.env over the process over .env', () => {
     const image = (spec: Record<string, unknown>, vars: Record<string, string>) =>
       JSON.stringify(
-        desiredFor(res(spec), { instanceId: 'i', files, env: { vars, allow: 'all' } }).desired,
+        desiredFor(res(spec), {
+          instanceId: 'i',
+          files,
+          secretHashKey: SECRET_HASH_KEY,
+          env: { vars, allow: 'all' },
+        }).desired,
       ).match(/"Image":"([^"]+)"/)?.[1];
     expect(image({ composeFile: 'docker-compose.yml' }, {})).toBe('img:2');
     expect(image({ composeFile: 'docker-compose.yml' }, { TAG: '3' })).toBe('img:3');

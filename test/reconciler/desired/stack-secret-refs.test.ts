@@ -35,7 +35,12 @@ const app = { image: 'img:1', secrets: ['db'] };
 const ref = { name: 'db', secretRef: { name: 'db-creds', key: 'password' } };
 
 function build(res: DesiredResource, secrets?: Record<string, Uint8Array>) {
-  return desiredFor(res, { instanceId: 'i', files: memFiles({}), ...(secrets ? { secrets } : {}) });
+  return desiredFor(res, {
+    instanceId: 'i',
+    files: memFiles({}),
+    secretHashKey: new TextEncoder().encode('stack-secret-refs-test-key'),
+    ...(secrets ? { secrets } : {}),
+  });
 }
 
 function failure(fn: () => unknown): SwarmkeeperError {

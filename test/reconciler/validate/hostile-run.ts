@@ -14,6 +14,7 @@ import { DEFAULT_LIMITS } from '../../../reconciler/validate/limits.js';
 import { loadPath } from '../../../controllers/sources/dir-loader.js';
 import { fsFileReader } from '../../../controllers/sources/fs-file-reader.js';
 import type { HostileCase } from '../../hostile/case.js';
+import { SECRET_HASH_KEY } from '../compose/helpers.js';
 
 export const GOOD = 'services:\n  web:\n    image: local/busybox:1\n';
 export const POLICY_FILE = '/etc/swarmkeeper/policy.yaml';
@@ -42,6 +43,7 @@ export function runCase(c: HostileCase): CaseOutcome {
     const ctx = (ns: string) => ({
       instanceId: 'hostile',
       files: fsFileReader(root),
+      secretHashKey: SECRET_HASH_KEY,
       env: { vars: c.env ?? {}, allow: c.allowEnv ?? [] },
       limits: DEFAULT_LIMITS,
       policy: effectivePolicy(sourceType, ns, policy),
