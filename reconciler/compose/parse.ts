@@ -11,6 +11,7 @@ import {
   type Node,
 } from 'yaml';
 import { skError } from '../errors.js';
+import { checkDocument, checkTextBounds } from '../source/yaml-guard.js';
 import { formatPath, type LineLookup, type PathSegment } from './problems.js';
 
 export interface ParsedYaml {
@@ -23,6 +24,7 @@ export interface ParsedYaml {
  * merge keys `<<`, anchors and aliases; but `80:80` stays a string (no base-60 integers).
  */
 export function parseYaml(file: string, text: string): ParsedYaml {
+  checkTextBounds(file, text);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     version: '1.1',
@@ -47,6 +49,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
       `${file}${line === undefined ? '' : `:${line}`}: ${first.message.split('\n')[0]}`,
     );
   }
+  checkDocument(file, doc, lineCounter);
   // Mapping keys stay the text written (go-yaml decodes keys into strings: `N:` is "N", not false).
   visit(doc, {
     Pair(_, pair) {
@@ -61,7 +64,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   walk(doc, doc.contents as Node | null, [], lines, lineAt, 0);
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 10000 });
+    value = doc.toJS({ maxAliasCount: -1 }); // bounded by checkDocument
   } catch (e) {
     throw skError('YAML_SYNTAX', `${file}: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -55,7 +55,8 @@ export function stackDesiredState(
   let file: string;
   if (spec.composeFile !== undefined) {
     file = joinPath(res.baseDir, spec.composeFile);
-    const text = ctx.files.readText(file);
+    // a plain compose file: the text the source read (its snapshot), not what the file holds now
+    const text = res.fromComposeFile && res.text !== undefined ? res.text : ctx.files.readText(file);
     project = loadCompose({ file, text }, { env, files: ctx.files, secretValues });
   } else if (spec.compose !== undefined) {
     file = res.origin.file;
