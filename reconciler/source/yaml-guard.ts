@@ -9,14 +9,25 @@ import { skError } from '../errors.js';
  * merge keys whose value is not a mapping, recursive aliases and `__proto__` keys are precise
  * errors with the line.
  */
-export const YAML_BOUNDS = {
-  /** Characters in one file. */
-  maxChars: 4 * 1024 * 1024,
+export interface YamlBounds {
+  /** Characters in one file (raised with --max-file-size). */
+  maxChars: number;
   /** Nesting of collections, aliases expanded. */
-  maxDepth: 100,
+  maxDepth: number;
   /** Nodes of one document once its aliases are expanded. */
+  maxNodes: number;
+}
+
+export const YAML_BOUNDS: YamlBounds = {
+  maxChars: 4 * 1024 * 1024,
+  maxDepth: 100,
   maxNodes: 250_000,
-} as const;
+};
+
+/** Sets the bounds process-wide (the CLI's --max-file-size raises maxChars with it). */
+export function setYamlBounds(next: Partial<YamlBounds>): void {
+  Object.assign(YAML_BOUNDS, next);
+}
 
 type CstToken = { type: string; offset?: number; [k: string]: unknown };
 

@@ -181,6 +181,24 @@ export const cases: HostileCase[] = [
     expect: { code: 'SK_ERR_RESOURCE_INVALID', message: `bad/${C}:1: expected a mapping at the top level` },
   },
   {
+    name: 'yaml-nested-environment-value',
+    class: 'yaml',
+    files: { [C]: stack('    environment:\n      A:\n        b: 1\n') },
+    expect: {
+      code: 'SK_ERR_COMPOSE_INVALID',
+      message: `bad/${C}:9: services.app.environment.A: expected a string, a number, a boolean or null, got a mapping`,
+    },
+  },
+  {
+    name: 'yaml-nested-label-value',
+    class: 'yaml',
+    files: { [C]: stack('    labels: { a: [1, 2] }\n') },
+    expect: {
+      code: 'SK_ERR_COMPOSE_INVALID',
+      message: `bad/${C}:8: services.app.labels.a: expected a string, a number, a boolean or null, got a list`,
+    },
+  },
+  {
     name: 'yaml-merge-ok',
     class: 'yaml',
     files: {
