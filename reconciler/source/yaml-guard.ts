@@ -71,7 +71,6 @@ export function checkDocument(file: string, doc: Document, lineCounter: LineCoun
   };
   const memo = new Map<Node, { size: number; depth: number }>();
   const active = new Set<Node>();
-  let total = 0;
   const measure = (node: unknown, level: number, path: string): { size: number; depth: number } => {
     if (!node || typeof node !== 'object') return { size: 1, depth: 0 };
     const n = node as Node;
@@ -88,8 +87,7 @@ export function checkDocument(file: string, doc: Document, lineCounter: LineCoun
           `${file}${lineOf(n)}: ${path || '(top level)'}: alias "*${n.source}" refers to a node that contains it (a recursive document)`,
         );
       const m = measure(target, level, path);
-      total += m.size;
-      if (total > YAML_BOUNDS.maxNodes) throw expanded(n);
+      if (m.size > YAML_BOUNDS.maxNodes) throw expanded(n);
       return m;
     }
     const known = memo.get(n);
