@@ -120,7 +120,7 @@ export const cases: HostileCase[] = [
   {
     name: 'symlink-config-to-directory-inside',
     class: 'symlink',
-    files: { [C]: withConfig('./conf'), conf: { symlink: '../good' } },
+    files: { [C]: withConfig('./conf'), conf: { symlink: 'sub' }, sub: { dir: true }, 'sub/x.txt': 'x\n' },
     expect: {
       code: 'SK_ERR_FILE_REFUSED',
       message: 'cannot read "bad/conf": a directory; only regular files are read from a source',
@@ -152,9 +152,13 @@ export const cases: HostileCase[] = [
     expect: { ok: true },
   },
   {
-    name: 'symlink-config-to-sibling-stack-ok',
+    name: 'symlink-config-up-a-folder-ok',
     class: 'symlink',
-    files: { [C]: withConfig('./conf.txt'), 'conf.txt': { symlink: '../good/app.conf' } },
+    files: {
+      [C]: withConfig('./sub/conf.txt'),
+      'sub/conf.txt': { symlink: '../app.conf' },
+      'app.conf': 'x\n',
+    },
     expect: { ok: true },
   },
   {
