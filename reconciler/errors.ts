@@ -58,6 +58,15 @@ export const Errors = {
   RESOURCE_INVALID: def('SK_ERR_RESOURCE_INVALID', 'terminal', 'InvalidSpec'),
   /** A file referenced by a stack (env_file, config/secret file) cannot be read. */
   FILE_UNREADABLE: def('SK_ERR_FILE_UNREADABLE', 'terminal', 'FileUnreadable'),
+  /**
+   * A file of a source is refused: a link leading outside the source root, a device, FIFO or
+   * socket, a link loop, or a file or source over its size limit.
+   */
+  FILE_REFUSED: def('SK_ERR_FILE_REFUSED', 'terminal', 'FileRefused'),
+  /** A YAML document exceeds a parsing bound (size, nesting depth, alias expansion). */
+  YAML_LIMIT: def('SK_ERR_YAML_LIMIT', 'terminal', 'YAMLLimitExceeded'),
+  /** A file is not valid UTF-8 (or UTF-16 with a byte order mark). */
+  ENCODING: def('SK_ERR_ENCODING', 'terminal', 'InvalidEncoding'),
   /** An object with the desired name exists and is not owned by this resource. */
   OWNERSHIP_CONFLICT: def('SK_ERR_OWNERSHIP_CONFLICT', 'terminal', 'OwnershipConflict'),
   /** Two sources claim the same resource. */
@@ -106,6 +115,12 @@ export function skError(
   opts?: { cause?: unknown; requeueAfterMs?: number },
 ): SwarmkeeperError {
   return new SwarmkeeperError(Errors[name], message, opts);
+}
+
+/** The registry name of a coded error (e.g. to re-throw it with more context and the same code). */
+export function errorName(e: unknown): ErrorName | undefined {
+  if (!isSwarmkeeperError(e)) return undefined;
+  return (Object.keys(Errors) as ErrorName[]).find((k) => Errors[k].code === e.code);
 }
 
 export function isSwarmkeeperError(e: unknown): e is SwarmkeeperError {

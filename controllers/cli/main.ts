@@ -1,5 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { asSwarmkeeperError } from '../../reconciler/errors.js';
+import { setYamlBounds } from '../../reconciler/source/yaml-guard.js';
+import {
+  DEFAULT_SOURCE_LIMITS,
+  formatBytes,
+  parseSizeOption,
+  setSourceLimits,
+} from '../sources/safe-read.js';
 import { registerApply } from './commands/apply.js';
 import { registerCrds } from './commands/crds.js';
 import { registerPlan } from './commands/plan.js';
@@ -34,6 +41,20 @@ export function buildProgram(exit: ExitBox): Command {
       'pino log level (trace, debug, info, warn, error); default: error, and info for run',
       process.env['SWARMKEEPER_LOG_LEVEL'],
     )
+    .option(
+      '--max-file-size <size>',
+      `largest file read from a source: YAML, env_file, config and secret files (e.g. 8MiB; default ${formatBytes(DEFAULT_SOURCE_LIMITS.maxFileBytes)})`,
+      process.env['SWARMKEEPER_MAX_FILE_SIZE'],
+    )
+    .option(
+      '--max-source-size <size>',
+      `most bytes read from one source in one load, or by one reconcile (default ${formatBytes(DEFAULT_SOURCE_LIMITS.maxSourceBytes)})`,
+      process.env['SWARMKEEPER_MAX_SOURCE_SIZE'],
+    )
+    .hook('preAction', (cmd) => {
+      const problem = applySourceLimits(cmd.opts());
+      if (problem) cmd.error(`error: ${problem}`);
+    })
     .showHelpAfterError()
     .exitOverride();
   registerValidate(program, exit);
@@ -45,6 +66,26 @@ export function buildProgram(exit: ExitBox): Command {
   registerCrds(program, exit);
   for (const c of program.commands) c.exitOverride();
   return program;
+}
+
+/** `--max-file-size` and `--max-source-size`: sizes like 4194304, 512k, 8MiB, 1g. */
+function applySourceLimits(opts: { maxFileSize?: string; maxSourceSize?: string }): string | undefined {
+  let problem: string | undefined;
+  const size = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = parseSizeOption(v);
+    if (n === undefined)
+      problem ??= `${flag} ${JSON.stringify(v)}: expected a size such as 4194304, 512k or 8MiB`;
+    return n;
+  };
+  const maxFileBytes = size('--max-file-size', opts.maxFileSize);
+  const maxSourceBytes = size('--max-source-size', opts.maxSourceSize);
+  if (maxFileBytes !== undefined) setYamlBounds({ maxChars: maxFileBytes });
+  setSourceLimits({
+    ...(maxFileBytes !== undefined ? { maxFileBytes } : {}),
+    ...(maxSourceBytes !== undefined ? { maxSourceBytes } : {}),
+  });
+  return problem;
 }
 
 export async function main(argv: string[]): Promise<number> {

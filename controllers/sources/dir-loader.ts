@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { type SwarmkeeperError, skError } from '../../reconciler/errors.js';
-import { classifyFile, detectConflicts } from '../../reconciler/source/classify.js';
+import { type SwarmkeeperError, asSwarmkeeperError, skError } from '../../reconciler/errors.js';
+import {
+  type ClassifiedFile,
+  classifyFile,
+  detectConflicts,
+  failedFile,
+} from '../../reconciler/source/classify.js';
+import { decodeText } from '../../reconciler/source/decode.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
+import { ByteBudget, confine, fsError, readRegular, realRoot, sourceLimits } from './safe-read.js';
 
 export interface LoadedSource {
   root: string;
@@ -19,14 +26,51 @@ export interface LoadedSource {
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
-function yamlFiles(root: string, dir: string, out: string[]): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-    a.name.localeCompare(b.name),
-  )) {
+const MAX_DIR_DEPTH = 32;
+
+/**
+ * The YAML files under `dir`, sorted. Directories are walked without following links (a linked
+ * directory is not entered); a YAML entry of any type is listed, and read through safe-read,
+ * which refuses what is not a regular file inside the root.
+ */
+function yamlFiles(root: string, dir: string, out: string[], errors: SwarmkeeperError[], depth = 0): void {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    errors.push(fsError(`${relative(root, dir) || '.'}/`, e, 'cannot list the directory'));
+    return;
+  }
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (entry.name.startsWith('.') || SKIP_DIRS.has(entry.name)) continue;
     const p = join(dir, entry.name);
-    if (entry.isDirectory()) yamlFiles(root, p, out);
-    else if (/\.ya?ml$/.test(entry.name)) out.push(relative(root, p));
+    if (entry.isDirectory()) {
+      if (depth >= MAX_DIR_DEPTH)
+        errors.push(
+          skError(
+            'FILE_REFUSED',
+            `${relative(root, p)}/: directories nested more than ${MAX_DIR_DEPTH} deep are not read`,
+          ),
+        );
+      else yamlFiles(root, p, out, errors, depth + 1);
+    } else if (/\.ya?ml$/.test(entry.name)) out.push(relative(root, p));
+  }
+}
+
+/** Reads and classifies one YAML file; every failure is this file's alone. */
+function loadFile(
+  realRootPath: string,
+  file: string,
+  budget: ByteBudget,
+  opts: Parameters<typeof classifyFile>[2],
+): { text: string; classified: ClassifiedFile } {
+  try {
+    const real = confine(realRootPath, file, file);
+    const bytes = readRegular(real, file, sourceLimits().maxFileBytes, budget);
+    const text = decodeText(file, bytes);
+    return { text, classified: classifyFile(file, text, opts) };
+  } catch (e) {
+    return { text: '', classified: failedFile(file, asSwarmkeeperError(e), opts) };
   }
 }
 
@@ -35,7 +79,13 @@ function yamlFiles(root: string, dir: string, out: string[]): void {
  * Per-file problems are collected, never fatal for the other files.
  */
 export function loadPath(path: string, opts: { source?: string; revision?: string } = {}): LoadedSource {
-  const abs = resolve(path);
+  // The path given by the operator is trusted (it may be a link); what is inside it is not.
+  let abs = resolve(path);
+  try {
+    abs = realpathSync(abs);
+  } catch {
+    // reported below
+  }
   let st;
   try {
     st = statSync(abs);
@@ -44,22 +94,24 @@ export function loadPath(path: string, opts: { source?: string; revision?: strin
   }
   const root = st.isDirectory() ? abs : dirname(abs);
   const files = st.isDirectory() ? [] : [basename(abs)];
-  if (st.isDirectory()) yamlFiles(root, root, files);
+  const errors: SwarmkeeperError[] = [];
+  if (st.isDirectory()) yamlFiles(root, root, files, errors);
   const hash = createHash('sha256');
   const all: DesiredResource[] = [];
-  const errors: SwarmkeeperError[] = [];
   const skipped: string[] = [];
   const failedFiles: string[] = [];
+  const realRootPath = realRoot(root);
+  const budget = new ByteBudget(sourceLimits().maxSourceBytes);
   for (const file of files) {
-    const text = readFileSync(join(root, file), 'utf8');
-    hash.update(file).update('\0').update(text).update('\0');
     const baseDir = dirname(file);
-    const c = classifyFile(file, text, {
+    const { text, classified: c } = loadFile(realRootPath, file, budget, {
       baseDir,
       rootName: basename(root),
       ...(opts.source ? { source: opts.source } : {}),
       ...(opts.revision ? { revision: opts.revision } : {}),
     });
+    hash.update(file).update('\0').update(text).update('\0');
+    for (const r of c.resources) if (r.loadError) hash.update(r.loadError.message).update('\0');
     all.push(...c.resources);
     errors.push(...c.errors);
     if (c.errors.length > 0) failedFiles.push(file);

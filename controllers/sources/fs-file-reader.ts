@@ -1,37 +1,24 @@
-import { readFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
-import { skError } from '../../reconciler/errors.js';
+import { decodeText } from '../../reconciler/source/decode.js';
 import type { FileReader } from '../../reconciler/ports.js';
+import { ByteBudget, confine, readRegular, realRoot, sourceLimits } from './safe-read.js';
 
 /**
  * Reads files a stack references (env_file, config and secret `file:`). Paths are relative to
- * the source root (the compose loader already joins them with the compose file's folder) and
- * may not escape it: a stack in git must not read the controller's own files.
+ * the source root (the compose loader already joins them with the compose file's folder). Their
+ * real path, links resolved, may not leave the root (a stack in git must not read the
+ * controller's own files, `/etc/shadow` or `/proc/self/environ`); only regular files are read,
+ * within the per-file limit, and one reader (one reconcile) reads at most the per-source limit.
  */
 export function fsFileReader(root: string): FileReader {
-  const absRoot = resolve(root);
-  const locate = (path: string): string => {
-    const abs = isAbsolute(path) ? path : resolve(absRoot, path);
-    const rel = relative(absRoot, abs);
-    if (rel.startsWith('..') || isAbsolute(rel)) {
-      throw skError(
-        'FILE_UNREADABLE',
-        `${path}: outside the source root ${absRoot}; only files inside the source can be referenced`,
-      );
-    }
-    return abs;
-  };
+  const realRootPath = realRoot(root);
+  const limits = sourceLimits();
+  const budget = new ByteBudget(limits.maxSourceBytes);
   const read = (path: string): Buffer => {
-    const abs = locate(path);
-    try {
-      return readFileSync(abs);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-      throw skError('FILE_UNREADABLE', `${relative(absRoot, abs)}: cannot read (${code})`);
-    }
+    const real = confine(realRootPath, path, path);
+    return readRegular(real, path, limits.maxFileBytes, budget);
   };
   return {
-    readText: (path) => read(path).toString('utf8'),
+    readText: (path) => decodeText(path, read(path)),
     readBytes: (path) => new Uint8Array(read(path)),
   };
 }

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { errorName } from '../errors.js';
 import { Sensitive } from '../model/sensitive.js';
 import type { FileReader } from '../ports.js';
 import { parseEnvFile } from './env-file.js';
@@ -175,10 +176,11 @@ function finishService(name: string, svc: RawService, ctx: FinishCtx): ComposeSe
       try {
         for (const [k, v] of parseEnvFile(ctx.files.readText(abs), ctx.env)) merged[k] = v;
       } catch (e) {
+        // the reader's own code (a refused link or device, bad bytes) and message, without its path
         ctx.problems.add(
-          'FILE_UNREADABLE',
+          errorName(e) ?? 'FILE_UNREADABLE',
           [...path, 'env_file'],
-          `cannot read env file "${abs}": ${(e as Error).message}`,
+          `cannot read env file "${abs}": ${(e as Error).message.replace(`${abs}: `, '').replace(`${abs}:`, 'line ')}`,
         );
       }
     }

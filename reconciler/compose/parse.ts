@@ -7,6 +7,7 @@ import {
   LineCounter,
   parseDocument,
   visit,
+  type Alias,
   type Document,
   type Node,
   type ScalarTag,
@@ -14,6 +15,7 @@ import {
 } from 'yaml';
 import { goTimestamp } from './units.js';
 import { skError } from '../errors.js';
+import { checkDocument, checkTextBounds } from '../source/yaml-guard.js';
 import { formatPath, type LineLookup, type PathSegment } from './problems.js';
 
 export interface ParsedYaml {
@@ -69,6 +71,7 @@ function goYamlV3Tags(tags: Tags): Tags {
  * and aliases; `80:80` stays a string (no base-60 integers).
  */
 export function parseYaml(file: string, text: string): ParsedYaml {
+  checkTextBounds(file, text);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     version: '1.1',
@@ -86,6 +89,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
       `${file}${line === undefined ? '' : `:${line}`}: ${first.message.split('\n')[0]}`,
     );
   }
+  checkDocument(file, doc, lineCounter);
   // Mapping keys stay the text written (go-yaml decodes keys into strings: `N:` is "N", not false).
   visit(doc, {
     Pair(_, pair) {
@@ -100,7 +104,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   walk(doc, doc.contents as Node | null, [], lines, lineAt, 0);
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 10000 });
+    value = doc.toJS({ maxAliasCount: -1 }); // bounded by checkDocument
   } catch (e) {
     throw skError('YAML_SYNTAX', `${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -117,6 +121,19 @@ export function lookupIn(lines: Map<string, number>): LineLookup {
   };
 }
 
+/**
+ * `Alias.resolve` searches the whole document each time: an alias met again and again while the
+ * line map walks an expanded document (thousands of times for a small alias tree) is resolved once.
+ */
+const MAX_LINE_PATHS = 10_000;
+const walkedAliases = new WeakSet<Node>();
+
+const resolved = new WeakMap<Node, Node | undefined>();
+function resolveAlias(doc: Document, alias: Node): Node | undefined {
+  if (!resolved.has(alias)) resolved.set(alias, (alias as Alias).resolve(doc) as Node | undefined);
+  return resolved.get(alias);
+}
+
 function walk(
   doc: Document,
   node: Node | null | undefined,
@@ -125,9 +142,19 @@ function walk(
   lineAt: (offset: number | undefined) => number | undefined,
   depth: number,
 ): void {
-  if (!node || depth > 64) return;
+  // Lines of an alias-expanded document: the first paths are enough for errors (a lookup falls
+  // back to the deepest known prefix), and a large expansion must not cost seconds.
+  if (!node || depth > 64 || lines.size >= MAX_LINE_PATHS) return;
   if (isAlias(node)) {
-    walk(doc, node.resolve(doc) as Node | undefined, path, lines, lineAt, depth + 1);
+    // An alias met for the first time is walked (its paths point at the anchored lines); met
+    // again, its paths fall back to the alias's own line: the walk stays linear in the text.
+    if (walkedAliases.has(node)) {
+      const line = lineAt(node.range?.[0]);
+      if (line !== undefined && !lines.has(formatPath(path))) lines.set(formatPath(path), line);
+      return;
+    }
+    walkedAliases.add(node);
+    walk(doc, resolveAlias(doc, node), path, lines, lineAt, depth + 1);
     return;
   }
   const key = formatPath(path);
@@ -150,7 +177,7 @@ function walk(
       walk(doc, pair.value as Node | null, child, lines, lineAt, depth + 1);
     }
     for (const m of merges) {
-      const target = isAlias(m) ? (m.resolve(doc) as Node | undefined) : m;
+      const target = isAlias(m) ? resolveAlias(doc, m) : m;
       const sources = isSeq(target) ? target.items : [target];
       for (const s of sources) walkMerged(doc, s as Node, path, lines, lineAt, depth + 1);
     }
@@ -168,7 +195,7 @@ function walkMerged(
   lineAt: (offset: number | undefined) => number | undefined,
   depth: number,
 ): void {
-  const target = node && isAlias(node) ? (node.resolve(doc) as Node | undefined) : node;
+  const target = node && isAlias(node) ? resolveAlias(doc, node) : node;
   if (!target || !isMap(target)) return;
   for (const pair of target.items) {
     if (!isPair(pair)) continue;

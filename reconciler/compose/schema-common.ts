@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GO_DURATION_RULE, goDurationOverflows } from '../validate/go-duration.js';
 import { goScalarString, parseByteSize, parseCPUs, parseDuration, shellSplit } from './units.js';
+import { describeValue } from './problems.js';
 
 /** A strict mapping: unknown keys are rejected, and the error lists the supported ones. */
 export function strict<T extends z.core.$ZodLooseShape>(shape: T) {
@@ -122,7 +123,10 @@ export const command = z
     }
   });
 
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/** A value of a KEY=VALUE mapping: nested lists and mappings are named, not a bare "Invalid input". */
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], {
+  error: (iss) => `expected a string, a number, a boolean or null, got ${describeValue(iss.input)}`,
+});
 
 /**
  * A list of `KEY=VALUE` strings, or a mapping. `keepNull`: a value-less entry stays null

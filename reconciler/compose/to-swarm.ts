@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { skError } from '../errors.js';
+import { errorName, skError } from '../errors.js';
 import type { NetworkSpec } from '../model/engine-types.js';
 import type {
   DesiredConfig,
@@ -116,10 +116,15 @@ function readContent(
   try {
     return files.readBytes(path);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    throw skError('FILE_UNREADABLE', `${file}: ${kind}.${key}.file: cannot read "${path}": ${why}`, {
-      cause: e,
-    });
+    // the reader's own code (a refused link or device, bad bytes) and message, without its path
+    const why = (e instanceof Error ? e.message : String(e)).replace(`${path}: `, '');
+    throw skError(
+      errorName(e) ?? 'FILE_UNREADABLE',
+      `${file}: ${kind}.${key}.file: cannot read "${path}": ${why}`,
+      {
+        cause: e,
+      },
+    );
   }
 }
 

@@ -44,6 +44,7 @@ export function toDocument(res: DesiredResource): unknown {
 
 /** Validates a resource and translates it into Swarm objects. Throws terminal errors for bad input. */
 export function desiredFor(res: DesiredResource, ctx: StackContext): DesiredFor {
+  if (res.loadError) throw res.loadError;
   const parsed = parseResource(toDocument(res), res.origin.file) as { spec: Record<string, unknown> };
   const spec = parsed.spec;
   const owner: OwnerRef = { kind: res.kind, namespace: res.namespace, name: res.name };

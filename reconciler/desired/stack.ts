@@ -78,7 +78,8 @@ export function stackDesiredState(
   ];
   if (spec.composeFile !== undefined) {
     file = joinPath(res.baseDir, spec.composeFile);
-    const text = ctx.files.readText(file);
+    // a plain compose file: the text the source read (its snapshot), not what the file holds now
+    const text = res.fromComposeFile && res.text !== undefined ? res.text : ctx.files.readText(file);
     const env = { ...readDotEnv(file, ctx.files), ...processEnv, ...(spec.env ?? {}) };
     project = loadCompose({ file, text }, { env, files: ctx.files, secretValues, checks, ...bind });
   } else if (spec.compose !== undefined) {

@@ -1,6 +1,7 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { type SwarmkeeperError, skError } from '../errors.js';
+import { type SwarmkeeperError, asSwarmkeeperError, skError } from '../errors.js';
 import { type DesiredResource, resourceKey } from './resource.js';
+import { checkDocument, checkTextBounds } from './yaml-guard.js';
 
 export const API_GROUP = 'swarmkeeper.io';
 const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -16,18 +17,92 @@ function basename(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
+/** The file names `docker compose` looks for: a failed one still names its stack (by folder). */
+export const COMPOSE_FILE_NAME = /^(docker-)?compose(\.[\w.-]+)?\.ya?ml$/;
+
+/** Errors about what a readable document says of its own identity: no stack is made up for them. */
+const IDENTITY_ERRORS = new WeakSet<SwarmkeeperError>();
+function identityError(e: SwarmkeeperError): SwarmkeeperError {
+  IDENTITY_ERRORS.add(e);
+  return e;
+}
+
+export interface ClassifyOptions {
+  baseDir: string;
+  rootName: string;
+  source?: string;
+  revision?: string;
+}
+
+/**
+ * A file that could not be loaded at all (unreadable, refused, bad bytes, over a bound), or a
+ * compose file whose every document failed: a compose-named file still yields its stack, carrying
+ * the error (`loadError`), so the stack reports it and keeps what it has in the Swarm; any other
+ * file yields the error alone (the loader keeps the resources it held before).
+ */
+export function failedFile(file: string, error: SwarmkeeperError, opts: ClassifyOptions): ClassifiedFile {
+  const folder = opts.baseDir === '.' ? opts.rootName : basename(opts.baseDir);
+  if (!COMPOSE_FILE_NAME.test(basename(file)) || !DOCKER_NAME.test(folder))
+    return { resources: [], errors: [error], skipped: [] };
+  return {
+    resources: [
+      {
+        key: resourceKey('SwarmStack', 'default', folder),
+        kind: 'SwarmStack',
+        namespace: 'default',
+        name: folder,
+        spec: { stackName: folder, composeFile: basename(file) },
+        origin: {
+          file,
+          ...(opts.source ? { source: opts.source } : {}),
+          ...(opts.revision ? { revision: opts.revision } : {}),
+        },
+        baseDir: opts.baseDir,
+        fromComposeFile: true,
+        loadError: error,
+      },
+    ],
+    errors: [],
+    skipped: [],
+  };
+}
+
 /**
  * Classifies the YAML documents of one file: custom resources of `swarmkeeper.io/*` become
  * DesiredResources (validated later, per kind); a plain compose file becomes a SwarmStack whose
  * stack name is its folder name unless the file sets top-level `name:`.
  * `file` is the path shown in errors (relative to the source root); `baseDir` is where the file lives.
  */
-export function classifyFile(
-  file: string,
-  text: string,
-  opts: { baseDir: string; rootName: string; source?: string; revision?: string },
-): ClassifiedFile {
+export function classifyFile(file: string, text: string, opts: ClassifyOptions): ClassifiedFile {
+  let out: ClassifiedFile;
+  try {
+    out = classifyDocuments(file, text, opts);
+  } catch (e) {
+    const err = asSwarmkeeperError(e);
+    return failedFile(
+      file,
+      err.code === 'SK_ERR_INTERNAL' ? skError('YAML_SYNTAX', `${file}: ${err.message}`) : err,
+      opts,
+    );
+  }
+  if (
+    out.resources.length === 0 &&
+    out.errors.length > 0 &&
+    !out.errors.some((e) => IDENTITY_ERRORS.has(e))
+  ) {
+    const one =
+      out.errors.length === 1
+        ? out.errors[0]!
+        : skError('YAML_SYNTAX', out.errors.map((e) => e.message).join('\n'));
+    const failed = failedFile(file, one, opts);
+    if (failed.resources.length > 0) return { ...failed, skipped: out.skipped };
+  }
+  return out;
+}
+
+function classifyDocuments(file: string, text: string, opts: ClassifyOptions): ClassifiedFile {
   const out: ClassifiedFile = { resources: [], errors: [], skipped: [] };
+  checkTextBounds(file, text);
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [docs];
@@ -47,7 +122,17 @@ export function classifyFile(
       );
       continue;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    let value: unknown;
+    try {
+      checkDocument(file, doc, lineCounter);
+      value = doc.toJS({ maxAliasCount: -1 }); // bounded by checkDocument
+    } catch (e) {
+      const err = asSwarmkeeperError(e);
+      out.errors.push(
+        err.code === 'SK_ERR_INTERNAL' ? skError('YAML_SYNTAX', `${file}:${line ?? 1}: ${err.message}`) : err,
+      );
+      continue;
+    }
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) {
       out.errors.push(
@@ -68,9 +153,11 @@ export function classifyFile(
       const namespace = typeof meta['namespace'] === 'string' ? meta['namespace'] : 'default';
       if (!kind || !name) {
         out.errors.push(
-          skError(
-            'RESOURCE_INVALID',
-            `${file}:${line ?? 1}: a ${API_GROUP} resource needs kind and metadata.name`,
+          identityError(
+            skError(
+              'RESOURCE_INVALID',
+              `${file}:${line ?? 1}: a ${API_GROUP} resource needs kind and metadata.name`,
+            ),
           ),
         );
         continue;
@@ -94,9 +181,11 @@ export function classifyFile(
       const stackName = explicit ?? folder;
       if (!DOCKER_NAME.test(stackName)) {
         out.errors.push(
-          skError(
-            'COMPOSE_INVALID',
-            `${file}: stack name "${stackName}" (from ${explicit ? 'top-level name' : 'the folder name'}) is not a valid Docker name; set top-level \`name:\``,
+          identityError(
+            skError(
+              'COMPOSE_INVALID',
+              `${file}: stack name "${stackName}" (from ${explicit ? 'top-level name' : 'the folder name'}) is not a valid Docker name; set top-level \`name:\``,
+            ),
           ),
         );
         continue;
@@ -110,6 +199,7 @@ export function classifyFile(
         origin,
         baseDir: opts.baseDir,
         fromComposeFile: true,
+        text,
       });
       continue;
     }

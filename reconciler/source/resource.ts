@@ -1,3 +1,5 @@
+import type { SwarmkeeperError } from '../errors.js';
+
 /** A desired resource as it arrives from a source (a directory, git, or the Kubernetes API). */
 export interface ResourceOrigin {
   /** File the resource came from (relative to the source root when known). */
@@ -22,6 +24,16 @@ export interface DesiredResource {
   baseDir: string;
   /** Set for resources synthesised from a plain compose file. */
   fromComposeFile?: boolean;
+  /**
+   * The compose file's text as the source read it (a plain compose file): the reconcile builds from
+   * this snapshot, never from what the file holds later.
+   */
+  text?: string;
+  /**
+   * The file of this resource failed to load (a compose file that does not parse, a refused link,
+   * bad bytes): the reconcile reports this error and changes nothing of the resource.
+   */
+  loadError?: SwarmkeeperError;
   /** The whole custom-resource document, for per-kind validation. */
   document?: Record<string, unknown>;
 }

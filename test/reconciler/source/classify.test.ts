@@ -43,6 +43,15 @@ describe('classifyFile', () => {
   it.each([
     ['broken YAML', 'services:\n  a: [\n', 'web/docker-compose.yml:3: invalid YAML: '],
     ['scalar document', 'just a string\n', 'web/docker-compose.yml:1: expected a mapping at the top level'],
+  ])('%s in a compose file: its stack (by folder) carries the error', (_name, text, message) => {
+    const r = classifyFile('web/docker-compose.yml', text, opts);
+    expect(r.errors).toEqual([]);
+    expect(r.resources.map((x) => x.key)).toEqual(['SwarmStack/default/web']);
+    expect(r.resources[0]?.loadError?.message.startsWith(message)).toBe(true);
+  });
+
+  it.each([
+    ['broken YAML', 'services:\n  a: [\n', 'web/other.yml:3: invalid YAML: '],
     [
       'CR without a name',
       'apiVersion: swarmkeeper.io/v1alpha1\nkind: SwarmStack\nmetadata: {}\n',
@@ -54,7 +63,7 @@ describe('classifyFile', () => {
       'web/docker-compose.yml: stack name "bad name" (from top-level name) is not a valid Docker name; set top-level `name:`',
     ],
   ])('%s is reported precisely', (_name, text, message) => {
-    const r = classifyFile('web/docker-compose.yml', text, opts);
+    const r = classifyFile(message.split(':')[0]!, text, opts);
     expect(r.resources).toEqual([]);
     expect(r.errors[0]?.message.startsWith(message)).toBe(true);
   });
