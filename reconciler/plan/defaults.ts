@@ -15,6 +15,12 @@ export interface DiffProfile {
   skip: readonly string[];
   /** Paths where an empty object is meaningful (`Mode.Global: {}`). */
   keepEmpty: readonly string[];
+  /**
+   * Fields the Engine never fills in: a value observed where the desired spec has none was set out
+   * of band (`docker service update --env-add` on a service without environment) and is drift,
+   * even when the spec hash matches.
+   */
+  owned?: readonly string[];
 }
 
 const UPDATE_DEFAULTS = {
@@ -62,6 +68,19 @@ export const SERVICE_PROFILE: DiffProfile = {
     `Labels[${JSON.stringify(LABEL_SPEC_HASH)}]`,
   ],
   keepEmpty: ['Mode.Global', 'Mode.GlobalJob', 'TaskTemplate.ContainerSpec.Configs[*].Runtime'],
+  owned: [
+    'TaskTemplate.ContainerSpec.Env',
+    'TaskTemplate.ContainerSpec.Args',
+    'TaskTemplate.ContainerSpec.Command',
+    'TaskTemplate.ContainerSpec.Mounts',
+    'TaskTemplate.ContainerSpec.Secrets',
+    'TaskTemplate.ContainerSpec.Configs',
+    'TaskTemplate.ContainerSpec.Hosts',
+    'TaskTemplate.ContainerSpec.CapabilityAdd',
+    'TaskTemplate.ContainerSpec.CapabilityDrop',
+    'TaskTemplate.Placement.Constraints',
+    'EndpointSpec.Ports',
+  ],
 };
 
 export const VXLAN_OPTION = 'com.docker.network.driver.overlay.vxlanid_list';

@@ -4,7 +4,8 @@
  * - Zero values the Engine omits (false, 0, "", [], {}, null) equal an absent field, except
  *   where the server default is not zero (`Replicas: 0` is not `Replicas: 1`).
  * - A field absent from the desired spec is no difference (the Engine fills defaults), unless
- *   `strict`: then an observed value that is not the server default is reported as a removal.
+ *   `strict`, or the field is one the Engine never fills (`owned`): then an observed value that is
+ *   not the server default is reported as a removal.
  * - Map-valued fields the user owns are compared key by key; arrays in order, full length.
  */
 import { isSensitive, REDACTED } from '../model/sensitive.js';
@@ -30,6 +31,7 @@ export interface DiffOptions {
 
 interface Ctx {
   strict: boolean;
+  owned: Set<string>;
   defaults: Readonly<Record<string, unknown>>;
   maps: Set<string>;
   skip: Pattern[];
@@ -42,6 +44,7 @@ function makeCtx(opts: DiffOptions): Ctx {
   const p = opts.profile;
   return {
     strict: opts.strict ?? false,
+    owned: new Set(p.owned ?? []),
     defaults: p.defaults,
     maps: new Set(p.maps),
     skip: [...p.skip, ...(opts.skip ?? [])].map(parsePattern),
@@ -139,7 +142,13 @@ function walk(ctx: Ctx, d: unknown, o: unknown, segs: readonly Segment[]): void 
   const def = ctx.defaults[key];
   const dPresent = d !== undefined && !zeroAt(d, segs, profile);
   if (!dPresent) {
-    if (!ctx.strict || o === undefined || zeroAt(o, segs, profile)) return;
+    if (o === undefined || zeroAt(o, segs, profile)) return;
+    if (!(ctx.strict || ctx.owned.has(key))) {
+      // not strict here, but an owned field may lie below (EndpointSpec.Ports in an absent EndpointSpec)
+      if (isPlainObject(o) && [...ctx.owned].some((p) => p.startsWith(key === '' ? '' : `${key}.`)))
+        for (const k of Object.keys(o).sort()) walk(ctx, undefined, o[k], [...segs, k]);
+      return;
+    }
     if (isPlainObject(o)) {
       if (ctx.keepEmpty.has(key) && Object.keys(o).length === 0) return push(ctx, segs, o, undefined);
       for (const k of Object.keys(o).sort()) walk(ctx, undefined, o[k], [...segs, k]);

@@ -102,6 +102,47 @@ describe('diffSpec (services)', () => {
       { path: 'TaskTemplate.ContainerSpec.User', from: 'nobody' },
     ]);
   });
+
+  // Found by the lifecycle corpus: `docker service update --env-add X=1` on a service whose compose
+  // file sets no environment was never put back (the spec-hash label is unchanged, so not strict).
+  it.each<[string, Record<string, unknown>, Record<string, unknown>, string]>([
+    ['Env', {}, { Env: ['INJECTED=1'] }, 'TaskTemplate.ContainerSpec.Env'],
+    ['Args', {}, { Args: ['sh'] }, 'TaskTemplate.ContainerSpec.Args'],
+    [
+      'Mounts',
+      {},
+      { Mounts: [{ Type: 'bind', Source: '/', Target: '/h' }] },
+      'TaskTemplate.ContainerSpec.Mounts',
+    ],
+    ['CapabilityAdd', {}, { CapabilityAdd: ['CAP_SYS_ADMIN'] }, 'TaskTemplate.ContainerSpec.CapabilityAdd'],
+    ['Hosts', {}, { Hosts: ['1.2.3.4 x'] }, 'TaskTemplate.ContainerSpec.Hosts'],
+  ])(
+    'a %s added out of band where the desired spec has none is drift, even when not strict',
+    (_, d, o, path) => {
+      const observed = fillDefaults(svc(o), SERVICE_DEFAULTS);
+      expect(diffSpec(svc(d), observed, { profile: SERVICE_PROFILE }).map((c) => c.path)).toEqual([
+        expect.stringMatching(new RegExp(`^${path.replace(/\./g, '\\.')}`)),
+      ]);
+    },
+  );
+
+  it('published ports and placement constraints added out of band are drift too', () => {
+    const observed = fillDefaults(
+      {
+        ...base,
+        EndpointSpec: { Ports: [{ TargetPort: 80, PublishedPort: 8080 }] },
+        TaskTemplate: {
+          ContainerSpec: { Image: 'img:1' },
+          Placement: { Constraints: ['node.role==manager'] },
+        },
+      },
+      SERVICE_DEFAULTS,
+    );
+    expect(diffSpec(base, observed, { profile: SERVICE_PROFILE }).map((c) => c.path)).toEqual([
+      'EndpointSpec.Ports',
+      'TaskTemplate.Placement.Constraints',
+    ]);
+  });
 });
 
 describe('diffSpec (networks)', () => {

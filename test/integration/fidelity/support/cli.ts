@@ -44,16 +44,19 @@ export async function docker(args: string[], allowFail = false): Promise<RunResu
 }
 
 /**
- * `docker stack deploy --resolve-image never -c <file> <ns>` with the reference client, in an
- * environment holding only what the client needs: docker interpolates `${VAR}` from its process
- * environment, swarmkeeper only from the source (spec.env, a .env beside the file), so a variable the
- * test runner happens to set (NODE_ENV=test under vitest) must not reach docker either.
+ * The environment both CLIs run with: docker and `swarmkeeper apply` both interpolate `${VAR}` from
+ * their shell, so a variable the test runner happens to set (NODE_ENV=test under vitest) must reach
+ * neither, or a `${NODE_ENV:-production}` would differ from what an operator's shell gives.
  */
+function cliEnv(): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'HOME', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY'];
+  return Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
+}
+
+/** `docker stack deploy --resolve-image never -c <file> <ns>` with the reference client. */
 export async function stackDeploy(file: string, ns: string): Promise<RunResult> {
   const args = ['stack', 'deploy', '--resolve-image', 'never', '-c', file, ns];
-  const keep = ['PATH', 'HOME', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY'];
-  const env = Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
-  const r = await run(STACK_CLI, args, { env });
+  const r = await run(STACK_CLI, args, { env: cliEnv() });
   if (r.code !== 0) throw new Error(`docker ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
   return r;
 }
@@ -76,7 +79,9 @@ export async function idsByLabel(
 
 /** `node bin/swarmkeeper.js --instance-id <id> <args>` from the repository root. */
 export function swarmkeeper(instanceId: string, args: string[]): Promise<RunResult> {
-  return run(process.execPath, ['bin/swarmkeeper.js', '--instance-id', instanceId, ...args]);
+  return run(process.execPath, ['bin/swarmkeeper.js', '--instance-id', instanceId, ...args], {
+    env: cliEnv(),
+  });
 }
 
 export { pollUntil } from '../../helpers/poll.js';
