@@ -119,6 +119,23 @@ describe('swarmkeeper run: HTTP endpoints and SIGTERM', () => {
       ).toBe(true);
   });
 
+  it('a second controller that cannot listen (address in use) exits 1 at once, naming the address', async () => {
+    const busy = `127.0.0.1:${ctl.port}`;
+    const other = await ControllerProcess.start({
+      instanceId: uniq('skhttp2'),
+      sources: [src.dir],
+      redisUrl: labVars().redisUrl,
+      args: ['--listen', busy],
+      label: 'busy',
+    });
+    const exit = await Promise.race([
+      other.exited,
+      new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000).unref()),
+    ]);
+    expect(exit, other.tail()).toEqual({ code: 1, signal: null });
+    expect(other.raw.join('\n')).toContain(`--listen ${busy}: cannot listen (`);
+  });
+
   it('SIGTERM: exits 0 within the shutdown timeout and logs stopped', async () => {
     const { exit, ms } = await terminate(ctl, SHUTDOWN_TIMEOUT_MS + 5_000);
     console.log(`[controller-http] SIGTERM (idle) -> exit in ${ms} ms`);

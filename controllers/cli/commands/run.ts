@@ -302,7 +302,20 @@ Environment:
       );
       metrics.setQueueDepthSource(async () => ({ ...(await controller.queue.depth()) }));
       const [host, port] = opts.listen.split(':');
-      await server.listen({ host: host || '127.0.0.1', port: Number(port) });
+      try {
+        await server.listen({ host: host || '127.0.0.1', port: Number(port) });
+      } catch (e) {
+        // The Redis and Docker clients hold the event loop: a controller that cannot start must exit.
+        await closeRedis(redis, 500);
+        setTimeout(() => process.exit(1), 500).unref();
+        throw skError(
+          'CONNECTION_CONFIG',
+          `--listen ${opts.listen}: cannot listen (${(e as Error).message})`,
+          {
+            cause: e,
+          },
+        );
+      }
       logger.info(
         { listen: opts.listen, sources: opts.source, instanceId: g.instanceId },
         'swarmkeeper controller starting',
