@@ -33,6 +33,8 @@ interface Ctx {
   status: StatusReader;
   work: string;
   ctl?: ControllerProcess;
+  /** The head of the last signed push (its `before`): a delivery is accepted once per body. */
+  pushed?: string;
 }
 
 function context(prefix: string): Ctx {
@@ -122,8 +124,10 @@ async function webhook(
   return { status: r.status, json: (await r.json()) as Record<string, unknown> };
 }
 
+/** A signed push event from the previous pushed head to `sha` (bodies differ, as a forge's do). */
 async function signedPush(c: Ctx, sha: string): Promise<void> {
-  const body = githubPushPayload(c.repo.fileUrl, sha);
+  const body = githubPushPayload(c.repo.fileUrl, sha, c.pushed);
+  c.pushed = sha;
   const r = await webhook(c, body, githubSignature(SECRET, body));
   expect(r.status).toBe(202);
   expect(r.json).toMatchObject({ provider: 'github', matched: true, triggered: ['infra'] });
@@ -258,13 +262,13 @@ describe('git source, webhook path (interval 10m)', () => {
     await signedPush(c, shas['c4']);
     await converged(c, b, 'b', shas['c4']);
     await converged(c, a, '2', shas['c4']);
-    const problem = await c.ctl!.waitForLog('source problem', {
-      source: 'infra',
-      code: 'SK_ERR_YAML_SYNTAX',
+    // the broken file still names its stack (by folder), whose status carries the coded error
+    const st = await waitFor(`status of ${broken} naming its file\n${c.ctl!.tail()}`, 30_000, async () => {
+      const s = JSON.stringify((await c.status.get(key(broken))) ?? {});
+      return s.includes(`${broken}/docker-compose.yml`) ? s : undefined;
     });
-    expect(String(problem['err'])).toContain(`${broken}/docker-compose.yml`);
+    expect(st).toContain('InvalidYAML');
     expect(await serviceSpec(`${broken}_app`)).toBeUndefined();
-    expect(await c.status.get(key(broken))).toBeUndefined();
   });
 
   it('deleting every file prunes nothing without allowEmpty: the guard blocks and says so', async () => {
@@ -273,7 +277,7 @@ describe('git source, webhook path (interval 10m)', () => {
     c.repo.push();
     await signedPush(c, c5);
     const blocked = await c.ctl!.waitForLog('prune blocked by the empty-source guard', { source: 'infra' });
-    expect(String(blocked['reason'])).toContain('suddenly yields no resources (had 3)');
+    expect(String(blocked['reason'])).toContain('suddenly yields no resources (had 4)');
     const st = await waitFor('Source/infra status', 10_000, () => c.status.get('Source/infra'));
     expect(JSON.stringify(st)).toContain('allowEmpty');
     for (const s of [keep, a, b]) expect(await serviceSpec(`${s}_app`)).toBeDefined();

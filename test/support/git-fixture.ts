@@ -196,9 +196,10 @@ export function githubSignature(secret: string, body: string | Buffer): string {
 }
 
 /** A minimal GitHub push event for a repository URL. */
-export function githubPushPayload(cloneUrl: string, after: string): string {
+export function githubPushPayload(cloneUrl: string, after: string, before = '0'.repeat(40)): string {
   return JSON.stringify({
     ref: 'refs/heads/main',
+    before,
     after,
     repository: { full_name: 'lab/repo', clone_url: cloneUrl, ssh_url: cloneUrl, html_url: cloneUrl },
   });
