@@ -255,11 +255,14 @@ describe('swarmkeeper run: drift correction', () => {
 
   it('dir source: a broken YAML file next to a valid one keeps its resources; the valid one converges', async () => {
     const brkBefore = await serviceSpec(`${BRK}_web`);
-    const since = Date.now();
     writeFileSync(src.path(BRK, 'docker-compose.yml'), 'services:\n  web: [unclosed\n');
     writeStack(GIT, compose({ V: '3' }));
-    const problem = await ctl.waitForLog('source problem', { code: 'SK_ERR_YAML_SYNTAX' }, 30_000, since);
-    expect(String(problem['err'])).toContain(`${BRK}/docker-compose.yml`);
+    // the broken file still names its stack, whose status carries the coded error naming the file
+    const st = await waitFor(`status of ${BRK} naming its file\n${ctl.tail()}`, 30_000, async () => {
+      const s = JSON.stringify((await status.get(key(BRK))) ?? {});
+      return s.includes(`${BRK}/docker-compose.yml`) ? s : undefined;
+    });
+    expect(st).toContain('InvalidYAML');
     await waitFor(`${GIT}_web to get V=3\n${ctl.tail()}`, 30_000, async () =>
       JSON.stringify((await serviceSpec(`${GIT}_web`))?.env) === JSON.stringify(['V=3']) ? true : undefined,
     );
