@@ -74,8 +74,14 @@ describe('apply -f dir/ with --policy and the default bounds', () => {
     expect(v.code, show(v)).toBe(1);
     expect(errorLines(v.stderr).sort()).toEqual(REFUSED.map((c) => c.line(policy)).sort());
 
+    // the instance's secret-hash key from a file: no key config is created, so every write counted
+    // below belongs to a stack
+    const keyFile = join(tmp.dir, 'hash.key');
+    writeFileSync(keyFile, randomBytes(32).toString('hex'));
     proxy.reset();
     const r = await swarmkeeper({ instanceId: INSTANCE, socketPath: proxy.socketPath }, [
+      '--secret-hash-key-file',
+      keyFile,
       'apply',
       '-f',
       dir,
