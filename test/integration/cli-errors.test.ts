@@ -18,6 +18,11 @@ const INSTANCE = `cli-errors-${RUN}`;
 const P = `ce${RUN}`;
 const tmp = tempDir('sk-cli-errors-');
 const cli = { instanceId: INSTANCE };
+// The instance's secret-hash key from a file: without one, the first apply creates the instance's
+// key config (once, before it reads any stack), and the writes counted below must be the stacks'.
+const KEY_FILE = join(tmp.dir, 'hash.key');
+writeFileSync(KEY_FILE, randomBytes(32).toString('hex'));
+process.env['SWARMKEEPER_SECRET_HASH_KEY_FILE'] = KEY_FILE;
 let proxy: CountingProxy;
 const counted = (): { instanceId: string; socketPath: string } => ({
   instanceId: INSTANCE,
