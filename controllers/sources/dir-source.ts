@@ -6,17 +6,30 @@ import type { SourceSnapshot } from '../runtime/resource-store.js';
 import { loadPath } from './dir-loader.js';
 import type { Source } from './source.js';
 
-/** A watched directory: filesystem events, debounced, each producing a full snapshot. */
+/**
+ * A watched directory: filesystem events, debounced, each producing a full snapshot when the
+ * directory's revision changed. A rescan every `pollMs` (default 5 s) is the safety net for events
+ * the watcher never delivers (a watcher that failed on a hostile tree, e.g. a link loop, is started
+ * again as well).
+ */
 export class DirSource implements Source {
   readonly name: string;
   readonly #root: string;
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #poll: NodeJS.Timeout | undefined;
   #emit: ((s: SourceSnapshot) => void) | undefined;
+  #lastRevision: string | undefined;
 
   constructor(
     path: string,
-    private readonly opts: { debounceMs?: number; logger?: Logger; name?: string; bindRoot?: string } = {},
+    private readonly opts: {
+      debounceMs?: number;
+      pollMs?: number;
+      logger?: Logger;
+      name?: string;
+      bindRoot?: string;
+    } = {},
   ) {
     this.#root = resolve(path);
     this.name = opts.name ?? `dir:${path}`;
@@ -25,10 +38,24 @@ export class DirSource implements Source {
   async start(emit: (snapshot: SourceSnapshot) => void): Promise<void> {
     this.#emit = emit;
     await this.sync();
-    this.#watcher = watch(this.#root, { recursive: true }, () => this.#debounced());
-    this.#watcher.on('error', (e) =>
-      this.opts.logger?.warn({ source: this.name, err: e.message }, 'watch error'),
-    );
+    this.#watch();
+    this.#poll = setInterval(() => void this.sync(), this.opts.pollMs ?? 5000);
+    this.#poll.unref();
+  }
+
+  #watch(): void {
+    try {
+      this.#watcher = watch(this.#root, { recursive: true }, () => this.#debounced());
+    } catch (e) {
+      this.opts.logger?.warn({ source: this.name, err: e as Error }, 'watch failed: rescanning every poll');
+      return;
+    }
+    this.#watcher.on('error', (e) => {
+      this.opts.logger?.warn({ source: this.name, err: e }, 'watch error: watching again');
+      this.#watcher?.close();
+      this.#watcher = undefined;
+      if (this.#emit) setTimeout(() => this.#emit && !this.#watcher && this.#watch(), 1000).unref();
+    });
   }
 
   #debounced(): void {
@@ -40,6 +67,8 @@ export class DirSource implements Source {
     if (!this.#emit) return;
     try {
       const l = loadPath(this.#root, { source: this.name });
+      if (l.revision === this.#lastRevision) return; // nothing a snapshot holds has changed
+      this.#lastRevision = l.revision;
       this.#emit({
         source: this.name,
         root: l.root,
@@ -56,7 +85,9 @@ export class DirSource implements Source {
   }
 
   async stop(): Promise<void> {
+    this.#emit = undefined;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#poll) clearInterval(this.#poll);
     this.#watcher?.close();
     this.#watcher = undefined;
   }
