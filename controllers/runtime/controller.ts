@@ -10,7 +10,7 @@ import type { DesiredResource } from '../../reconciler/source/resource.js';
 import { isTrue } from '../../reconciler/status/conditions.js';
 import { nextStatus, startedStatus } from '../../reconciler/status/resource-status.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { EventRecorder } from '../reconcile/event-recorder.js';
+import { type EventRecorder, warningsEvent } from '../reconcile/event-recorder.js';
 import type { KindReconcileContext, KindReconcilers, KindStatus } from '../reconcile/kind-reconciler.js';
 import type { SecretResolver } from '../reconcile/secret-resolver.js';
 import type { StackSettings } from '../reconcile/stack-settings.js';
@@ -467,7 +467,8 @@ export class Controller {
       this.opts.metrics.driftDetected.set({ key }, r.outcome.drift && r.outcome.drift.length > 0 ? 1 : 0);
       if (r.drift && r.results) this.opts.metrics.driftCorrections.inc({ kind });
       this.#recordOutcome(key, r.plan, r.results, r.error, r.drift);
-      this.#recordWarnings(key, prev?.warnings, r.warnings);
+      const warned = warningsEvent(key, prev?.warnings, r.warnings);
+      if (warned) this.opts.recorder?.record(warned);
       if (r.error) throw r.error;
       this.opts.metrics.reconcileTotal.inc({ kind, result: 'success' });
       if (r.outcome.progressing && r.outcome.progressing.length > 0)
@@ -513,18 +514,6 @@ export class Controller {
       reason: drift ? 'DriftCorrected' : 'Applied',
       action: 'Reconcile',
       note: `${parts.join(', ')}: ${shown}`,
-    });
-  }
-
-  /** What docker stack deploy would ignore in the resource, as one Warning Event when it changes. */
-  #recordWarnings(key: string, before: string[] | undefined, now: string[]): void {
-    if (now.length === 0 || JSON.stringify(before ?? []) === JSON.stringify(now)) return;
-    this.opts.recorder?.record({
-      key,
-      type: 'Warning',
-      reason: 'IgnoredComposeOptions',
-      action: 'Reconcile',
-      note: now.join('\n'),
     });
   }
 

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { warningsEvent } from '../../../controllers/reconcile/event-recorder.js';
+
+const KEY = 'SwarmStack/default/web';
+const BUILD = 'web/docker-compose.yml: Ignoring unsupported options: build';
+const NAME = 'web/docker-compose.yml: Ignoring deprecated options: container_name';
+
+describe('warningsEvent: the IgnoredComposeOptions Warning Event (Kubernetes Events with --kube)', () => {
+  it.each<[string, string[] | undefined, string[], boolean]>([
+    ['first warnings of a resource', undefined, [BUILD], true],
+    ['warnings that changed', [BUILD], [BUILD, NAME], true],
+    ['the same warnings again (a resync)', [BUILD, NAME], [BUILD, NAME], false],
+    ['no warnings', [BUILD], [], false],
+    ['no warnings ever', undefined, [], false],
+  ])('%s', (_, before, now, sent) => {
+    const e = warningsEvent(KEY, before, now);
+    if (!sent) return expect(e).toBeUndefined();
+    expect(e).toEqual({
+      key: KEY,
+      type: 'Warning',
+      reason: 'IgnoredComposeOptions',
+      action: 'Reconcile',
+      note: now.join('\n'),
+    });
+  });
+});
