@@ -4,16 +4,20 @@
  * and shell words (go-shellwords, without variable expansion).
  */
 
-const DURATION_UNITS: Record<string, number> = {
-  ns: 1,
-  us: 1e3,
-  µs: 1e3,
-  μs: 1e3,
-  ms: 1e6,
-  s: 1e9,
-  m: 60e9,
-  h: 3600e9,
+/** Go's duration units in nanoseconds, exact (int64 bounds are checked on them, validate/go-duration.ts). */
+export const DURATION_UNIT_NS: Readonly<Record<string, bigint>> = {
+  ns: 1n,
+  us: 1000n,
+  µs: 1000n,
+  μs: 1000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
 };
+
+/** One `<number><unit>` component of a Go duration: the number (`1`, `1.5`, `.5`) and the unit. */
+export const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
 
 /** `1m30s`, `10s`, `500ms`, `1.5h` -> nanoseconds; undefined when malformed. */
 export function parseDuration(text: string): number | undefined {
@@ -22,8 +26,8 @@ export function parseDuration(text: string): number | undefined {
   const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.exec(s);
   if (!m) return undefined;
   let total = 0;
-  for (const part of s.replace(/^[+-]/, '').matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
-    total += Number(part[1]) * (DURATION_UNITS[part[2] as string] ?? 0);
+  for (const part of s.replace(/^[+-]/, '').matchAll(DURATION_PART)) {
+    total += Number(part[1]) * Number(DURATION_UNIT_NS[part[2] as string] ?? 0n);
   }
   return Math.round(m[1] === '-' ? -total : total);
 }

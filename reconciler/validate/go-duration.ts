@@ -3,16 +3,7 @@
  * ±(2^63-1) ns (about 292 years) with `time: invalid duration`. JavaScript numbers cannot hold
  * that bound exactly, so the overflow is checked on the text, with BigInt.
  */
-const UNIT_NS: Record<string, bigint> = {
-  ns: 1n,
-  us: 1000n,
-  µs: 1000n,
-  μs: 1000n,
-  ms: 1_000_000n,
-  s: 1_000_000_000n,
-  m: 60_000_000_000n,
-  h: 3_600_000_000_000n,
-};
+import { DURATION_PART, DURATION_UNIT_NS } from '../compose/units.js';
 
 export const GO_DURATION_MAX_NS = (1n << 63n) - 1n;
 export const GO_DURATION_MAX_TEXT = '2562047h47m16.854775807s';
@@ -23,10 +14,10 @@ export function goDurationOverflows(text: string): boolean {
   const s = text.trim();
   const negative = s.startsWith('-');
   let total = 0n;
-  for (const m of s.replace(/^[+-]/, '').matchAll(/(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/g)) {
-    const unit = UNIT_NS[m[3] as string] ?? 1n;
-    const whole = BigInt(m[1] || '0');
-    const frac = m[2] ?? '';
+  for (const m of s.replace(/^[+-]/, '').matchAll(DURATION_PART)) {
+    const unit = DURATION_UNIT_NS[m[2] as string] ?? 1n;
+    const [int = '', frac = ''] = (m[1] as string).split('.');
+    const whole = BigInt(int || '0');
     const fracNs = frac === '' ? 0n : (BigInt(frac) * unit) / 10n ** BigInt(frac.length);
     total += whole * unit + fracNs;
   }
