@@ -155,64 +155,55 @@ export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState
   }
 
   const names: ObjectNames = { configs: new Map(), secrets: new Map() };
-  const configs: DesiredConfig[] = [];
-  for (const [key, cfg] of Object.entries(project.configs)) {
-    const base = cfg.name ?? (cfg.external?.external ? (cfg.external.name ?? key) : `${ns}_${key}`);
-    if (cfg.external?.external) {
-      names.configs.set(key, base);
-      external.push({ kind: 'config', name: base, source: `${file}: configs.${key}` });
-      continue;
+  /**
+   * A config or secret as a version: its Swarm name `<base>-<hash>`, its labels and content; an
+   * external one is only recorded (it must exist) and yields nothing.
+   */
+  const version = (
+    kind: 'configs' | 'secrets',
+    key: string,
+    obj: ComposeConfig | ComposeSecret,
+    hashOf: (data: Uint8Array) => string,
+  ) => {
+    const base = obj.name ?? (obj.external?.external ? (obj.external.name ?? key) : `${ns}_${key}`);
+    if (obj.external?.external) {
+      names[kind].set(key, base);
+      external.push({
+        kind: kind === 'configs' ? 'config' : 'secret',
+        name: base,
+        source: `${file}: ${kind}.${key}`,
+      });
+      return undefined;
     }
-    const data = readContent('configs', key, cfg, file, opts.files);
-    const hash = contentHash(data, cfg.template_driver);
+    const data = readContent(kind, key, obj, file, opts.files);
+    const hash = hashOf(data);
     const name = `${base}-${hash}`;
-    names.configs.set(key, name);
+    names[kind].set(key, name);
     const Labels = {
-      ...stackLabels(ns, cfg.labels),
+      ...stackLabels(ns, obj.labels),
       ...own,
       [LABEL_LOGICAL_NAME]: base,
       [LABEL_CONTENT_HASH]: hash,
     };
-    configs.push({
-      kind: 'config',
-      name,
-      logicalName: base,
-      hash,
-      spec: {
-        Name: name,
-        Labels,
-        Data: Buffer.from(data).toString('base64'),
-        ...templating(cfg.template_driver),
-      },
-    });
+    return { name, logicalName: base, hash, Labels, data: Buffer.from(data).toString('base64') };
+  };
+
+  const configs: DesiredConfig[] = [];
+  for (const [key, cfg] of Object.entries(project.configs)) {
+    const v = version('configs', key, cfg, (d) => contentHash(d, cfg.template_driver));
+    if (!v) continue;
+    const { name, logicalName, hash, Labels, data } = v;
+    const spec = { Name: name, Labels, Data: data, ...templating(cfg.template_driver) };
+    configs.push({ kind: 'config', name, logicalName, hash, spec });
   }
 
   const secrets: DesiredSecret[] = [];
   for (const [key, sec] of Object.entries(project.secrets)) {
-    const base = sec.name ?? (sec.external?.external ? (sec.external.name ?? key) : `${ns}_${key}`);
-    if (sec.external?.external) {
-      names.secrets.set(key, base);
-      external.push({ kind: 'secret', name: base, source: `${file}: secrets.${key}` });
-      continue;
-    }
-    const data = readContent('secrets', key, sec, file, opts.files);
-    const hash = secretHash(opts.secretHashKey, data, sec.template_driver);
-    const name = `${base}-${hash}`;
-    names.secrets.set(key, name);
-    const Labels = {
-      ...stackLabels(ns, sec.labels),
-      ...own,
-      [LABEL_LOGICAL_NAME]: base,
-      [LABEL_CONTENT_HASH]: hash,
-    };
-    const Data = new Sensitive(Buffer.from(data).toString('base64'));
-    secrets.push({
-      kind: 'secret',
-      name,
-      logicalName: base,
-      hash,
-      spec: { Name: name, Labels, Data, ...templating(sec.template_driver) },
-    });
+    const v = version('secrets', key, sec, (d) => secretHash(opts.secretHashKey, d, sec.template_driver));
+    if (!v) continue;
+    const { name, logicalName, hash, Labels, data } = v;
+    const spec = { Name: name, Labels, Data: new Sensitive(data), ...templating(sec.template_driver) };
+    secrets.push({ kind: 'secret', name, logicalName, hash, spec });
   }
 
   const services: DesiredService[] = Object.entries(project.services).map(([key, svc]) => {
