@@ -34,7 +34,7 @@ import {
   type ExternalObject,
 } from './fidelity/support/externals.js';
 import { normaliseService } from './fidelity/support/normalise.js';
-import { removeStacks, snapshot, type StackSnapshot } from './fidelity/support/stack.js';
+import { allocated, removeStacks, snapshot, type StackSnapshot } from './fidelity/support/stack.js';
 import { CHANGES, applyEdits } from './lifecycle/changes.js';
 import {
   adoptionDiffs,
@@ -257,6 +257,18 @@ describe('the corpus', () => {
       ['exited', 'complete', 'shutdown'],
     ]);
     expect(stoppedTasks(t0, t1)).toEqual(['rolled']);
+    // Snapshots wait for the allocator (vault-consul once read Driver "" and a VIP allocation as an update).
+    const svc = (mode: string | undefined, nets: number, vips: number | undefined) => ({
+      Spec: {
+        TaskTemplate: { Networks: Array(nets).fill({}) },
+        EndpointSpec: mode ? { Mode: mode } : undefined,
+      },
+      ...(vips === undefined ? {} : { Endpoint: { VirtualIPs: Array(vips).fill({}) } }),
+    });
+    expect(allocated([{ Driver: 'overlay' }], [svc(undefined, 1, 1), svc('dnsrr', 1, 0)])).toBe(true);
+    expect(allocated([{ Driver: '' }], [])).toBe(false);
+    expect(allocated([], [svc(undefined, 1, undefined)])).toBe(false);
+    expect(allocated([], [svc('vip', 2, 1)])).toBe(false);
     const snap = (dir: string): StackSnapshot => ({
       namespace: 'x',
       services: new Map(),

@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { OWNERSHIP_LABELS } from '../../../reconciler/model/ownership.js';
 import { engine } from '../helpers/controller-swarm.js';
 import { deepDiff, formatDiff, logicalName, unscope } from '../fidelity/support/normalise.js';
-import type { StackSnapshot } from '../fidelity/support/stack.js';
+import { waitAllocated, type StackSnapshot } from '../fidelity/support/stack.js';
 
 type Obj = Record<string, unknown>;
 
@@ -28,6 +28,7 @@ export async function rawServices(ns: string): Promise<Map<string, RawService>> 
 
 /** Version.Index by service name. */
 export async function versionsOf(ns: string): Promise<Map<string, number>> {
+  await waitAllocated(ns);
   return new Map([...(await rawServices(ns))].map(([n, s]) => [n, s.Version.Index]));
 }
 

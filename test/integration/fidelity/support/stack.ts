@@ -29,7 +29,32 @@ async function inspectAll(type: 'service' | 'network' | 'config' | 'secret', ns:
 
 const specName = (o: Obj): string => String((o['Spec'] as Obj)['Name']);
 
+/**
+ * True once the Swarm allocator has finished with the stack: every network has its driver state (until
+ * then the Engine reports Driver "" and no IPAM or options) and every service has its Endpoint, with a
+ * virtual IP on each of its networks in vip mode. Allocation also bumps a service's Version.Index, so
+ * versions read before it would show an update nobody made.
+ */
+export function allocated(networks: Obj[], services: Obj[]): boolean {
+  if (networks.some((n) => !n['Driver'])) return false;
+  return services.every((s) => {
+    const endpoint = s['Endpoint'] as { Spec?: { Mode?: string }; VirtualIPs?: unknown[] } | undefined;
+    if (!endpoint) return false;
+    const spec = s['Spec'] as { TaskTemplate?: { Networks?: unknown[] }; EndpointSpec?: { Mode?: string } };
+    if ((spec.EndpointSpec?.Mode ?? 'vip') !== 'vip') return true;
+    return (endpoint.VirtualIPs?.length ?? 0) >= (spec.TaskTemplate?.Networks?.length ?? 0);
+  });
+}
+
+/** Waits (polling, with a deadline) until the allocator has finished with the stack namespace. */
+export async function waitAllocated(ns: string, timeoutMs = 30_000): Promise<void> {
+  await pollUntil(`allocation of stack ${ns}`, timeoutMs, async () =>
+    allocated(await inspectAll('network', ns), await inspectAll('service', ns)) ? true : undefined,
+  );
+}
+
 export async function snapshot(ns: string, dir?: string): Promise<StackSnapshot> {
+  await waitAllocated(ns);
   const [services, networks, configs, secrets, allNets] = await Promise.all([
     inspectAll('service', ns),
     inspectAll('network', ns),
