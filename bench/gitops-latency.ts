@@ -14,7 +14,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDurationMs } from '../controllers/cli/context.js';
+import { parseDurationMs } from '../reconciler/units/duration.js';
 import { dockerRequest } from '../controllers/docker/request.js';
 import { GitFixture, githubPushPayload, githubSignature } from '../test/support/git-fixture.js';
 import {

@@ -1,4 +1,5 @@
 /** Timeouts, bounded retries and exponential backoff of machine steps. Pure. */
+import { backoffDelay } from '../reconciler/units/backoff.js';
 
 export interface StepPolicy {
   /** Per-step timeout in ms; `default` applies to steps not listed. */
@@ -36,7 +37,7 @@ export function stepTimeoutMs(policy: StepPolicy, step: string): number {
 
 /** Delay before the retry that follows attempt `attempt` (1-based). */
 export function backoffMs(policy: StepPolicy, attempt: number): number {
-  return Math.min(policy.maxBackoffMs, policy.baseBackoffMs * 2 ** Math.max(0, attempt - 1));
+  return backoffDelay(attempt, { baseMs: policy.baseBackoffMs, maxMs: policy.maxBackoffMs });
 }
 
 /** A failure a step reports; `retryable: false` skips the remaining attempts. */

@@ -1,4 +1,5 @@
 /** Human-readable phases, progress and results of the volume migration machine. Pure. */
+import { formatBytes } from '../reconciler/units/size.js';
 import type { Amount, StepName, VolumeMigrationContext } from './volume-migration.types.js';
 
 /** status.phase while a step runs. */
@@ -16,20 +17,7 @@ export const STEP_PHASE: Record<StepName, string> = {
   restoreReplicas: 'RollingBack',
 };
 
-/** `12.5 MB` (decimal units, at most one decimal). */
-export function formatBytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u += 1;
-  }
-  const text = u === 0 ? String(v) : String(Math.round(v * 10) / 10);
-  return `${text} ${units[u]}`;
-}
-
-/** `12.5 MB / 50 MB, 120/500 files`, or `12.5 MB, 120 files` without a total. */
+/** `12.5 MiB / 50 MiB, 120/500 files`, or `12.5 MiB, 120 files` without a total. */
 export function amountProgress(done: Amount, total?: Amount): string {
   if (total === undefined) return `${formatBytes(done.bytes)}, ${done.files} files`;
   return `${formatBytes(done.bytes)} / ${formatBytes(total.bytes)}, ${done.files}/${total.files} files`;

@@ -48,19 +48,3 @@ export async function cliSecretHashKey(cmd: Command, ctx: CliContext, create: bo
   ctx.logger.debug({ source: k.source }, 'secret hash key');
   return k.key;
 }
-
-/** `5m`, `90s`, `1h30m`, `500ms` or plain seconds -> milliseconds. */
-export function parseDurationMs(text: string): number {
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = '';
-  for (const m of text.matchAll(re)) {
-    const n = Number(m[1]);
-    total += n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-    consumed += m[0];
-  }
-  if (consumed !== text || consumed === '')
-    throw new Error(`invalid duration "${text}" (use e.g. 90s, 5m, 1h)`);
-  return total;
-}

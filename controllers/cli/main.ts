@@ -1,12 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { asSwarmkeeperError } from '../../reconciler/errors.js';
 import { setYamlBounds } from '../../reconciler/source/yaml-guard.js';
-import {
-  DEFAULT_SOURCE_LIMITS,
-  formatBytes,
-  parseSizeOption,
-  setSourceLimits,
-} from '../sources/safe-read.js';
+import { formatBytes, parseSizeOption } from '../../reconciler/units/size.js';
+import { DEFAULT_SOURCE_LIMITS, setSourceLimits } from '../sources/safe-read.js';
 import { registerApply } from './commands/apply.js';
 import { registerCrds } from './commands/crds.js';
 import { registerPlan } from './commands/plan.js';

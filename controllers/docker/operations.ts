@@ -8,6 +8,7 @@ import { skError } from '../../reconciler/errors.js';
 import type { ServiceSpec } from '../../reconciler/model/engine-types.js';
 import type { DesiredObject, ObjectKind } from '../../reconciler/model/objects.js';
 import type { Sensitive } from '../../reconciler/model/sensitive.js';
+import { jitter } from '../../reconciler/units/backoff.js';
 import { isInUse, isNotFound, isOutOfSequence, wrapDockerError } from './docker-errors.js';
 import { dockerRequest } from './request.js';
 
@@ -46,9 +47,8 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function jitter(base: number, attempt: number): number {
-  return Math.round(base * (attempt + 1) * (0.5 + Math.random()));
-}
+/** Linear growth, ±50% jitter: update retries after `update out of sequence`. */
+const retryDelay = (base: number, attempt: number): number => Math.round(jitter(base * (attempt + 1), 0.5));
 
 /** The request body of a create; a secret's Data is revealed here and nowhere else. */
 function createBody(desired: DesiredObject): { path: string; body: unknown } {
@@ -145,7 +145,7 @@ export async function updateService(
         );
       }
     }
-    await delay(jitter(ctx.retryDelayMs ?? 50, attempt), ctx.signal);
+    await delay(retryDelay(ctx.retryDelayMs ?? 50, attempt), ctx.signal);
     v = (await inspectService(ctx, id)).Version.Index;
   }
 }

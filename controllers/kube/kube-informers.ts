@@ -1,6 +1,7 @@
 import { CustomObjectsApi, type KubeConfig, ListWatch, Watch } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { KindName } from '../../reconciler/api/index.js';
+import { backoffDelay } from '../../reconciler/units/backoff.js';
 import { type CustomObject, kindRef, listCustomObjects } from './cr-resource.js';
 
 export interface KubeInformersOptions {
@@ -153,9 +154,10 @@ export class KubeInformers {
     st.synced = false;
     if (this.#stopped) return; // the AbortError of stop()
     if (st.timer) return; // a restart is already scheduled
-    const base = this.#opts.backoff?.baseMs ?? 200;
-    const max = this.#opts.backoff?.maxMs ?? 10_000;
-    const delay = Math.min(max, base * 2 ** Math.min(st.attempts, 16));
+    const delay = backoffDelay(st.attempts + 1, {
+      baseMs: this.#opts.backoff?.baseMs ?? 200,
+      maxMs: this.#opts.backoff?.maxMs ?? 10_000,
+    });
     st.attempts++;
     this.#log.warn(
       { kind: st.kind, err: (err as Error | undefined)?.message ?? String(err), retryInMs: delay },

@@ -20,8 +20,8 @@
  * Environment (read by swarmVolumeMigrationKind, i.e. `swarmkeeper run`):
  *   SWARMKEEPER_MIGRATION_HELPER_IMAGE  image of the never-started helper containers (default
  *                                        local/busybox:1; it is never pulled: it must be on the nodes)
- *   SWARMKEEPER_MIGRATION_BANDWIDTH     copy bandwidth limit, e.g. `20MB` (per second; k/M/G decimal,
- *                                        Ki/Mi/Gi binary); unset: no limit
+ *   SWARMKEEPER_MIGRATION_BANDWIDTH     copy bandwidth limit per second, e.g. `20MB` (binary units, as
+ *                                        every size of swarmkeeper: 20MB = 20MiB); unset: no limit
  */
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
@@ -40,6 +40,7 @@ import type { SwarmVolumeMigration } from '../../reconciler/api/resource.js';
 import { asSwarmkeeperError, skError, type SwarmkeeperError } from '../../reconciler/errors.js';
 import { ownerLabels } from '../../reconciler/model/ownership.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
+import { parseByteRate } from '../../reconciler/units/size.js';
 import type { EventRecorder } from '../reconcile/event-recorder.js';
 import type {
   KindReconcileContext,
@@ -97,18 +98,6 @@ export interface MigrationKindDeps {
   now?: () => Date;
 }
 
-/** `20MB`, `512k`, `1.5Gi`, `1000000` (bytes per second; a trailing `/s` or `B` is allowed). */
-export function parseBandwidth(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgG])?(i)?[bB]?(?:\/s)?\s*$/.exec(text);
-  if (!m)
-    throw new Error(`SWARMKEEPER_MIGRATION_BANDWIDTH=${text}: expected bytes per second, e.g. 20MB or 512k`);
-  const power = { '': 0, k: 1, m: 2, g: 3 }[(m[2] ?? '').toLowerCase()] ?? 0;
-  const base = m[3] ? 1024 : 1000;
-  const v = Math.floor(Number(m[1]) * base ** power);
-  if (v <= 0) throw new Error(`SWARMKEEPER_MIGRATION_BANDWIDTH=${text}: must be more than 0`);
-  return v;
-}
-
 /** The environment's migration settings (see the module comment). */
 export function migrationEnv(
   env: Record<string, string | undefined>,
@@ -117,7 +106,7 @@ export function migrationEnv(
   const image = env['SWARMKEEPER_MIGRATION_HELPER_IMAGE'];
   if (image) out.helperImage = image;
   const bw = env['SWARMKEEPER_MIGRATION_BANDWIDTH'];
-  if (bw) out.bytesPerSecond = parseBandwidth(bw);
+  if (bw) out.bytesPerSecond = parseByteRate(bw, 'SWARMKEEPER_MIGRATION_BANDWIDTH');
   return out;
 }
 

@@ -4,7 +4,7 @@
  *
  *   phase     Discovering, PreparingTarget, ScalingDown, Measuring, Copying, Verifying, Switching,
  *             ScalingUp, RemovingSource, RollingBack; then Succeeded, RolledBack, Failed or Waiting
- *   progress  `12.5 MB / 50 MB, 120/500 files` while copying
+ *   progress  `12.5 MiB / 50 MiB, 120/500 files` while copying
  *   Ready     True once Succeeded; RolledBack and Failed are Stalled (not retried until the spec changes)
  */
 import { amountProgress, STEP_PHASE } from '../../machines/volume-migration.messages.js';

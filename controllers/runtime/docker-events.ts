@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
+import { backoffDelay, jitter } from '../../reconciler/units/backoff.js';
 
 export interface SwarmEvent {
   type: string;
@@ -116,7 +117,7 @@ export class DockerEventsWatcher {
   #schedule(): void {
     if (this.#stopped) return;
     const { baseMs, maxMs } = this.opts.backoff ?? { baseMs: 200, maxMs: 30_000 };
-    const delay = Math.min(maxMs, baseMs * 2 ** this.#failures) * (0.8 + Math.random() * 0.4);
+    const delay = jitter(backoffDelay(this.#failures + 1, { baseMs, maxMs }), 0.2);
     this.#failures += 1;
     this.#timer = setTimeout(() => void this.#connect(), delay);
   }

@@ -1,6 +1,6 @@
 /** The `git=URL,...` part of `--source` specs (see source-spec.ts for the syntax). */
 import { posix } from 'node:path';
-import { parseDurationMs } from '../cli/context.js';
+import { parseDurationMs } from '../../reconciler/units/duration.js';
 
 export type Fail = (message: string) => never;
 

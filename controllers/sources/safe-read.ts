@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { type SwarmkeeperError, skError } from '../../reconciler/errors.js';
+import { formatBytes } from '../../reconciler/units/size.js';
 
 /**
  * A source (a directory, a git commit) is untrusted input. Every file read from it goes through
@@ -38,21 +39,6 @@ export function sourceLimits(): Readonly<SourceLimits> {
 
 export function setSourceLimits(next: Partial<SourceLimits>): void {
   limits = { ...limits, ...next };
-}
-
-/** `4194304`, `512k`, `4MiB`, `1g`: bytes (binary units). */
-export function parseSizeOption(text: string): number | undefined {
-  const m = /^\s*(\d+)\s*([kmg]?)(?:i?b)?\s*$/i.exec(text);
-  if (!m) return undefined;
-  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
-  const n = Number(m[1]) * unit;
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1024 ** 2 && n % 1024 ** 2 === 0) return `${n / 1024 ** 2} MiB`;
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
-  return `${n} bytes`;
 }
 
 /** Counts the bytes read from one source (one load, or one reconcile). */

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { GO_DURATION_RULE, goDurationOverflows } from '../validate/go-duration.js';
-import { goScalarString, parseByteSize, parseCPUs, parseDuration, shellSplit } from './units.js';
+import { parseDuration } from '../units/duration.js';
+import { parseByteSize } from '../units/size.js';
+import { goScalarString, parseCPUs, shellSplit } from './units.js';
 import { describeValue } from './problems.js';
 
 /** A strict mapping: unknown keys are rejected, and the error lists the supported ones. */

@@ -1,55 +1,8 @@
 /**
- * Value syntaxes of compose files, parsed the way docker/cli parses them:
- * Go durations (time.ParseDuration), byte sizes (go-units RAMInBytes), CPUs (opts.ParseCPUs)
- * and shell words (go-shellwords, without variable expansion).
+ * Value syntaxes of compose files, parsed the way docker/cli parses them: CPUs (opts.ParseCPUs),
+ * shell words (go-shellwords, without variable expansion) and YAML scalars. Durations and byte sizes
+ * are the shared ones of reconciler/units/.
  */
-
-/** Go's duration units in nanoseconds, exact (int64 bounds are checked on them, validate/go-duration.ts). */
-export const DURATION_UNIT_NS: Readonly<Record<string, bigint>> = {
-  ns: 1n,
-  us: 1000n,
-  µs: 1000n,
-  μs: 1000n,
-  ms: 1_000_000n,
-  s: 1_000_000_000n,
-  m: 60_000_000_000n,
-  h: 3_600_000_000_000n,
-};
-
-/** One `<number><unit>` component of a Go duration: the number (`1`, `1.5`, `.5`) and the unit. */
-export const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
-
-/** `1m30s`, `10s`, `500ms`, `1.5h` -> nanoseconds; undefined when malformed. */
-export function parseDuration(text: string): number | undefined {
-  const s = text.trim();
-  if (s === '0') return 0;
-  const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.exec(s);
-  if (!m) return undefined;
-  let total = 0;
-  for (const part of s.replace(/^[+-]/, '').matchAll(DURATION_PART)) {
-    total += Number(part[1]) * Number(DURATION_UNIT_NS[part[2] as string] ?? 0n);
-  }
-  return Math.round(m[1] === '-' ? -total : total);
-}
-
-const SIZE_UNITS: Record<string, number> = {
-  '': 1,
-  k: 1024,
-  m: 1024 ** 2,
-  g: 1024 ** 3,
-  t: 1024 ** 4,
-  p: 1024 ** 5,
-};
-
-/** `512M`, `1g`, `100k`, `1.5GiB`, 1024 -> bytes (binary units, like go-units RAMInBytes). */
-export function parseByteSize(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : undefined;
-  const m = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(value.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  if (!Number.isFinite(n)) return undefined;
-  return Math.floor(n * (SIZE_UNITS[(m[2] ?? '').toLowerCase()] ?? 1));
-}
 
 /** `0.5` -> 500000000 NanoCPUs (opts.ParseCPUs). */
 export function parseCPUs(value: string | number): number | undefined {

@@ -3,7 +3,7 @@
  * ±(2^63-1) ns (about 292 years) with `time: invalid duration`. JavaScript numbers cannot hold
  * that bound exactly, so the overflow is checked on the text, with BigInt.
  */
-import { DURATION_PART, DURATION_UNIT_NS } from '../compose/units.js';
+import { DURATION_PART, DURATION_UNIT_NS } from '../units/duration.js';
 
 export const GO_DURATION_MAX_NS = (1n << 63n) - 1n;
 export const GO_DURATION_MAX_TEXT = '2562047h47m16.854775807s';

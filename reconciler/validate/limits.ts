@@ -5,7 +5,8 @@
  */
 import type { PathSegment, Problems } from '../compose/problems.js';
 import type { ComposeProject, ComposeService } from '../compose/types.js';
-import { parseByteSize, parseDuration } from '../compose/units.js';
+import { parseDuration } from '../units/duration.js';
+import { parseByteSize } from '../units/size.js';
 
 export interface Limits {
   /** deploy.replicas (and job max_concurrent/total_completions when present). */

@@ -31,7 +31,7 @@ import { tempDir } from './helpers/tmp.js';
 const LAB = { name: 'skmig', subnet: '10.95.0' };
 const IMAGE = 'local/busybox:1';
 const FILES = 500;
-const FILE_KB = 100; // 500 x 100 KiB = 51.2 MB
+const FILE_KB = 100; // 500 x 100 KiB = 48.8 MiB
 
 let lab: LabEnv;
 let A: LabNode;
@@ -251,7 +251,7 @@ describe('SwarmVolumeMigration on a 2-node lab', () => {
       phase: 'Succeeded',
       bytesCopied: FILES * FILE_KB * 1024,
       scaledDown: [{ service: svc, replicas: 1 }],
-      progress: `51.2 MB, ${FILES} files`,
+      progress: `48.8 MiB, ${FILES} files`,
     });
     expect(typeof status['completedAt']).toBe('string');
     expect(status.conditions.find((x) => x.type === 'Ready')).toMatchObject({
@@ -295,7 +295,7 @@ describe('SwarmVolumeMigration on a 2-node lab', () => {
 `,
       ),
     );
-    // The first controller copies at 4 MB/s (the copy lasts ~13 s), so "mid-copy" is reliably seen
+    // The first controller copies at 4 MiB/s (the copy lasts ~12 s), so "mid-copy" is reliably seen
     // by polling the status; no sleep decides when to kill.
     const first = await controller(id, dir, { SWARMKEEPER_MIGRATION_BANDWIDTH: '4MB' }, 'first');
     const mid = await waitFor(`${key} copying with bytes copied\n${first.tail()}`, 180_000, async () => {

@@ -54,4 +54,4 @@ export function persistAndRestore(s: Snap): Snap {
 }
 
 export const TARGET_CREATED = { exists: true, created: true, driver: 'swlvol' };
-export const AMOUNT = { bytes: 50_000_000, files: 500 };
+export const AMOUNT = { bytes: 50 * 1024 ** 2, files: 500 };

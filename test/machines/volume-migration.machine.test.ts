@@ -40,7 +40,7 @@ const cases: Case[] = [
     name: 'the whole migration',
     steps: all,
     outcome: 'Succeeded',
-    message: `copied and verified 50 MB in 500 files from ${SRC} to ${DST}; 1 consumer switched (web)`,
+    message: `copied and verified 50 MiB in 500 files from ${SRC} to ${DST}; 1 consumer switched (web)`,
     visited: [
       'discover',
       'ensureTarget',

@@ -7,7 +7,8 @@ import { isConverged, type ServiceHealth } from '../../../reconciler/status/reso
 import { serviceHealthByOwner } from '../../reconcile/health.js';
 import { planOrphans } from '../../reconcile/orphans.js';
 import { reconcileResource } from '../../reconcile/reconcile-resource.js';
-import { type CliContext, cliSecretHashKey, openContext, parseDurationMs } from '../context.js';
+import { type CliContext, cliSecretHashKey, openContext } from '../context.js';
+import { parseDurationMs } from '../../../reconciler/units/duration.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../main.js';
 import { LIMITS_HELP, POLICY_HELP, printWarnings, stackSettingsOf } from '../stack-options.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseDurationMs } from '../context.js';
+import { parseDurationMs } from '../../../reconciler/units/duration.js';
 import type { ExitBox } from '../main.js';
 
 interface InstallOpts {

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { dockerFromEnv } from '../../docker/connection.js';
 import { DockerSwarmAdapter } from '../../docker/swarm-adapter.js';
 import { createLogger } from '../../observability/logger.js';
-import { globalOptions, parseDurationMs } from '../context.js';
+import { globalOptions } from '../context.js';
+import { parseDurationMs } from '../../../reconciler/units/duration.js';
 import type { ExitBox } from '../main.js';
 import { LIMITS_HELP, POLICY_HELP } from '../stack-options.js';
 

@@ -35,12 +35,9 @@ export interface Outcome {
   readonly error?: unknown;
 }
 
-export interface BackoffOptions {
-  /** First retry delay (controller-runtime: 5 ms). */
-  readonly baseMs: number;
-  /** Cap (controller-runtime: 1000 s). */
-  readonly maxMs: number;
-}
+import type { BackoffOptions } from '../../../reconciler/units/backoff.js';
+
+export type { BackoffOptions };
 
 export interface WorkQueueHooks {
   onStart?(key: string, reconcileId: string): void;

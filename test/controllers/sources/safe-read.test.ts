@@ -7,7 +7,6 @@ import { fsFileReader } from '../../../controllers/sources/fs-file-reader.js';
 import {
   ByteBudget,
   confine,
-  parseSizeOption,
   readRegular,
   realRoot,
   setSourceLimits,
@@ -117,16 +116,4 @@ describe('fsFileReader', () => {
       setSourceLimits(before);
     }
   });
-});
-
-describe('parseSizeOption', () => {
-  it.each([
-    ['4194304', 4194304],
-    ['512k', 512 * 1024],
-    ['8MiB', 8 * 1024 * 1024],
-    ['1g', 1024 ** 3],
-    ['1.5m', undefined],
-    ['0', undefined],
-    ['lots', undefined],
-  ])('%s', (text, bytes) => expect(parseSizeOption(text)).toBe(bytes));
 });
