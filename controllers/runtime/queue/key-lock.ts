@@ -5,6 +5,11 @@ import type { Redis } from 'ioredis';
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 
+/** How often a held lock is renewed: a third of its TTL (two more tries before it expires), at least 10 ms. */
+export function renewEveryMs(ttlMs: number): number {
+  return Math.max(10, Math.floor(ttlMs / 3));
+}
+
 export interface HeldLock {
   readonly token: string;
   /** Aborted when a renewal finds the lock gone or taken (e.g. this process stalled past the TTL). */
@@ -43,7 +48,7 @@ export class KeyLocks {
         // A failed renewal is retried on the next tick; the TTL covers two more tries.
       }
     };
-    const timer = setInterval(() => void renew(), Math.max(10, Math.floor(this.ttlMs / 3)));
+    const timer = setInterval(() => void renew(), renewEveryMs(this.ttlMs));
     timer.unref();
     return {
       token,
