@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ObservedState } from '../../../reconciler/model/objects.js';
 import { plan } from '../../../reconciler/plan/plan.js';
 import type { UpdateAction } from '../../../reconciler/plan/types.js';
+import { LABEL_SPEC_HASH } from '../../../reconciler/model/ownership.js';
 import { deployed, mutate, ops, opts, state, svc, web } from './fixtures.js';
 
 describe('plan: service updates', () => {
@@ -99,6 +100,37 @@ describe('plan: service updates', () => {
     expect(u.changes.map((c) => c.path)).toEqual(['Mode.Replicated.Replicas']);
     const env = u.desired.kind === 'service' && u.desired.spec.TaskTemplate.ContainerSpec.Env;
     expect(env).toEqual(['A=1', 'B=2']);
+  });
+
+  it('a service differing only in its spec-hash label is still updated (a removed field equal to its default)', () => {
+    const one = svc(
+      'web',
+      { Mode: { Replicated: { Replicas: 1 } } },
+      { Env: ['A=1'], Args: ['httpd', '-f'] },
+    );
+    const before = deployed(state(one));
+    const had = before.objects[0]?.labels[LABEL_SPEC_HASH];
+    const p = plan(d, before, opts());
+    expect(ops(p)).toEqual(['update service app_web']);
+    const u = p.actions[0] as UpdateAction;
+    const want = u.desired.spec.Labels?.[LABEL_SPEC_HASH];
+    expect(want).not.toBe(had);
+    expect(u.changes).toEqual([{ path: `Labels["${LABEL_SPEC_HASH}"]`, from: had, to: want }]);
+    expect(u.labelsOnly).toBe(true);
+    // applied, the next plan is empty
+    expect(plan(d, deployed(d, before), opts()).actions).toEqual([]);
+  });
+
+  it('a service whose spec-hash label was removed outside is updated to carry it again', () => {
+    const bare = mutate(obs, 'app_web', (o) => {
+      delete o.labels[LABEL_SPEC_HASH];
+      delete (o.spec as { Labels: Record<string, string> }).Labels[LABEL_SPEC_HASH];
+    });
+    const u = plan(d, bare, opts()).actions[0] as UpdateAction;
+    expect(u.changes).toEqual([
+      { path: `Labels["${LABEL_SPEC_HASH}"]`, to: obs.objects[0]?.labels[LABEL_SPEC_HASH] },
+    ]);
+    expect(u).toMatchObject({ labelsOnly: true });
   });
 
   it('without ignore an env var added outside is drift', () => {
