@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ObservedState } from '../../../reconciler/model/objects.js';
 import { plan } from '../../../reconciler/plan/plan.js';
 import type { RemoveAction } from '../../../reconciler/plan/types.js';
-import { cfg, deployed, opts, OTHER_OWNER, sec, state, svc } from './fixtures.js';
+import { cfg, deployed, net, opts, OTHER_OWNER, sec, state, svc } from './fixtures.js';
 
 type Hashed = ReturnType<typeof cfg> | ReturnType<typeof sec>;
 const KINDS = {
@@ -100,5 +100,69 @@ describe('plan: retention of old config and secret versions', () => {
     expect(
       removes(plan(desiredAt('config', 2), obs, opts({ configRetention: 0, prune: true })).actions),
     ).toEqual([]);
+  });
+});
+
+describe('plan: pruning', () => {
+  const vol = (n: string) => ({
+    kind: 'volume' as const,
+    name: `app_${n}`,
+    spec: { Name: `app_${n}`, Driver: 'local', Labels: { 'com.docker.stack.namespace': 'app' } },
+  });
+  const users = (n: string, more: Partial<Parameters<typeof svc>[2]> = {}) =>
+    svc(n, {}, { Mounts: [{ Type: 'volume', Source: `app_${n}`, Target: '/d' }], ...more });
+
+  it('removes services by name, then secrets, configs, volumes and networks, each by name', () => {
+    const all = state(
+      net('n2'),
+      net('n1'),
+      vol('v2'),
+      vol('v1'),
+      cfg('c2', 'x'),
+      cfg('c1', 'x'),
+      sec('s2', 'x'),
+      sec('s1', 'x'),
+      svc('b'),
+      svc('a'),
+    );
+    const p = plan(state(), deployed(all), opts({ prune: true }));
+    expect(p.actions).toEqual(
+      [
+        ['service', 'app_a'],
+        ['service', 'app_b'],
+        ['secret', sec('s1', 'x').name],
+        ['secret', sec('s2', 'x').name],
+        ['config', cfg('c1', 'x').name],
+        ['config', cfg('c2', 'x').name],
+        ['volume', 'app_v1'],
+        ['volume', 'app_v2'],
+        ['network', 'app_n1'],
+        ['network', 'app_n2'],
+      ].map(([kind, name]) => ({ op: 'remove', kind, name, id: expect.any(String), why: 'pruned' })),
+    );
+    const ids = new Set(deployed(all).objects.map((o) => o.id));
+    for (const a of p.actions) expect(a.op === 'remove' && ids.has(a.id)).toBe(true);
+  });
+
+  it('what a pruned service used is pruned with it; what a kept service uses is kept', () => {
+    const obs = deployed(state(vol('a'), vol('b'), users('a'), users('b')));
+    const p = plan(state(vol('b'), users('b')), obs, opts({ prune: true }));
+    expect(p.actions.map((a) => `${a.op} ${a.kind} ${a.name}`)).toEqual([
+      'remove service app_a',
+      'remove volume app_a',
+    ]);
+  });
+
+  it('an object a service still uses is not pruned, even when no longer desired', () => {
+    const obs = deployed(state(vol('a'), users('a')));
+    // the service stays (another owner's plan would keep it); only the volume leaves the desired state
+    const p = plan(state(users('a')), obs, opts({ prune: true }));
+    expect(p.actions).toEqual([]);
+  });
+
+  it('an external service is never pruned', () => {
+    const obs = deployed(state(svc('a'), svc('b')));
+    const d = { ...state(), external: [{ kind: 'service' as const, name: 'app_a' }] };
+    expect(plan(d, obs, opts({ prune: true })).actions.map((a) => a.name)).toEqual(['app_b']);
   });
 });
