@@ -14,10 +14,10 @@ describe('Sensitive', () => {
     expect(inspect(s)).toBe('[redacted]');
   });
 
-  it.each([
+  it.each<[unknown, boolean]>([
     [s, true],
     ['hunter2', false],
-    [{ reveal: () => 'x' }, false],
+    [{ reveal: (): string => 'x' }, false],
     [undefined, false],
   ])('isSensitive(%s) is %s', (v, want) => {
     expect(isSensitive(v)).toBe(want);
