@@ -143,3 +143,28 @@ describe('plan: service updates', () => {
     expect(u.changes).toEqual([{ path: 'TaskTemplate.ContainerSpec.Env[1]', from: 'B=2' }]);
   });
 });
+
+describe('plan: which observed service a desired one is', () => {
+  it('a labels-only update sends the Engine spec with the new labels, so the task template is untouched', () => {
+    const obs = deployed(state(web));
+    const drifted = mutate(obs, 'app_web', (o) => {
+      (o.spec as { Labels: Record<string, string> }).Labels['x'] = 'y';
+      (o.spec as { TaskTemplate: { ForceUpdate: number } }).TaskTemplate.ForceUpdate = 0;
+    });
+    const u = plan(state(web), drifted, opts()).actions[0] as UpdateAction;
+    const sent = u.desired.kind === 'service' ? u.desired.spec : undefined;
+    const engine = drifted.objects[0]?.spec as typeof sent;
+    expect(sent?.TaskTemplate).toEqual(engine?.TaskTemplate);
+    expect(sent?.Labels).not.toHaveProperty('x');
+    expect(sent?.Labels?.['swarmkeeper.io/owner']).toBe('SwarmStack/ns/app');
+  });
+
+  it('a service differing beyond labels sends the desired spec', () => {
+    const obs = deployed(state(web));
+    const img = svc('web', {}, { Env: ['A=1'], Args: ['httpd', '-f'], Image: 'img:2' });
+    const u = plan(state(img), obs, opts()).actions[0] as UpdateAction;
+    expect(u.labelsOnly).toBe(false);
+    expect(u.desired.kind === 'service' && u.desired.spec.TaskTemplate.ContainerSpec.Image).toBe('img:2');
+    expect(u).not.toHaveProperty('adopt');
+  });
+});
