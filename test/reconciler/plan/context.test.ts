@@ -7,7 +7,19 @@ import {
   ownerKey,
 } from '../../../reconciler/model/ownership.js';
 import { plan } from '../../../reconciler/plan/plan.js';
-import { cfg, front, mutate, opts, OTHER_OWNER, sec, stackDeployed, state, svc, web } from './fixtures.js';
+import {
+  cfg,
+  deployed,
+  front,
+  mutate,
+  opts,
+  OTHER_OWNER,
+  sec,
+  stackDeployed,
+  state,
+  svc,
+  web,
+} from './fixtures.js';
 
 /** `docker stack deploy` objects, relabelled (labels and spec labels alike). */
 const relabelled = (objs: Parameters<typeof stackDeployed>[0], labels: Record<string, string>) => {
@@ -106,5 +118,48 @@ describe('plan: ownership labels of objects found under a desired name', () => {
     expect(p.blocked.map((b) => b.message)).toEqual([
       `service app_web exists and is not owned by SwarmStack/ns/app (owner: none); ${tail}`,
     ]);
+  });
+});
+
+describe('plan: names that repeat, and external names', () => {
+  it("when two networks share the desired name, this owner's one is the one planned against", () => {
+    const theirs = deployed({ owner: OTHER_OWNER, objects: [front] });
+    const both = deployed(state(front), undefined);
+    const observed = {
+      objects: [...theirs.objects, ...both.objects.map((o) => ({ ...o, id: `${o.id}-mine` }))],
+    };
+    const p = plan(state(front), observed, opts({ prune: true }));
+    expect(p).toMatchObject({ actions: [], blocked: [] });
+  });
+
+  it('a desired object also listed as external is used, never created or changed', () => {
+    const d = { ...state(front, web), external: [{ kind: 'network' as const, name: front.name }] };
+    const start = stackDeployed([{ ...front, spec: { ...front.spec, Attachable: true } }]);
+    const p = plan(d, start, opts({ prune: true, recreatePolicy: 'Always' }));
+    expect(p.actions.map((a) => `${a.op} ${a.kind} ${a.name}`)).toEqual(['create service app_web']);
+    expect(p.blocked).toEqual([]);
+  });
+
+  it.each([
+    ['volume', { kind: 'volume' as const, name: 'app_v', spec: { Name: 'app_v', Driver: 'local' } }],
+    ['network', { ...front, spec: { ...front.spec, Labels: undefined } }],
+  ])('a created %s carries the owner labels', (_n, obj) => {
+    const a = plan(state(obj), { objects: [] }, opts()).actions[0];
+    expect(a?.op === 'create' && a.desired.spec.Labels).toEqual(
+      expect.objectContaining({ [LABEL_OWNER]: 'SwarmStack/ns/app', [LABEL_INSTANCE]: 'i1' }),
+    );
+  });
+
+  it('a created config and secret carry their logical name and content hash', () => {
+    for (const obj of [cfg('conf', 'x'), sec('pw', 's')]) {
+      const a = plan(state(obj), { objects: [] }, opts()).actions[0];
+      expect(a?.op === 'create' && a.desired.spec.Labels).toEqual({
+        [LABEL_STACK_NAMESPACE]: 'app',
+        [LABEL_OWNER]: 'SwarmStack/ns/app',
+        [LABEL_INSTANCE]: 'i1',
+        'swarmkeeper.io/logical-name': obj.logicalName,
+        'swarmkeeper.io/content-hash': obj.hash,
+      });
+    }
   });
 });
