@@ -68,6 +68,7 @@ describe('overlayIgnored', () => {
     ['Env[1]', { Env: ['A', 'X'] }, { ...d, Env: ['A', 'X'] }],
     ['Env[1]', { Env: ['A'] }, { ...d, Env: ['A'] }],
     ['Env[*]', { Env: ['Z'] }, { ...d, Env: ['Z'] }],
+    ['Env[0]', { Env: ['Z'] }, { ...d, Env: ['Z', 'B'] }],
     ['Env[*]', {}, { Ports: d.Ports, Mode: d.Mode, N: 5 }],
     [
       'Ports[*].Published',
@@ -81,6 +82,13 @@ describe('overlayIgnored', () => {
     ['Extra.Key', { Extra: { Key: 2 } }, { ...d, Extra: { Key: 2 } }],
   ])('pattern %s over observed %j', (pattern, observed, want) => {
     expect(overlayIgnored(d, observed, compileIgnore([pattern]))).toEqual(want);
+  });
+
+  it('an ignored value is a copy of the observed one, not the object itself', () => {
+    const observed = { Mode: { Replicas: 3 } };
+    const out = overlayIgnored(d, observed, compileIgnore(['Mode']));
+    expect(out.Mode).toEqual({ Replicas: 3 });
+    expect(out.Mode).not.toBe(observed.Mode);
   });
 
   it('does not change the desired value it is given', () => {
