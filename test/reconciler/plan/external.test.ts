@@ -60,3 +60,29 @@ describe('plan: external references', () => {
     expect(plan(withExternal, sim.observed(), opts({ prune: true })).actions).toEqual([]);
   });
 });
+
+describe('plan: what satisfies an external reference', () => {
+  it('an object of another kind with the name does not; the message without a source starts with the kind', () => {
+    const d: DesiredState = { ...state(), external: [{ kind: 'network', name: 'shared' }] };
+    const start = stackDeployed([{ ...pw, name: 'shared', spec: { ...pw.spec, Name: 'shared' } }]);
+    expect(() => plan(d, start, opts())).toThrow(
+      'external network "shared" does not exist; create it, or drop external: true so the stack creates it',
+    );
+  });
+
+  it('users are listed sorted; bind mounts and other kinds do not count as users', () => {
+    const user = (n: string, mounts: { Type: 'volume' | 'bind'; Source: string }[]) =>
+      svc(n, {}, { Mounts: mounts.map((m) => ({ ...m, Target: '/d' })) });
+    const d: DesiredState = {
+      ...state(
+        user('zed', [{ Type: 'volume', Source: 'data' }]),
+        user('alpha', [{ Type: 'volume', Source: 'data' }]),
+        user('bind', [{ Type: 'bind', Source: 'data' }]),
+      ),
+      external: [{ kind: 'volume', name: 'data' }],
+    };
+    expect(() => plan(d, { objects: [] }, opts())).toThrow(
+      'external volume "data" does not exist (used by service app_alpha, app_zed);',
+    );
+  });
+});

@@ -64,3 +64,32 @@ describe('plan: switching a service between replicated and global (or job) modes
     ]);
   });
 });
+
+describe('plan: a mode switch in detail', () => {
+  const obs = deployed(state(withMode({ Replicated: { Replicas: 2 } })));
+  const global = state(withMode({ Global: {} }));
+
+  it('the blocked change lists the changes and the service itself', () => {
+    const b = plan(global, obs, opts()).blocked[0];
+    expect(b).toMatchObject({ kind: 'service', name: 'app_web', affectedServices: ['app_web'] });
+    expect(b?.changes?.map((c) => c.path)).toContain('Mode.Global');
+  });
+
+  it('the recreate carries the observed id, the changes, and the desired spec without ignored fields', () => {
+    const ignore = ['TaskTemplate.ContainerSpec.Env'];
+    const d = state(svc('web', { Mode: { Global: {} } }, { Env: ['A=1'] }));
+    const p = plan(d, obs, opts({ recreatePolicy: 'Always', ignore }));
+    const r = p.actions[0];
+    expect(r).toMatchObject({
+      op: 'recreate',
+      kind: 'service',
+      id: obs.objects[0]?.id,
+      affectedServices: ['app_web'],
+    });
+    expect(r?.op === 'recreate' && r.changes.map((c) => c.path)).toContain('Mode.Global');
+    const spec = r?.op === 'recreate' && r.desired.kind === 'service' ? r.desired.spec : undefined;
+    expect(spec?.Mode).toEqual({ Global: {} });
+    expect(spec?.TaskTemplate.ContainerSpec).not.toHaveProperty('Env');
+    expect(spec?.Labels?.['swarmkeeper.io/owner']).toBe('SwarmStack/ns/app');
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ObservedState } from '../../../reconciler/model/objects.js';
 import { plan } from '../../../reconciler/plan/plan.js';
 import type { UpdateAction } from '../../../reconciler/plan/types.js';
+import { LABEL_SPEC_HASH } from '../../../reconciler/model/ownership.js';
 import { deployed, mutate, ops, opts, state, svc, web } from './fixtures.js';
 
 describe('plan: service updates', () => {
@@ -101,6 +102,37 @@ describe('plan: service updates', () => {
     expect(env).toEqual(['A=1', 'B=2']);
   });
 
+  it('a service differing only in its spec-hash label is still updated (a removed field equal to its default)', () => {
+    const one = svc(
+      'web',
+      { Mode: { Replicated: { Replicas: 1 } } },
+      { Env: ['A=1'], Args: ['httpd', '-f'] },
+    );
+    const before = deployed(state(one));
+    const had = before.objects[0]?.labels[LABEL_SPEC_HASH];
+    const p = plan(d, before, opts());
+    expect(ops(p)).toEqual(['update service app_web']);
+    const u = p.actions[0] as UpdateAction;
+    const want = u.desired.spec.Labels?.[LABEL_SPEC_HASH];
+    expect(want).not.toBe(had);
+    expect(u.changes).toEqual([{ path: `Labels["${LABEL_SPEC_HASH}"]`, from: had, to: want }]);
+    expect(u.labelsOnly).toBe(true);
+    // applied, the next plan is empty
+    expect(plan(d, deployed(d, before), opts()).actions).toEqual([]);
+  });
+
+  it('a service whose spec-hash label was removed outside is updated to carry it again', () => {
+    const bare = mutate(obs, 'app_web', (o) => {
+      delete o.labels[LABEL_SPEC_HASH];
+      delete (o.spec as { Labels: Record<string, string> }).Labels[LABEL_SPEC_HASH];
+    });
+    const u = plan(d, bare, opts()).actions[0] as UpdateAction;
+    expect(u.changes).toEqual([
+      { path: `Labels["${LABEL_SPEC_HASH}"]`, to: obs.objects[0]?.labels[LABEL_SPEC_HASH] },
+    ]);
+    expect(u).toMatchObject({ labelsOnly: true });
+  });
+
   it('without ignore an env var added outside is drift', () => {
     const drifted = mutate(obs, 'app_web', (o) => {
       (o.spec as { TaskTemplate: { ContainerSpec: { Env: string[] } } }).TaskTemplate.ContainerSpec.Env.push(
@@ -109,5 +141,30 @@ describe('plan: service updates', () => {
     });
     const u = plan(d, drifted, opts()).actions[0] as UpdateAction;
     expect(u.changes).toEqual([{ path: 'TaskTemplate.ContainerSpec.Env[1]', from: 'B=2' }]);
+  });
+});
+
+describe('plan: which observed service a desired one is', () => {
+  it('a labels-only update sends the Engine spec with the new labels, so the task template is untouched', () => {
+    const obs = deployed(state(web));
+    const drifted = mutate(obs, 'app_web', (o) => {
+      (o.spec as { Labels: Record<string, string> }).Labels['x'] = 'y';
+      (o.spec as { TaskTemplate: { ForceUpdate: number } }).TaskTemplate.ForceUpdate = 0;
+    });
+    const u = plan(state(web), drifted, opts()).actions[0] as UpdateAction;
+    const sent = u.desired.kind === 'service' ? u.desired.spec : undefined;
+    const engine = drifted.objects[0]?.spec as typeof sent;
+    expect(sent?.TaskTemplate).toEqual(engine?.TaskTemplate);
+    expect(sent?.Labels).not.toHaveProperty('x');
+    expect(sent?.Labels?.['swarmkeeper.io/owner']).toBe('SwarmStack/ns/app');
+  });
+
+  it('a service differing beyond labels sends the desired spec', () => {
+    const obs = deployed(state(web));
+    const img = svc('web', {}, { Env: ['A=1'], Args: ['httpd', '-f'], Image: 'img:2' });
+    const u = plan(state(img), obs, opts()).actions[0] as UpdateAction;
+    expect(u.labelsOnly).toBe(false);
+    expect(u.desired.kind === 'service' && u.desired.spec.TaskTemplate.ContainerSpec.Image).toBe('img:2');
+    expect(u).not.toHaveProperty('adopt');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../../reconciler/plan/plan.js';
-import { planToJSON, renderPlan } from '../../../reconciler/plan/render.js';
+import { planToJSON, renderPlan, toJSONSafe } from '../../../reconciler/plan/render.js';
 import type { Plan } from '../../../reconciler/plan/types.js';
 import { deployed, net, opts, sec, stackDeployed, state, svc } from './fixtures.js';
 
@@ -118,5 +118,114 @@ describe('secret redaction', () => {
     };
     expect(renderPlan(withSecret)).toContain('Data: (absent) -> "[redacted]"');
     expect(JSON.stringify(planToJSON(withSecret))).not.toContain(SECRET);
+  });
+});
+
+describe('toJSONSafe', () => {
+  class Point {
+    constructor(
+      readonly x: number,
+      readonly y?: number,
+    ) {}
+    norm(): number {
+      return this.x;
+    }
+  }
+
+  it.each<[string, unknown, unknown]>([
+    [
+      'undefined fields dropped, undefined items become null',
+      { a: undefined, b: [1, undefined] },
+      { b: [1, null] },
+    ],
+    ['a bigint becomes its digits', { n: 12n }, { n: '12' }],
+    [
+      'non-finite numbers become null',
+      [Number.NaN, Number.POSITIVE_INFINITY, -Infinity, 1.5],
+      [null, null, null, 1.5],
+    ],
+    ['functions are dropped', { f: () => 1, a: 1 }, { a: 1 }],
+    ['class instances keep their own fields', { p: new Point(1) }, { p: { x: 1 } }],
+    ['null stays null', { a: null }, { a: null }],
+    ['scalars stay', ['s', true, 0], ['s', true, 0]],
+  ])('%s', (_n, v, want) => {
+    expect(toJSONSafe(v)).toEqual(want);
+  });
+});
+
+describe('renderPlan: notes, summary and blocked changes', () => {
+  const upd = (labelsOnly: boolean, adopt?: boolean): Plan['actions'][number] => ({
+    op: 'update',
+    kind: 'service',
+    name: 'app_web',
+    id: 's1',
+    version: 1,
+    desired: svc('web'),
+    changes: [],
+    labelsOnly,
+    ...(adopt === undefined ? {} : { adopt }),
+  });
+
+  it.each([
+    [false, undefined, '~ update service app_web'],
+    [true, undefined, '~ update service app_web (labels only, no task restart)'],
+    [false, true, '~ update service app_web (adopt)'],
+    [false, false, '~ update service app_web'],
+  ])('labelsOnly %s, adopt %s', (labelsOnly, adopt, line) => {
+    expect(renderPlan({ owner: 'o', actions: [upd(labelsOnly, adopt)], blocked: [] }).split('\n')[0]).toBe(
+      line,
+    );
+  });
+
+  it('counts each kind of action, lists blocked changes and a recreate without services', () => {
+    const p: Plan = {
+      owner: 'o',
+      actions: [
+        upd(false),
+        upd(true),
+        { op: 'remove', kind: 'service', name: 'a', id: 'x', why: 'pruned' },
+        {
+          op: 'recreate',
+          kind: 'volume',
+          name: 'v',
+          id: 'v',
+          desired: net('v'),
+          changes: [],
+          affectedServices: [],
+        },
+      ],
+      blocked: [
+        {
+          kind: 'network',
+          name: 'n',
+          code: 'C',
+          message: 'm',
+          changes: [{ path: 'Attachable', from: false, to: true }],
+        },
+        { kind: 'network', name: 'm', code: 'C', message: 'm2' },
+      ],
+    };
+    expect(renderPlan(p).split('\n')).toEqual([
+      '~ update service app_web',
+      '~ update service app_web (labels only, no task restart)',
+      '- remove service a (pruned)',
+      '-/+ recreate volume v',
+      '! blocked network n: C: m',
+      '  Attachable: false -> true',
+      '! blocked network m: C: m2',
+      '',
+      'Plan: 0 to create, 2 to update, 1 to remove, 1 to recreate, 2 blocked.',
+    ]);
+  });
+
+  it('a plan with only blocked changes is not "No changes."', () => {
+    const p: Plan = {
+      owner: 'o',
+      actions: [],
+      blocked: [{ kind: 'network', name: 'n', code: 'C', message: 'm' }],
+    };
+    expect(renderPlan(p)).toBe(
+      '! blocked network n: C: m\n\nPlan: 0 to create, 0 to update, 0 to remove, 0 to recreate, 1 blocked.',
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LABEL_SPEC_HASH } from '../../../reconciler/model/ownership.js';
 import { compileIgnore } from '../../../reconciler/plan/ignore.js';
-import { specHash, withSpecHash } from '../../../reconciler/plan/spec-hash.js';
+import { canonicalJSON, specHash, withSpecHash } from '../../../reconciler/plan/spec-hash.js';
 import { svc } from './fixtures.js';
 
 const base = svc('web', {}, { Env: ['A=1'] }).spec;
@@ -27,5 +27,26 @@ describe('specHash', () => {
     const ig = compileIgnore(['Mode.Replicated.Replicas']);
     expect(specHash(scaled, ig)).toBe(specHash(base, ig));
     expect(withSpecHash(base).Labels?.[LABEL_SPEC_HASH]).toBe(specHash(base));
+  });
+
+  it('other labels count; the spec keeps its labels and is not changed', () => {
+    const labelled = { ...base, Labels: { ...base.Labels, tier: 'web' } };
+    expect(specHash(labelled)).not.toBe(specHash(base));
+    const before = structuredClone(labelled);
+    const out = withSpecHash(labelled);
+    expect(out.Labels).toEqual({ ...labelled.Labels, [LABEL_SPEC_HASH]: specHash(labelled) });
+    expect(labelled).toEqual(before);
+  });
+
+  it('a spec without labels hashes like one with none', () => {
+    const { Labels: _l, ...bare } = base;
+    expect(specHash({ ...bare, Labels: {} })).toBe(specHash(bare));
+    expect(withSpecHash(bare).Labels).toEqual({ [LABEL_SPEC_HASH]: specHash(bare) });
+  });
+
+  it('canonicalJSON sorts keys and drops zero values', () => {
+    expect(
+      canonicalJSON({ TaskTemplate: { ContainerSpec: { Image: 'i', Env: [] } }, Name: 'n', Labels: {} }),
+    ).toBe('{"Name":"n","TaskTemplate":{"ContainerSpec":{"Image":"i"}}}');
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { orderResources } from '../../../reconciler/source/order.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';
@@ -46,6 +47,77 @@ describe('orderResources', () => {
     expect(r.ordered.map((x) => x.key)).toEqual(['SwarmStack/default/c']);
     expect(r.errors.map((e) => e.message)).toEqual([
       'a.yaml: SwarmStack/default/a: spec.dependsOn: dependency cycle SwarmStack/default/a -> SwarmStack/default/b -> SwarmStack/default/a',
+    ]);
+  });
+
+  it('ranks every kind: nodes, plugins, networks, volumes, stacks, migrations, then unknown kinds', () => {
+    const kinds = [
+      'Other',
+      'SwarmVolumeMigration',
+      'SwarmStack',
+      'SwarmVolume',
+      'SwarmNetwork',
+      'SwarmPlugin',
+      'SwarmNode',
+    ];
+    fc.assert(
+      fc.property(fc.shuffledSubarray(kinds, { minLength: kinds.length }), (order) => {
+        expect(orderResources(order.map((k) => res(k, 'x'))).ordered.map((r) => r.kind)).toEqual(
+          [...kinds].reverse(),
+        );
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('within a kind, by key, whatever the input order', () => {
+    const names = ['c', 'a', 'b'];
+    fc.assert(
+      fc.property(fc.shuffledSubarray(names, { minLength: 3 }), (order) => {
+        expect(orderResources(order.map((n) => res('SwarmStack', n))).ordered.map((r) => r.name)).toEqual([
+          'a',
+          'b',
+          'c',
+        ]);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('a dependency in another namespace is found by its namespace; without one, the own namespace', () => {
+    const a = {
+      ...res('SwarmStack', 'a'),
+      spec: { dependsOn: [{ kind: 'SwarmStack', name: 'z', namespace: 'other' }] },
+    };
+    const z = { ...res('SwarmStack', 'z'), key: 'SwarmStack/other/z', namespace: 'other' };
+    expect(orderResources([a, z]).ordered.map((r) => r.key)).toEqual([
+      'SwarmStack/other/z',
+      'SwarmStack/default/a',
+    ]);
+    const b = res('SwarmStack', 'b', [{ kind: 'SwarmStack', name: 'z' }]);
+    const zLocal = res('SwarmStack', 'z');
+    expect(orderResources([zLocal, b]).ordered.map((r) => r.name)).toEqual(['z', 'b']);
+  });
+
+  it.each([
+    ['not a list', { dependsOn: 'SwarmStack/b' }],
+    ['entries without kind or name', { dependsOn: [{ name: 'b' }, { kind: 'SwarmStack' }, null] }],
+    ['no dependsOn', {}],
+  ])('dependsOn %s is no dependency', (_n, spec) => {
+    const a = { ...res('SwarmStack', 'a'), spec };
+    expect(orderResources([res('SwarmStack', 'b'), a])).toMatchObject({ errors: [] });
+    expect(orderResources([res('SwarmStack', 'b'), a]).ordered.map((r) => r.name)).toEqual(['a', 'b']);
+  });
+
+  it('a cycle of three is reported once, from the first member in order', () => {
+    const r = orderResources([
+      res('SwarmStack', 'c', [{ kind: 'SwarmStack', name: 'a' }]),
+      res('SwarmStack', 'b', [{ kind: 'SwarmStack', name: 'c' }]),
+      res('SwarmStack', 'a', [{ kind: 'SwarmStack', name: 'b' }]),
+    ]);
+    expect(r.ordered).toEqual([]);
+    expect(r.errors.map((e) => e.message)).toEqual([
+      'a.yaml: SwarmStack/default/a: spec.dependsOn: dependency cycle SwarmStack/default/a -> SwarmStack/default/b -> SwarmStack/default/c -> SwarmStack/default/a',
     ]);
   });
 });
