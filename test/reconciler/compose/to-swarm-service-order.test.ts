@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { ContainerSpec, ServiceSpec } from '../../../reconciler/model/engine-types.js';
 import { deploy, memFiles, serviceOf } from './helpers.js';
 
+type Of<A> = A extends fc.Arbitrary<infer T> ? T : never;
+
 const RUNS = { numRuns: 20 };
 const SLOW = 30_000;
 
@@ -30,7 +32,8 @@ describe('ulimits', () => {
     hard: fc.nat(1000),
   });
   const ulimitList = fc.uniqueArray(ulimit, { selector: (u) => u.name, minLength: 3, maxLength: 8 });
-  const yaml = (list: fc.RecordValue<typeof ulimit>[]): string =>
+  type Ulimit = Of<typeof ulimit>;
+  const yaml = (list: Ulimit[]): string =>
     svc(`    ulimits:\n${list.map((u) => `      ${u.name}: {soft: ${u.soft}, hard: ${u.hard}}`).join('\n')}`);
 
   it(
@@ -130,7 +133,8 @@ describe('published ports', () => {
     target: fc.integer({ min: 1, max: 9 }),
     published: fc.option(fc.integer({ min: 1, max: 5 })),
   });
-  const spec = (list: fc.RecordValue<typeof port>[]): ServiceSpec =>
+  type Port = Of<typeof port>;
+  const spec = (list: Port[]): ServiceSpec =>
     serviceOf(
       deploy(
         svc(
