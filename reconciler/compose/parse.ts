@@ -26,16 +26,30 @@ export interface ParsedYaml {
 /** go-yaml v3's booleans: only true/false (yes, no, on, off stay strings). */
 const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 
+/** go-yaml v3's floats have a digit in the mantissa: `e5`, `.`, `-.` and `._5` stay strings. */
+const FLOAT = 'tag:yaml.org,2002:float';
+const GO_FLOAT = /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/;
+const GO_FLOAT_EXP = /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$/;
+
+function goFloat(t: ScalarTag): ScalarTag {
+  if (t.tag !== FLOAT) return t;
+  if (t.format === 'EXP') return { ...t, test: GO_FLOAT_EXP };
+  // the plain float (the other one reads .inf and .nan, as go-yaml v3 does)
+  return t.test?.test('1.5') ? { ...t, test: GO_FLOAT } : t;
+}
+
 /** The scalar types of docker/cli 28's YAML decoder (go-yaml v3 into interface{}). */
 function goYamlV3Tags(tags: Tags): Tags {
   const dropped = new Set(['intTime', 'floatTime', 'timestamp', 'bool']);
-  const kept = tags.filter((t) =>
-    typeof t === 'string'
-      ? !dropped.has(t)
-      : (t as ScalarTag).format !== 'TIME' &&
-        t.tag !== 'tag:yaml.org,2002:timestamp' &&
-        t.tag !== 'tag:yaml.org,2002:bool',
-  );
+  const kept = tags
+    .filter((t) =>
+      typeof t === 'string'
+        ? !dropped.has(t)
+        : (t as ScalarTag).format !== 'TIME' &&
+          t.tag !== 'tag:yaml.org,2002:timestamp' &&
+          t.tag !== 'tag:yaml.org,2002:bool',
+    )
+    .map((t) => (typeof t === 'string' ? t : goFloat(t as ScalarTag)));
   const extra: ScalarTag[] = [
     {
       tag: 'tag:yaml.org,2002:bool',
@@ -50,7 +64,7 @@ function goYamlV3Tags(tags: Tags): Tags {
       default: true,
       test: /^[-+]?0o[0-7_]+$/,
       resolve: (str) => {
-        const n = parseInt(str.replace(/[_+]|0o/g, ''), 8);
+        const n = parseInt(str.replace(/[-+_]|0o/g, ''), 8);
         return str.startsWith('-') ? -n : n;
       },
     },

@@ -55,12 +55,18 @@ export function parseShortPort(spec: string): ComposePort[] {
     for (let p = cStart; p <= cEnd; p++) ports.push({ target: p, protocol, mode: 'ingress' });
   } else {
     const [hStart, hEnd] = parseRange(hostPart, 'published');
-    if (hEnd - hStart !== cEnd - cStart)
+    if (cStart === cEnd) {
+      // a published range onto one container port publishes each (docker/cli's loader does)
+      for (let h = hStart; h <= hEnd; h++)
+        ports.push({ target: cStart, published: h, protocol, mode: 'ingress' });
+    } else if (hEnd - hStart !== cEnd - cStart) {
       throw new Error(
         `invalid port range ${JSON.stringify(spec)}: published and container ranges must have the same size`,
       );
-    for (let i = 0; i <= cEnd - cStart; i++)
-      ports.push({ target: cStart + i, published: hStart + i, protocol, mode: 'ingress' });
+    } else {
+      for (let i = 0; i <= cEnd - cStart; i++)
+        ports.push({ target: cStart + i, published: hStart + i, protocol, mode: 'ingress' });
+    }
   }
   if (ip) for (const p of ports) p.hostIp = ip;
   return ports;

@@ -52,26 +52,23 @@ export function mount(stack: string, v: ComposeServiceVolume, project: ComposePr
   if (v.type === 'bind' && v.bind)
     m.BindOptions = v.bind.propagation ? { Propagation: v.bind.propagation } : {};
   if (v.type === 'tmpfs' && v.tmpfs) m.TmpfsOptions = v.tmpfs.size ? { SizeBytes: v.tmpfs.size } : {};
-  if (v.type === 'volume') {
-    if (v.source === undefined) {
-      if (v.volume?.nocopy) m.VolumeOptions = { NoCopy: true };
-    } else {
-      const decl = project.volumes[v.source] ?? {};
-      m.Source =
-        decl.name ?? (decl.external?.external ? (decl.external.name ?? v.source) : scope(stack, v.source));
-      const opts: NonNullable<Mount['VolumeOptions']> = {};
-      if (v.volume?.nocopy) opts.NoCopy = true;
-      if (!decl.external?.external) {
-        opts.Labels = stackLabels(stack, decl.labels);
-        if (decl.driver !== undefined || decl.driver_opts !== undefined) {
-          opts.DriverConfig = {
-            Name: decl.driver ?? '',
-            ...(decl.driver_opts ? { Options: decl.driver_opts } : {}),
-          };
-        }
+  // An anonymous volume takes no volume options: docker/cli returns before reading them.
+  if (v.type === 'volume' && v.source !== undefined) {
+    const decl = project.volumes[v.source] ?? {};
+    m.Source =
+      decl.name ?? (decl.external?.external ? (decl.external.name ?? v.source) : scope(stack, v.source));
+    const opts: NonNullable<Mount['VolumeOptions']> = {};
+    if (v.volume?.nocopy) opts.NoCopy = true;
+    if (!decl.external?.external) {
+      opts.Labels = stackLabels(stack, decl.labels);
+      if (decl.driver !== undefined || decl.driver_opts !== undefined) {
+        opts.DriverConfig = {
+          Name: decl.driver ?? '',
+          ...(decl.driver_opts ? { Options: decl.driver_opts } : {}),
+        };
       }
-      m.VolumeOptions = opts;
     }
+    m.VolumeOptions = opts;
   }
   return m;
 }

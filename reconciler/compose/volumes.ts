@@ -30,7 +30,8 @@ export function parseShortVolume(spec: string): ComposeServiceVolume {
     else if (opt === 'rw') vol.read_only = false;
     else if (opt === 'nocopy') vol.volume = { nocopy: true };
     else if ((PROPAGATIONS as readonly string[]).includes(opt)) vol.bind = { propagation: opt };
-    else if (CONSISTENCIES.includes(opt)) vol.consistency = opt;
+    // accepted and dropped: docker/cli's loader reads consistency from the long syntax only
+    else if (CONSISTENCIES.includes(opt)) continue;
     else
       throw new Error(
         `invalid volume option ${JSON.stringify(opt)} in ${JSON.stringify(spec)}; supported: ro, rw, nocopy, ${PROPAGATIONS.join(', ')}, ${CONSISTENCIES.join(', ')}`,

@@ -82,3 +82,155 @@ describe('checkLimits', () => {
     expect(problemsOf(text, parseLimits('replicas=5000'))).toEqual([]);
   });
 });
+
+describe('checkLimits: every bound, with its path and option', () => {
+  const tight = parseLimits(
+    'replicas=1,replicasPerNode=1,parallelism=1,services=1,ports=1,mounts=1,networks=1,ulimit=10,bytes=8m,duration=1h',
+  );
+  const all = (text: string): string[] => {
+    try {
+      loadCompose(
+        { file: 's.yml', text },
+        { env: {}, files: memFiles({}), checks: [(p, pr) => checkLimits(p, tight, pr)] },
+      );
+      return [];
+    } catch (e) {
+      return (e as Error).message.split('\n');
+    }
+  };
+  it.each<[string, string, string[]]>([
+    [
+      'replicas',
+      'services:\n  s:\n    image: a\n    deploy: {replicas: 2}\n',
+      [
+        's.yml:4: services.s.deploy.replicas: replicas 2 is above the bound 1 (raise it with --limits replicas=N)',
+      ],
+    ],
+    [
+      'max_replicas_per_node',
+      'services:\n  s:\n    image: a\n    deploy: {placement: {max_replicas_per_node: 2}}\n',
+      [
+        's.yml:4: services.s.deploy.placement.max_replicas_per_node: max_replicas_per_node 2 is above the bound 1 (raise it with --limits replicasPerNode=N)',
+      ],
+    ],
+    [
+      'update and rollback config',
+      'services:\n  s:\n    image: a\n    deploy: {update_config: {parallelism: 2, delay: 2h, monitor: 90m}, rollback_config: {delay: 1h}}\n',
+      [
+        's.yml:4: services.s.deploy.update_config.parallelism: parallelism 2 is above the bound 1 (raise it with --limits parallelism=N)',
+        's.yml:4: services.s.deploy.update_config.delay: the duration 2h is above the bound 1h (raise it with --limits duration=N)',
+        's.yml:4: services.s.deploy.update_config.monitor: the duration 1.5h is above the bound 1h (raise it with --limits duration=N)',
+      ],
+    ],
+    [
+      'restart policy',
+      'services:\n  s:\n    image: a\n    deploy: {restart_policy: {delay: 90m, window: 3h}}\n',
+      [
+        's.yml:4: services.s.deploy.restart_policy.delay: the duration 1.5h is above the bound 1h (raise it with --limits duration=N)',
+        's.yml:4: services.s.deploy.restart_policy.window: the duration 3h is above the bound 1h (raise it with --limits duration=N)',
+      ],
+    ],
+    [
+      'memory (the bound itself is accepted)',
+      'services:\n  s:\n    image: a\n    deploy: {resources: {limits: {memory: 9m}, reservations: {memory: 8m}}}\n',
+      [
+        's.yml:4: services.s.deploy.resources.limits.memory: the size 9437184 bytes is above the bound 8388608 bytes (raise it with --limits bytes=N)',
+      ],
+    ],
+    [
+      'healthcheck',
+      'services:\n  s:\n    image: a\n    healthcheck: {test: [CMD, x], interval: 2h, timeout: 1h12m, start_period: 5400s}\n',
+      [
+        's.yml:4: services.s.healthcheck.interval: the duration 2h is above the bound 1h (raise it with --limits duration=N)',
+        's.yml:4: services.s.healthcheck.timeout: the duration 1.2h is above the bound 1h (raise it with --limits duration=N)',
+        's.yml:4: services.s.healthcheck.start_period: the duration 1.5h is above the bound 1h (raise it with --limits duration=N)',
+      ],
+    ],
+    [
+      'ports',
+      'services:\n  s:\n    image: a\n    ports: ["80", "81"]\n',
+      [
+        's.yml:4: services.s.ports: the number of ports 2 is above the bound 1 (raise it with --limits ports=N)',
+      ],
+    ],
+    [
+      'mounts',
+      'services:\n  s:\n    image: a\n    volumes: ["/a:/a", "/b:/b"]\n',
+      [
+        's.yml:4: services.s.volumes: the number of mounts 2 is above the bound 1 (raise it with --limits mounts=N)',
+      ],
+    ],
+    [
+      'networks',
+      'services:\n  s:\n    image: a\n    networks: [a, b]\nnetworks: {a: {}, b: {}}\n',
+      [
+        's.yml:4: services.s.networks: the number of networks 2 is above the bound 1 (raise it with --limits networks=N)',
+      ],
+    ],
+    [
+      'services',
+      'services:\n  a: {image: a}\n  b: {image: b}\n',
+      [
+        's.yml:1: services: the number of services 2 is above the bound 1 (raise it with --limits services=N)',
+      ],
+    ],
+    [
+      'ulimits (-1, unlimited, and the bound are accepted)',
+      'services:\n  s:\n    image: a\n    ulimits: {nofile: {soft: 11, hard: 12}, nproc: -1, core: 10}\n',
+      [
+        's.yml:4: services.s.ulimits.nofile.soft: the ulimit 11 is above the bound 10 (raise it with --limits ulimit=N)',
+        's.yml:4: services.s.ulimits.nofile.hard: the ulimit 12 is above the bound 10 (raise it with --limits ulimit=N)',
+      ],
+    ],
+    [
+      'tmpfs size',
+      'services:\n  s:\n    image: a\n    volumes: [{type: tmpfs, target: /t, tmpfs: {size: 9m}}]\n',
+      [
+        's.yml:4: services.s.volumes[0].tmpfs.size: the size 9437184 bytes is above the bound 8388608 bytes (raise it with --limits bytes=N)',
+      ],
+    ],
+    ['at the bounds', 'services:\n  s:\n    image: a\n    deploy: {replicas: 1}\n    ports: ["80"]\n', []],
+  ])('%s', (_t, text, want) => expect(all(text)).toEqual(want));
+});
+
+describe('parseLimits: every key, blanks and bad values', () => {
+  it('reads every key; blank parts and spaces around keys and values are ignored', () => {
+    expect(
+      parseLimits(
+        ' replicas = 5 , ,replicasPerNode=2,services=3,ports=4,mounts=5,networks=6,ulimit=7,parallelism=8',
+      ),
+    ).toEqual({
+      ...DEFAULT_LIMITS,
+      replicas: 5,
+      replicasPerNode: 2,
+      services: 3,
+      ports: 4,
+      mounts: 5,
+      networks: 6,
+      ulimit: 7,
+      parallelism: 8,
+    });
+    expect(parseLimits('')).toEqual(DEFAULT_LIMITS);
+  });
+  it('a fractional duration and a raised base', () => {
+    expect(parseLimits('duration=1.5h').durationNs).toBe(5400e9);
+    expect(parseLimits('ports=2', { ...DEFAULT_LIMITS, mounts: 7 })).toEqual({
+      ...DEFAULT_LIMITS,
+      mounts: 7,
+      ports: 2,
+    });
+  });
+  it.each([
+    ['bytes=-1', '--limits bytes=-1: bytes=-1: expected a byte size such as 4t'],
+    ['duration=-1h', '--limits duration=-1h: duration=-1h: expected a duration such as 87600h'],
+    [
+      'replicas=9007199254740993',
+      '--limits replicas=9007199254740993: replicas=9007199254740993: expected a non-negative integer',
+    ],
+    ['ports=', '--limits ports=: ports=: expected a non-negative integer'],
+    [
+      '=5',
+      '--limits =5: "=5" is not KEY=VALUE with KEY one of replicas, replicasPerNode, parallelism, services, ports, mounts, networks, ulimit, bytes, duration',
+    ],
+  ])('%s', (text, message) => expect(() => parseLimits(text)).toThrow(message));
+});
