@@ -95,8 +95,55 @@ describe('node labels', () => {
     [{ ...OWNER, 'swarmkeeper.io/instance': 'other' }, 'other'],
     [{ ...OWNER, 'swarmkeeper.io/owner': 'SwarmNode/default/x' }, 'other'],
     [{ 'swarmkeeper.io/instance': 'i1' }, 'other'],
+    // Another owner's label without an instance label is still someone else's node (never adopted).
+    [{ 'swarmkeeper.io/owner': 'SwarmNode/default/x' }, 'other'],
+    // Our owner label alone (no instance): not provably ours.
+    [{ 'swarmkeeper.io/owner': 'SwarmNode/default/n2' }, 'other'],
+    [{ zone: 'a', 'swarmkeeper.io/node-labels': 'zone' }, 'free'],
   ] as const)('ownership of %j: %s', (labels, expected) => {
     expect(nodeOwnership(labels, 'SwarmNode/default/n2', 'i1')).toBe(expected);
+  });
+
+  it.each([
+    ['nothing', { set: {}, remove: [] }, true],
+    ['a removal only', { set: {}, remove: ['zone'] }, false],
+    ['a set only', { set: { zone: 'a' }, remove: [] }, false],
+    ['both', { set: { zone: 'a' }, remove: ['disk'] }, false],
+  ] as const)('isEmptyChange: %s -> %s', (_n, c, empty) => {
+    expect(isEmptyChange({ set: { ...c.set }, remove: [...c.remove] })).toBe(empty);
+  });
+
+  it('a spec that drops all labels removes them: the change is not empty', () => {
+    const current = { ...OWNER, zone: 'a', disk: 'ssd', 'swarmkeeper.io/node-labels': 'disk,zone' };
+    const c = change(current, {});
+    expect(isEmptyChange(c)).toBe(false);
+    expect(applyLabelChange(current, c)).toEqual(OWNER);
+  });
+
+  it('a managed key that is no longer on the node is not removed again', () => {
+    const current = { ...OWNER, zone: 'a', 'swarmkeeper.io/node-labels': 'disk,zone' };
+    expect(change(current, { zone: 'a' })).toEqual({
+      set: { 'swarmkeeper.io/node-labels': 'zone' },
+      remove: [],
+    });
+  });
+
+  it('an empty bookkeeping label manages nothing', () => {
+    const current = { ...OWNER, '': 'x', 'swarmkeeper.io/node-labels': '' };
+    expect(change(current, {})).toEqual({ set: {}, remove: ['swarmkeeper.io/node-labels'] });
+  });
+
+  it('removals are sorted', () => {
+    const current = { ...OWNER, b: '1', a: '1', c: '1', 'swarmkeeper.io/node-labels': 'c,b,a' };
+    expect(change(current, {}).remove).toEqual(['a', 'b', 'c', 'swarmkeeper.io/node-labels']);
+  });
+
+  it('applying a change removes first, then sets', () => {
+    expect(
+      applyLabelChange({ zone: 'a', disk: 'ssd' }, { set: { zone: 'b' }, remove: ['zone', 'disk'] }),
+    ).toEqual({
+      zone: 'b',
+    });
   });
 
   it('user labels hide the bookkeeping labels', () => {

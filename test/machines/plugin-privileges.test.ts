@@ -36,6 +36,24 @@ describe('plugin privileges', () => {
       [{ name: 'allow-all-devices', value: [] }],
       [],
     ],
+    [
+      'one privilege granted in two entries',
+      [{ Name: 'network', Value: ['none', 'host'] }],
+      [
+        { name: 'network', value: ['none'] },
+        { name: 'network', value: ['host'] },
+      ],
+      [],
+    ],
+    [
+      'one privilege asked for in two entries',
+      [
+        { Name: 'mount', Value: ['/a'] },
+        { Name: 'mount', Value: ['/b'] },
+      ],
+      [],
+      [{ name: 'mount', value: ['/a', '/b'] }],
+    ],
   ])('%s', (_n, requested, allowed, diff) => {
     expect(privilegeDifference(requested, allowed)).toEqual(diff);
   });
@@ -54,5 +72,11 @@ describe('plugin privileges', () => {
       'plugin lab/swlvol:1 asks for privileges not allowed: mount=[/var/lib], capabilities=[CAP_SYS_ADMIN]',
     );
     expect(privilegeRefusal('x', [net], [{ name: 'network', value: ['none'] }])).toBeUndefined();
+    expect(privilegeRefusal('x', [net], undefined)).toBe(
+      'plugin x asks for privileges not allowed: network=[none]',
+    );
+    expect(privilegeRefusal('x', [{ Name: 'mount', Value: ['/a', '/b'] }], undefined)).toBe(
+      'plugin x asks for privileges not allowed: mount=[/a, /b]',
+    );
   });
 });
