@@ -43,7 +43,8 @@ const SHOWN = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 export function formatBytes(n: number): string {
   let v = n;
   let u = 0;
-  while (v >= 1024 && u < SHOWN.length - 1) {
+  // 1023.96 KiB shows as 1 MiB, not as 1024 KiB.
+  while (Math.round(v * 10) / 10 >= 1024 && u < SHOWN.length - 1) {
     v /= 1024;
     u += 1;
   }

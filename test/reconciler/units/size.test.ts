@@ -57,7 +57,18 @@ describe('byte sizes: one binary rule (go-units RAMInBytes)', () => {
     [12.5 * 1024 ** 2, '12.5 MiB'],
     [64 * 1024 ** 2, '64 MiB'],
     [3 * 1024 ** 5, '3072 TiB'],
+    [1024 ** 2 - 1, '1 MiB'],
   ])('shows %i as %s', (n, text) => expect(formatBytes(n)).toBe(text));
+
+  it('never shows more than 4 digits before the point below the largest unit, and at most one decimal', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 49 }), (n) => {
+        const [num] = formatBytes(n).split(' ');
+        expect(Number(num)).toBeLessThan(1024);
+        expect(num).toMatch(/^\d+(\.\d)?$/);
+      }),
+    );
+  });
 
   it('what is shown reads back within a twentieth (property)', () => {
     fc.assert(
