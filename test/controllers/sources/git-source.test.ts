@@ -139,7 +139,7 @@ describe('GitSource against real repositories (file://)', () => {
     expect(tag.snaps.at(-1)?.revision).toBe(c4);
     expect(pinned.snaps).toHaveLength(1);
     expect(pinned.snaps[0]?.revision).toBe(c1);
-  });
+  }, 30_000); // three syncs of real repositories: seconds when the machine is busy
 
   it('loads only the path inside the repository; a root compose file is named after the repository', async () => {
     const r = repo('infra');
