@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ObservedState } from '../../../reconciler/model/objects.js';
+import type { DesiredService } from '../../../reconciler/model/objects.js';
+import { makeContext } from '../../../reconciler/plan/context.js';
+import { serviceChanges } from '../../../reconciler/plan/plan-services.js';
 import { plan } from '../../../reconciler/plan/plan.js';
 import type { UpdateAction } from '../../../reconciler/plan/types.js';
 import { LABEL_SPEC_HASH } from '../../../reconciler/model/ownership.js';
@@ -166,5 +169,21 @@ describe('plan: which observed service a desired one is', () => {
     expect(u.labelsOnly).toBe(false);
     expect(u.desired.kind === 'service' && u.desired.spec.TaskTemplate.ContainerSpec.Image).toBe('img:2');
     expect(u).not.toHaveProperty('adopt');
+  });
+});
+
+describe('serviceChanges', () => {
+  it('is not strict unless asked: a field set outside with the same spec hash is no change', () => {
+    const obs = deployed(state(web));
+    const drifted = mutate(obs, 'app_web', (o) => {
+      (o.spec as { TaskTemplate: { ContainerSpec: Record<string, unknown> } }).TaskTemplate.ContainerSpec[
+        'User'
+      ] = 'x';
+    });
+    const ctx = makeContext(state(web), drifted.objects, opts());
+    const d = ctx.desired[0] as DesiredService;
+    const o = drifted.objects[0]!;
+    expect(serviceChanges(ctx, d, o)).toEqual([]);
+    expect(serviceChanges(ctx, d, o, true)).toEqual([{ path: 'TaskTemplate.ContainerSpec.User', from: 'x' }]);
   });
 });
