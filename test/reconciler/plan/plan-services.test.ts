@@ -49,6 +49,12 @@ describe('plan: service updates', () => {
     expect(u.desired.spec).not.toHaveProperty('TaskTemplate.ContainerSpec.Args');
   });
 
+  it('a removed field the Engine might fill (User) is noticed through the spec hash too', () => {
+    const withUser = svc('web', {}, { Env: ['A=1'], Args: ['httpd', '-f'], User: 'nobody' });
+    const u = plan(d, deployed(state(withUser)), opts()).actions[0] as UpdateAction;
+    expect(u.changes).toEqual([{ path: 'TaskTemplate.ContainerSpec.User', from: 'nobody' }]);
+  });
+
   it('a field added outside swarmkeeper (same spec hash) is not a difference: absent means "not managed"', () => {
     const drifted = mutate(obs, 'app_web', (o) => {
       (o.spec as { TaskTemplate: { ContainerSpec: Record<string, unknown> } }).TaskTemplate.ContainerSpec[
