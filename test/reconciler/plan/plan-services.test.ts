@@ -139,6 +139,8 @@ describe('plan: service updates', () => {
     expect(u.changes).toEqual([
       { path: `Labels["${LABEL_SPEC_HASH}"]`, to: obs.objects[0]?.labels[LABEL_SPEC_HASH] },
     ]);
+    // the label was added: the change has no `from` (FieldChange's contract), not `from: undefined`
+    expect(u.changes[0]).not.toHaveProperty('from');
     expect(u).toMatchObject({ labelsOnly: true });
   });
 
