@@ -36,7 +36,10 @@ describe('desiredFor', () => {
     });
     expect(d.stackNamespace).toBe('web');
     expect(d.desired.owner).toEqual({ kind: 'SwarmStack', namespace: 'default', name: 'web' });
-    expect(d.desired.objects.map((o) => `${o.kind} ${o.name}`)).toEqual(['network web_default', 'service web_app']);
+    expect(d.desired.objects.map((o) => `${o.kind} ${o.name}`)).toEqual([
+      'network web_default',
+      'service web_app',
+    ]);
   });
 
   it('the policy as the spec sets it, and the stack name as the namespace to adopt from', () => {

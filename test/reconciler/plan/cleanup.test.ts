@@ -160,6 +160,15 @@ describe('plan: pruning', () => {
     expect(p.actions).toEqual([]);
   });
 
+  it('a desired object of another kind with the same name does not keep a service', () => {
+    const obs = deployed(state(svc('a')));
+    const p = plan(state(net('a')), obs, opts({ prune: true }));
+    expect(p.actions.map((a) => `${a.op} ${a.kind} ${a.name}`)).toEqual([
+      'create network app_a',
+      'remove service app_a',
+    ]);
+  });
+
   it('an external service is never pruned', () => {
     const obs = deployed(state(svc('a'), svc('b')));
     const d = { ...state(), external: [{ kind: 'service' as const, name: 'app_a' }] };

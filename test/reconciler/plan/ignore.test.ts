@@ -57,6 +57,19 @@ describe('isIgnored', () => {
   });
 });
 
+describe('plan: ignored service labels', () => {
+  it('a label under an ignore path that the desired spec also sets is no difference', () => {
+    const labelled = { ...web, spec: { ...web.spec, Labels: { ...web.spec.Labels, x: '1' } } };
+    const ignore = ['Labels.x'];
+    const drifted = mutate(deployed(state(labelled), undefined, { ignore }), web.name, (o) => {
+      o.labels['x'] = '2';
+      (o.spec as { Labels: Record<string, string> }).Labels['x'] = '2';
+    });
+    expect(plan(state(labelled), drifted, opts({ ignore })).actions).toEqual([]);
+    expect(plan(state(labelled), drifted, opts()).actions).toHaveLength(1);
+  });
+});
+
 describe('overlayIgnored', () => {
   const d = { Env: ['A', 'B'], Ports: [{ Target: 80, Published: 80 }], Mode: { Replicas: 1 }, N: 5 };
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ObservedState } from '../../../reconciler/model/objects.js';
+import type { DesiredService } from '../../../reconciler/model/objects.js';
+import { makeContext } from '../../../reconciler/plan/context.js';
+import { serviceChanges } from '../../../reconciler/plan/plan-services.js';
 import { plan } from '../../../reconciler/plan/plan.js';
 import type { UpdateAction } from '../../../reconciler/plan/types.js';
 import { LABEL_SPEC_HASH } from '../../../reconciler/model/ownership.js';
@@ -44,6 +47,12 @@ describe('plan: service updates', () => {
     const u = plan(state(without), obs, opts()).actions[0] as UpdateAction;
     expect(u.changes).toEqual([{ path: 'TaskTemplate.ContainerSpec.Args', from: ['httpd', '-f'] }]);
     expect(u.desired.spec).not.toHaveProperty('TaskTemplate.ContainerSpec.Args');
+  });
+
+  it('a removed field the Engine might fill (User) is noticed through the spec hash too', () => {
+    const withUser = svc('web', {}, { Env: ['A=1'], Args: ['httpd', '-f'], User: 'nobody' });
+    const u = plan(d, deployed(state(withUser)), opts()).actions[0] as UpdateAction;
+    expect(u.changes).toEqual([{ path: 'TaskTemplate.ContainerSpec.User', from: 'nobody' }]);
   });
 
   it('a field added outside swarmkeeper (same spec hash) is not a difference: absent means "not managed"', () => {
@@ -130,6 +139,8 @@ describe('plan: service updates', () => {
     expect(u.changes).toEqual([
       { path: `Labels["${LABEL_SPEC_HASH}"]`, to: obs.objects[0]?.labels[LABEL_SPEC_HASH] },
     ]);
+    // the label was added: the change has no `from` (FieldChange's contract), not `from: undefined`
+    expect(u.changes[0]).not.toHaveProperty('from');
     expect(u).toMatchObject({ labelsOnly: true });
   });
 
@@ -166,5 +177,21 @@ describe('plan: which observed service a desired one is', () => {
     expect(u.labelsOnly).toBe(false);
     expect(u.desired.kind === 'service' && u.desired.spec.TaskTemplate.ContainerSpec.Image).toBe('img:2');
     expect(u).not.toHaveProperty('adopt');
+  });
+});
+
+describe('serviceChanges', () => {
+  it('is not strict unless asked: a field set outside with the same spec hash is no change', () => {
+    const obs = deployed(state(web));
+    const drifted = mutate(obs, 'app_web', (o) => {
+      (o.spec as { TaskTemplate: { ContainerSpec: Record<string, unknown> } }).TaskTemplate.ContainerSpec[
+        'User'
+      ] = 'x';
+    });
+    const ctx = makeContext(state(web), drifted.objects, opts());
+    const d = ctx.desired[0] as DesiredService;
+    const o = drifted.objects[0]!;
+    expect(serviceChanges(ctx, d, o)).toEqual([]);
+    expect(serviceChanges(ctx, d, o, true)).toEqual([{ path: 'TaskTemplate.ContainerSpec.User', from: 'x' }]);
   });
 });
