@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseByteSize, parseCPUs, parseDuration, shellSplit } from '../../../reconciler/compose/units.js';
-import { goTimestamp } from '../../../reconciler/compose/units.js';
+import { goScalarString, goTimestamp } from '../../../reconciler/compose/units.js';
 
 describe('compose units', () => {
   it.each([
@@ -76,4 +76,75 @@ describe('goTimestamp: what docker/cli 28 prints for an unquoted YAML timestamp'
   ])('%s -> %s', (text, want) => {
     expect(goTimestamp(text)).toBe(want);
   });
+});
+
+describe('compose units: the edges of each syntax', () => {
+  it.each<[string, number | undefined]>([
+    ['-1s', -1e9],
+    ['+1s', 1e9],
+    ['1µs', 1000],
+    ['1μs', 1000],
+    ['.5s', 5e8],
+    ['1.s', 1e9],
+    ['-.5m', -30e9],
+    ['1h1m1s1ms1us1ns', 3661001001001],
+    [' 10s ', 10e9],
+    ['0s', 0],
+    ['.s', undefined],
+    ['1.5', undefined],
+    ['s', undefined],
+    ['1s ago', undefined],
+  ])('duration %j', (s, ns) => expect(parseDuration(s)).toBe(ns));
+
+  it.each<[string | number, number | undefined]>([
+    ['1 k', 1024],
+    ['1KiB', 1024],
+    ['1ki', 1024],
+    ['1Kb', 1024],
+    ['2B', 2],
+    ['1t', 1024 ** 4],
+    ['1p', 1024 ** 5],
+    ['1.2.3', undefined],
+    ['1kk', undefined],
+    [1.5, undefined],
+    ['-1', undefined],
+    ['', undefined],
+  ])('byte size %j', (s, b) => expect(parseByteSize(s)).toBe(b));
+
+  it.each<[string | number, number | undefined]>([
+    ['1.', 1e9],
+    ['0', 0],
+    [' 2 ', 2e9],
+    [0.5, 5e8],
+    ['99999999999', undefined],
+    ['1e3', undefined],
+  ])('cpus %j', (s, n) => expect(parseCPUs(s)).toBe(n));
+
+  it.each<[string, string[] | string]>([
+    ['a\tb\nc\rd', ['a', 'b', 'c', 'd']],
+    ['"a\\$b\\`c\\\\d\\e"', ['a$b`c\\d\\e']],
+    ["a'b'c", ['abc']],
+    ['a""b', ['ab']],
+    ["'unterminated", 'unterminated single quote'],
+    ['"x', 'unterminated double quote'],
+  ])('shellSplit %j', (s, want) =>
+    typeof want === 'string'
+      ? expect(() => shellSplit(s)).toThrow(want)
+      : expect(shellSplit(s)).toEqual(want),
+  );
+
+  it.each<[number | boolean | string, string]>([
+    [Number.NaN, 'NaN'],
+    [Number.POSITIVE_INFINITY, '+Inf'],
+    [Number.NEGATIVE_INFINITY, '-Inf'],
+    [0.0001, '0.0001'],
+    [0.00001, '1e-05'],
+    [-0.00002, '-2e-05'],
+    [123456.5, '123456.5'],
+    [1234567.5, '1.2345675e+06'],
+    [1.5e120, '1.5e+120'],
+    [3, '3'],
+    [true, 'true'],
+    ['x', 'x'],
+  ])('goScalarString %s -> %s', (v, want) => expect(goScalarString(v)).toBe(want));
 });
