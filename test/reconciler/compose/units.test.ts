@@ -90,6 +90,9 @@ describe('compose units: the edges of each syntax', () => {
     ['1h1m1s1ms1us1ns', 3661001001001],
     [' 10s ', 10e9],
     ['0s', 0],
+    // Go's time.ParseDuration reads the sign first: -0 and +0 are zero
+    ['-0', 0],
+    ['+0', 0],
     ['.s', undefined],
     ['1.5', undefined],
     ['s', undefined],
