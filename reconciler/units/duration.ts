@@ -23,7 +23,7 @@ const GO_DURATION = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))
 /** `1m30s`, `10s`, `500ms`, `1.5h` -> nanoseconds; undefined when malformed. */
 export function parseDuration(text: string): number | undefined {
   const s = text.trim();
-  if (s === '0') return 0;
+  if (/^[+-]?0$/.test(s)) return 0; // Go reads the sign first: -0 and +0 are zero too
   const m = GO_DURATION.exec(s);
   if (!m) return undefined;
   let total = 0;

@@ -20,6 +20,14 @@ describe('normalizeImage: what the Docker client writes to ContainerSpec.Image',
     [`nginx@${D}`, `nginx@${D}`],
     [`nginx:1@${D}`, `nginx:1@${D}`],
     [`docker.io/library/nginx@${D}`, `nginx@${D}`],
+    ['Registry.Example.com/app', 'Registry.Example.com/app:latest'],
+    ['docker.io/library/foo/bar', 'library/foo/bar:latest'],
+    ['index.docker.io/foo/bar', 'foo/bar:latest'],
+    ['docker.io/foo', 'foo:latest'],
+    ['docker.io/libraryx', 'libraryx:latest'],
+    ['foo/library/bar', 'foo/library/bar:latest'],
+    ['example.com/library/x', 'example.com/library/x:latest'],
+    ['[::1]:5000/app:1', '[::1]:5000/app:1'],
     ['a'.repeat(64), 'a'.repeat(64)],
     ['Nginx', 'Nginx'],
     ['bad image', 'bad image'],
@@ -32,7 +40,20 @@ describe('normalizeImage: what the Docker client writes to ContainerSpec.Image',
       expect(normalizeImage(normalizeImage(s))).toBe(normalizeImage(s));
   });
 
+  it('splits name, tag and digest', () => {
+    expect(parseImageReference(`nginx:1@${D}`)).toStrictEqual({
+      name: 'docker.io/library/nginx',
+      tag: '1',
+      digest: D,
+    });
+    expect(parseImageReference('ghcr.io/o/r')).toStrictEqual({ name: 'ghcr.io/o/r' });
+  });
+
   it.each([
+    [
+      'a'.repeat(64),
+      `invalid repository name (${'a'.repeat(64)}), cannot specify 64-byte hexadecimal strings`,
+    ],
     ['Nginx', 'invalid reference format: repository name (library/Nginx) must be lowercase'],
     ['nginx:', 'invalid reference format'],
     ['nginx@sha256:abc', 'invalid reference format'],

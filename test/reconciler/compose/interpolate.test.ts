@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { interpolateString, InterpolationError } from '../../../reconciler/compose/interpolate.js';
+import {
+  interpolateString,
+  InterpolationError,
+  prepareTree,
+} from '../../../reconciler/compose/interpolate.js';
+import { Problems } from '../../../reconciler/compose/problems.js';
+import type { AggregateSwarmkeeperError } from '../../../reconciler/errors.js';
 
 const ENV = { A: 'alpha', EMPTY: '', N: '3', _X1: 'x' };
 
@@ -72,4 +78,64 @@ describe('interpolateString', () => {
   it('$$-escaping any text round-trips (property)', () => {
     fc.assert(fc.property(fc.string(), (s) => interpolateString(s.replaceAll('$', '$$$$'), ENV) === s));
   });
+});
+
+describe('prepareTree', () => {
+  const run = (value: unknown, env: Record<string, string> = {}) => {
+    const problems = new Problems('s.yml', () => undefined);
+    const out = prepareTree(value, env, problems);
+    let errors: string[] = [];
+    try {
+      problems.throwIfAny();
+    } catch (e) {
+      errors = (e as AggregateSwarmkeeperError).errors.map((x) => `${x.code} ${x.message}`);
+    }
+    return { out, errors, warnings: problems.warnings };
+  };
+
+  it('drops x-* keys except in data maps (below the top) and in name maps (at the top)', () => {
+    const { out } = run({
+      'x-top': 1,
+      services: { 'x-svc': { image: 'a', 'x-note': 1, labels: { 'x-l': '1' }, deploy: { 'x-d': 1 } } },
+      labels: { 'x-top-level-labels': 1 },
+      networks: { n: { driver_opts: { 'x-o': '1' } } },
+    });
+    expect(out).toEqual({
+      services: { 'x-svc': { image: 'a', labels: { 'x-l': '1' }, deploy: {} } },
+      labels: {},
+      networks: { n: { driver_opts: { 'x-o': '1' } } },
+    });
+  });
+
+  it('warns once per string for each unset variable and substitutes ""', () => {
+    const { out, warnings, errors } = run({ a: '${U}${U}$V', b: ['${U}'] });
+    expect(out).toEqual({ a: '', b: [''] });
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([
+      's.yml: a: variable U is not set; substituting an empty string (as docker does)',
+      's.yml: a: variable V is not set; substituting an empty string (as docker does)',
+      's.yml: b[0]: variable U is not set; substituting an empty string (as docker does)',
+    ]);
+  });
+
+  it('refuses a NUL byte in a value (also one interpolated) or a key; keeps the bad string', () => {
+    const { out, errors } = run({ a: 'x\0y', b: '${Z}', 'k\0': 1, c: '$5' }, { Z: 'z\0' });
+    expect(errors).toEqual([
+      `SK_ERR_COMPOSE_INVALID s.yml: a: contains a NUL byte; Docker cannot pass it on (Linux takes arguments, environment and paths as C strings: Go's syscall.ByteSliceFromString fails with "invalid argument")`,
+      `SK_ERR_COMPOSE_INVALID s.yml: b: contains a NUL byte; Docker cannot pass it on (Linux takes arguments, environment and paths as C strings: Go's syscall.ByteSliceFromString fails with "invalid argument")`,
+      `SK_ERR_COMPOSE_INVALID s.yml: the key "k\\u0000" contains a NUL byte; Docker cannot pass it on (Linux takes arguments, environment and paths as C strings: Go's syscall.ByteSliceFromString fails with "invalid argument")`,
+      'SK_ERR_COMPOSE_INTERPOLATION s.yml: c: invalid interpolation format in "$5": a "$" must start a variable or be escaped as "$$"',
+    ]);
+    expect(out).toEqual({ a: 'x\0y', b: 'z\0', c: '$5' });
+  });
+
+  it('redacts interpolated values in later problems', () => {
+    const { errors } = run({ a: '${PW}', b: 'hunter2 $' }, { PW: 'hunter2' });
+    expect(errors).toEqual([
+      'SK_ERR_COMPOSE_INTERPOLATION s.yml: b: invalid interpolation format in "[redacted] $": a "$" must start a variable or be escaped as "$$"',
+    ]);
+  });
+
+  it('leaves numbers, booleans and null alone', () =>
+    expect(run({ a: 1, b: true, c: null }).out).toEqual({ a: 1, b: true, c: null }));
 });

@@ -58,7 +58,7 @@ describe('short port syntax: accepted', () => {
     ['[::1]:81:80/udp', [{ ...tcp(80, 81), protocol: 'udp', hostIp: '::1' }]],
     ['[::1]:80', [{ ...tcp(80), hostIp: '::1' }]],
   ])('%s', (spec, want) => {
-    expect(parseShortPort(spec)).toEqual(want);
+    expect(parseShortPort(spec)).toStrictEqual(want);
     expect(loadPorts(JSON.stringify([spec]))).toEqual(want);
   });
 

@@ -56,6 +56,18 @@ describe('mounts', () => {
       },
     ],
     [
+      // docker sends an empty driver name too (omitted from its JSON, the same to the Engine)
+      'a stack volume with driver options and no driver',
+      '{type: volume, source: v, target: /v}',
+      'volumes:\n  v: {driver_opts: {type: nfs}}\n',
+      {
+        Type: 'volume',
+        Source: 'st_v',
+        Target: '/v',
+        VolumeOptions: { Labels: NS, DriverConfig: { Name: '', Options: { type: 'nfs' } } },
+      },
+    ],
+    [
       'a stack volume without driver: stack label only',
       '{type: volume, source: v, target: /v, volume: {nocopy: false}}',
       'volumes:\n  v: {}\n',
@@ -85,6 +97,12 @@ describe('network attachments', () => {
       '[h, b, n]',
       'networks:\n  h: {external: true, name: host}\n  b: {external: true, name: bridge}\n  n: {external: true, name: none}\n',
       [{ Target: 'bridge' }, { Target: 'host' }, { Target: 'none' }],
+    ],
+    [
+      "a container's network namespace takes no alias",
+      '[c]',
+      'networks:\n  c: {external: true, name: "container:abc"}\n',
+      [{ Target: 'container:abc' }],
     ],
     [
       'external network without a name keeps its key',

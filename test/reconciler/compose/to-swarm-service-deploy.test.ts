@@ -81,6 +81,12 @@ describe('resources, placement, mode, logging', () => {
       { Reservations: {} },
     ],
     [
+      'a generic resource without discrete_resource_spec is sent empty, as docker does',
+      '    deploy: {resources: {reservations: {generic_resources: [{}]}}}',
+      (s) => s.TaskTemplate.Resources,
+      { Reservations: { GenericResources: [{}] } },
+    ],
+    [
       'empty constraints and zero max_replicas_per_node',
       '    deploy: {placement: {constraints: [], preferences: [], max_replicas_per_node: 0}}',
       (s) => s.TaskTemplate.Placement,

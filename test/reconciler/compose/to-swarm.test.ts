@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { loadCompose } from '../../../reconciler/compose/load.js';
 import { contentHash, secretHash, toSwarm } from '../../../reconciler/compose/to-swarm.js';
 import { isSensitive } from '../../../reconciler/model/sensitive.js';
+import { skError, type SwarmkeeperError } from '../../../reconciler/errors.js';
+import type { FileReader } from '../../../reconciler/ports.js';
 import { deploy, FILE, INSTANCE, memFiles, OWN, OWNER, SECRET_HASH_KEY } from './helpers.js';
 
 const NS = { 'com.docker.stack.namespace': 'st' };
@@ -205,5 +207,67 @@ describe('toSwarm: secret names are keyed by the instance', () => {
         },
       ),
     );
+  });
+});
+
+describe('toSwarm: network specs and unreadable files', () => {
+  const load = (text: string) =>
+    loadCompose({ file: '/st/stack.yml', text }, { env: {}, files: memFiles({}) });
+  const opts = { owner: OWNER, instanceId: INSTANCE, secretHashKey: SECRET_HASH_KEY };
+  const LABELS = { ...NS, ...OWN };
+
+  it('IPAM only when a driver or a pool is given (the Engine reads no driver as "default"); empty driver_opts kept', () => {
+    const p = load(
+      'services:\n  s:\n    image: a\n    networks: [a, b, c]\nnetworks:\n' +
+        '  a: {driver: weave, ipam: {driver: custom}}\n  b: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n  c: {ipam: {}, driver_opts: {}}\n',
+    );
+    expect(toSwarm({ name: 'st', project: p }, opts).objects.map((o) => o.spec)).toStrictEqual([
+      { Name: 'st_a', Driver: 'weave', Scope: 'swarm', Labels: LABELS, IPAM: { Driver: 'custom' } },
+      {
+        Name: 'st_b',
+        Driver: 'overlay',
+        Scope: 'swarm',
+        Labels: LABELS,
+        IPAM: { Driver: 'default', Config: [{ Subnet: '10.0.0.0/24' }] },
+      },
+      { Name: 'st_c', Driver: 'overlay', Scope: 'swarm', Labels: LABELS, Options: {} },
+      expect.objectContaining({ Name: 'st_s' }),
+    ]);
+  });
+
+  const cfg = load('services:\n  s:\n    image: a\n    configs: [c]\nconfigs:\n  c: {file: ./c.txt}\n');
+  it.each<[string, unknown, string, string]>([
+    ['no reader', undefined, 'SK_ERR_FILE_UNREADABLE', 'no file reader is available'],
+    [
+      "the reader's code and message, without its path",
+      {
+        readText: () => '',
+        readBytes: (path: string) => {
+          throw skError('FILE_REFUSED', `${path}: a symlink leaves the source`);
+        },
+      },
+      'SK_ERR_FILE_REFUSED',
+      'a symlink leaves the source',
+    ],
+    [
+      'a thrown non-error',
+      {
+        readText: () => '',
+        readBytes: () => {
+          throw 'plain';
+        },
+      },
+      'SK_ERR_FILE_UNREADABLE',
+      'plain',
+    ],
+  ])('a config file that cannot be read: %s', (_t, files, code, why) => {
+    let err: SwarmkeeperError | undefined;
+    try {
+      toSwarm({ name: 'st', project: cfg }, { ...opts, ...(files ? { files: files as FileReader } : {}) });
+    } catch (e) {
+      err = e as SwarmkeeperError;
+    }
+    expect(err?.code).toBe(code);
+    expect(err?.message).toBe(`/st/stack.yml: configs.c.file: cannot read "/st/c.txt": ${why}`);
   });
 });

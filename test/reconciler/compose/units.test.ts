@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { goTimestamp, parseCPUs, shellSplit } from '../../../reconciler/compose/units.js';
+import { goScalarString, goTimestamp, parseCPUs, shellSplit } from '../../../reconciler/compose/units.js';
 
 describe('compose value syntaxes', () => {
   it.each([
@@ -44,4 +44,43 @@ describe('goTimestamp: what docker/cli 28 prints for an unquoted YAML timestamp'
   ])('%s -> %s', (text, want) => {
     expect(goTimestamp(text)).toBe(want);
   });
+});
+
+describe('compose units: the edges of each syntax', () => {
+  it.each<[string | number, number | undefined]>([
+    ['1.', 1e9],
+    ['0', 0],
+    [' 2 ', 2e9],
+    [0.5, 5e8],
+    ['99999999999', undefined],
+    ['1e3', undefined],
+  ])('cpus %j', (s, n) => expect(parseCPUs(s)).toBe(n));
+
+  it.each<[string, string[] | string]>([
+    ['a\tb\nc\rd', ['a', 'b', 'c', 'd']],
+    ['"a\\$b\\`c\\\\d\\e"', ['a$b`c\\d\\e']],
+    ["a'b'c", ['abc']],
+    ['a""b', ['ab']],
+    ["'unterminated", 'unterminated single quote'],
+    ['"x', 'unterminated double quote'],
+  ])('shellSplit %j', (s, want) =>
+    typeof want === 'string'
+      ? expect(() => shellSplit(s)).toThrow(want)
+      : expect(shellSplit(s)).toEqual(want),
+  );
+
+  it.each<[number | boolean | string, string]>([
+    [Number.NaN, 'NaN'],
+    [Number.POSITIVE_INFINITY, '+Inf'],
+    [Number.NEGATIVE_INFINITY, '-Inf'],
+    [0.0001, '0.0001'],
+    [0.00001, '1e-05'],
+    [-0.00002, '-2e-05'],
+    [123456.5, '123456.5'],
+    [1234567.5, '1.2345675e+06'],
+    [1.5e120, '1.5e+120'],
+    [3, '3'],
+    [true, 'true'],
+    ['x', 'x'],
+  ])('goScalarString %s -> %s', (v, want) => expect(goScalarString(v)).toBe(want));
 });

@@ -17,6 +17,26 @@ describe('Go durations (compose files)', () => {
     ['', undefined],
   ])('duration %s', (s, ns) => expect(parseDuration(s)).toBe(ns));
 
+  it.each<[string, number | undefined]>([
+    ['-1s', -1e9],
+    ['+1s', 1e9],
+    ['1µs', 1000],
+    ['1μs', 1000],
+    ['.5s', 5e8],
+    ['1.s', 1e9],
+    ['-.5m', -30e9],
+    ['1h1m1s1ms1us1ns', 3661001001001],
+    [' 10s ', 10e9],
+    ['0s', 0],
+    // Go's time.ParseDuration reads the sign first: -0 and +0 are zero
+    ['-0', 0],
+    ['+0', 0],
+    ['.s', undefined],
+    ['1.5', undefined],
+    ['s', undefined],
+    ['1s ago', undefined],
+  ])('duration %j', (s, ns) => expect(parseDuration(s)).toBe(ns));
+
   it('durations add up (property)', () => {
     fc.assert(
       fc.property(fc.nat(1000), fc.nat(59), (m, s) => parseDuration(`${m}m${s}s`) === m * 60e9 + s * 1e9),

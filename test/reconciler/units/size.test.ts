@@ -23,6 +23,21 @@ describe('byte sizes: one binary rule (go-units RAMInBytes)', () => {
     [1.5, undefined],
   ])('byte size %s', (s, b) => expect(parseByteSize(s)).toBe(b));
 
+  it.each<[string | number, number | undefined]>([
+    ['1 k', 1024],
+    ['1KiB', 1024],
+    ['1ki', 1024],
+    ['1Kb', 1024],
+    ['2B', 2],
+    ['1t', 1024 ** 4],
+    ['1p', 1024 ** 5],
+    ['1.2.3', undefined],
+    ['1kk', undefined],
+    [1.5, undefined],
+    ['-1', undefined],
+    ['', undefined],
+  ])('byte size %j', (s, b) => expect(parseByteSize(s)).toBe(b));
+
   it.each([
     ['4194304', 4194304],
     ['512k', 512 * 1024],
