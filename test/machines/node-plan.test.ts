@@ -5,6 +5,8 @@ import {
   inThisSwarm,
   isManagerView,
   nodeDrift,
+  ownedByMe,
+  ownedByOther,
   unionIds,
   viewSettled,
 } from '../../machines/node-plan.js';
@@ -153,7 +155,7 @@ describe('convergeUpdate', () => {
       { nodeId: 'N2', labels: { set: OWNER_LABELS, remove: [] } },
     ],
   ])('%s', (_n, v, d, expected) => {
-    expect(convergeUpdate({ ...base, view: v, ...(d ? { desired: d } : {}) })).toEqual(expected);
+    expect(convergeUpdate({ ...base, view: v, ...(d ? { desired: d } : {}) })).toStrictEqual(expected);
   });
 });
 
@@ -167,5 +169,17 @@ describe('drainDone and unionIds', () => {
   });
   it('union is deduplicated and sorted', () => {
     expect(unionIds(['b', 'a'], ['c', 'a'])).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('ownership of an unknown node', () => {
+  it.each([null, undefined])('view %s: neither mine nor another’s', (v) => {
+    expect(ownedByOther({ view: v, key: KEY, instance: INSTANCE })).toBe(false);
+    expect(ownedByMe({ view: v, key: KEY, instance: INSTANCE })).toBe(false);
+  });
+  it('a node not listed by the manager, spec drains: availability drift', () => {
+    expect(
+      nodeDrift({ view: null, desired: { availability: 'drain' }, key: KEY, instance: INSTANCE }),
+    ).toEqual(['Spec.Availability']);
   });
 });

@@ -246,3 +246,71 @@ describe('SwarmNode status: driftPolicy detect', () => {
     expect(c.map((x) => x.type)).toEqual(['Drifted', 'Ready', 'Reconciling', 'Stalled']);
   });
 });
+
+describe('SwarmNode status: fields present only when known', () => {
+  it('Idle / NotStalled conditions are empty-messaged; no generation, no progress: no such fields', () => {
+    const s = nodeStatus(undefined, { phase: 'Ready', ready: READY }, T0);
+    expect(s).not.toHaveProperty('progress');
+    expect(s).not.toHaveProperty('observedGeneration');
+    for (const c of s.conditions ?? []) expect(c).not.toHaveProperty('observedGeneration');
+    expect(cond(s, 'Reconciling')).toMatchObject({ status: 'False', reason: 'Idle', message: '' });
+    expect(cond(s, 'Stalled')).toMatchObject({ status: 'False', reason: 'NotStalled', message: '' });
+  });
+
+  it('a run without a generation keeps the previous observedGeneration', () => {
+    const prev = finalNodeStatus(undefined, out({}), undefined, 5, false, T0);
+    expect(finalNodeStatus(prev, out({}), undefined, undefined, false, T1).observedGeneration).toBe(5);
+  });
+
+  it('progress: the view and generation given are shown; a Drained condition goes when not draining', () => {
+    const prev = finalNodeStatus(
+      undefined,
+      out({ outcome: 'Drained', reason: 'Drained' }),
+      undefined,
+      3,
+      true,
+      T0,
+    );
+    const s = progressStatus(
+      prev,
+      { phase: 'Converging', progress: 'p' },
+      view({ hostname: 'h9' }),
+      4,
+      false,
+      T1,
+    );
+    expect(s.hostname).toBe('h9');
+    expect(s.engineVersion).toBe('20.10.24');
+    expect(cond(s, 'Ready')?.observedGeneration).toBe(4);
+    expect(cond(s, 'Drained')).toBeUndefined();
+  });
+
+  it('drifted: the generation is on the conditions; a Drained False condition does not make Ready False', () => {
+    const prev = finalNodeStatus(undefined, out({}), undefined, 2, true, T0);
+    const s = driftedNodeStatus(prev, ['Spec.Role'], CONVERGED, 3, T1);
+    expect(cond(s, 'Ready')).toMatchObject({ status: 'True', reason: 'Joined', observedGeneration: 3 });
+    expect(cond(s, 'Drained')).toMatchObject({ status: 'False', reason: 'Joined' });
+    const noConditions = driftedNodeStatus({ phase: 'Ready' }, [], CONVERGED, 3, T1);
+    expect(cond(noConditions, 'Ready')).toMatchObject({ status: 'False', reason: 'Ready' });
+    const notDraining = driftedNodeStatus(
+      finalNodeStatus(undefined, out({}), undefined, 2, false, T0),
+      [],
+      CONVERGED,
+      3,
+      T1,
+    );
+    expect(cond(notDraining, 'Drained')).toBeUndefined();
+  });
+
+  it.each([
+    ['nodeJoin', 'connect'],
+    ['nodeJoin', 'inspect'],
+  ] as const)('%s %s writes no running status at all', (machine, step) => {
+    expect(runningNodeStatus(machine, { ...initialNodeContext(input()), step })).toBeUndefined();
+  });
+
+  it('a join that makes a manager is Joining (only a demotion reads the managers as Converging)', () => {
+    const c = { ...initialNodeContext(input({ desired: { role: 'manager' } })), step: 'join' as const };
+    expect(runningNodeStatus('nodeJoin', c)?.phase).toBe('Joining');
+  });
+});

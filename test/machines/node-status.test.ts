@@ -111,6 +111,13 @@ describe('SwarmNode status', () => {
     expect(outcomeError(out({ outcome, reason }))).toMatchObject({ code, policy, message: 'm' });
   });
 
+  it('a quorum stall is retried after 30 s; other errors carry no delay', () => {
+    expect(outcomeError(out({ outcome: 'Stalled', reason: 'QuorumWouldBeLost' }))?.requeueAfterMs).toBe(
+      30_000,
+    );
+    expect(outcomeError(out({ outcome: 'Failed', reason: 'JoinFailed' }))?.requeueAfterMs).toBeUndefined();
+  });
+
   it.each(['Ready', 'Drained', 'Removed'] as const)('%s is no error', (outcome) => {
     expect(outcomeError(out({ outcome }))).toBeUndefined();
   });

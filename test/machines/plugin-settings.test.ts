@@ -93,6 +93,18 @@ describe('plugin settings', () => {
     expect(settingsDrift(desired, observed)).toEqual(drift);
   });
 
+  it('unnamed args are set as `args`', () => {
+    expect(pluginSetArgs({ args: ['-v'] })).toEqual(['args=-v']);
+  });
+
+  it.each([
+    [{ mounts: [{ name: 'm', source: '/a' }] }, undefined, ['mount m']],
+    // Mounts and devices the spec does not name are the plugin's own: no drift, even unnamed ones.
+    [{ env: ['A=1'] }, { Env: ['A=1'], Mounts: [{ Source: '/x' }], Devices: [{ Path: '/dev/x' }] }, []],
+  ])('drift of %j against %j (partial)', (desired, observed, drift) => {
+    expect(settingsDrift(desired, observed)).toEqual(drift);
+  });
+
   it.each([
     [undefined, false],
     [{}, false],

@@ -43,3 +43,19 @@ describe('step policy', () => {
     expect(toStepFailure(e)).toEqual(f);
   });
 });
+
+describe('StepError', () => {
+  it('is retryable unless told otherwise, named, and keeps a cause only when given one', () => {
+    const plain = new StepError('x');
+    expect([plain.retryable, plain.name, plain.message, 'cause' in plain]).toEqual([
+      true,
+      'StepError',
+      'x',
+      false,
+    ]);
+    const cause = new Error('inner');
+    const wrapped = new StepError('y', { retryable: false, cause });
+    expect([wrapped.retryable, wrapped.cause]).toEqual([false, cause]);
+    expect(new StepError('z', { retryable: true }).retryable).toBe(true);
+  });
+});
