@@ -38,7 +38,7 @@ afterEach(async () => {
 });
 
 const poll = <T>(what: string, check: () => Promise<T | undefined> | T | undefined) =>
-  pollUntil(what, 5000, check, 10);
+  pollUntil(what, 3000, check, 10);
 
 /** The one job of KEY: its state, delay and data. */
 async function theJob(): Promise<{ state: string; delay: number; data: JobData; id: string } | undefined> {

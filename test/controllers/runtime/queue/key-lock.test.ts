@@ -28,7 +28,7 @@ const RKEY = `q:lock:${KEY}`;
 /** Only the renewal timer is faked: Redis and the polls run on real time. */
 const fakeIntervals = () => vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
 const poll = <T>(what: string, check: () => Promise<T | undefined> | T | undefined) =>
-  pollUntil(what, 5000, check, 10);
+  pollUntil(what, 3000, check, 10);
 
 describe('renewEveryMs', () => {
   it.each([

@@ -95,10 +95,10 @@ describe('Resync on a real Redis', () => {
     await redis.ping();
     expect(enqueued).toEqual([]);
     vi.advanceTimersByTime(1);
-    await pollUntil('the first tick', 5000, () => (enqueued.length === 3 ? true : undefined), 10);
+    await pollUntil('the first tick', 3000, () => (enqueued.length === 3 ? true : undefined), 10);
     await redis.del(LEADER);
     vi.advanceTimersByTime(10_000);
-    await pollUntil('the second tick', 5000, () => (enqueued.length === 6 ? true : undefined), 10);
+    await pollUntil('the second tick', 3000, () => (enqueued.length === 6 ? true : undefined), 10);
     r.stop();
     expect(vi.getTimerCount()).toBe(0);
     r.start();
@@ -132,7 +132,7 @@ describe('Resync on a real Redis', () => {
     expect(log.error).toHaveBeenCalledWith({ err: boom }, 'resync failed');
     await redis.del(LEADER);
     vi.advanceTimersByTime(10_000);
-    await pollUntil('the next tick', 5000, () => (enqueued.length === 3 ? true : undefined), 10);
+    await pollUntil('the next tick', 3000, () => (enqueued.length === 3 ? true : undefined), 10);
     r.stop();
   });
 });

@@ -29,6 +29,7 @@ export interface Ended {
   t: number;
 }
 
+export const DEBUG = 20;
 export const WARN = 40;
 export const ERROR = 50;
 
@@ -87,7 +88,7 @@ export function useQueueHarness() {
   return h;
 }
 
-export const poll = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, ms = 5000) =>
+export const poll = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, ms = 3000) =>
   pollUntil(what, ms, check, 10);
 
 /** A promise and the function that resolves it. */

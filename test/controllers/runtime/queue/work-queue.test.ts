@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { skError } from '../../../../reconciler/errors.js';
-import { ERROR, gate, poll, useQueueHarness, WARN } from './work-queue-harness.js';
+import { DEBUG, ERROR, gate, poll, useQueueHarness, WARN } from './work-queue-harness.js';
 
 const h = useQueueHarness();
 const K = 'Stack/ns/a';
@@ -11,7 +11,7 @@ const outcomes = (ends: { outcome: { kind: string; requeueAfterMs?: number } }[]
 describe('WorkQueue: what one reconcile sees and how it ends', () => {
   it('runs an enqueued key once, holding its key lock meanwhile, and reports success', async () => {
     let lockTtl = 0;
-    const { q, runs, starts, ends } = h.queue('ok', async (key) => {
+    const { q, runs, starts, ends, logs } = h.queue('ok', async (key) => {
       lockTtl = await h.redis.pttl(lockKey('ok', key));
     });
     await q.enqueue(K);
@@ -31,6 +31,13 @@ describe('WorkQueue: what one reconcile sees and how it ends', () => {
     expect(lockTtl).toBeGreaterThan(8000);
     expect(lockTtl).toBeLessThanOrEqual(10_000);
     expect(await h.redis.exists(lockKey('ok'))).toBe(0);
+    expect(
+      logs.filter((l) => l.key === K).map((l) => [l.level, l.msg, l['attempt'] ?? l['outcome']]),
+    ).toEqual([
+      [DEBUG, 'reconcile start', 0],
+      [DEBUG, 'reconcile end', 'success'],
+    ]);
+    expect(logs.filter((l) => l.level >= WARN)).toEqual([]);
     await poll('the job to be gone', async () => {
       const d = await q.depth();
       return d.waiting + d.active + d.delayed === 0 ? true : undefined;
@@ -76,6 +83,24 @@ describe('WorkQueue: what one reconcile sees and how it ends', () => {
     await q.enqueue(K);
     await poll('the rerun', () => (runs.length === 5 ? true : undefined));
     expect(runs[4]?.ctx.attempt).toBe(0);
+  });
+
+  it('a thrown non-Error is a transient failure, logged as its text', async () => {
+    const { q, ends, logs } = h.queue(
+      'string',
+      async () => {
+        if (ends.length === 0) throw 'plain text'; // eslint-disable-line @typescript-eslint/only-throw-error
+      },
+      { backoff: { baseMs: 10 } },
+    );
+    await q.start();
+    await q.enqueue(K);
+    await poll('the rerun', () => (ends.length === 2 ? true : undefined));
+    expect(outcomes(ends)).toEqual([
+      ['backoff', 10],
+      ['success', undefined],
+    ]);
+    expect(logs.find((l) => l.msg === 'reconcile failed')?.['err']).toBe('plain text');
   });
 
   it('the failure count is shared: another process continues the backoff', async () => {
