@@ -89,7 +89,7 @@ describe('WorkQueue: what one reconcile sees and how it ends', () => {
     const { q, ends, logs } = h.queue(
       'string',
       async () => {
-        if (ends.length === 0) throw 'plain text'; // eslint-disable-line @typescript-eslint/only-throw-error
+        if (ends.length === 0) throw 'plain text';
       },
       { backoff: { baseMs: 10 } },
     );
