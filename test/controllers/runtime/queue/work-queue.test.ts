@@ -11,12 +11,16 @@ const outcomes = (ends: { outcome: { kind: string; requeueAfterMs?: number } }[]
 describe('WorkQueue: what one reconcile sees and how it ends', () => {
   it('runs an enqueued key once, holding its key lock meanwhile, and reports success', async () => {
     let lockTtl = 0;
+    let jobLockTtl = 0;
     const { q, runs, starts, ends, logs } = h.queue('ok', async (key) => {
       lockTtl = await h.redis.pttl(lockKey('ok', key));
+      const [jobLock] = await h.redis.keys('t:ok:*:lock');
+      jobLockTtl = await h.redis.pttl(jobLock ?? '');
     });
     await q.enqueue(K);
     await q.enqueue(K);
     await q.start();
+    const stalledCheckTtl = await h.redis.pttl('t:ok:stalled-check');
     await poll('the run to end', () => (ends.length === 1 ? true : undefined));
     expect(runs).toHaveLength(1);
     const { ctx } = runs[0] ?? { ctx: undefined };
@@ -30,6 +34,11 @@ describe('WorkQueue: what one reconcile sees and how it ends', () => {
     // The default lock TTL is 10 s; the lock is released at the end.
     expect(lockTtl).toBeGreaterThan(8000);
     expect(lockTtl).toBeLessThanOrEqual(10_000);
+    // BullMQ's job lock has the same TTL; its stalled-job check runs every half of it.
+    expect(jobLockTtl).toBeGreaterThan(8000);
+    expect(jobLockTtl).toBeLessThanOrEqual(10_000);
+    expect(stalledCheckTtl).toBeGreaterThan(3000);
+    expect(stalledCheckTtl).toBeLessThanOrEqual(5000);
     expect(await h.redis.exists(lockKey('ok'))).toBe(0);
     expect(
       logs.filter((l) => l.key === K).map((l) => [l.level, l.msg, l['attempt'] ?? l['outcome']]),
@@ -228,6 +237,21 @@ describe('WorkQueue: what one reconcile sees and how it ends', () => {
     ]);
     expect((ends[0]?.outcome.error as Error).message).toBe(`lock on ${K} lost`);
     expect(runs.map((r) => r.ctx.attempt)).toEqual([0, 0]);
+  });
+
+  it('a key lock that cannot be released is logged, and the run still ends', async () => {
+    const { q, ends, logs } = h.queue('release', async (key) => {
+      // Redis refuses the compare-and-delete (WRONGTYPE): the key briefly holds a hash.
+      await h.redis.del(lockKey('release', key));
+      await h.redis.hset(lockKey('release', key), 'f', 'v');
+    });
+    await q.start();
+    await q.enqueue(K);
+    await poll('the end', () => (ends.length === 1 ? true : undefined));
+    expect(ends[0]?.outcome.kind).toBe('success');
+    const line = logs.find((l) => l.msg === 'releasing key lock failed');
+    expect(line).toMatchObject({ level: WARN, key: K });
+    expect((line?.['err'] as { message: string }).message).toMatch(/WRONGTYPE/);
   });
 
   it('hooks that throw are logged and change nothing', async () => {
