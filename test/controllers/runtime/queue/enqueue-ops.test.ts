@@ -70,7 +70,7 @@ describe('jobOptions', () => {
   );
 });
 
-describe('addNow and scheduleAfter on a real Redis', () => {
+describe('addNow and scheduleAfter on a real Redis', { timeout: 20_000 }, () => {
   it('addNow: one waiting job per key, carrying `via` when the resync asked', async () => {
     await addNow(queue, KEY, 'resync');
     expect(await theJob()).toMatchObject({ state: 'waiting', data: { key: KEY, via: 'resync' } });

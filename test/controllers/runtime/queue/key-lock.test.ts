@@ -43,7 +43,7 @@ describe('renewEveryMs', () => {
   });
 });
 
-describe('KeyLocks on a real Redis', () => {
+describe('KeyLocks on a real Redis', { timeout: 20_000 }, () => {
   it('holds prefix+key with a random token for the TTL; nobody else gets it until released', async () => {
     const locks = new KeyLocks(redis, 'q:lock:', TTL);
     expect(locks.redisKey(KEY)).toBe(RKEY);

@@ -38,7 +38,7 @@ function resync(intervalMs = 10_000, provider?: KeysProvider) {
   return { r, enqueued, log };
 }
 
-describe('Resync on a real Redis', () => {
+describe('Resync on a real Redis', { timeout: 20_000 }, () => {
   it('without a provider it enqueues nothing and takes no interval', async () => {
     const { r, enqueued } = resync();
     expect(await r.runOnce(true)).toBe(0);

@@ -74,17 +74,17 @@ export function useQueueHarness() {
   beforeAll(async () => {
     h.server = await startRedis();
     h.redis = new Redis(h.server.url, { maxRetriesPerRequest: null });
-  });
+  }, 20_000);
   beforeEach(async () => {
     await h.redis.flushall();
   });
   afterEach(async () => {
     await Promise.all(h.queues.splice(0).map((q) => q.close(500)));
-  });
+  }, 20_000);
   afterAll(async () => {
     await h.redis?.quit();
     await h.server?.stop();
-  });
+  }, 20_000);
   return h;
 }
 

@@ -6,7 +6,7 @@ import { gate, poll, useQueueHarness, WARN } from './work-queue-harness.js';
 const h = useQueueHarness();
 const idle = { waiting: 0, active: 0, delayed: 0 };
 
-describe('WorkQueue: start, concurrency, depth, resync and close', () => {
+describe('WorkQueue: start, concurrency, depth, resync and close', { timeout: 20_000 }, () => {
   it('runs at most `concurrency` reconciles at once, even when started twice', async () => {
     const g = gate();
     const { q, runs } = h.queue('conc', () => g.wait, { concurrency: 2 });

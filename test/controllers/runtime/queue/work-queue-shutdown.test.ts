@@ -4,7 +4,7 @@ import { WorkQueue } from '../../../../controllers/runtime/queue/index.js';
 import { startRedis } from '../../../support/redis-server.js';
 import { gate, poll, WARN, type LogRecord } from './work-queue-harness.js';
 
-describe('WorkQueue.close when Redis is gone', () => {
+describe('WorkQueue.close when Redis is gone', { timeout: 20_000 }, () => {
   it('ends within a bounded time, aborting a reconcile that ignores its signal', async () => {
     const server = await startRedis();
     const logs: LogRecord[] = [];

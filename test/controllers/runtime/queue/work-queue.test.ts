@@ -8,7 +8,7 @@ const lockKey = (name: string, key = K) => `t:${name}:sk:lock:${key}`;
 const outcomes = (ends: { outcome: { kind: string; requeueAfterMs?: number } }[]) =>
   ends.map((e) => [e.outcome.kind, e.outcome.requeueAfterMs]);
 
-describe('WorkQueue: what one reconcile sees and how it ends', () => {
+describe('WorkQueue: what one reconcile sees and how it ends', { timeout: 20_000 }, () => {
   it('runs an enqueued key once, holding its key lock meanwhile, and reports success', async () => {
     let lockTtl = 0;
     let jobLockTtl = 0;
