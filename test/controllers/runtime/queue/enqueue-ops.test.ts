@@ -38,7 +38,7 @@ afterEach(async () => {
 });
 
 const poll = <T>(what: string, check: () => Promise<T | undefined> | T | undefined) =>
-  pollUntil(what, 5000, check, 10);
+  pollUntil(what, 3000, check, 10);
 
 /** The one job of KEY: its state, delay and data. */
 async function theJob(): Promise<{ state: string; delay: number; data: JobData; id: string } | undefined> {
@@ -70,7 +70,7 @@ describe('jobOptions', () => {
   );
 });
 
-describe('addNow and scheduleAfter on a real Redis', () => {
+describe('addNow and scheduleAfter on a real Redis', { timeout: 20_000 }, () => {
   it('addNow: one waiting job per key, carrying `via` when the resync asked', async () => {
     await addNow(queue, KEY, 'resync');
     expect(await theJob()).toMatchObject({ state: 'waiting', data: { key: KEY, via: 'resync' } });

@@ -28,7 +28,7 @@ const RKEY = `q:lock:${KEY}`;
 /** Only the renewal timer is faked: Redis and the polls run on real time. */
 const fakeIntervals = () => vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
 const poll = <T>(what: string, check: () => Promise<T | undefined> | T | undefined) =>
-  pollUntil(what, 5000, check, 10);
+  pollUntil(what, 3000, check, 10);
 
 describe('renewEveryMs', () => {
   it.each([
@@ -43,7 +43,7 @@ describe('renewEveryMs', () => {
   });
 });
 
-describe('KeyLocks on a real Redis', () => {
+describe('KeyLocks on a real Redis', { timeout: 20_000 }, () => {
   it('holds prefix+key with a random token for the TTL; nobody else gets it until released', async () => {
     const locks = new KeyLocks(redis, 'q:lock:', TTL);
     expect(locks.redisKey(KEY)).toBe(RKEY);

@@ -38,7 +38,7 @@ function resync(intervalMs = 10_000, provider?: KeysProvider) {
   return { r, enqueued, log };
 }
 
-describe('Resync on a real Redis', () => {
+describe('Resync on a real Redis', { timeout: 20_000 }, () => {
   it('without a provider it enqueues nothing and takes no interval', async () => {
     const { r, enqueued } = resync();
     expect(await r.runOnce(true)).toBe(0);
@@ -95,10 +95,10 @@ describe('Resync on a real Redis', () => {
     await redis.ping();
     expect(enqueued).toEqual([]);
     vi.advanceTimersByTime(1);
-    await pollUntil('the first tick', 5000, () => (enqueued.length === 3 ? true : undefined), 10);
+    await pollUntil('the first tick', 3000, () => (enqueued.length === 3 ? true : undefined), 10);
     await redis.del(LEADER);
     vi.advanceTimersByTime(10_000);
-    await pollUntil('the second tick', 5000, () => (enqueued.length === 6 ? true : undefined), 10);
+    await pollUntil('the second tick', 3000, () => (enqueued.length === 6 ? true : undefined), 10);
     r.stop();
     expect(vi.getTimerCount()).toBe(0);
     r.start();
@@ -132,7 +132,7 @@ describe('Resync on a real Redis', () => {
     expect(log.error).toHaveBeenCalledWith({ err: boom }, 'resync failed');
     await redis.del(LEADER);
     vi.advanceTimersByTime(10_000);
-    await pollUntil('the next tick', 5000, () => (enqueued.length === 3 ? true : undefined), 10);
+    await pollUntil('the next tick', 3000, () => (enqueued.length === 3 ? true : undefined), 10);
     r.stop();
   });
 });

@@ -29,6 +29,7 @@ export interface Ended {
   t: number;
 }
 
+export const DEBUG = 20;
 export const WARN = 40;
 export const ERROR = 50;
 
@@ -73,21 +74,21 @@ export function useQueueHarness() {
   beforeAll(async () => {
     h.server = await startRedis();
     h.redis = new Redis(h.server.url, { maxRetriesPerRequest: null });
-  });
+  }, 20_000);
   beforeEach(async () => {
     await h.redis.flushall();
   });
   afterEach(async () => {
     await Promise.all(h.queues.splice(0).map((q) => q.close(500)));
-  });
+  }, 20_000);
   afterAll(async () => {
     await h.redis?.quit();
     await h.server?.stop();
-  });
+  }, 20_000);
   return h;
 }
 
-export const poll = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, ms = 5000) =>
+export const poll = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, ms = 3000) =>
   pollUntil(what, ms, check, 10);
 
 /** A promise and the function that resolves it. */

@@ -6,7 +6,7 @@ import { gate, poll, useQueueHarness, WARN } from './work-queue-harness.js';
 const h = useQueueHarness();
 const idle = { waiting: 0, active: 0, delayed: 0 };
 
-describe('WorkQueue: start, concurrency, depth, resync and close', () => {
+describe('WorkQueue: start, concurrency, depth, resync and close', { timeout: 20_000 }, () => {
   it('runs at most `concurrency` reconciles at once, even when started twice', async () => {
     const g = gate();
     const { q, runs } = h.queue('conc', () => g.wait, { concurrency: 2 });
@@ -67,13 +67,19 @@ describe('WorkQueue: start, concurrency, depth, resync and close', () => {
     late.q.registerResync(() => ['R/ns/c']);
     await poll('a periodic resync after registration', () => (late.runs.length >= 1 ? true : undefined));
 
+    // close() stops the resync, and a registration after close does not restart it.
     const closed = h.queue('resync-closed', async () => {}, { resyncIntervalMs: 50 });
-    await closed.q.start();
-    await closed.q.close(500);
     closed.q.registerResync(() => ['R/ns/d']);
+    await closed.q.start();
+    await poll('a periodic resync', () => (closed.runs.length >= 1 ? true : undefined));
+    await closed.q.close(500);
+    closed.q.registerResync(() => ['R/ns/e']);
     const probe = h.queue('resync-closed', async () => {});
-    await new Promise((r) => setTimeout(r, 200)); // four intervals: a started resync would have enqueued
-    expect(await probe.q.depth()).toEqual(idle);
+    const atClose = await probe.q.depth();
+    await h.redis.del('t:resync-closed:sk:resync');
+    await new Promise((r) => setTimeout(r, 200)); // an absence: four intervals in which nothing may happen
+    expect(await probe.q.depth()).toEqual(atClose);
+    expect(closed.logs.filter((l) => l.msg === 'resync failed')).toEqual([]);
   });
 
   it('close() is idempotent and final; an idle worker closes without waiting for the deadline', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { skError } from '../../../../reconciler/errors.js';
-import { ERROR, gate, poll, useQueueHarness, WARN } from './work-queue-harness.js';
+import { DEBUG, ERROR, gate, poll, useQueueHarness, WARN } from './work-queue-harness.js';
 
 const h = useQueueHarness();
 const K = 'Stack/ns/a';
@@ -8,15 +8,19 @@ const lockKey = (name: string, key = K) => `t:${name}:sk:lock:${key}`;
 const outcomes = (ends: { outcome: { kind: string; requeueAfterMs?: number } }[]) =>
   ends.map((e) => [e.outcome.kind, e.outcome.requeueAfterMs]);
 
-describe('WorkQueue: what one reconcile sees and how it ends', () => {
+describe('WorkQueue: what one reconcile sees and how it ends', { timeout: 20_000 }, () => {
   it('runs an enqueued key once, holding its key lock meanwhile, and reports success', async () => {
     let lockTtl = 0;
-    const { q, runs, starts, ends } = h.queue('ok', async (key) => {
+    let jobLockTtl = 0;
+    const { q, runs, starts, ends, logs } = h.queue('ok', async (key) => {
       lockTtl = await h.redis.pttl(lockKey('ok', key));
+      const [jobLock] = await h.redis.keys('t:ok:*:lock');
+      jobLockTtl = await h.redis.pttl(jobLock ?? '');
     });
     await q.enqueue(K);
     await q.enqueue(K);
     await q.start();
+    const stalledCheckTtl = await h.redis.pttl('t:ok:stalled-check');
     await poll('the run to end', () => (ends.length === 1 ? true : undefined));
     expect(runs).toHaveLength(1);
     const { ctx } = runs[0] ?? { ctx: undefined };
@@ -30,7 +34,19 @@ describe('WorkQueue: what one reconcile sees and how it ends', () => {
     // The default lock TTL is 10 s; the lock is released at the end.
     expect(lockTtl).toBeGreaterThan(8000);
     expect(lockTtl).toBeLessThanOrEqual(10_000);
+    // BullMQ's job lock has the same TTL; its stalled-job check runs every half of it.
+    expect(jobLockTtl).toBeGreaterThan(8000);
+    expect(jobLockTtl).toBeLessThanOrEqual(10_000);
+    expect(stalledCheckTtl).toBeGreaterThan(3000);
+    expect(stalledCheckTtl).toBeLessThanOrEqual(5000);
     expect(await h.redis.exists(lockKey('ok'))).toBe(0);
+    expect(
+      logs.filter((l) => l.key === K).map((l) => [l.level, l.msg, l['attempt'] ?? l['outcome']]),
+    ).toEqual([
+      [DEBUG, 'reconcile start', 0],
+      [DEBUG, 'reconcile end', 'success'],
+    ]);
+    expect(logs.filter((l) => l.level >= WARN)).toEqual([]);
     await poll('the job to be gone', async () => {
       const d = await q.depth();
       return d.waiting + d.active + d.delayed === 0 ? true : undefined;
@@ -76,6 +92,24 @@ describe('WorkQueue: what one reconcile sees and how it ends', () => {
     await q.enqueue(K);
     await poll('the rerun', () => (runs.length === 5 ? true : undefined));
     expect(runs[4]?.ctx.attempt).toBe(0);
+  });
+
+  it('a thrown non-Error is a transient failure, logged as its text', async () => {
+    const { q, ends, logs } = h.queue(
+      'string',
+      async () => {
+        if (ends.length === 0) throw 'plain text';
+      },
+      { backoff: { baseMs: 10 } },
+    );
+    await q.start();
+    await q.enqueue(K);
+    await poll('the rerun', () => (ends.length === 2 ? true : undefined));
+    expect(outcomes(ends)).toEqual([
+      ['backoff', 10],
+      ['success', undefined],
+    ]);
+    expect(logs.find((l) => l.msg === 'reconcile failed')?.['err']).toBe('plain text');
   });
 
   it('the failure count is shared: another process continues the backoff', async () => {
@@ -203,6 +237,21 @@ describe('WorkQueue: what one reconcile sees and how it ends', () => {
     ]);
     expect((ends[0]?.outcome.error as Error).message).toBe(`lock on ${K} lost`);
     expect(runs.map((r) => r.ctx.attempt)).toEqual([0, 0]);
+  });
+
+  it('a key lock that cannot be released is logged, and the run still ends', async () => {
+    const { q, ends, logs } = h.queue('release', async (key) => {
+      // Redis refuses the compare-and-delete (WRONGTYPE): the key briefly holds a hash.
+      await h.redis.del(lockKey('release', key));
+      await h.redis.hset(lockKey('release', key), 'f', 'v');
+    });
+    await q.start();
+    await q.enqueue(K);
+    await poll('the end', () => (ends.length === 1 ? true : undefined));
+    expect(ends[0]?.outcome.kind).toBe('success');
+    const line = logs.find((l) => l.msg === 'releasing key lock failed');
+    expect(line).toMatchObject({ level: WARN, key: K });
+    expect((line?.['err'] as { message: string }).message).toMatch(/WRONGTYPE/);
   });
 
   it('hooks that throw are logged and change nothing', async () => {
