@@ -5,30 +5,42 @@ import type { Logger } from 'pino';
 import { type SwarmkeeperError, asSwarmkeeperError, skError } from '../../reconciler/errors.js';
 import { parseOwnerKey } from '../../reconciler/model/ownership.js';
 import { type Plan, summarize } from '../../reconciler/plan/types.js';
-import type { ActionResult, SwarmPort } from '../../reconciler/ports.js';
+import type { ActionResult } from '../../reconciler/ports.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import { isTrue } from '../../reconciler/status/conditions.js';
 import { nextStatus, startedStatus } from '../../reconciler/status/resource-status.js';
 import type { Metrics } from '../observability/metrics.js';
-import { type EventRecorder, warningsEvent } from '../reconcile/event-recorder.js';
-import type { KindReconcileContext, KindReconcilers, KindStatus } from '../reconcile/kind-reconciler.js';
-import type { SecretResolver } from '../reconcile/secret-resolver.js';
-import type { StackSettings } from '../reconcile/stack-settings.js';
-import { planOrphans } from '../reconcile/orphans.js';
-import { reconcileResource } from '../reconcile/reconcile-resource.js';
-import type { Source } from '../sources/source.js';
+import { warningsEvent } from '../stack/stack-events.js';
+import type { StackSettings } from '../stack/stack-settings.js';
+import { planOrphans } from './orphans.js';
+import { reconcileResource } from '../stack/reconcile-resource.js';
+import type { Source } from '../ports.js';
 import { SNAPSHOT_EVENT_TYPES, takeSnapshot } from '../docker/swarm-snapshot.js';
-import { DockerEventsWatcher, type SwarmEvent } from './docker-events.js';
+import { DockerEventsWatcher } from './docker-events.js';
 import { RedisLease } from './leader-lease.js';
-import { type OwnerIndex, RedisOwnerIndex } from './owner-index.js';
+import { RedisOwnerIndex } from './owner-index.js';
 import { WorkQueue } from './queue/index.js';
 import type { ReconcileContext, ReconcileResult } from './queue/types.js';
-import { type OwnershipConflict, OwnershipConflicts } from './ownership-conflicts.js';
+import { OwnershipConflicts } from './ownership-conflicts.js';
 import { PruneGuard } from './prune-guard.js';
 import { settlesWithin } from './shutdown.js';
-import { ResourceStore, type SourceSnapshot, type StoredResource } from './resource-store.js';
-import { RedisStatusStore, type StatusStore } from './status-store.js';
+import { ResourceStore, type StoredResource } from './resource-store.js';
+import { RedisStatusStore } from './status-store.js';
 import { SwarmViewCache } from './swarm-view-cache.js';
+import type {
+  EventRecorder,
+  KindReconcileContext,
+  KindReconcilers,
+  KindStatus,
+  OwnerIndex,
+  OwnershipConflict,
+  ResourceLifecycle,
+  SecretResolver,
+  SourceSnapshot,
+  StatusStore,
+  SwarmEvent,
+  SwarmPort,
+} from '../ports.js';
 
 export interface ControllerOptions {
   docker: Docker;
@@ -64,18 +76,6 @@ export interface ControllerOptions {
   stack?: StackSettings;
   /** The instance's key of secret names (loaded once, retried while it fails; secret-hash-key.ts). */
   secretHashKey: () => Promise<Uint8Array>;
-}
-
-/** Hooks of resources deleted through finalizers instead of disappearing from their source. */
-export interface ResourceLifecycle {
-  /** Sources whose deletions are explicit: exempt from the empty-source guard. */
-  readonly sources: readonly string[];
-  /** Before a resource is applied (adds the finalizer); may throw a terminal error for the status. */
-  beforeApply(res: DesiredResource): Promise<void>;
-  /** The deletion policy of a resource being deleted; undefined when it is not being deleted. */
-  deletion(res: DesiredResource): 'Delete' | 'Orphan' | undefined;
-  /** Its owned objects are removed (or left): release the resource (remove the finalizer). */
-  finalized(res: DesiredResource): Promise<void>;
 }
 
 /**
@@ -443,7 +443,6 @@ export class Controller {
         { mode: 'apply', signal: ctx.signal },
         {
           swarm: this.opts.swarm,
-          docker: this.opts.docker,
           instanceId: this.opts.instanceId,
           secretHashKey: await this.opts.secretHashKey(),
           root: stored.root,

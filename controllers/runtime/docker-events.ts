@@ -1,14 +1,6 @@
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-
-export interface SwarmEvent {
-  type: string;
-  action: string;
-  id: string;
-  name?: string;
-  attributes: Record<string, string>;
-  time?: number;
-}
+import type { SwarmEvent } from '../ports.js';
 
 export interface EventsWatcherOptions {
   types?: string[];

@@ -173,7 +173,7 @@ Environment:
         import('../../runtime/controller.js'),
       ]);
       const { createSources, parseSourceSpecs } = await import('../../sources/source-spec.js');
-      const { controllerStackSettings } = await import('../../reconcile/stack-settings.js');
+      const { controllerStackSettings } = await import('../../stack/stack-settings.js');
       const { KUBE_SOURCE_NAME } = await import('../../kube/cr-resource.js');
       const stack = controllerStackSettings({
         allowEnv: opts.allowEnv,
@@ -215,7 +215,7 @@ Environment:
           })
         : undefined;
       if (kube) sources.push(kube.source);
-      const { noSecrets, dirSecrets } = await import('../../reconcile/secret-resolver.js');
+      const { noSecrets, dirSecrets } = await import('../../sources/dir-secrets.js');
       const secrets = kube?.secrets ?? (opts.secretsDir ? dirSecrets(opts.secretsDir) : noSecrets);
       const { createKindReconcilers } = await import('../../machines/kind-reconcilers.js');
       const { staticNodeEndpoints } = await import('../../machines/node-endpoints.js');
@@ -226,7 +226,7 @@ Environment:
           throw new Error(`--node-endpoint ${e}: expected HOSTNAME=URL, e.g. node-2=tcp://10.0.0.2:2376`);
         endpointMap[e.slice(0, i)] = e.slice(i + 1);
       }
-      const { loadSecretHashKey } = await import('../../reconcile/secret-hash-key.js');
+      const { loadSecretHashKey } = await import('../../docker/secret-hash-key.js');
       const { skError } = await import('../../../reconciler/errors.js');
       let hashKey: Promise<Buffer> | undefined;
       const kindReconcilers = createKindReconcilers({

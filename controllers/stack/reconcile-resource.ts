@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { parseResource } from '../../reconciler/api/parse.js';
 import type { SwarmStackSpec } from '../../reconciler/api/swarm-stack.js';
@@ -7,7 +6,6 @@ import { desiredFor, type DesiredFor, toDocument } from '../../reconciler/desire
 import { SwarmkeeperError, asSwarmkeeperError, skError } from '../../reconciler/errors.js';
 import { plan as makePlan } from '../../reconciler/plan/plan.js';
 import { type FieldChange, type Plan, summarize } from '../../reconciler/plan/types.js';
-import type { ActionResult, ApplyProgress, SwarmPort } from '../../reconciler/ports.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import {
   type ReconcileOutcome,
@@ -18,13 +16,13 @@ import {
 } from '../../reconciler/status/resource-status.js';
 import type { SwarmView } from '../docker/swarm-snapshot.js';
 import { fsFileReader } from '../sources/fs-file-reader.js';
-import { ownedServiceHealth } from './health.js';
 import { SAFE_STACK_SETTINGS, type StackSettings } from './stack-settings.js';
-import { noSecrets, type SecretResolver } from './secret-resolver.js';
+import { noSecrets } from '../sources/dir-secrets.js';
+import type { ActionResult, ApplyProgress, SecretResolver, SwarmPort } from '../ports.js';
 
 export interface ReconcileDeps {
+  /** The Swarm: observe, apply and the health of the resource's services. */
   swarm: SwarmPort;
-  docker: Docker;
   instanceId: string;
   /** The instance's key for secret names (loadSecretHashKey). */
   secretHashKey: Uint8Array;
@@ -155,7 +153,7 @@ export async function reconcileResource(
     services =
       deps.view && !results
         ? deps.view.health(res.key)
-        : await ownedServiceHealth(deps.docker, res.key, deps.instanceId);
+        : ((await deps.swarm.health({ instanceId: deps.instanceId, owner: res.key })).get(res.key) ?? []);
   } catch (e) {
     error = asSwarmkeeperError(e);
     log.warn({ code: error.code, policy: error.policy, err: error.message }, 'reconcile failed');
