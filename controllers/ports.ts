@@ -220,7 +220,7 @@ export interface KindEffects {
   /** It may have written the Swarm: resync snapshots taken before are stale. */
   wroteSwarm?: boolean;
   /** The applied-revision and drift metrics of a planned kind. */
-  applied?: { revision: string | undefined; drift: boolean; driftCorrected: boolean };
+  applied?: { revision: string | undefined; driftDetected: boolean; driftCorrected: boolean };
 }
 
 export interface KindReconcileResult extends KindEffects {

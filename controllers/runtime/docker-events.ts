@@ -100,7 +100,7 @@ export class DockerEventsWatcher {
       stream.on('close', () => onDown('close'));
       stream.on('error', (e: Error) => onDown(e.message));
     } catch (e) {
-      this.opts.logger?.warn({ err: (e as Error).message }, 'docker events connect failed');
+      this.opts.logger?.warn({ err: e }, 'docker events connect failed');
       this.#schedule();
     }
   }

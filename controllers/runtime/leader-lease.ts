@@ -63,7 +63,7 @@ export class RedisLease implements Lease {
         if (ok === 'OK') this.#setLeader(true);
       }
     } catch (e) {
-      this.opts.logger?.warn({ err: (e as Error).message }, 'lease renewal failed');
+      this.opts.logger?.warn({ err: e }, 'lease renewal failed');
       if (this.#leader) this.#setLeader(false);
     }
     if (!this.#stopped) this.#timer = setTimeout(() => void this.#tick(), this.#every);

@@ -52,6 +52,11 @@ export interface ReconcileOptions {
   onProgress?: ApplyProgress;
   /** Aborts the apply between Docker calls (e.g. the controller shutting down past its deadline). */
   signal?: AbortSignal;
+  /**
+   * The work queue's id of this reconcile: `deps.logger` already carries it (with kind and key) and
+   * is used as it is. Absent (the CLI): an id is made and the logger gets kind, key and it.
+   */
+  reconcileId?: string;
 }
 
 export interface ReconcileReport {
@@ -81,8 +86,11 @@ export async function reconcileResource(
   deps: ReconcileDeps,
   prev?: ResourceStatus,
 ): Promise<ReconcileReport> {
-  const reconcileId = randomUUID().slice(0, 8);
-  const log = deps.logger.child({ kind: res.kind, key: res.key, reconcileId });
+  const reconcileId = opts.reconcileId ?? randomUUID().slice(0, 8);
+  const log =
+    opts.reconcileId === undefined
+      ? deps.logger.child({ kind: res.kind, key: res.key, reconcileId })
+      : deps.logger;
   const now = deps.now ?? (() => new Date());
   let d: DesiredFor | undefined;
   let p: Plan | undefined;
@@ -156,7 +164,7 @@ export async function reconcileResource(
         : ((await deps.swarm.health({ instanceId: deps.instanceId, owner: res.key })).get(res.key) ?? []);
   } catch (e) {
     error = asSwarmkeeperError(e);
-    log.warn({ code: error.code, policy: error.policy, err: error.message }, 'reconcile failed');
+    log.warn({ code: error.code, policy: error.policy, err: error }, 'reconcile failed');
   }
   const outcome: ReconcileOutcome = {
     applied: opts.mode === 'apply' && !error && detected.length === 0,

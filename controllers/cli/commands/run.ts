@@ -166,11 +166,11 @@ Environment:
       if (opts.source.length === 0 && !opts.kube)
         throw new Error('run needs at least one --source (e.g. --source dir=./stacks) or --kube');
       // Loaded here, not at the top: every other command (apply, plan, ...) starts without them.
-      const [{ Redis }, { createHttpServer }, { createMetrics }, { Controller }] = await Promise.all([
+      const [{ Redis }, { createHttpServer }, { createMetrics }, { buildManager }] = await Promise.all([
         import('ioredis'),
         import('../../observability/http-server.js'),
         import('../../observability/metrics.js'),
-        import('../../runtime/controller.js'),
+        import('../../runtime/build-manager.js'),
       ]);
       const { createSources, parseSourceSpecs } = await import('../../sources/source-spec.js');
       const { controllerStackSettings } = await import('../../stack/stack-settings.js');
@@ -198,7 +198,7 @@ Environment:
         onApiCall: (method) => metrics.dockerApiCalls.inc({ method }),
       });
       const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-      redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
+      redis.on('error', (e) => logger.warn({ err: e }, 'redis connection error'));
       const kube = opts.kube
         ? (await import('../../kube/kube-runtime.js')).kubeRuntime({
             logger,
@@ -238,7 +238,7 @@ Environment:
         ...(kube?.recorder ? { recorder: kube.recorder } : {}),
         staticEndpoints: staticNodeEndpoints(endpointMap),
       });
-      const controller = new Controller({
+      const controller = buildManager({
         docker,
         swarm,
         redis,
@@ -328,7 +328,7 @@ Environment:
           for (const key of keysReferencingSecret(resources, namespace, name))
             controller.queue
               .enqueue(key)
-              .catch((e: unknown) => logger.warn({ key, err: (e as Error).message }, 'enqueue failed'));
+              .catch((err: unknown) => logger.warn({ key, err }, 'enqueue failed'));
         });
       }
       await controller.start();
