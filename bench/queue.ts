@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { DockerSwarmAdapter } from '../controllers/docker/swarm-adapter.js';
 import { createMetrics } from '../controllers/observability/metrics.js';
-import { Controller } from '../controllers/runtime/controller.js';
+import { buildManager } from '../controllers/runtime/build-manager.js';
 import { WorkQueue } from '../controllers/runtime/queue/index.js';
 import { DirSource } from '../controllers/sources/dir-source.js';
 import { Redis } from 'ioredis';
@@ -118,7 +118,7 @@ async function endToEnd(env: ReturnType<typeof benchEnv>): Promise<void> {
   });
   const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
   const logger = pino({ level: 'silent' });
-  const controller = new Controller({
+  const controller = buildManager({
     docker,
     swarm,
     redis,

@@ -3,13 +3,13 @@ import type { Command } from 'commander';
 import { dockerFromEnv } from '../docker/connection.js';
 import { DockerSwarmAdapter } from '../docker/swarm-adapter.js';
 import { createLogger, type Logger } from '../observability/logger.js';
-import { loadSecretHashKey } from '../reconcile/secret-hash-key.js';
+import { loadSecretHashKey } from '../docker/secret-hash-key.js';
 
 export interface GlobalOptions {
   instanceId: string;
   /** Unset: `error` for one-shot commands (their errors are printed as lines), `info` for run. */
   logLevel?: string;
-  /** The key of secret names (controllers/reconcile/secret-hash-key.ts). */
+  /** The key of secret names (controllers/docker/secret-hash-key.ts). */
   secretHashKeyFile?: string;
 }
 

@@ -1,4 +1,4 @@
-import { cliStackSettings, type StackSettings } from '../reconcile/stack-settings.js';
+import { cliStackSettings, type StackSettings } from '../stack/stack-settings.js';
 
 export const LIMITS_HELP =
   'raise or lower the bounds on a stack, KEY=VALUE,...: replicas (1000), replicasPerNode (1000), ' +

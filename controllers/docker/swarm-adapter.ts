@@ -1,11 +1,13 @@
 /**
- * The Docker implementation of SwarmPort (dockerode), plus task/node listing for rollout and
+ * The Docker implementation of SwarmPort (dockerode: observe, apply, health), plus task/node listing for rollout and
  * health checks, and an `onApiCall(method, route)` hook so metrics can count Docker API calls.
  */
 import type Docker from 'dockerode';
 import type { ObservedState } from '../../reconciler/model/objects.js';
 import type { Plan } from '../../reconciler/plan/types.js';
-import type { ActionResult, ApplyProgress, ObserveQuery, SwarmPort } from '../../reconciler/ports.js';
+import type { ServiceHealth } from '../../reconciler/status/resource-status.js';
+import type { ActionResult, ApplyProgress, HealthQuery, ObserveQuery, SwarmPort } from '../ports.js';
+import { serviceHealthByOwner } from './health.js';
 import { applyPlan } from './apply.js';
 import { dockerFromEnv, type ConnectionOptions, type Env } from './connection.js';
 import type { OpContext } from './operations.js';
@@ -108,6 +110,10 @@ export class DockerSwarmAdapter implements SwarmPort {
       inUseTimeoutMs: this.#opts.inUseTimeoutMs,
     };
     return applyPlan(ctx, plan, { ...opts, concurrency: this.#opts.concurrency });
+  }
+
+  health(query: HealthQuery): Promise<Map<string, ServiceHealth[]>> {
+    return serviceHealthByOwner(this.docker, query.instanceId, query.owner);
   }
 
   listTasks(services: string[], opts?: { desiredState?: string }): Promise<ObservedTask[]> {

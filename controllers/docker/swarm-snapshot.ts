@@ -11,7 +11,7 @@ import type { ObjectKind, ObservedState } from '../../reconciler/model/objects.j
 import { LABEL_INSTANCE, LABEL_OWNER, LABEL_STACK_NAMESPACE } from '../../reconciler/model/ownership.js';
 import type { ObserveQuery } from '../../reconciler/ports.js';
 import type { ServiceHealth } from '../../reconciler/status/resource-status.js';
-import { groupHealthByOwner, type ServiceListEntry } from '../reconcile/health.js';
+import { groupHealthByOwner, type ServiceListEntry } from './health.js';
 import { listCall as call } from './docker-errors.js';
 import {
   assemble,

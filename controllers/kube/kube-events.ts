@@ -17,9 +17,9 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { API_VERSION } from '../../reconciler/api/index.js';
-import type { EventRecorder, ResourceEvent } from '../reconcile/event-recorder.js';
 import { type CustomObject, FIELD_MANAGER, parseCrKey } from './cr-resource.js';
 import type { ObjectCache } from './kube-status-store.js';
+import type { EventRecorder, ResourceEvent } from '../ports.js';
 
 /** events.k8s.io reportingController of every Event swarmkeeper writes. */
 export const REPORTING_CONTROLLER = 'swarmkeeper.io/controller';

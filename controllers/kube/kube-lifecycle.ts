@@ -1,7 +1,6 @@
 import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
-import type { ResourceLifecycle } from '../runtime/controller.js';
 import {
   type CustomObject,
   deletionOf,
@@ -13,6 +12,7 @@ import {
   parseCrKey,
 } from './cr-resource.js';
 import type { ObjectCache } from './kube-status-store.js';
+import type { ResourceLifecycle } from '../ports.js';
 
 export interface KubeLifecycleOptions {
   kubeConfig: KubeConfig;

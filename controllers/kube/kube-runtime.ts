@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import type { EventRecorder } from '../reconcile/event-recorder.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { RedisStatusStore } from '../runtime/status-store.js';
@@ -12,6 +11,7 @@ import { KubeSecretResolver } from './kube-secrets.js';
 import { loadKubeConfig } from './kube-config.js';
 import { KubeSource } from './kube-source.js';
 import { KubeStatusStore } from './kube-status-store.js';
+import type { EventRecorder } from '../ports.js';
 
 export interface KubeRuntimeOptions {
   kubeconfig?: string;

@@ -15,8 +15,8 @@ import {
 import type { Logger } from 'pino';
 import { skError } from '../../reconciler/errors.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
-import type { SecretResolver } from '../reconcile/secret-resolver.js';
 import { isRecord } from './cr-resource.js';
+import type { SecretResolver } from '../ports.js';
 
 export interface KubeSecretResolverOptions {
   kubeConfig: KubeConfig;

@@ -4,8 +4,6 @@ import type { Logger } from 'pino';
 import { KIND_NAMES, type KindName } from '../../reconciler/api/index.js';
 import { skError } from '../../reconciler/errors.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
-import type { SourceSnapshot } from '../runtime/resource-store.js';
-import type { Source } from '../sources/source.js';
 import {
   type CustomObject,
   KUBE_SOURCE_NAME,
@@ -15,6 +13,7 @@ import {
   toDesiredResource,
 } from './cr-resource.js';
 import { KubeInformers } from './kube-informers.js';
+import type { Source, SourceSnapshot } from '../ports.js';
 
 /** The election a KubeSource follows (KubeLease): only the leader runs the informers. */
 export interface InformerLease {

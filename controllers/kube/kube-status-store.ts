@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { KINDS } from '../../reconciler/api/index.js';
 import type { ResourceStatus } from '../../reconciler/status/resource-status.js';
-import { type StatusStore, statusChanged } from '../runtime/status-store.js';
+import { statusChanged } from '../runtime/status-store.js';
 import { canonical, type CustomObject, FIELD_MANAGER, isRecord, parseCrKey } from './cr-resource.js';
+import type { StatusStore } from '../ports.js';
 
 /** Where the status store finds the current custom objects (the KubeSource's informer cache). */
 export interface ObjectCache {

@@ -5,14 +5,12 @@
 import type Docker from 'dockerode';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { EventRecorder } from '../reconcile/event-recorder.js';
-import type { KindReconcilers } from '../reconcile/kind-reconciler.js';
-import type { SecretResolver } from '../reconcile/secret-resolver.js';
 import { swarmVolumeMigrationKind } from './migration-kind.js';
 import type { NodeEndpoints } from './node-endpoints.js';
 import { nodeKindReconciler } from './node-kind.js';
 import { swarmPluginKind } from './plugin-kind.js';
 import { swarmVolumeKind } from './volume-kind.js';
+import type { EventRecorder, KindReconcilers, SecretResolver } from '../ports.js';
 
 export interface KindReconcilerDeps {
   /** The manager's daemon (DOCKER_HOST). */

@@ -10,9 +10,7 @@ import type { Resource } from '../../reconciler/api/resource.js';
 import type { SwarmkeeperError } from '../../reconciler/errors.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import { setCondition, type Condition } from '../../reconciler/status/conditions.js';
-import type { SwarmEvent } from '../runtime/docker-events.js';
-import type { EventRecorder } from '../reconcile/event-recorder.js';
-import type { KindStatus } from '../reconcile/kind-reconciler.js';
+import type { EventRecorder, KindStatus, SwarmEvent } from '../ports.js';
 
 /** The resource validated against its kind's schema, with defaults; throws SK_ERR_RESOURCE_INVALID. */
 export function parseKind<R extends Resource>(res: DesiredResource): R {

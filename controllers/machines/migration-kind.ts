@@ -41,14 +41,6 @@ import { asSwarmkeeperError, skError, type SwarmkeeperError } from '../../reconc
 import { ownerLabels } from '../../reconciler/model/ownership.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import { parseByteRate } from '../../reconciler/units/size.js';
-import type { EventRecorder } from '../reconcile/event-recorder.js';
-import type {
-  KindReconcileContext,
-  KindReconciler,
-  KindReconcileResult,
-  KindRemoveResult,
-  KindStatus,
-} from '../reconcile/kind-reconciler.js';
 import { errorStatus, parseKind, suspendedStatus } from './kind-status.js';
 import type { KindReconcilerDeps } from './kind-reconcilers.js';
 import { hashInput, runMachine } from './machine-runner.js';
@@ -65,6 +57,14 @@ import type { NodeEndpoints } from './node-endpoints.js';
 import { sharedResourceEndpoints, type ResourceNodeEndpoints } from './resource-node-endpoints.js';
 import { RedisSnapshotStore, type MachineSnapshotStore, type StoredSnapshot } from './snapshot-store.js';
 import { listFleetNodes } from './swarm-nodes.js';
+import type {
+  EventRecorder,
+  KindReconcileContext,
+  KindReconciler,
+  KindReconcileResult,
+  KindRemoveResult,
+  KindStatus,
+} from '../ports.js';
 
 export const DEFAULT_HELPER_IMAGE = 'local/busybox:1';
 

@@ -15,7 +15,7 @@ import type {
   VolumeMigrationOutput,
 } from '../../machines/volume-migration.types.js';
 import { skError, type SwarmkeeperError } from '../../reconciler/errors.js';
-import type { KindStatus } from '../reconcile/kind-reconciler.js';
+import type { KindStatus } from '../ports.js';
 import { kindConditions, type KindVerdict } from './kind-status.js';
 
 export const FINAL_PHASES = ['Succeeded', 'RolledBack', 'Failed'] as const;

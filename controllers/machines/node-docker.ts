@@ -8,7 +8,7 @@ import Docker from 'dockerode';
 import type { SwarmNodeSpecInput } from '../../reconciler/api/swarm-node.js';
 import { skError } from '../../reconciler/errors.js';
 import { DOCKER_API_VERSION, parseHost } from '../docker/connection.js';
-import type { SecretResolver } from '../reconcile/secret-resolver.js';
+import type { SecretResolver } from '../ports.js';
 
 const pick = (all: Record<string, Buffer>, ...names: string[]): Buffer | undefined => {
   for (const n of names) if (all[n] !== undefined) return all[n];

@@ -42,14 +42,6 @@ import { swarmNodeSpecSchema, type SwarmNodeSpec } from '../../reconciler/api/sw
 import { asSwarmkeeperError, skError, type SwarmkeeperError } from '../../reconciler/errors.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import { removeCondition, sameConditions } from '../../reconciler/status/conditions.js';
-import type {
-  KindReconcileContext,
-  KindReconcileResult,
-  KindReconciler,
-  KindRemoveResult,
-  KindStatus,
-} from '../reconcile/kind-reconciler.js';
-import type { SecretResolver } from '../reconcile/secret-resolver.js';
 import { KeyLocks, type HeldLock } from '../runtime/queue/key-lock.js';
 import type { Redis } from 'ioredis';
 import { hashInput, runMachine } from './machine-runner.js';
@@ -57,6 +49,14 @@ import { dockerNodeOps, nodeActorsFrom, type NodeOps } from './node-actors.js';
 import { nodeDocker } from './node-docker.js';
 import { RedisNodeRecords, type NodeRecord, type NodeRecordStore } from './node-records.js';
 import { RedisSnapshotStore, type MachineSnapshotStore } from './snapshot-store.js';
+import type {
+  KindReconcileContext,
+  KindReconciler,
+  KindReconcileResult,
+  KindRemoveResult,
+  KindStatus,
+  SecretResolver,
+} from '../ports.js';
 
 export interface ManagerChangeLock {
   /** The lock, or undefined when another reconcile holds it. */

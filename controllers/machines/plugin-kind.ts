@@ -27,14 +27,6 @@ import type { StepPolicy } from '../../machines/step-policy.js';
 import type { SwarmPlugin } from '../../reconciler/api/resource.js';
 import { asSwarmkeeperError, skError, type SwarmkeeperError } from '../../reconciler/errors.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
-import type { EventRecorder } from '../reconcile/event-recorder.js';
-import type {
-  KindReconcileContext,
-  KindReconciler,
-  KindReconcileResult,
-  KindRemoveResult,
-  KindStatus,
-} from '../reconcile/kind-reconciler.js';
 import {
   errorStatus,
   isNodeEvent,
@@ -55,6 +47,14 @@ import { reconcilePlugin } from './reconcile-plugin.js';
 import { sharedResourceEndpoints, type ResourceNodeEndpoints } from './resource-node-endpoints.js';
 import { RedisSnapshotStore, type MachineSnapshotStore } from './snapshot-store.js';
 import { listFleetNodes } from './swarm-nodes.js';
+import type {
+  EventRecorder,
+  KindReconcileContext,
+  KindReconciler,
+  KindReconcileResult,
+  KindRemoveResult,
+  KindStatus,
+} from '../ports.js';
 
 export interface PluginKindDeps {
   /** A manager's daemon. */

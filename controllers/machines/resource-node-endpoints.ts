@@ -18,9 +18,9 @@ import type { SwarmNodeSpecInput } from '../../reconciler/api/swarm-node.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import { dockerMessage } from '../docker/docker-errors.js';
 import { dockerRequest } from '../docker/request.js';
-import type { SecretResolver } from '../reconcile/secret-resolver.js';
 import { nodeDocker } from './node-docker.js';
 import type { NodeEndpoints } from './node-endpoints.js';
+import type { SecretResolver } from '../ports.js';
 
 export interface NodeIdentity {
   nodeId?: string;

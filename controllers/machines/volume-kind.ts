@@ -20,16 +20,6 @@ import { asSwarmkeeperError, skError, type SwarmkeeperError } from '../../reconc
 import { Sensitive } from '../../reconciler/model/sensitive.js';
 import { parseOwnerKey, type OwnerRef } from '../../reconciler/model/ownership.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
-import type { EventRecorder } from '../reconcile/event-recorder.js';
-import type {
-  KindReconcileContext,
-  KindReconciler,
-  KindReconcileResult,
-  KindRemoveResult,
-  KindStatus,
-} from '../reconcile/kind-reconciler.js';
-import type { SecretResolver } from '../reconcile/secret-resolver.js';
-import type { SwarmEvent } from '../runtime/docker-events.js';
 import {
   errorStatus,
   groupNodeMessages,
@@ -54,6 +44,16 @@ import {
   removeOwnedVolume,
   type VolumeNodeState,
 } from './volume-node.js';
+import type {
+  EventRecorder,
+  KindReconcileContext,
+  KindReconciler,
+  KindReconcileResult,
+  KindRemoveResult,
+  KindStatus,
+  SecretResolver,
+  SwarmEvent,
+} from '../ports.js';
 
 export interface VolumeKindDeps {
   manager: Docker;

@@ -1,15 +1,7 @@
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { backoffDelay, jitter } from '../../reconciler/units/backoff.js';
-
-export interface SwarmEvent {
-  type: string;
-  action: string;
-  id: string;
-  name?: string;
-  attributes: Record<string, string>;
-  time?: number;
-}
+import type { SwarmEvent } from '../ports.js';
 
 export interface EventsWatcherOptions {
   types?: string[];
@@ -109,7 +101,7 @@ export class DockerEventsWatcher {
       stream.on('close', () => onDown('close'));
       stream.on('error', (e: Error) => onDown(e.message));
     } catch (e) {
-      this.opts.logger?.warn({ err: (e as Error).message }, 'docker events connect failed');
+      this.opts.logger?.warn({ err: e }, 'docker events connect failed');
       this.#schedule();
     }
   }

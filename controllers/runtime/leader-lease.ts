@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Lease } from '../ports.js';
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -21,7 +22,7 @@ export interface LeaseOptions {
  * to renew, compare-and-delete to release. A holder that cannot renew before the TTL
  * lapses steps down, so at most one holder acts at a time (up to clock-free TTL semantics).
  */
-export class RedisLease {
+export class RedisLease implements Lease {
   #timer: NodeJS.Timeout | undefined;
   #leader = false;
   #stopped = false;
@@ -62,7 +63,7 @@ export class RedisLease {
         if (ok === 'OK') this.#setLeader(true);
       }
     } catch (e) {
-      this.opts.logger?.warn({ err: (e as Error).message }, 'lease renewal failed');
+      this.opts.logger?.warn({ err: e }, 'lease renewal failed');
       if (this.#leader) this.#setLeader(false);
     }
     if (!this.#stopped) this.#timer = setTimeout(() => void this.#tick(), this.#every);

@@ -10,15 +10,7 @@
  * resync) writes nothing, and a name another replica removed or moved is always written again.
  */
 import type { Redis } from 'ioredis';
-
-export interface OwnerIndex {
-  /** The names `key` desires now (a reconcile's desired objects). */
-  record(key: string, names: readonly string[]): Promise<void>;
-  /** `key` was pruned: its names no longer map to it. */
-  forget(key: string): Promise<void>;
-  /** The key whose resource desires an object of this name, if any. */
-  lookup(name: string): Promise<string | undefined>;
-}
+import type { OwnerIndex } from '../ports.js';
 
 export class RedisOwnerIndex implements OwnerIndex {
   constructor(

@@ -8,14 +8,9 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { skError } from '../../reconciler/errors.js';
+import type { ConflictStore, OwnershipConflict } from '../ports.js';
 
-export interface OwnershipConflict {
-  /** The object, e.g. `service web_app`. */
-  object: string;
-  message: string;
-}
-
-export class OwnershipConflicts {
+export class OwnershipConflicts implements ConflictStore {
   constructor(
     private readonly redis: Redis,
     private readonly hashKey: string,

@@ -1,6 +1,6 @@
 import { type SwarmkeeperError, skError } from '../../reconciler/errors.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
-import type { SourceSnapshot } from './resource-store.js';
+import type { SourceSnapshot } from '../ports.js';
 
 export interface GuardVerdict {
   allowed: boolean;

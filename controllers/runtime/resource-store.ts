@@ -1,17 +1,6 @@
 import { type SwarmkeeperError, skError } from '../../reconciler/errors.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
-
-export interface SourceSnapshot {
-  source: string;
-  root: string;
-  /** Where the root's files live on the Swarm nodes (the source's bindRoot option), if set. */
-  bindRoot?: string;
-  revision: string;
-  resources: DesiredResource[];
-  errors: SwarmkeeperError[];
-  /** Files that failed to parse: the resources they held before are kept as they were. */
-  failedFiles?: string[];
-}
+import type { SourceSnapshot } from '../ports.js';
 
 export interface StoreChange {
   /** Keys whose desired state appeared or changed (reconcile them). */

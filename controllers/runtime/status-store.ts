@@ -1,15 +1,7 @@
 import type { Redis } from 'ioredis';
 import { sameConditions } from '../../reconciler/status/conditions.js';
 import type { ResourceStatus } from '../../reconciler/status/resource-status.js';
-
-/** Where a resource's status is written: Redis for directory/git sources, the status subresource for CRs. */
-export interface StatusStore {
-  get(key: string): Promise<ResourceStatus | undefined>;
-  /** Writes only when something other than timestamps changed; returns whether it wrote. */
-  put(key: string, status: ResourceStatus): Promise<boolean>;
-  list(): Promise<Map<string, ResourceStatus>>;
-  delete(key: string): Promise<void>;
-}
+import type { StatusStore } from '../ports.js';
 
 /** True when two statuses differ in anything a user would notice. */
 export function statusChanged(prev: ResourceStatus | undefined, next: ResourceStatus): boolean {

@@ -2,9 +2,8 @@ import { type FSWatcher, watch } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { asSwarmkeeperError } from '../../reconciler/errors.js';
-import type { SourceSnapshot } from '../runtime/resource-store.js';
 import { loadPath } from './dir-loader.js';
-import type { Source } from './source.js';
+import type { Source, SourceSnapshot } from '../ports.js';
 
 /**
  * A watched directory: filesystem events, debounced, each producing a full snapshot when the

@@ -3,13 +3,12 @@ import { join, posix } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { asSwarmkeeperError } from '../../reconciler/errors.js';
-import type { SourceSnapshot } from '../runtime/resource-store.js';
 import { loadPath } from './dir-loader.js';
 import { gitAuthEnv, scrub } from './git-auth.js';
 import { type GitMetrics, gitMetrics } from './git-metrics.js';
 import { GitRepo, GitSourceError, describeRef } from './git-repo.js';
-import type { Source } from './source.js';
 import type { GitSourceSpec } from './git-spec.js';
+import type { Source, SourceSnapshot } from '../ports.js';
 
 export type SyncTrigger = 'start' | 'poll' | 'webhook' | 'manual';
 

@@ -22,7 +22,7 @@ import { DirSource } from './dir-source.js';
 import { readSecret } from './git-auth.js';
 import { GitSource } from './git-source.js';
 import { type Fail, type GitSourceSpec, checkKeys, checkName, parseBindRoot, parseGit } from './git-spec.js';
-import type { Source } from './source.js';
+import type { Source } from '../ports.js';
 
 export interface DirSourceSpec {
   type: 'dir';

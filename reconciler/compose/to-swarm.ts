@@ -37,7 +37,7 @@ export interface ToSwarmOptions {
   /** Reads config/secret `file:` sources. */
   files?: FileReader;
   /**
-   * The instance's key for secret names (controllers/reconcile/secret-hash-key.ts): a secret is
+   * The instance's key for secret names (controllers/docker/secret-hash-key.ts): a secret is
    * named and labelled with a keyed hash of its value, so its name cannot confirm a guessed value.
    */
   secretHashKey: Uint8Array;

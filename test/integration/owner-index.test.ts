@@ -4,8 +4,9 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryOwnerIndex, type OwnerIndex, RedisOwnerIndex } from '../../controllers/runtime/owner-index.js';
+import { MemoryOwnerIndex, RedisOwnerIndex } from '../../controllers/runtime/owner-index.js';
 import { labVars, uniq } from './helpers/controller-swarm.js';
+import type { OwnerIndex } from '../../controllers/ports.js';
 
 let redis: Redis;
 const hashes: string[] = [];

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashKeyConfigName } from '../../controllers/reconcile/secret-hash-key.js';
+import { hashKeyConfigName } from '../../controllers/docker/secret-hash-key.js';
 import { cleanupSwarm, engine, uniq } from './helpers/controller-swarm.js';
 import { assertBuilt, show, swarmkeeper } from './helpers/run.js';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observe } from '../../controllers/docker/observe.js';
 import { instrumentDocker } from '../../controllers/docker/swarm-adapter.js';
 import { takeSnapshot, type SwarmSnapshot } from '../../controllers/docker/swarm-snapshot.js';
-import { ownedServiceHealth } from '../../controllers/reconcile/health.js';
+import { ownedServiceHealth } from '../../controllers/docker/health.js';
 import type { ObservedState } from '../../reconciler/model/objects.js';
 import { LABEL_STACK_NAMESPACE, ownerLabels } from '../../reconciler/model/ownership.js';
 import type { ObserveQuery } from '../../reconciler/ports.js';

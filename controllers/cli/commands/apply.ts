@@ -4,9 +4,8 @@ import { renderPlan } from '../../../reconciler/plan/render.js';
 import type { ApplyProgress } from '../../../reconciler/ports.js';
 import type { Plan } from '../../../reconciler/plan/types.js';
 import { isConverged, type ServiceHealth } from '../../../reconciler/status/resource-status.js';
-import { serviceHealthByOwner } from '../../reconcile/health.js';
-import { planOrphans } from '../../reconcile/orphans.js';
-import { reconcileResource } from '../../reconcile/reconcile-resource.js';
+import { planOrphans } from '../../runtime/orphans.js';
+import { reconcileResource } from '../../stack/reconcile-resource.js';
 import { type CliContext, cliSecretHashKey, openContext } from '../context.js';
 import { parseDurationMs } from '../../../reconciler/units/duration.js';
 import { loadForCli } from '../load-source.js';
@@ -69,7 +68,7 @@ async function waitForServices(
     !rollouts.has(s.name) || s.updateState !== undefined || Date.now() - started > ROLLOUT_START_GRACE_MS;
   const converged = (s: ServiceHealth) => rolloutSeen(s) && isConverged(s);
   for (;;) {
-    const byOwner = await serviceHealthByOwner(ctx.docker, ctx.instanceId);
+    const byOwner = await ctx.swarm.health({ instanceId: ctx.instanceId });
     const all = keys.flatMap((k) => byOwner.get(k) ?? []);
     for (const s of all) {
       const line = `${s.runningReplicas}/${s.desiredReplicas} running${s.updateState ? `, update ${s.updateState}` : ''}`;
@@ -135,7 +134,6 @@ export function registerApply(program: Command, exit: ExitBox): void {
           },
           {
             swarm: ctx.swarm,
-            docker: ctx.docker,
             instanceId: ctx.instanceId,
             secretHashKey: await hashKey(),
             root: src.root,

@@ -2,8 +2,8 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { planToJSON, renderPlan } from '../../../reconciler/plan/render.js';
 import type { Plan } from '../../../reconciler/plan/types.js';
-import { planOrphans } from '../../reconcile/orphans.js';
-import { reconcileResource } from '../../reconcile/reconcile-resource.js';
+import { planOrphans } from '../../runtime/orphans.js';
+import { reconcileResource } from '../../stack/reconcile-resource.js';
 import { cliSecretHashKey, openContext } from '../context.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../main.js';
@@ -52,7 +52,6 @@ export function registerPlan(program: Command, exit: ExitBox): void {
           },
           {
             swarm: ctx.swarm,
-            docker: ctx.docker,
             instanceId: ctx.instanceId,
             secretHashKey: await hashKey(),
             root: src.root,

@@ -167,14 +167,14 @@ Environment:
       if (opts.source.length === 0 && !opts.kube)
         throw new Error('run needs at least one --source (e.g. --source dir=./stacks) or --kube');
       // Loaded here, not at the top: every other command (apply, plan, ...) starts without them.
-      const [{ Redis }, { createHttpServer }, { createMetrics }, { Controller }] = await Promise.all([
+      const [{ Redis }, { createHttpServer }, { createMetrics }, { buildManager }] = await Promise.all([
         import('ioredis'),
         import('../../observability/http-server.js'),
         import('../../observability/metrics.js'),
-        import('../../runtime/controller.js'),
+        import('../../runtime/build-manager.js'),
       ]);
       const { createSources, parseSourceSpecs } = await import('../../sources/source-spec.js');
-      const { controllerStackSettings } = await import('../../reconcile/stack-settings.js');
+      const { controllerStackSettings } = await import('../../stack/stack-settings.js');
       const { KUBE_SOURCE_NAME } = await import('../../kube/cr-resource.js');
       const stack = controllerStackSettings({
         allowEnv: opts.allowEnv,
@@ -199,7 +199,7 @@ Environment:
         onApiCall: (method) => metrics.dockerApiCalls.inc({ method }),
       });
       const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-      redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
+      redis.on('error', (e) => logger.warn({ err: e }, 'redis connection error'));
       const kube = opts.kube
         ? (await import('../../kube/kube-runtime.js')).kubeRuntime({
             logger,
@@ -216,7 +216,7 @@ Environment:
           })
         : undefined;
       if (kube) sources.push(kube.source);
-      const { noSecrets, dirSecrets } = await import('../../reconcile/secret-resolver.js');
+      const { noSecrets, dirSecrets } = await import('../../sources/dir-secrets.js');
       const secrets = kube?.secrets ?? (opts.secretsDir ? dirSecrets(opts.secretsDir) : noSecrets);
       const { createKindReconcilers } = await import('../../machines/kind-reconcilers.js');
       const { staticNodeEndpoints } = await import('../../machines/node-endpoints.js');
@@ -227,7 +227,7 @@ Environment:
           throw new Error(`--node-endpoint ${e}: expected HOSTNAME=URL, e.g. node-2=tcp://10.0.0.2:2376`);
         endpointMap[e.slice(0, i)] = e.slice(i + 1);
       }
-      const { loadSecretHashKey } = await import('../../reconcile/secret-hash-key.js');
+      const { loadSecretHashKey } = await import('../../docker/secret-hash-key.js');
       const { skError } = await import('../../../reconciler/errors.js');
       let hashKey: Promise<Buffer> | undefined;
       const kindReconcilers = createKindReconcilers({
@@ -239,7 +239,7 @@ Environment:
         ...(kube?.recorder ? { recorder: kube.recorder } : {}),
         staticEndpoints: staticNodeEndpoints(endpointMap),
       });
-      const controller = new Controller({
+      const controller = buildManager({
         docker,
         swarm,
         redis,
@@ -329,7 +329,7 @@ Environment:
           for (const key of keysReferencingSecret(resources, namespace, name))
             controller.queue
               .enqueue(key)
-              .catch((e: unknown) => logger.warn({ key, err: (e as Error).message }, 'enqueue failed'));
+              .catch((err: unknown) => logger.warn({ key, err }, 'enqueue failed'));
         });
       }
       await controller.start();

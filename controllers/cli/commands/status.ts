@@ -7,8 +7,7 @@ import {
   type ResourceStatus,
   type ServiceHealth,
 } from '../../../reconciler/status/resource-status.js';
-import { serviceHealthByOwner } from '../../reconcile/health.js';
-import { reconcileResource } from '../../reconcile/reconcile-resource.js';
+import { reconcileResource } from '../../stack/reconcile-resource.js';
 import { cliSecretHashKey, openContext } from '../context.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../main.js';
@@ -87,7 +86,7 @@ export function registerStatus(program: Command, exit: ExitBox): void {
         const owner = o.labels[LABEL_OWNER];
         if (owner) objects.set(owner, (objects.get(owner) ?? 0) + 1);
       }
-      const healthByOwner = await serviceHealthByOwner(ctx.docker, ctx.instanceId);
+      const healthByOwner = await ctx.swarm.health({ instanceId: ctx.instanceId });
       const sync = new Map<string, string>();
       let failed = false;
       if (opts.file) {
@@ -102,7 +101,6 @@ export function registerStatus(program: Command, exit: ExitBox): void {
             { mode: 'plan', prune: true },
             {
               swarm: ctx.swarm,
-              docker: ctx.docker,
               instanceId: ctx.instanceId,
               secretHashKey: await hashKey(),
               root: src.root,

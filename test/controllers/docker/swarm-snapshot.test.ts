@@ -7,7 +7,7 @@ import {
   type RawService,
 } from '../../../controllers/docker/observe.js';
 import { snapshotOf } from '../../../controllers/docker/swarm-snapshot.js';
-import type { ServiceListEntry } from '../../../controllers/reconcile/health.js';
+import type { ServiceListEntry } from '../../../controllers/docker/health.js';
 import type { ObserveQuery } from '../../../reconciler/ports.js';
 
 const I = 'swarmkeeper.io/instance';

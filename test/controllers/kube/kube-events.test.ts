@@ -17,8 +17,8 @@ import {
   truncateUtf8,
 } from '../../../controllers/kube/kube-events.js';
 import type { CustomObject } from '../../../controllers/kube/cr-resource.js';
-import type { ResourceEvent } from '../../../controllers/reconcile/event-recorder.js';
 import { pollUntil } from '../../integration/helpers/poll.js';
+import type { ResourceEvent } from '../../../controllers/ports.js';
 
 const ev = (over: Partial<ResourceEvent> = {}): ResourceEvent => ({
   key: 'SwarmStack/apps/web',

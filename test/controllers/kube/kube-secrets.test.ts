@@ -9,11 +9,11 @@ import {
   secretValue,
   withoutData,
 } from '../../../controllers/kube/kube-secrets.js';
-import { resolveSecretRefs } from '../../../controllers/reconcile/reconcile-resource.js';
-import type { SecretResolver } from '../../../controllers/reconcile/secret-resolver.js';
-import { noSecrets } from '../../../controllers/reconcile/secret-resolver.js';
+import { resolveSecretRefs } from '../../../controllers/stack/reconcile-resource.js';
+import { noSecrets } from '../../../controllers/sources/dir-secrets.js';
 import { skError, type SwarmkeeperError } from '../../../reconciler/errors.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';
+import type { SecretResolver } from '../../../controllers/ports.js';
 
 const VALUE = 's3cr3t-unit-value';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recordRemovals } from '../../../controllers/machines/kind-status.js';
-import type { ResourceEvent } from '../../../controllers/reconcile/event-recorder.js';
+import type { ResourceEvent } from '../../../controllers/ports.js';
 
 describe('recordRemovals', () => {
   const removed = [

@@ -13,8 +13,8 @@ import {
 import type { NodeEndpoints } from '../../../controllers/machines/node-endpoints.js';
 import { ResourceNodeEndpoints } from '../../../controllers/machines/resource-node-endpoints.js';
 import { MemorySnapshotStore } from '../../../controllers/machines/snapshot-store.js';
-import type { KindReconcileContext, KindStatus } from '../../../controllers/reconcile/kind-reconciler.js';
-import { noSecrets } from '../../../controllers/reconcile/secret-resolver.js';
+import type { KindReconcileContext, KindStatus } from '../../../controllers/ports.js';
+import { noSecrets } from '../../../controllers/sources/dir-secrets.js';
 import { StepError } from '../../../machines/step-policy.js';
 import type { ConsumerRecord } from '../../../machines/volume-migration.types.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';

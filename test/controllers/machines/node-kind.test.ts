@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { nodeKindReconciler, type ManagerChangeLock } from '../../../controllers/machines/node-kind.js';
 import { MemoryNodeRecords } from '../../../controllers/machines/node-records.js';
 import { MemorySnapshotStore } from '../../../controllers/machines/snapshot-store.js';
-import type { KindReconcileContext, KindStatus } from '../../../controllers/reconcile/kind-reconciler.js';
-import { noSecrets } from '../../../controllers/reconcile/secret-resolver.js';
+import type { KindReconcileContext, KindStatus } from '../../../controllers/ports.js';
+import { noSecrets } from '../../../controllers/sources/dir-secrets.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';
 import { FakeNodeSwarm } from './fake-node-swarm.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PruneGuard } from '../../../controllers/runtime/prune-guard.js';
-import type { SourceSnapshot } from '../../../controllers/runtime/resource-store.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';
+import type { SourceSnapshot } from '../../../controllers/ports.js';
 
 const res = (name: string): DesiredResource => ({
   key: `SwarmStack/default/${name}`,

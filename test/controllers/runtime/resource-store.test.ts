@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ResourceStore, type SourceSnapshot } from '../../../controllers/runtime/resource-store.js';
+import { ResourceStore } from '../../../controllers/runtime/resource-store.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';
+import type { SourceSnapshot } from '../../../controllers/ports.js';
 
 const res = (name: string, file = `${name}.yml`, spec: Record<string, unknown> = {}): DesiredResource => ({
   key: `SwarmStack/default/${name}`,

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SourceSnapshot } from '../../../controllers/runtime/resource-store.js';
 import { DirSource } from '../../../controllers/sources/dir-source.js';
+import type { SourceSnapshot } from '../../../controllers/ports.js';
 
 // A real directory and real filesystem events.
 let dir: string | undefined;

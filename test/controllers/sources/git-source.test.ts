@@ -7,8 +7,8 @@ import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitSource } from '../../../controllers/sources/git-source.js';
 import { parseSourceSpec, type GitSourceSpec } from '../../../controllers/sources/source-spec.js';
-import type { SourceSnapshot } from '../../../controllers/runtime/resource-store.js';
 import { GitFixture, httpGitServer } from '../../support/git-fixture.js';
+import type { SourceSnapshot } from '../../../controllers/ports.js';
 
 const compose = (env: string) =>
   `services:\n  app:\n    image: local/busybox:1\n    environment:\n      V: "${env}"\n`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { warningsEvent } from '../../../controllers/reconcile/event-recorder.js';
+import { warningsEvent } from '../../../controllers/stack/stack-events.js';
 
 const KEY = 'SwarmStack/default/web';
 const BUILD = 'web/docker-compose.yml: Ignoring unsupported options: build';

@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { parseResource } from '../../reconciler/api/parse.js';
 import type { SwarmStackSpec } from '../../reconciler/api/swarm-stack.js';
@@ -7,7 +6,6 @@ import { desiredFor, type DesiredFor, toDocument } from '../../reconciler/desire
 import { SwarmkeeperError, asSwarmkeeperError, skError } from '../../reconciler/errors.js';
 import { plan as makePlan } from '../../reconciler/plan/plan.js';
 import { type FieldChange, type Plan, summarize } from '../../reconciler/plan/types.js';
-import type { ActionResult, ApplyProgress, SwarmPort } from '../../reconciler/ports.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import {
   type ReconcileOutcome,
@@ -18,13 +16,13 @@ import {
 } from '../../reconciler/status/resource-status.js';
 import type { SwarmView } from '../docker/swarm-snapshot.js';
 import { fsFileReader } from '../sources/fs-file-reader.js';
-import { ownedServiceHealth } from './health.js';
 import { SAFE_STACK_SETTINGS, type StackSettings } from './stack-settings.js';
-import { noSecrets, type SecretResolver } from './secret-resolver.js';
+import { noSecrets } from '../sources/dir-secrets.js';
+import type { ActionResult, ApplyProgress, SecretResolver, SwarmPort } from '../ports.js';
 
 export interface ReconcileDeps {
+  /** The Swarm: observe, apply and the health of the resource's services. */
   swarm: SwarmPort;
-  docker: Docker;
   instanceId: string;
   /** The instance's key for secret names (loadSecretHashKey). */
   secretHashKey: Uint8Array;
@@ -54,6 +52,11 @@ export interface ReconcileOptions {
   onProgress?: ApplyProgress;
   /** Aborts the apply between Docker calls (e.g. the controller shutting down past its deadline). */
   signal?: AbortSignal;
+  /**
+   * The work queue's id of this reconcile: `deps.logger` already carries it (with kind and key) and
+   * is used as it is. Absent (the CLI): an id is made and the logger gets kind, key and it.
+   */
+  reconcileId?: string;
 }
 
 export interface ReconcileReport {
@@ -83,8 +86,11 @@ export async function reconcileResource(
   deps: ReconcileDeps,
   prev?: ResourceStatus,
 ): Promise<ReconcileReport> {
-  const reconcileId = randomUUID().slice(0, 8);
-  const log = deps.logger.child({ kind: res.kind, key: res.key, reconcileId });
+  const reconcileId = opts.reconcileId ?? randomUUID().slice(0, 8);
+  const log =
+    opts.reconcileId === undefined
+      ? deps.logger.child({ kind: res.kind, key: res.key, reconcileId })
+      : deps.logger;
   const now = deps.now ?? (() => new Date());
   let d: DesiredFor | undefined;
   let p: Plan | undefined;
@@ -155,10 +161,10 @@ export async function reconcileResource(
     services =
       deps.view && !results
         ? deps.view.health(res.key)
-        : await ownedServiceHealth(deps.docker, res.key, deps.instanceId);
+        : ((await deps.swarm.health({ instanceId: deps.instanceId, owner: res.key })).get(res.key) ?? []);
   } catch (e) {
     error = asSwarmkeeperError(e);
-    log.warn({ code: error.code, policy: error.policy, err: error.message }, 'reconcile failed');
+    log.warn({ code: error.code, policy: error.policy, err: error }, 'reconcile failed');
   }
   const outcome: ReconcileOutcome = {
     applied: opts.mode === 'apply' && !error && detected.length === 0,

@@ -1,18 +1,11 @@
 /**
- * SecretResolver: where the values behind `secretRef`/`secretKeyRef` fields come from (stack
- * secrets, volume preset credentials, node TLS material). The value never goes into logs, status,
- * events or error messages: errors name the Secret and the key only.
+ * SecretResolvers (ports.ts) of the CLI and of `run` without --kube: none configured, or a directory
+ * of files (--secrets-dir). The value never goes into logs, status, events or error messages.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { skError } from '../../reconciler/errors.js';
-
-export interface SecretResolver {
-  /** The bytes of `key` in Secret `name` of `namespace`; throws a SwarmkeeperError otherwise. */
-  get(namespace: string, name: string, key: string): Promise<Buffer>;
-  /** All keys of Secret `name` (TLS material: ca.crt, tls.crt, tls.key). */
-  getAll?(namespace: string, name: string): Promise<Record<string, Buffer>>;
-}
+import type { SecretResolver } from '../ports.js';
 
 /** No Secret store configured: every reference is a precise terminal error. */
 export const noSecrets: SecretResolver = {

@@ -1,10 +1,12 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { SwarmView } from '../../../controllers/docker/swarm-snapshot.js';
-import { reconcileResource } from '../../../controllers/reconcile/reconcile-resource.js';
+import { reconcileResource } from '../../../controllers/stack/reconcile-resource.js';
 import type { ObservedState } from '../../../reconciler/model/objects.js';
 import { SwarmSimulator } from '../../../reconciler/plan/simulator.js';
-import type { ObserveQuery, SwarmPort } from '../../../reconciler/ports.js';
+import type { ObserveQuery } from '../../../reconciler/ports.js';
+import { serviceHealthByOwner } from '../../../controllers/docker/health.js';
+import type { SwarmPort } from '../../../controllers/ports.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';
 import { isTrue } from '../../../reconciler/status/conditions.js';
 import type { ServiceHealth } from '../../../reconciler/status/resource-status.js';
@@ -33,7 +35,12 @@ const HEALTH: ServiceHealth[] = [
 function world() {
   const sim = new SwarmSimulator();
   const calls = { observe: 0, apply: 0 };
+  const { docker, requests } = fakeDocker((r) =>
+    r.path === '/services' ? { status: 200, json: [] } : { status: 500, json: { message: 'unexpected' } },
+  );
   const swarm: SwarmPort = {
+    // health is read from the (fake) Docker engine, as the Docker adapter does
+    health: (q) => serviceHealthByOwner(docker, q.instanceId, q.owner),
     observe: async () => {
       calls.observe++;
       return sim.observed();
@@ -44,12 +51,8 @@ function world() {
       return plan.actions.map((action) => ({ action, ok: true }));
     },
   };
-  const { docker, requests } = fakeDocker((r) =>
-    r.path === '/services' ? { status: 200, json: [] } : { status: 500, json: { message: 'unexpected' } },
-  );
   const deps = {
     swarm,
-    docker,
     instanceId: 'i1',
     secretHashKey: new TextEncoder().encode('reconcile-resource-test-key'),
     root: '.',

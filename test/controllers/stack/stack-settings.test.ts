@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { controllerStackSettings, loadPolicyFile } from '../../../controllers/reconcile/stack-settings.js';
+import { controllerStackSettings, loadPolicyFile } from '../../../controllers/stack/stack-settings.js';
 import { parseSourceSpecs } from '../../../controllers/sources/source-spec.js';
 import { ALLOW_ALL, GIT_DEFAULT } from '../../../reconciler/policy/policy.js';
 import { DEFAULT_LIMITS } from '../../../reconciler/validate/limits.js';

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dirSecrets, noSecrets } from '../../../controllers/reconcile/secret-resolver.js';
+import { dirSecrets, noSecrets } from '../../../controllers/sources/dir-secrets.js';
 import type { SwarmkeeperError } from '../../../reconciler/errors.js';
 
 let dir: string;

@@ -1,0 +1,100 @@
+/**
+ * The planned kinds (SwarmStack, SwarmNetwork) as a KindReconciler: desired -> observe -> plan ->
+ * apply -> health (reconcile-resource.ts), with what the loop writes at the end (status, ownership
+ * conflicts of the plan, the names for the owner index, the Events, the revision and drift metrics).
+ */
+import type { Plan } from '../../reconciler/plan/types.js';
+import { type ResourceStatus, startedStatus } from '../../reconciler/status/resource-status.js';
+import type { SwarmView } from '../docker/swarm-snapshot.js';
+import type {
+  KindReconciler,
+  KindStatus,
+  OwnershipConflict,
+  ResourceEvent,
+  SecretResolver,
+  SwarmPort,
+} from '../ports.js';
+import { reconcileResource } from './reconcile-resource.js';
+import { outcomeEvent, warningsEvent } from './stack-events.js';
+import type { StackSettings } from './stack-settings.js';
+
+export interface PlannedKindDeps {
+  swarm: SwarmPort;
+  instanceId: string;
+  /** The instance's key of secret names (loaded once, retried while it fails; secret-hash-key.ts). */
+  secretHashKey: () => Promise<Uint8Array>;
+  /** The resync pass's shared snapshot of the Swarm (read by resync reconciles only). */
+  view: { get(): Promise<SwarmView | undefined> };
+  /** Values of secret references (spec.secretRefs): Kubernetes Secrets with --kube, or --secrets-dir. */
+  secrets?: SecretResolver;
+  /** Process variables stacks may read (--allow-env), bounds (--limits) and stack policies. */
+  stack?: StackSettings;
+  /** Requeue delay while a rollout is still progressing (default 2 s). */
+  progressRequeueMs?: number;
+}
+
+export function plannedKind(deps: PlannedKindDeps): KindReconciler {
+  return {
+    async reconcile(res, ctx) {
+      const prev = ctx.prev;
+      // A new generation: say so before the (possibly long) apply, so the status shows
+      // Reconciling=True for it even when the apply converges at once.
+      const gen = res.generation;
+      const reconciling = prev?.conditions.find((c) => c.type === 'Reconciling');
+      let prevForReconcile: ResourceStatus | undefined = prev;
+      if (
+        gen !== undefined &&
+        prev?.observedGeneration !== gen &&
+        !(reconciling?.status === 'True' && reconciling.observedGeneration === gen)
+      ) {
+        prevForReconcile = startedStatus(prev, gen, new Date());
+        await ctx.progress(prevForReconcile as KindStatus);
+      }
+      // A resync run reads the pass-wide snapshot (0 Docker calls when converged); others observe.
+      const view = ctx.via === 'resync' ? await deps.view.get() : undefined;
+      const r = await reconcileResource(
+        res,
+        { mode: 'apply', signal: ctx.signal, reconcileId: ctx.reconcileId },
+        {
+          swarm: deps.swarm,
+          instanceId: deps.instanceId,
+          secretHashKey: await deps.secretHashKey(),
+          root: ctx.root,
+          ...(ctx.bindRoot === undefined ? {} : { bindRoot: ctx.bindRoot }),
+          logger: ctx.log,
+          ...(view ? { view } : {}),
+          ...(deps.secrets ? { secrets: deps.secrets } : {}),
+          ...(deps.stack ? { stack: deps.stack } : {}),
+        },
+        prevForReconcile,
+      );
+      const events = [
+        outcomeEvent(res.key, r.plan, r.results, r.error, r.drift),
+        warningsEvent(res.key, prev?.warnings, r.warnings),
+      ].filter((e): e is ResourceEvent => e !== undefined);
+      const progressing = (r.outcome.progressing?.length ?? 0) > 0;
+      return {
+        status: r.status as KindStatus,
+        ...(r.error ? { error: r.error } : {}),
+        ...(!r.error && progressing ? { requeueAfterMs: deps.progressRequeueMs ?? 2000 } : {}),
+        // it may have written (even when the apply failed or was aborted half-way)
+        wroteSwarm: r.plan !== undefined && r.plan.actions.length > 0,
+        desiredNames: r.desiredNames,
+        ...(r.plan ? { conflicts: planConflicts(r.plan) } : {}),
+        events,
+        applied: {
+          revision: r.status.lastAppliedRevision,
+          driftDetected: (r.outcome.drift?.length ?? 0) > 0,
+          driftCorrected: r.drift && r.results !== undefined,
+        },
+      };
+    },
+  };
+}
+
+/** The plan's changes blocked because another owner holds the object. */
+function planConflicts(plan: Plan): OwnershipConflict[] {
+  return plan.blocked
+    .filter((b) => b.code === 'SK_ERR_OWNERSHIP_CONFLICT')
+    .map((b) => ({ object: `${b.kind} ${b.name}`, message: b.message }));
+}

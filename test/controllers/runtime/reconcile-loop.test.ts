@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest';
+import type { KindReconciler, ResourceLifecycle } from '../../../controllers/ports.js';
+import { LABEL_OWNER } from '../../../reconciler/model/ownership.js';
+import { type ErrorName, skError } from '../../../reconciler/errors.js';
+import { isTrue } from '../../../reconciler/status/conditions.js';
+import { snapshot, stack, world } from './loop-fakes.js';
+
+// The reconcile loop called directly (as kubebuilder tests call Reconcile) over in-memory parts:
+// the planner's simulator as the Swarm, in-memory status, owner, conflict and orphan stores.
+
+const KEY = 'SwarmStack/default/app';
+const readyOf = async (w: ReturnType<typeof world>, key = KEY) =>
+  isTrue((await w.statuses.get(key))?.conditions, 'Ready');
+
+describe('reconcile loop: a planned kind', () => {
+  it('success: applies the plan, writes the status once, maps its objects, says what it did', async () => {
+    const w = world();
+    await w.desired.apply(snapshot([stack('app')]));
+    const r = await w.attempt(KEY);
+    expect(r.error).toBeUndefined();
+    expect(w.sim.observed().objects.map((o) => `${o.kind} ${o.name}`)).toContain('service app_web');
+    expect(await readyOf(w)).toBe(true);
+    expect(w.statuses.writesOf(KEY)).toBe(1);
+    expect(await w.owners.lookup('app_web')).toBe(KEY);
+    expect(w.events.map((e) => `${e.type} ${e.reason}`)).toEqual(['Normal Applied']);
+    expect(w.epoch.bumps).toBe(1); // it wrote the Swarm: resync snapshots are stale
+    // converged: a second reconcile applies nothing, records no Event and does not bump the epoch
+    await w.run(KEY);
+    expect(w.events).toHaveLength(1);
+    expect(w.epoch.bumps).toBe(1);
+    expect(w.statuses.writesOf(KEY)).toBe(2);
+  });
+
+  it.each<[ErrorName, string]>([
+    ['RESOURCE_INVALID', 'terminal'],
+    ['DOCKER_API', 'transient'],
+    ['DEPENDENCY_NOT_READY', 'waiting'],
+  ])(
+    'a failed apply (%s) is thrown with its policy (%s) after the status and a Warning',
+    async (name, policy) => {
+      const w = world();
+      await w.desired.apply(snapshot([stack('app')]));
+      w.state.failWith = skError(
+        name,
+        'boom',
+        name === 'DEPENDENCY_NOT_READY' ? { requeueAfterMs: 1234 } : undefined,
+      );
+      const r = await w.attempt(KEY);
+      expect(r.error?.policy).toBe(policy);
+      expect(w.statuses.writesOf(KEY)).toBe(1);
+      expect(await readyOf(w)).toBe(false);
+      expect(w.events.map((e) => `${e.type} ${e.action}`)).toEqual(['Warning Reconcile']);
+      expect(w.epoch.bumps).toBe(1); // a failed apply may still have written
+    },
+  );
+
+  it('a source conflict (two sources claim the key): status says so, nothing is applied', async () => {
+    const w = world();
+    await w.desired.apply(snapshot([stack('app')], 'a'));
+    await w.desired.apply(snapshot([stack('app')], 'b'));
+    const r = await w.attempt(KEY);
+    expect(r.error?.code).toBe('SK_ERR_SOURCE_CONFLICT');
+    expect(w.state.applied).toBe(0);
+    expect(w.statuses.writesOf(KEY)).toBe(1);
+    expect((await w.statuses.get(KEY))?.conditions.find((c) => c.type === 'Ready')?.reason).toBe(
+      'SourceConflict',
+    );
+  });
+
+  it('an ownership conflict in the plan is recorded for /readyz', async () => {
+    const w = world();
+    // an unowned service of the same name: docker stack deploy made it
+    await w.desired.apply(snapshot([stack('app')]));
+    w.sim.apply({
+      owner: 'x',
+      actions: [
+        {
+          op: 'create',
+          kind: 'service',
+          name: 'app_web',
+          desired: { kind: 'service', name: 'app_web', labels: {}, spec: {} },
+        },
+      ],
+      blocked: [],
+    } as never);
+    await w.attempt(KEY);
+    expect([...w.conflicts.map.keys()]).toEqual([KEY]);
+    expect(w.statuses.writesOf(KEY)).toBe(1);
+  });
+});
+
+describe('reconcile loop: dependsOn', () => {
+  it('waits (status says for what), wakes when the dependency becomes Ready, then reconciles', async () => {
+    const w = world();
+    const net = stack('net');
+    const app = stack('app', {}, { dependsOn: [{ kind: 'SwarmStack', name: 'net' }] });
+    await w.desired.apply(snapshot([net, app]));
+    const waiting = await w.attempt(KEY);
+    expect(waiting.error).toMatchObject({
+      code: 'SK_ERR_DEPENDENCY_NOT_READY',
+      policy: 'waiting',
+      requeueAfterMs: 2000,
+    });
+    expect(w.statuses.writesOf(KEY)).toBe(1);
+    expect(JSON.stringify(await w.statuses.get(KEY))).toContain(
+      'waiting for SwarmStack/default/net to be Ready',
+    );
+    expect(w.state.applied).toBe(0);
+    await w.run(net.key);
+    expect(w.enqueued).toEqual([KEY]); // it became Ready: its dependents are woken
+    expect((await w.attempt(KEY)).error).toBeUndefined();
+    expect(await readyOf(w)).toBe(true);
+    expect(w.statuses.writesOf(KEY)).toBe(2);
+  });
+});
+
+describe('reconcile loop: removal', () => {
+  function lifecycle(policy: 'Delete' | 'Orphan' | undefined) {
+    const finalized: string[] = [];
+    const l: ResourceLifecycle = {
+      sources: ['mem'],
+      beforeApply: () => Promise.resolve(),
+      deletion: (res) => (res.spec['deleting'] ? policy : undefined),
+      finalized: (res) => Promise.resolve(void finalized.push(res.key)),
+    };
+    return { l, finalized };
+  }
+  const owned = (w: ReturnType<typeof world>) =>
+    w.sim
+      .observed()
+      .objects.filter((o) => o.labels[LABEL_OWNER] === KEY)
+      .map((o) => o.name);
+
+  it.each([
+    ['Delete', [], 0],
+    ['Orphan', ['app_default', 'app_web'], 1],
+  ] as const)('finalize on delete (deletionPolicy %s)', async (policy, left, statusWrites) => {
+    const { l, finalized } = lifecycle(policy);
+    const w = world({ lifecycle: l });
+    await w.desired.apply(snapshot([stack('app')]));
+    await w.run(KEY);
+    expect(owned(w)).toEqual(['app_default', 'app_web']);
+    await w.desired.apply(snapshot([stack('app', {}, { deleting: true })]));
+    expect((await w.attempt(KEY)).error).toBeUndefined();
+    expect(finalized).toEqual([KEY]);
+    expect(owned(w)).toEqual(left);
+    // Delete: the status goes (one write), the owner index forgets; Orphan: nothing is written
+    expect(w.statuses.writesOf(KEY)).toBe(1 + (policy === 'Delete' ? 1 : 0));
+    expect(w.statuses.map.has(KEY)).toBe(statusWrites === 1);
+    expect(await w.owners.lookup('app_web')).toBe(policy === 'Delete' ? undefined : KEY);
+    // the key then leaves the source: an Orphan key prunes nothing
+    await w.desired.apply(snapshot([]));
+    await w.run(KEY);
+    expect(owned(w)).toEqual(left);
+  });
+
+  it('a key no source has any more is pruned: its owned objects, status and index entries go', async () => {
+    const w = world();
+    await w.desired.apply(snapshot([stack('app')]));
+    await w.run(KEY);
+    await w.desired.apply(snapshot([]));
+    expect((await w.attempt(KEY)).error).toBeUndefined();
+    expect(owned(w)).toEqual([]);
+    expect(w.statuses.map.has(KEY)).toBe(false);
+    expect(w.events.map((e) => e.reason)).toEqual(['Applied', 'Pruned']);
+  });
+
+  it('nothing is pruned while a source has not loaded', async () => {
+    const w = world();
+    await w.desired.apply(snapshot([stack('app')]));
+    await w.run(KEY);
+    await w.desired.apply(snapshot([]));
+    (w.desired as unknown as { pendingSources: () => string[] }).pendingSources = () => ['git'];
+    expect((await w.attempt(KEY)).error).toMatchObject({
+      code: 'SK_ERR_DEPENDENCY_NOT_READY',
+      requeueAfterMs: 5000,
+    });
+    expect(owned(w)).toEqual(['app_default', 'app_web']);
+  });
+});
+
+describe('reconcile loop: a machine kind (one dispatch path)', () => {
+  const kind = (result: Awaited<ReturnType<KindReconciler['reconcile']>>): KindReconciler => ({
+    reconcile: () => Promise.resolve(result),
+  });
+  const ready = {
+    conditions: [{ type: 'Ready', status: 'True', reason: 'Ok', message: '', lastTransitionTime: 't' }],
+  };
+  const failed = {
+    conditions: [{ type: 'Ready', status: 'False', reason: 'X', message: '', lastTransitionTime: 't' }],
+  };
+
+  it.each([
+    ['success', kind({ status: ready as never, requeueAfterMs: 50 }), undefined, { requeueAfterMs: 50 }, []],
+    [
+      'an ownership conflict',
+      kind({ status: failed as never, error: skError('OWNERSHIP_CONFLICT', 'held') }),
+      'terminal',
+      undefined,
+      [KEY],
+    ],
+    [
+      'a transient error',
+      kind({ status: failed as never, error: skError('DOCKER_API', 'down') }),
+      'transient',
+      undefined,
+      [],
+    ],
+  ] as const)(
+    '%s: the status is written once and its error thrown',
+    async (_what, k, policy, result, conflictKeys) => {
+      const w = world({ kinds: { SwarmStack: k } });
+      await w.desired.apply(snapshot([stack('app')]));
+      const r = await w.attempt(KEY);
+      expect(r.error?.policy).toBe(policy);
+      expect(r.result).toEqual(result);
+      expect(w.statuses.writesOf(KEY)).toBe(1);
+      expect([...w.conflicts.map.keys()]).toEqual(conflictKeys);
+      expect(w.events.map((e) => e.type)).toEqual(policy ? ['Warning'] : []);
+    },
+  );
+});
