@@ -217,8 +217,8 @@ Environment:
       if (kube) sources.push(kube.source);
       const { noSecrets, dirSecrets } = await import('../../reconcile/secret-resolver.js');
       const secrets = kube?.secrets ?? (opts.secretsDir ? dirSecrets(opts.secretsDir) : noSecrets);
-      const { createKindReconcilers } = await import('../../machines/kind-reconcilers.js');
-      const { staticNodeEndpoints } = await import('../../machines/node-endpoints.js');
+      const { createKindReconcilers } = await import('../../machine-runner/kind-reconcilers.js');
+      const { staticNodeEndpoints } = await import('../../machine-runner/node-endpoints.js');
       const endpointMap: Record<string, string> = {};
       for (const e of opts.nodeEndpoint) {
         const i = e.indexOf('=');

@@ -46,15 +46,18 @@ import {
   parseKind,
   suspendedStatus,
   type KindVerdict,
-} from './kind-status.js';
-import type { KindReconcilerDeps } from './kind-reconcilers.js';
-import { RedisNodeOwnership, type NodeOwnershipStore } from './node-ownership.js';
+} from '../machine-runner/kind-status.js';
+import type { KindReconcilerDeps } from '../machine-runner/kind-reconcilers.js';
+import { RedisNodeOwnership, type NodeOwnershipStore } from '../machine-runner/node-ownership.js';
 import { dockerPluginOps } from './plugin-actors.js';
 import { uninstallMessage, uninstallRecorded } from './plugin-uninstall.js';
 import { reconcilePlugin } from './reconcile-plugin.js';
-import { sharedResourceEndpoints, type ResourceNodeEndpoints } from './resource-node-endpoints.js';
-import { RedisSnapshotStore, type MachineSnapshotStore } from './snapshot-store.js';
-import { listFleetNodes } from './swarm-nodes.js';
+import {
+  sharedResourceEndpoints,
+  type ResourceNodeEndpoints,
+} from '../machine-runner/resource-node-endpoints.js';
+import { RedisSnapshotStore, type MachineSnapshotStore } from '../machine-runner/snapshot-store.js';
+import { listFleetNodes } from '../machine-runner/swarm-nodes.js';
 
 export interface PluginKindDeps {
   /** A manager's daemon. */
@@ -313,7 +316,7 @@ export function pluginKindReconciler(deps: PluginKindDeps): KindReconciler {
   return { reconcile, remove, wantsEvent: isNodeEvent };
 }
 
-/** The registry entry (controllers/machines/kind-reconcilers.ts): Redis for ownership and snapshots. */
+/** The registry entry (controllers/machine-runner/kind-reconcilers.ts): Redis for ownership and snapshots. */
 export function swarmPluginKind(deps: KindReconcilerDeps): KindReconciler {
   return pluginKindReconciler({
     manager: deps.docker,

@@ -1,6 +1,6 @@
 /**
  * The SwarmNode machines' actors on dockerode: calls about the node's own daemon (ping, /info, join,
- * leave) go to `node` (controllers/machines/node-docker.ts, from spec.address); swarm-wide calls
+ * leave) go to `node` (controllers/machine-runner/node-docker.ts, from spec.address); swarm-wide calls
  * (node list and updates, tasks, services, join tokens) go to the manager (the controller's DOCKER_HOST).
  * Every implementation is idempotent, so a retried or resumed step is safe: joining an active node,
  * leaving an inactive one, removing a node that is gone, and an update that changes nothing are no-ops.

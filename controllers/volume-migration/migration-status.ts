@@ -16,7 +16,7 @@ import type {
 } from '../../machines/volume-migration.types.js';
 import { skError, type SwarmkeeperError } from '../../reconciler/errors.js';
 import type { KindStatus } from '../reconcile/kind-reconciler.js';
-import { kindConditions, type KindVerdict } from './kind-status.js';
+import { kindConditions, type KindVerdict } from '../machine-runner/kind-status.js';
 
 export const FINAL_PHASES = ['Succeeded', 'RolledBack', 'Failed'] as const;
 

@@ -52,11 +52,11 @@ import type {
 import type { SecretResolver } from '../reconcile/secret-resolver.js';
 import { KeyLocks, type HeldLock } from '../runtime/queue/key-lock.js';
 import type { Redis } from 'ioredis';
-import { hashInput, runMachine } from './machine-runner.js';
+import { hashInput, runMachine } from '../machine-runner/machine-runner.js';
 import { dockerNodeOps, nodeActorsFrom, type NodeOps } from './node-actors.js';
-import { nodeDocker } from './node-docker.js';
+import { nodeDocker } from '../machine-runner/node-docker.js';
 import { RedisNodeRecords, type NodeRecord, type NodeRecordStore } from './node-records.js';
-import { RedisSnapshotStore, type MachineSnapshotStore } from './snapshot-store.js';
+import { RedisSnapshotStore, type MachineSnapshotStore } from '../machine-runner/snapshot-store.js';
 
 export interface ManagerChangeLock {
   /** The lock, or undefined when another reconcile holds it. */

@@ -23,8 +23,8 @@ import {
 import { isOwnedBy, LABEL_INSTANCE, LABEL_OWNER, type OwnerRef } from '../../reconciler/model/ownership.js';
 import { dockerMessage, statusCodeOf } from '../docker/docker-errors.js';
 import { dockerRequest } from '../docker/request.js';
-import { listNames } from './kind-status.js';
-import type { NodeObject, NodeOwnershipStore } from './node-ownership.js';
+import { listNames } from '../machine-runner/kind-status.js';
+import type { NodeObject, NodeOwnershipStore } from '../machine-runner/node-ownership.js';
 
 export interface VolumeNodeState {
   state: 'Ready' | 'Conflict' | 'RecreateBlocked' | 'InUse' | 'WaitingForDriver' | 'Failed' | 'Unreachable';

@@ -8,11 +8,11 @@ import type { Logger } from 'pino';
 import type { EventRecorder } from '../reconcile/event-recorder.js';
 import type { KindReconcilers } from '../reconcile/kind-reconciler.js';
 import type { SecretResolver } from '../reconcile/secret-resolver.js';
-import { swarmVolumeMigrationKind } from './migration-kind.js';
+import { swarmVolumeMigrationKind } from '../volume-migration/migration-kind.js';
 import type { NodeEndpoints } from './node-endpoints.js';
-import { nodeKindReconciler } from './node-kind.js';
-import { swarmPluginKind } from './plugin-kind.js';
-import { swarmVolumeKind } from './volume-kind.js';
+import { nodeKindReconciler } from '../node/node-kind.js';
+import { swarmPluginKind } from '../plugin/plugin-kind.js';
+import { swarmVolumeKind } from '../volume/volume-kind.js';
 
 export interface KindReconcilerDeps {
   /** The manager's daemon (DOCKER_HOST). */

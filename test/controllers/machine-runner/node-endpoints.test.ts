@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { labNodeEndpoints, staticNodeEndpoints } from '../../../controllers/machines/node-endpoints.js';
+import { labNodeEndpoints, staticNodeEndpoints } from '../../../controllers/machine-runner/node-endpoints.js';
 
 const node = (id: string, hostname: string) => ({ id, hostname });
 const modem = (d: Docker | undefined) =>

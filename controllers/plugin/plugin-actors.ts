@@ -21,7 +21,7 @@ import { pluginSetArgs, type ObservedPluginSettings } from '../../machines/plugi
 import { StepError } from '../../machines/step-policy.js';
 import { dockerMessage, statusCodeOf } from '../docker/docker-errors.js';
 import { dockerRequest } from '../docker/request.js';
-import { postProgress } from './engine-stream.js';
+import { postProgress } from '../machine-runner/engine-stream.js';
 
 export interface PluginActorDeps {
   /** The node's own daemon. */

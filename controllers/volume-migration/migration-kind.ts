@@ -48,9 +48,9 @@ import type {
   KindRemoveResult,
   KindStatus,
 } from '../reconcile/kind-reconciler.js';
-import { errorStatus, parseKind, suspendedStatus } from './kind-status.js';
-import type { KindReconcilerDeps } from './kind-reconcilers.js';
-import { hashInput, runMachine } from './machine-runner.js';
+import { errorStatus, parseKind, suspendedStatus } from '../machine-runner/kind-status.js';
+import type { KindReconcilerDeps } from '../machine-runner/kind-reconcilers.js';
+import { hashInput, runMachine } from '../machine-runner/machine-runner.js';
 import { dockerMigrationActors, type MigrationProgress } from './migration-actors.js';
 import {
   finalStatus,
@@ -60,10 +60,17 @@ import {
   type MigrationLive,
   type MigrationStatusBase,
 } from './migration-status.js';
-import type { NodeEndpoints } from './node-endpoints.js';
-import { sharedResourceEndpoints, type ResourceNodeEndpoints } from './resource-node-endpoints.js';
-import { RedisSnapshotStore, type MachineSnapshotStore, type StoredSnapshot } from './snapshot-store.js';
-import { listFleetNodes } from './swarm-nodes.js';
+import type { NodeEndpoints } from '../machine-runner/node-endpoints.js';
+import {
+  sharedResourceEndpoints,
+  type ResourceNodeEndpoints,
+} from '../machine-runner/resource-node-endpoints.js';
+import {
+  RedisSnapshotStore,
+  type MachineSnapshotStore,
+  type StoredSnapshot,
+} from '../machine-runner/snapshot-store.js';
+import { listFleetNodes } from '../machine-runner/swarm-nodes.js';
 
 export const DEFAULT_HELPER_IMAGE = 'local/busybox:1';
 

@@ -1,9 +1,9 @@
 // An in-memory swarm for the SwarmNode kind reconciler's unit tests: the NodeOps contract of
-// controllers/machines/node-actors.ts over plain maps (the real ones run in
+// controllers/node/node-actors.ts over plain maps (the real ones run in
 // test/integration/swarm-node.test.ts; here the reconciler's wiring, status and refusals are checked
 // without daemons).
 import type Docker from 'dockerode';
-import type { NodeOps } from '../../../controllers/machines/node-actors.js';
+import type { NodeOps } from '../../../controllers/node/node-actors.js';
 import { applyLabelChange } from '../../../machines/node-labels.js';
 import type { SwarmNodeView } from '../../../machines/node.types.js';
 import { StepError } from '../../../machines/step-policy.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   dockerMigrationOps,
   type MigrationActorDeps,
-} from '../../../controllers/machines/migration-actors.js';
+} from '../../../controllers/volume-migration/migration-actors.js';
 import type {
   ConsumerRecord,
   MigrationSource,

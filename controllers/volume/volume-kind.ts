@@ -42,12 +42,19 @@ import {
   parseKind,
   suspendedStatus,
   type KindVerdict,
-} from './kind-status.js';
-import type { NodeEndpoints } from './node-endpoints.js';
-import type { KindReconcilerDeps } from './kind-reconcilers.js';
-import { RedisNodeOwnership, type NodeObject, type NodeOwnershipStore } from './node-ownership.js';
-import { sharedResourceEndpoints, type ResourceNodeEndpoints } from './resource-node-endpoints.js';
-import { listFleetNodes } from './swarm-nodes.js';
+} from '../machine-runner/kind-status.js';
+import type { NodeEndpoints } from '../machine-runner/node-endpoints.js';
+import type { KindReconcilerDeps } from '../machine-runner/kind-reconcilers.js';
+import {
+  RedisNodeOwnership,
+  type NodeObject,
+  type NodeOwnershipStore,
+} from '../machine-runner/node-ownership.js';
+import {
+  sharedResourceEndpoints,
+  type ResourceNodeEndpoints,
+} from '../machine-runner/resource-node-endpoints.js';
+import { listFleetNodes } from '../machine-runner/swarm-nodes.js';
 import {
   ensureVolumeOnNode,
   labelledVolumes,
@@ -416,7 +423,7 @@ export function volumeKindReconciler(deps: VolumeKindDeps): KindReconciler {
   return { reconcile, remove, wantsEvent: volumeWantsEvent };
 }
 
-/** The registry entry (controllers/machines/kind-reconcilers.ts). */
+/** The registry entry (controllers/machine-runner/kind-reconcilers.ts). */
 export function swarmVolumeKind(deps: KindReconcilerDeps): KindReconciler {
   return volumeKindReconciler({
     manager: deps.docker,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordRemovals } from '../../../controllers/machines/kind-status.js';
+import { recordRemovals } from '../../../controllers/machine-runner/kind-status.js';
 import type { ResourceEvent } from '../../../controllers/reconcile/event-recorder.js';
 
 describe('recordRemovals', () => {

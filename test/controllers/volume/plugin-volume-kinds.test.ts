@@ -8,14 +8,14 @@ import {
   isNodeEvent,
   keepTransitionTimes,
   kindConditions,
-} from '../../../controllers/machines/kind-status.js';
-import { MemoryNodeOwnership } from '../../../controllers/machines/node-ownership.js';
-import { staticNodeEndpoints } from '../../../controllers/machines/node-endpoints.js';
-import { pluginVerdict } from '../../../controllers/machines/plugin-kind.js';
-import { uninstallMessage } from '../../../controllers/machines/plugin-uninstall.js';
-import { ResourceNodeEndpoints } from '../../../controllers/machines/resource-node-endpoints.js';
-import { volumeFleet, volumeWantsEvent } from '../../../controllers/machines/volume-kind.js';
-import { ensureVolumeOnNode, removeOwnedVolume } from '../../../controllers/machines/volume-node.js';
+} from '../../../controllers/machine-runner/kind-status.js';
+import { MemoryNodeOwnership } from '../../../controllers/machine-runner/node-ownership.js';
+import { staticNodeEndpoints } from '../../../controllers/machine-runner/node-endpoints.js';
+import { pluginVerdict } from '../../../controllers/plugin/plugin-kind.js';
+import { uninstallMessage } from '../../../controllers/plugin/plugin-uninstall.js';
+import { ResourceNodeEndpoints } from '../../../controllers/machine-runner/resource-node-endpoints.js';
+import { volumeFleet, volumeWantsEvent } from '../../../controllers/volume/volume-kind.js';
+import { ensureVolumeOnNode, removeOwnedVolume } from '../../../controllers/volume/volume-node.js';
 import type { PluginFleetStatus } from '../../../machines/plugin-fleet.js';
 import { desiredVolume, sensitiveValues } from '../../../reconciler/desired/volume.js';
 import { Sensitive } from '../../../reconciler/model/sensitive.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProgress } from '../../../controllers/machines/engine-stream.js';
+import { parseProgress } from '../../../controllers/machine-runner/engine-stream.js';
 
 describe('plugin progress stream', () => {
   it.each([

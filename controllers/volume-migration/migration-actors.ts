@@ -54,7 +54,7 @@ import type {
 import { LABEL_INSTANCE, LABEL_OWNER } from '../../reconciler/model/ownership.js';
 import { dockerMessage, isOutOfSequence, statusCodeOf } from '../docker/docker-errors.js';
 import { dockerRequest } from '../docker/request.js';
-import { servicesMounting } from './volume-node.js';
+import { servicesMounting } from '../volume/volume-node.js';
 
 /** Where the helper containers mount the volume; archive entries are `vol/...`. */
 const MOUNT = '/vol';

@@ -4,16 +4,19 @@
 import type Docker from 'dockerode';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { migrationActorsFrom, type MigrationOps } from '../../../controllers/machines/migration-actors.js';
+import {
+  migrationActorsFrom,
+  type MigrationOps,
+} from '../../../controllers/volume-migration/migration-actors.js';
 import {
   migrationKindReconciler,
   parseBandwidth,
   migrationEnv,
   type MigrationKindDeps,
-} from '../../../controllers/machines/migration-kind.js';
-import type { NodeEndpoints } from '../../../controllers/machines/node-endpoints.js';
-import { ResourceNodeEndpoints } from '../../../controllers/machines/resource-node-endpoints.js';
-import { MemorySnapshotStore } from '../../../controllers/machines/snapshot-store.js';
+} from '../../../controllers/volume-migration/migration-kind.js';
+import type { NodeEndpoints } from '../../../controllers/machine-runner/node-endpoints.js';
+import { ResourceNodeEndpoints } from '../../../controllers/machine-runner/resource-node-endpoints.js';
+import { MemorySnapshotStore } from '../../../controllers/machine-runner/snapshot-store.js';
 import type { KindReconcileContext, KindStatus } from '../../../controllers/reconcile/kind-reconciler.js';
 import { noSecrets } from '../../../controllers/reconcile/secret-resolver.js';
 import { StepError } from '../../../machines/step-policy.js';

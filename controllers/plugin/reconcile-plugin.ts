@@ -26,11 +26,11 @@ import {
 import { pluginInstallMachine } from '../../machines/plugin-install.machine.js';
 import type { PluginInstallOutput } from '../../machines/plugin-install.types.js';
 import type { StepPolicy } from '../../machines/step-policy.js';
-import { runMachine } from './machine-runner.js';
-import type { NodeEndpoints } from './node-endpoints.js';
+import { runMachine } from '../machine-runner/machine-runner.js';
+import type { NodeEndpoints } from '../machine-runner/node-endpoints.js';
 import { dockerPluginActors } from './plugin-actors.js';
-import type { MachineSnapshotStore } from './snapshot-store.js';
-import { listFleetNodes } from './swarm-nodes.js';
+import type { MachineSnapshotStore } from '../machine-runner/snapshot-store.js';
+import { listFleetNodes } from '../machine-runner/swarm-nodes.js';
 
 export interface PluginReconcileDeps {
   /** A manager's daemon (node list, node descriptions). */

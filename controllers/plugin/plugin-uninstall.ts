@@ -9,10 +9,10 @@ import type { FleetNode } from '../../machines/plugin-fleet.js';
 import { normalizeDriver } from '../../reconciler/desired/volume.js';
 import { dockerMessage, statusCodeOf } from '../docker/docker-errors.js';
 import { dockerRequest } from '../docker/request.js';
-import { nodeCallSignal } from './kind-status.js';
-import type { NodeEndpoints } from './node-endpoints.js';
-import type { NodeObject, NodeOwnershipStore } from './node-ownership.js';
-import type { MachineSnapshotStore } from './snapshot-store.js';
+import { nodeCallSignal } from '../machine-runner/kind-status.js';
+import type { NodeEndpoints } from '../machine-runner/node-endpoints.js';
+import type { NodeObject, NodeOwnershipStore } from '../machine-runner/node-ownership.js';
+import type { MachineSnapshotStore } from '../machine-runner/snapshot-store.js';
 
 /** Names of the volumes on the node whose driver is the plugin `name`. */
 export async function volumesUsingDriver(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runMachine } from '../../../controllers/machines/machine-runner.js';
-import { MemorySnapshotStore } from '../../../controllers/machines/snapshot-store.js';
+import { runMachine } from '../../../controllers/machine-runner/machine-runner.js';
+import { MemorySnapshotStore } from '../../../controllers/machine-runner/snapshot-store.js';
 import { pluginInstallMachine } from '../../../machines/plugin-install.machine.js';
 import { withPolicy } from '../../../machines/step-policy.js';
 import { fakeActors, hang } from './fake-plugin-actors.js';
