@@ -47,7 +47,7 @@ import {
   suspendedStatus,
   type KindVerdict,
 } from '../machine-runner/kind-status.js';
-import type { KindReconcilerDeps } from '../machine-runner/kind-reconcilers.js';
+import type { KindReconcilerDeps } from '../machine-runner/kind-deps.js';
 import { RedisNodeOwnership, type NodeOwnershipStore } from '../machine-runner/node-ownership.js';
 import { dockerPluginOps } from './plugin-actors.js';
 import { uninstallMessage, uninstallRecorded } from './plugin-uninstall.js';
@@ -316,7 +316,7 @@ export function pluginKindReconciler(deps: PluginKindDeps): KindReconciler {
   return { reconcile, remove, wantsEvent: isNodeEvent };
 }
 
-/** The registry entry (controllers/machine-runner/kind-reconcilers.ts): Redis for ownership and snapshots. */
+/** The registry entry (controllers/machine-kinds.ts): Redis for ownership and snapshots. */
 export function swarmPluginKind(deps: KindReconcilerDeps): KindReconciler {
   return pluginKindReconciler({
     manager: deps.docker,

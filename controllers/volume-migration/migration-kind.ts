@@ -49,7 +49,7 @@ import type {
   KindStatus,
 } from '../reconcile/kind-reconciler.js';
 import { errorStatus, parseKind, suspendedStatus } from '../machine-runner/kind-status.js';
-import type { KindReconcilerDeps } from '../machine-runner/kind-reconcilers.js';
+import type { KindReconcilerDeps } from '../machine-runner/kind-deps.js';
 import { hashInput, runMachine } from '../machine-runner/machine-runner.js';
 import { dockerMigrationActors, type MigrationProgress } from './migration-actors.js';
 import {

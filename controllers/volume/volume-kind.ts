@@ -44,7 +44,7 @@ import {
   type KindVerdict,
 } from '../machine-runner/kind-status.js';
 import type { NodeEndpoints } from '../machine-runner/node-endpoints.js';
-import type { KindReconcilerDeps } from '../machine-runner/kind-reconcilers.js';
+import type { KindReconcilerDeps } from '../machine-runner/kind-deps.js';
 import {
   RedisNodeOwnership,
   type NodeObject,
@@ -423,7 +423,7 @@ export function volumeKindReconciler(deps: VolumeKindDeps): KindReconciler {
   return { reconcile, remove, wantsEvent: volumeWantsEvent };
 }
 
-/** The registry entry (controllers/machine-runner/kind-reconcilers.ts). */
+/** The registry entry (controllers/machine-kinds.ts). */
 export function swarmVolumeKind(deps: KindReconcilerDeps): KindReconciler {
   return volumeKindReconciler({
     manager: deps.docker,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseDurationMs } from '../context.js';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit-box.js';
 
 interface InstallOpts {
   kubeconfig?: string;

@@ -3,7 +3,7 @@ import { dockerFromEnv } from '../../docker/connection.js';
 import { DockerSwarmAdapter } from '../../docker/swarm-adapter.js';
 import { createLogger } from '../../observability/logger.js';
 import { globalOptions, parseDurationMs } from '../context.js';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit-box.js';
 import { LIMITS_HELP, POLICY_HELP } from '../stack-options.js';
 
 interface RunOpts {
@@ -217,7 +217,7 @@ Environment:
       if (kube) sources.push(kube.source);
       const { noSecrets, dirSecrets } = await import('../../reconcile/secret-resolver.js');
       const secrets = kube?.secrets ?? (opts.secretsDir ? dirSecrets(opts.secretsDir) : noSecrets);
-      const { createKindReconcilers } = await import('../../machine-runner/kind-reconcilers.js');
+      const { createKindReconcilers } = await import('../../machine-kinds.js');
       const { staticNodeEndpoints } = await import('../../machine-runner/node-endpoints.js');
       const endpointMap: Record<string, string> = {};
       for (const e of opts.nodeEndpoint) {

@@ -11,7 +11,7 @@ import { serviceHealthByOwner } from '../../reconcile/health.js';
 import { reconcileResource } from '../../reconcile/reconcile-resource.js';
 import { cliSecretHashKey, openContext } from '../context.js';
 import { loadForCli } from '../load-source.js';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit-box.js';
 import { stackSettingsOf } from '../stack-options.js';
 
 interface StatusRow {
