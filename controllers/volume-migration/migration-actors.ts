@@ -20,24 +20,8 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import { fromPromise } from 'xstate';
 import { StepError } from '../../machines/step-policy.js';
 import type { VolumeMigrationActors } from '../../machines/volume-migration.setup.js';
-import {
-  constraintsOf,
-  excludesNode,
-  isVolumeMount,
-  mountsOf,
-  mountsVolume,
-  replicasOf,
-  restoredSpec,
-  scaledSpec,
-  switchedSpec,
-  type EngineServiceSpec,
-} from '../../machines/volume-migration.services.js';
-import {
-  compareManifests,
-  describeDifferences,
-  manifestBuilder,
-  TarScanner,
-} from '../../machines/volume-migration.tar.js';
+import { restoredSpec, scaledSpec, switchedSpec } from '../../machines/volume-migration.services.js';
+import { compareManifests, describeDifferences, TarScanner } from '../../machines/volume-migration.tar.js';
 import type {
   Amount,
   ConsumerRecord,
@@ -51,14 +35,22 @@ import type {
   SourceInput,
   SwitchInput,
 } from '../../machines/volume-migration.types.js';
-import { LABEL_INSTANCE, LABEL_OWNER } from '../../reconciler/model/ownership.js';
-import { dockerMessage, isOutOfSequence, statusCodeOf } from '../docker/docker-errors.js';
+import { LABEL_OWNER } from '../../reconciler/model/ownership.js';
+import { getArchive, putArchive, rateLimiter } from '../docker/archive.js';
+import { delay } from '../docker/operations.js';
 import { dockerRequest } from '../docker/request.js';
-import { servicesMounting } from '../volume/volume-node.js';
-
-/** Where the helper containers mount the volume; archive entries are `vol/...`. */
-const MOUNT = '/vol';
-const ROOT = 'vol';
+import { deleteVolume, servicesMounting } from '../docker/volumes.js';
+import {
+  call,
+  fail,
+  inspectVolume,
+  mutateService,
+  tasksOf,
+  TERMINAL_TASK_STATES,
+  type EngineTask,
+} from './migration-docker.js';
+import { discoverConsumers } from './migration-consumers.js';
+import { migrationHelpers, MOUNT, reporter, scan } from './migration-helpers.js';
 
 export type MigrationProgressStep = 'measure' | 'copy' | 'verify';
 
@@ -127,308 +119,10 @@ export function dockerMigrationActors(deps: MigrationActorDeps): VolumeMigration
   return migrationActorsFrom(dockerMigrationOps(deps));
 }
 
-function fail(op: string, e: unknown, retryable = true): never {
-  if (e instanceof StepError) throw e;
-  const status = statusCodeOf(e);
-  const msg = status === undefined && e instanceof Error ? e.message : dockerMessage(e);
-  throw new StepError(`${op}: ${msg}${status === undefined ? '' : ` (HTTP ${status})`}`, {
-    retryable,
-    cause: e,
-  });
-}
-
-async function call<T>(op: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    fail(op, e);
-  }
-}
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-
-interface EngineService {
-  ID: string;
-  Version: { Index: number };
-  Spec: EngineServiceSpec;
-}
-
-interface EngineTask {
-  ID: string;
-  DesiredState?: string;
-  NodeID?: string;
-  Status?: { State?: string; Err?: string };
-}
-
-interface EngineVolume {
-  Name: string;
-  Driver: string;
-  Labels?: Record<string, string> | null;
-}
-
-const TERMINAL_TASK_STATES = new Set(['complete', 'shutdown', 'failed', 'rejected', 'remove', 'orphaned']);
-
-async function inspectVolume(
-  docker: Docker,
-  name: string,
-  signal: AbortSignal,
-): Promise<EngineVolume | undefined> {
-  try {
-    return await dockerRequest<EngineVolume>(docker, {
-      method: 'GET',
-      path: `/volumes/${encodeURIComponent(name)}`,
-      signal,
-    });
-  } catch (e) {
-    if (statusCodeOf(e) === 404) return undefined;
-    fail(`inspect volume ${name}`, e);
-  }
-}
-
-async function inspectService(
-  manager: Docker,
-  id: string,
-  signal: AbortSignal,
-): Promise<EngineService | undefined> {
-  try {
-    return await dockerRequest<EngineService>(manager, {
-      method: 'GET',
-      path: `/services/${encodeURIComponent(id)}`,
-      signal,
-    });
-  } catch (e) {
-    if (statusCodeOf(e) === 404) return undefined;
-    fail(`inspect service ${id}`, e);
-  }
-}
-
-/**
- * Applies `change` to the service's current spec and updates it with the current version; on
- * `update out of sequence` reads the service again and applies the change to what it is now.
- * Returns false when the service is gone (nothing to do) and true otherwise.
- */
-async function mutateService(
-  manager: Docker,
-  record: Pick<ConsumerRecord, 'id' | 'service'>,
-  change: (spec: EngineServiceSpec) => EngineServiceSpec | undefined,
-  signal: AbortSignal,
-  retries = 5,
-): Promise<boolean> {
-  for (let attempt = 0; ; attempt++) {
-    const svc = await inspectService(manager, record.id, signal);
-    if (svc === undefined) return false;
-    const next = change(svc.Spec);
-    if (next === undefined) return true;
-    try {
-      await dockerRequest(manager, {
-        method: 'POST',
-        path: `/services/${encodeURIComponent(svc.ID)}/update`,
-        query: { version: svc.Version.Index },
-        body: next,
-        signal,
-      });
-      return true;
-    } catch (e) {
-      if (!isOutOfSequence(e) || attempt >= retries) fail(`update service ${record.service}`, e);
-      await sleep(50 * (attempt + 1), signal);
-    }
-  }
-}
-
-async function tasksOf(manager: Docker, serviceId: string, signal: AbortSignal): Promise<EngineTask[]> {
-  return call('list tasks', () =>
-    dockerRequest<EngineTask[]>(manager, {
-      method: 'GET',
-      path: '/tasks',
-      query: { filters: JSON.stringify({ service: [serviceId] }) },
-      signal,
-    }),
-  );
-}
-
-/** Throttles progress callbacks. */
-function reporter(deps: MigrationActorDeps, step: MigrationProgressStep, total?: Amount) {
-  const every = deps.progressIntervalMs ?? 250;
-  let last = 0;
-  return (done: Amount, force = false) => {
-    if (!deps.onProgress) return;
-    const now = Date.now();
-    if (!force && now - last < every) return;
-    last = now;
-    deps.onProgress(total ? { step, done, total } : { step, done });
-  };
-}
-
-/** A pass-through that holds chunks back to keep under `bytesPerSecond`. */
-function rateLimiter(bytesPerSecond: number): Transform {
-  const started = Date.now();
-  let sent = 0;
-  let timer: NodeJS.Timeout | undefined;
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      sent += chunk.length;
-      const due = started + (sent / bytesPerSecond) * 1000;
-      const wait = due - Date.now();
-      if (wait <= 0) return cb(null, chunk);
-      timer = setTimeout(() => cb(null, chunk), wait);
-    },
-    destroy(err, cb) {
-      if (timer !== undefined) clearTimeout(timer);
-      cb(err);
-    },
-  });
-}
-
-interface ModemLike {
-  dial(options: Record<string, unknown>, cb: (err: unknown, data: unknown) => void): void;
-}
-
-function dial<T>(docker: Docker, options: Record<string, unknown>): Promise<T> {
-  const modem = docker.modem as unknown as ModemLike;
-  return new Promise<T>((resolve, reject) =>
-    modem.dial(options, (err, data) => (err ? reject(err) : resolve(data as T))),
-  );
-}
-
-/** GET /containers/{id}/archive?path=...: the tar stream. */
-function getArchive(docker: Docker, id: string, path: string, signal: AbortSignal): Promise<Readable> {
-  return dial<Readable>(docker, {
-    path: `/containers/${encodeURIComponent(id)}/archive?`,
-    method: 'GET',
-    isStream: true,
-    statusCodes: { 200: true },
-    options: { _query: { path } },
-    abortSignal: signal,
-  });
-}
-
-/** PUT /containers/{id}/archive?path=...: extracts the (streamed) tar there. */
-function putArchive(
-  docker: Docker,
-  id: string,
-  path: string,
-  body: Readable,
-  signal: AbortSignal,
-): Promise<unknown> {
-  return dial(docker, {
-    path: `/containers/${encodeURIComponent(id)}/archive?`,
-    method: 'PUT',
-    file: body,
-    statusCodes: { 200: true },
-    options: { _query: { path } },
-    abortSignal: signal,
-  });
-}
-
-/** Reads a whole tar stream through a scanner (nothing kept but what the sink keeps). */
-async function scan(stream: Readable, scanner: TarScanner, onChunk: () => void): Promise<void> {
-  for await (const chunk of stream) {
-    scanner.push(chunk as Buffer);
-    onChunk();
-  }
-  scanner.finish();
-}
-
 export function dockerMigrationOps(deps: MigrationActorDeps): MigrationOps {
   const { manager } = deps;
   const pollMs = deps.taskPollIntervalMs ?? 500;
-
-  /** A never-started container with `volume` at /vol, named `<helperName>-<suffix>`; removed after `use`. */
-  async function withHelper<T>(
-    docker: Docker,
-    where: string,
-    volume: string,
-    suffix: string,
-    readOnly: boolean,
-    signal: AbortSignal,
-    use: (id: string) => Promise<T>,
-  ): Promise<T> {
-    // the helper would create a missing volume (local driver) on its own: never let it
-    if ((await inspectVolume(docker, volume, signal)) === undefined)
-      throw new StepError(`volume ${volume} does not exist on node ${where}`, { retryable: false });
-    const name = `${deps.helperName}-${suffix}`;
-    await removeContainer(docker, name, signal);
-    let created: { Id: string };
-    try {
-      created = await dockerRequest<{ Id: string }>(docker, {
-        method: 'POST',
-        path: '/containers/create',
-        query: { name },
-        body: {
-          Image: deps.helperImage,
-          Cmd: ['true'],
-          Labels: deps.helperLabels,
-          NetworkDisabled: true,
-          HostConfig: {
-            NetworkMode: 'none',
-            Mounts: [{ Type: 'volume', Source: volume, Target: MOUNT, ReadOnly: readOnly }],
-          },
-        },
-        signal,
-      });
-    } catch (e) {
-      if (statusCodeOf(e) === 404 && /image/i.test(dockerMessage(e)))
-        throw new StepError(
-          `helper image ${deps.helperImage} is not on node ${where} (it is never pulled; ` +
-            'load it there or set SWARMKEEPER_MIGRATION_HELPER_IMAGE)',
-          { retryable: false, cause: e },
-        );
-      fail(`create helper container ${name} on node ${where}`, e);
-    }
-    try {
-      return await use(created.Id);
-    } finally {
-      // the step's signal may be aborted already: the clean-up gets its own
-      await removeContainer(docker, created.Id, AbortSignal.timeout(30_000)).catch(() => undefined);
-    }
-  }
-
-  async function removeContainer(docker: Docker, idOrName: string, signal: AbortSignal): Promise<void> {
-    try {
-      await dockerRequest(docker, {
-        method: 'DELETE',
-        path: `/containers/${encodeURIComponent(idOrName)}`,
-        query: { force: true, v: false },
-        signal,
-      });
-    } catch (e) {
-      if (statusCodeOf(e) !== 404) fail(`remove helper container ${idOrName}`, e);
-    }
-  }
-
-  /** name -> manifest of the volume's archive on one node. */
-  async function manifestOf(
-    docker: Docker,
-    where: string,
-    volume: string,
-    suffix: string,
-    signal: AbortSignal,
-    onChunk?: (s: TarScanner) => void,
-  ) {
-    return withHelper(docker, where, volume, suffix, true, signal, async (id) => {
-      const { sink, manifest } = manifestBuilder(ROOT);
-      const scanner = new TarScanner(sink);
-      const stream = await call(`read volume ${volume} on node ${where}`, () =>
-        getArchive(docker, id, MOUNT, signal),
-      );
-      await call(`read volume ${volume} on node ${where}`, () =>
-        scan(stream, scanner, () => onChunk?.(scanner)),
-      );
-      return { manifest, amount: { bytes: scanner.contentBytes, files: scanner.files } };
-    });
-  }
+  const { withHelper, removeContainer, manifestOf } = migrationHelpers(deps);
 
   async function waitForTasks(
     consumers: readonly ConsumerRecord[],
@@ -439,70 +133,12 @@ export function dockerMigrationOps(deps: MigrationActorDeps): MigrationOps {
       let all = true;
       for (const c of consumers) if (!done(await tasksOf(manager, c.id, signal), c)) all = false;
       if (all) return;
-      await sleep(pollMs, signal);
+      await delay(pollMs, signal);
     }
   }
 
   return {
-    discover: async ({ input, signal }) => {
-      const { source } = input;
-      if ((await inspectVolume(deps.source, source.volume, signal)) === undefined)
-        throw new StepError(`source volume ${source.volume} does not exist on node ${source.node.hostname}`, {
-          retryable: false,
-        });
-      const services = await call('list services', () =>
-        dockerRequest<EngineService[]>(manager, { method: 'GET', path: '/services', signal }),
-      );
-      let chosen: EngineService[];
-      if (input.consumers !== undefined) {
-        chosen = input.consumers.map((name) => {
-          const s = services.find((x) => x.Spec.Name === name || x.ID === name);
-          if (s === undefined)
-            throw new StepError(`spec.consumers: service ${name} does not exist`, { retryable: false });
-          if (!mountsVolume(s.Spec, source.volume))
-            throw new StepError(`spec.consumers: service ${name} does not mount volume ${source.volume}`, {
-              retryable: false,
-            });
-          return s;
-        });
-      } else {
-        chosen = services.filter(
-          (s) => mountsVolume(s.Spec, source.volume) && !excludesNode(constraintsOf(s.Spec), source.node),
-        );
-      }
-      return chosen
-        .map((s): ConsumerRecord => {
-          const name = s.Spec.Name ?? s.ID;
-          const labels = (s.Spec['Labels'] ?? {}) as Record<string, string>;
-          const owner = labels[LABEL_OWNER];
-          if (
-            input.corrected !== undefined &&
-            owner !== undefined &&
-            labels[LABEL_INSTANCE] === input.corrected.instance &&
-            input.corrected.owners.includes(owner)
-          )
-            throw new StepError(
-              `consumer ${name} is managed by ${owner} with driftPolicy correct: swarmkeeper would scale it ` +
-                'back up during the copy and put the source mount back; point its spec at the target volume ' +
-                'instead, or set driftPolicy: detect on it for the migration',
-              { retryable: false },
-            );
-          const replicas = replicasOf(s.Spec);
-          if (replicas === undefined)
-            throw new StepError(
-              `consumer ${name} is not a replicated service: only replicated services can be scaled to 0`,
-              { retryable: false },
-            );
-          return {
-            service: name,
-            id: s.ID,
-            replicas,
-            mounts: mountsOf(s.Spec).filter((m) => isVolumeMount(m, source.volume)),
-            constraints: constraintsOf(s.Spec),
-          };
-        })
-        .sort((a, b) => a.service.localeCompare(b.service));
-    },
+    discover: ({ input, signal }) => discoverConsumers(manager, deps.source, input, signal),
 
     ensureTarget: async ({ input, signal }) => {
       const { target } = input;
@@ -700,17 +336,9 @@ export function dockerMigrationOps(deps: MigrationActorDeps): MigrationOps {
       }
       if (blocking.length > 0)
         throw new StepError(`volume ${source.volume} on node ${where} is in use by ${blocking.join(', ')}`);
-      await call(`remove volume ${source.volume} on node ${where}`, async () => {
-        try {
-          await dockerRequest(deps.source, {
-            method: 'DELETE',
-            path: `/volumes/${encodeURIComponent(source.volume)}`,
-            signal,
-          });
-        } catch (e) {
-          if (statusCodeOf(e) !== 404) throw e;
-        }
-      });
+      await call(`remove volume ${source.volume} on node ${where}`, () =>
+        deleteVolume(deps.source, source.volume, signal),
+      );
     },
   };
 }

@@ -25,13 +25,10 @@
  */
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
-import type { FleetNode } from '../../machines/plugin-fleet.js';
 import { volumeMigrationMachine } from '../../machines/volume-migration.machine.js';
 import { migrationPolicy, type VolumeMigrationActors } from '../../machines/volume-migration.setup.js';
 import type {
-  MigrationNode,
   MigrationPolicy,
-  MigrationTarget,
   VolumeMigrationContext,
   VolumeMigrationInput,
   VolumeMigrationOutput,
@@ -53,6 +50,21 @@ import type { KindReconcilerDeps } from '../machine-runner/kind-deps.js';
 import { hashInput, runMachine } from '../machine-runner/machine-runner.js';
 import { dockerMigrationActors, type MigrationProgress } from './migration-actors.js';
 import {
+  isBeingDeleted,
+  migrationEnv,
+  migrationInputHash,
+  migrationMachineKey,
+  migrationPreparer,
+  type Prepared,
+} from './migration-prepare.js';
+
+export {
+  migrationEnv,
+  migrationInputHash,
+  migrationMachineKey,
+  parseBandwidth,
+} from './migration-prepare.js';
+import {
   finalStatus,
   liveAmount,
   liveFromSnapshot,
@@ -60,7 +72,6 @@ import {
   type MigrationLive,
   type MigrationStatusBase,
 } from './migration-status.js';
-import type { NodeEndpoints } from '../machine-runner/node-endpoints.js';
 import {
   sharedResourceEndpoints,
   type ResourceNodeEndpoints,
@@ -70,7 +81,6 @@ import {
   type MachineSnapshotStore,
   type StoredSnapshot,
 } from '../machine-runner/snapshot-store.js';
-import { listFleetNodes } from '../machine-runner/swarm-nodes.js';
 
 export const DEFAULT_HELPER_IMAGE = 'local/busybox:1';
 
@@ -104,76 +114,13 @@ export interface MigrationKindDeps {
   now?: () => Date;
 }
 
-/** `20MB`, `512k`, `1.5Gi`, `1000000` (bytes per second; a trailing `/s` or `B` is allowed). */
-export function parseBandwidth(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgG])?(i)?[bB]?(?:\/s)?\s*$/.exec(text);
-  if (!m)
-    throw new Error(`SWARMKEEPER_MIGRATION_BANDWIDTH=${text}: expected bytes per second, e.g. 20MB or 512k`);
-  const power = { '': 0, k: 1, m: 2, g: 3 }[(m[2] ?? '').toLowerCase()] ?? 0;
-  const base = m[3] ? 1024 : 1000;
-  const v = Math.floor(Number(m[1]) * base ** power);
-  if (v <= 0) throw new Error(`SWARMKEEPER_MIGRATION_BANDWIDTH=${text}: must be more than 0`);
-  return v;
-}
-
-/** The environment's migration settings (see the module comment). */
-export function migrationEnv(
-  env: Record<string, string | undefined>,
-): Pick<MigrationKindDeps, 'helperImage' | 'bytesPerSecond'> {
-  const out: Pick<MigrationKindDeps, 'helperImage' | 'bytesPerSecond'> = {};
-  const image = env['SWARMKEEPER_MIGRATION_HELPER_IMAGE'];
-  if (image) out.helperImage = image;
-  const bw = env['SWARMKEEPER_MIGRATION_BANDWIDTH'];
-  if (bw) out.bytesPerSecond = parseBandwidth(bw);
-  return out;
-}
-
-/** Snapshot key of a migration: its resource key. */
-export const migrationMachineKey = (key: string): string => key;
-
-/** Only what identifies the migration: a resumed run keeps the consumers and options it started with. */
-export function migrationInputHash(
-  i: Pick<VolumeMigrationInput, 'mode' | 'key' | 'source' | 'target'>,
-): string {
-  return hashInput({
-    mode: i.mode,
-    key: i.key,
-    source: [i.source.volume, i.source.node.id],
-    target: [i.target.volume, i.target.node.id],
-  });
-}
-
 const PHASE_OF = { measure: 'Measuring', copy: 'Copying', verify: 'Verifying' } as const;
-
-interface Prepared {
-  input: VolumeMigrationInput;
-  source: Docker;
-  target: Docker;
-}
-
-/** A waiting error: nothing is wrong with the spec, something is not there yet. */
-const waiting = (message: string, retryMs: number) =>
-  skError('DEPENDENCY_NOT_READY', message, { requeueAfterMs: retryMs });
-
-function findNode(nodes: readonly FleetNode[], name: string): FleetNode | undefined {
-  return nodes.find((n) => n.id === name) ?? nodes.find((n) => n.hostname === name);
-}
-
-const toMigrationNode = (spec: string, n: FleetNode): MigrationNode => ({
-  node: spec,
-  hostname: n.hostname,
-  id: n.id,
-});
-
-function isBeingDeleted(r: DesiredResource): boolean {
-  const meta = (r.document?.['metadata'] ?? {}) as { deletionTimestamp?: unknown };
-  return typeof meta.deletionTimestamp === 'string' && meta.deletionTimestamp !== '';
-}
 
 export function migrationKindReconciler(deps: MigrationKindDeps): KindReconciler {
   const now = deps.now ?? (() => new Date());
   const retryMs = deps.retryMs ?? 10_000;
   const policy = migrationPolicy(deps.policy);
+  const { prepare, clients } = migrationPreparer(deps, retryMs, policy);
 
   function helperName(key: string): string {
     return `skmig-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
@@ -199,93 +146,6 @@ export function migrationKindReconciler(deps: MigrationKindDeps): KindReconciler
     });
     const replaced = deps.actors?.(real, (pr) => onProgress?.(pr));
     return volumeMigrationMachine.provide({ actors: { ...real, ...replaced } });
-  }
-
-  /** The daemons of both nodes; a waiting error names what is missing. */
-  function clients(
-    endpoints: NodeEndpoints,
-    source: MigrationNode,
-    target: MigrationNode,
-    key: string,
-  ): Pick<Prepared, 'source' | 'target'> {
-    const get = (n: MigrationNode, field: string) => {
-      const d = endpoints.docker(n);
-      if (d === undefined)
-        throw waiting(
-          `${key}: ${field} ${n.node}: no Docker endpoint for the node (${endpoints.describe(n)}); ` +
-            `give one with --node-endpoint ${n.hostname}=URL or a SwarmNode resource`,
-          retryMs,
-        );
-      return d;
-    };
-    return { source: get(source, 'spec.source.node'), target: get(target, 'spec.target.node') };
-  }
-
-  async function prepare(
-    mig: SwarmVolumeMigration,
-    res: DesiredResource,
-    ctx: KindReconcileContext,
-  ): Promise<Prepared> {
-    const key = res.key;
-    const spec = mig.spec;
-    const endpoints = await deps.endpoints.resolve(ctx.resources('SwarmNode'), ctx.log, ctx.signal);
-    const nodes = await listFleetNodes(deps.manager, ctx.signal);
-    const node = (field: string, name: string): MigrationNode => {
-      const n = findNode(nodes, name);
-      if (n === undefined) throw waiting(`${key}: ${field}: no swarm node ${name}`, retryMs);
-      if (n.state !== 'ready') throw waiting(`${key}: ${field}: node ${name} is ${n.state}`, retryMs);
-      return toMigrationNode(name, n);
-    };
-    const sourceNode = node('spec.source.node', spec.source.node);
-    const targetNode = node('spec.target.node', spec.target.node);
-
-    let target: MigrationTarget;
-    if (spec.target.spec !== undefined) {
-      const v = spec.target.spec;
-      if (v.preset !== undefined)
-        throw skError(
-          'RESOURCE_INVALID',
-          `${key}: spec.target.spec.preset: presets are not supported for migration targets; ` +
-            'create a SwarmVolume with the preset and refer to it with spec.target.volumeRef',
-        );
-      const create: NonNullable<MigrationTarget['create']> = {
-        labels: {
-          ...(v.labels ?? {}),
-          ...ownerLabels({ kind: res.kind, namespace: res.namespace, name: res.name }, deps.instanceId),
-        },
-      };
-      if (v.driver !== undefined) create.driver = v.driver;
-      if (v.driverOpts !== undefined) create.driverOpts = v.driverOpts;
-      target = { volume: v.name ?? res.name, node: targetNode, create, origin: 'spec.target.spec' };
-    } else {
-      const ref = spec.target.volumeRef!;
-      const ns = ref.namespace ?? res.namespace;
-      const origin = `spec.target.volumeRef ${ns}/${ref.name}`;
-      const vol = ctx.resources('SwarmVolume').find((r) => r.namespace === ns && r.name === ref.name);
-      if (vol === undefined) throw waiting(`${key}: ${origin}: no such SwarmVolume`, retryMs);
-      const name = typeof vol.spec['name'] === 'string' ? vol.spec['name'] : vol.name;
-      target = { volume: name, node: targetNode, origin };
-    }
-    if (target.volume === spec.source.volume && targetNode.id === sourceNode.id)
-      throw skError('RESOURCE_INVALID', `${key}: spec.target: the target is the source volume itself`);
-
-    const input: VolumeMigrationInput = {
-      mode: 'migrate',
-      key,
-      source: { volume: spec.source.volume, node: sourceNode },
-      target,
-      deleteSource: spec.deleteSource,
-      policy,
-    };
-    if (spec.consumers !== undefined) input.consumers = spec.consumers;
-    // stacks whose services swarmkeeper keeps as desired: those cannot be consumers
-    const owners = ctx
-      .resources('SwarmStack')
-      .filter((r) => r.spec['driftPolicy'] !== 'detect' && r.spec['suspend'] !== true)
-      .map((r) => r.key)
-      .sort();
-    if (owners.length > 0) input.corrected = { instance: deps.instanceId, owners };
-    return { input, ...clients(endpoints, sourceNode, targetNode, key) };
   }
 
   interface RunResult {

@@ -54,13 +54,9 @@ import {
   sharedResourceEndpoints,
   type ResourceNodeEndpoints,
 } from '../machine-runner/resource-node-endpoints.js';
+import { labelledVolumes } from '../docker/volumes.js';
 import { listFleetNodes } from '../machine-runner/swarm-nodes.js';
-import {
-  ensureVolumeOnNode,
-  labelledVolumes,
-  removeOwnedVolume,
-  type VolumeNodeState,
-} from './volume-node.js';
+import { ensureVolumeOnNode, removeOwnedVolume, type VolumeNodeState } from './volume-node.js';
 
 export interface VolumeKindDeps {
   manager: Docker;
