@@ -64,3 +64,14 @@ export function parseDurationMs(text: string): number {
     throw new Error(`invalid duration "${text}" (use e.g. 90s, 5m, 1h)`);
   return total;
 }
+
+/** A repeatable option's values. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function parseRateLimit(text: string): { max: number; durationMs: number } {
+  const m = /^(\d+)\/(.+)$/.exec(text);
+  if (!m) throw new Error(`--rate-limit ${text}: expected N/DURATION, e.g. 50/1s`);
+  return { max: Number(m[1]), durationMs: parseDurationMs(m[2]!) };
+}
