@@ -43,12 +43,16 @@ import {
   recordRemovals,
   removalBlockedStatus,
   nodeCallSignal,
-  parseKind,
-  suspendedStatus,
   type KindVerdict,
 } from '../machine-runner/kind-status.js';
 import type { KindReconcilerDeps } from '../machine-runner/kind-deps.js';
-import { RedisNodeOwnership, type NodeOwnershipStore } from '../machine-runner/node-ownership.js';
+import { beginKindReconcile, progressWrites } from '../machine-runner/kind-skeleton.js';
+import type { NodeEndpoints } from '../machine-runner/node-endpoints.js';
+import {
+  RedisNodeOwnership,
+  type NodeObject,
+  type NodeOwnershipStore,
+} from '../machine-runner/node-ownership.js';
 import { dockerPluginOps } from './plugin-actors.js';
 import { uninstallMessage, uninstallRecorded } from './plugin-uninstall.js';
 import { reconcilePlugin } from './reconcile-plugin.js';
@@ -132,6 +136,12 @@ function fleetStatus(
   };
 }
 
+interface Loaded {
+  endpoints: NodeEndpoints;
+  all: FleetNode[];
+  owned: NodeObject[];
+}
+
 export function pluginKindReconciler(deps: PluginKindDeps): KindReconciler {
   const now = deps.now ?? (() => new Date());
   const retryMs = deps.retryMs ?? 15_000;
@@ -139,30 +149,21 @@ export function pluginKindReconciler(deps: PluginKindDeps): KindReconciler {
 
   async function reconcile(res: DesiredResource, ctx: KindReconcileContext): Promise<KindReconcileResult> {
     const gen = res.generation;
-    let plugin: SwarmPlugin;
-    try {
-      plugin = parseKind<SwarmPlugin>(res);
-    } catch (e) {
-      const error = asSwarmkeeperError(e);
-      return { status: errorStatus(ctx.prev, error, now(), gen), error };
-    }
-    if (plugin.spec.suspend === true) return { status: suspendedStatus(ctx.prev, now(), gen) };
+    const begun = await beginKindReconcile<SwarmPlugin, Loaded>(res, ctx, now, {
+      load: async () => ({
+        endpoints: await deps.endpoints.resolve(ctx.resources('SwarmNode'), ctx.log, ctx.signal),
+        all: await listFleetNodes(deps.manager, ctx.signal),
+        owned: await deps.ownership.list(res.key),
+      }),
+    });
+    if (begun.result) return begun.result;
+    const plugin = begun.kind;
+    const { endpoints, all, owned } = begun.loaded;
     const name = pluginName(plugin.spec);
-    let all: FleetNode[];
-    let owned;
-    let endpoints;
-    try {
-      endpoints = await deps.endpoints.resolve(ctx.resources('SwarmNode'), ctx.log, ctx.signal);
-      all = await listFleetNodes(deps.manager, ctx.signal);
-      owned = await deps.ownership.list(res.key);
-    } catch (e) {
-      const error = asSwarmkeeperError(e);
-      return { status: errorStatus(ctx.prev, error, now(), gen), error };
-    }
     const ownedHere = new Set(owned.filter((o) => o.name === name).map((o) => o.nodeId));
     const recordedNow = new Set<string>();
 
-    let writes: Promise<void> = Promise.resolve();
+    const writes = progressWrites(ctx);
     const onProgress = (fleet: PluginFleetStatus) => {
       if (!fleet.nodes.some((n) => CHANGING.has(n.state))) return;
       const conditions = kindConditions(
@@ -179,7 +180,7 @@ export function pluginKindReconciler(deps: PluginKindDeps): KindReconciler {
         fleet,
         kept.sort((a, b) => a.type.localeCompare(b.type)),
       );
-      writes = writes.then(() => ctx.progress(status)).catch(() => undefined);
+      writes.write(status);
     };
 
     const fleet = await reconcilePlugin(plugin, {
@@ -223,7 +224,7 @@ export function pluginKindReconciler(deps: PluginKindDeps): KindReconciler {
           await deps.ownership.remove(res.key, node.id, name);
       },
     });
-    await writes;
+    await writes.settled();
 
     // nodes no longer eligible (nodeSelector) and old names (alias): uninstall what is recorded
     const eligible = new Set(eligibleNodes(all, plugin.spec).map((n) => n.id));

@@ -45,8 +45,8 @@ import type {
   KindRemoveResult,
   KindStatus,
 } from '../reconcile/kind-reconciler.js';
-import { errorStatus, parseKind, suspendedStatus } from '../machine-runner/kind-status.js';
 import type { KindReconcilerDeps } from '../machine-runner/kind-deps.js';
+import { beginKindReconcile } from '../machine-runner/kind-skeleton.js';
 import { hashInput, runMachine } from '../machine-runner/machine-runner.js';
 import { dockerMigrationActors, type MigrationProgress } from './migration-actors.js';
 import {
@@ -209,29 +209,25 @@ export function migrationKindReconciler(deps: MigrationKindDeps): KindReconciler
 
   async function reconcile(res: DesiredResource, ctx: KindReconcileContext): Promise<KindReconcileResult> {
     const gen = res.generation;
-    let mig: SwarmVolumeMigration;
-    try {
-      mig = parseKind<SwarmVolumeMigration>(res);
-    } catch (e) {
-      const error = asSwarmkeeperError(e);
-      return { status: errorStatus(ctx.prev, error, now(), gen), error };
-    }
     const prev = ctx.prev;
-    const specHash = hashInput(mig.spec);
     const phase = prev?.['phase'];
-    // finished: never again (Succeeded), or not before the spec changes (RolledBack, Failed)
-    if (prev !== undefined && phase === 'Succeeded') return { status: prev };
-    if (prev !== undefined && (phase === 'RolledBack' || phase === 'Failed') && prev.desiredHash === specHash)
-      return { status: prev };
-    if (mig.spec.suspend === true) return { status: suspendedStatus(prev, now(), gen) };
-
-    let p: Prepared;
-    try {
-      p = await prepare(mig, res, ctx);
-    } catch (e) {
-      const error = asSwarmkeeperError(e);
-      return { status: errorStatus(prev, error, now(), gen), error };
-    }
+    const begun = await beginKindReconcile<SwarmVolumeMigration, Prepared>(res, ctx, now, {
+      // finished: never again (Succeeded), or not before the spec changes (RolledBack, Failed)
+      early: (m) => {
+        if (prev !== undefined && phase === 'Succeeded') return { status: prev };
+        if (
+          prev !== undefined &&
+          (phase === 'RolledBack' || phase === 'Failed') &&
+          prev.desiredHash === hashInput(m.spec)
+        )
+          return { status: prev };
+        return undefined;
+      },
+      load: (m) => prepare(m, res, ctx),
+    });
+    if (begun.result) return begun.result;
+    const specHash = hashInput(begun.kind.spec);
+    const p = begun.loaded;
 
     // a run that was already going (resumed) keeps its start time; a new one starts afresh
     const running =

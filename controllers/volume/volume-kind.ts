@@ -18,7 +18,7 @@ import { presetSecretNeeds } from '../../reconciler/desired/volume-preset.js';
 import { desiredVolume, sensitiveValues, type DesiredVolume } from '../../reconciler/desired/volume.js';
 import { asSwarmkeeperError, skError, type SwarmkeeperError } from '../../reconciler/errors.js';
 import { Sensitive } from '../../reconciler/model/sensitive.js';
-import { parseOwnerKey, type OwnerRef } from '../../reconciler/model/ownership.js';
+import { parseOwnerKey } from '../../reconciler/model/ownership.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import type { EventRecorder } from '../reconcile/event-recorder.js';
 import type {
@@ -39,8 +39,6 @@ import {
   kindConditions,
   recordRemovals,
   removalBlockedStatus,
-  parseKind,
-  suspendedStatus,
   type KindVerdict,
 } from '../machine-runner/kind-status.js';
 import type { NodeEndpoints } from '../machine-runner/node-endpoints.js';
@@ -54,9 +52,10 @@ import {
   sharedResourceEndpoints,
   type ResourceNodeEndpoints,
 } from '../machine-runner/resource-node-endpoints.js';
-import { labelledVolumes } from '../docker/volumes.js';
 import { listFleetNodes } from '../machine-runner/swarm-nodes.js';
-import { ensureVolumeOnNode, removeOwnedVolume, type VolumeNodeState } from './volume-node.js';
+import { ensureVolumeOnNode, type VolumeNodeState } from './volume-node.js';
+import { ownedEverywhere, removeAll } from './volume-removal.js';
+import { beginKindReconcile, progressWrites } from '../machine-runner/kind-skeleton.js';
 
 export interface VolumeKindDeps {
   manager: Docker;
@@ -147,100 +146,11 @@ export function volumeWantsEvent(e: SwarmEvent): boolean {
   return isNodeEvent(e) || (e.type === 'volume' && e.action === 'destroy');
 }
 
-interface Found extends NodeObject {
-  node?: FleetNode;
-}
-
-/** Recorded volumes plus the ones carrying the owner labels on every node swarmkeeper can reach. */
-async function ownedEverywhere(
-  key: string,
-  deps: VolumeKindDeps,
-  nodes: readonly FleetNode[],
-  endpoints: NodeEndpoints,
-  signal?: AbortSignal,
-): Promise<{ found: Found[]; unreachable: string[] }> {
-  const found = new Map<string, Found>();
-  for (const r of await deps.ownership.list(key))
-    found.set(`${r.nodeId}/${r.name}`, {
-      ...r,
-      ...(nodes.find((n) => n.id === r.nodeId) ? { node: nodes.find((n) => n.id === r.nodeId)! } : {}),
-    });
-  const unreachable: string[] = [];
-  await Promise.all(
-    nodes.map(async (n) => {
-      const docker = endpoints.docker(n);
-      if (docker === undefined) {
-        unreachable.push(n.hostname);
-        return;
-      }
-      try {
-        for (const name of await labelledVolumes(docker, key, deps.instanceId, nodeCallSignal(signal)))
-          if (!found.has(`${n.id}/${name}`))
-            found.set(`${n.id}/${name}`, { nodeId: n.id, hostname: n.hostname, name, node: n });
-      } catch {
-        unreachable.push(n.hostname);
-      }
-    }),
-  );
-  return { found: [...found.values()], unreachable: unreachable.sort() };
-}
-
-/** Deletes owned volumes; returns the problems (in use, unreachable, failed). */
-async function removeAll(
-  key: string,
-  owner: OwnerRef,
-  entries: readonly Found[],
-  deps: VolumeKindDeps,
-  endpoints: NodeEndpoints,
-  ctx: KindReconcileContext,
-): Promise<{ removed: Found[]; problems: string[] }> {
-  const removed: Found[] = [];
-  const problems: string[] = [];
-  const limit = pLimit(4);
-  await Promise.all(
-    entries.map((e) =>
-      limit(async () => {
-        const node = e.node ?? {
-          id: e.nodeId,
-          hostname: e.hostname,
-          role: 'worker' as const,
-          labels: {},
-          state: 'gone',
-        };
-        const docker = endpoints.docker(node);
-        if (docker === undefined) {
-          if (e.node === undefined) {
-            ctx.log.warn(
-              { node: e.hostname, volume: e.name },
-              'the node left the swarm and has no endpoint: its volume record is dropped',
-            );
-            await deps.ownership.remove(key, e.nodeId, e.name);
-          } else
-            problems.push(
-              `volume ${e.name} on node ${e.hostname}: node unreachable (${endpoints.describe(node)})`,
-            );
-          return;
-        }
-        const r = await removeOwnedVolume({
-          key,
-          owner,
-          instanceId: deps.instanceId,
-          record: e,
-          docker,
-          manager: deps.manager,
-          signal: nodeCallSignal(ctx.signal),
-        });
-        if (!r.done) {
-          problems.push(r.message ?? `volume ${e.name} on node ${e.hostname} not removed`);
-          return;
-        }
-        if (r.message) ctx.log.info({ node: e.hostname, volume: e.name }, r.message);
-        await deps.ownership.remove(key, e.nodeId, e.name);
-        removed.push(e);
-      }),
-    ),
-  );
-  return { removed, problems: problems.sort() };
+interface Loaded {
+  desired: DesiredVolume;
+  endpoints: NodeEndpoints;
+  nodes: FleetNode[];
+  records: NodeObject[];
 }
 
 export function volumeKindReconciler(deps: VolumeKindDeps): KindReconciler {
@@ -267,26 +177,21 @@ export function volumeKindReconciler(deps: VolumeKindDeps): KindReconciler {
   async function reconcile(res: DesiredResource, ctx: KindReconcileContext): Promise<KindReconcileResult> {
     const gen = res.generation;
     const owner = { kind: res.kind, namespace: res.namespace, name: res.name };
-    let vol: SwarmVolume;
-    let desired: DesiredVolume;
-    let nodes: FleetNode[];
-    let endpoints: NodeEndpoints;
-    let records: NodeObject[];
-    try {
-      vol = parseKind<SwarmVolume>(res);
-      if (vol.spec.suspend === true) return { status: suspendedStatus(ctx.prev, now(), gen) };
-      desired = await resolveDesired(vol, res);
-      endpoints = await deps.endpoints.resolve(ctx.resources('SwarmNode'), ctx.log, ctx.signal);
-      nodes = await listFleetNodes(deps.manager, ctx.signal);
-      records = await deps.ownership.list(res.key);
-    } catch (e) {
-      const error = asSwarmkeeperError(e);
-      return { status: errorStatus(ctx.prev, error, now(), gen), error };
-    }
+    const begun = await beginKindReconcile<SwarmVolume, Loaded>(res, ctx, now, {
+      load: async (v) => ({
+        desired: await resolveDesired(v, res),
+        endpoints: await deps.endpoints.resolve(ctx.resources('SwarmNode'), ctx.log, ctx.signal),
+        nodes: await listFleetNodes(deps.manager, ctx.signal),
+        records: await deps.ownership.list(res.key),
+      }),
+    });
+    if (begun.result) return begun.result;
+    const vol = begun.kind;
+    const { desired, endpoints, nodes, records } = begun.loaded;
     const secrets = sensitiveValues(desired.driverOpts);
     const eligible = eligibleNodes(nodes, vol.spec);
     const states = new Map<string, VolumeNodeState>();
-    let writes: Promise<void> = Promise.resolve();
+    const writes = progressWrites(ctx);
     const nodeStatuses = () =>
       eligible.map((n): VolumeNodeStatus => ({
         node: n.hostname,
@@ -333,12 +238,12 @@ export function volumeKindReconciler(deps: VolumeKindDeps): KindReconciler {
               progress: f.progress,
               nodes: keepTransitionTimes(ctx.prev?.['nodes'], f.nodes),
             };
-            writes = writes.then(() => ctx.progress(status)).catch(() => undefined);
+            writes.write(status);
           }
         }),
       ),
     );
-    await writes;
+    await writes.settled();
 
     // owned volumes on nodes no longer selected, or under an old name
     let staleNote = '';
