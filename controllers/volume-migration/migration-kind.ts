@@ -23,7 +23,6 @@
  *   SWARMKEEPER_MIGRATION_BANDWIDTH     copy bandwidth limit, e.g. `20MB` (per second; k/M/G decimal,
  *                                        Ki/Mi/Gi binary); unset: no limit
  */
-import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { volumeMigrationMachine } from '../../machines/volume-migration.machine.js';
 import { migrationPolicy, type VolumeMigrationActors } from '../../machines/volume-migration.setup.js';
@@ -31,11 +30,9 @@ import type {
   MigrationPolicy,
   VolumeMigrationContext,
   VolumeMigrationInput,
-  VolumeMigrationOutput,
 } from '../../machines/volume-migration.types.js';
 import type { SwarmVolumeMigration } from '../../reconciler/api/resource.js';
-import { asSwarmkeeperError, skError, type SwarmkeeperError } from '../../reconciler/errors.js';
-import { ownerLabels } from '../../reconciler/model/ownership.js';
+import { asSwarmkeeperError, skError } from '../../reconciler/errors.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import type { EventRecorder } from '../reconcile/event-recorder.js';
 import type {
@@ -47,16 +44,16 @@ import type {
 } from '../reconcile/kind-reconciler.js';
 import type { KindReconcilerDeps } from '../machine-runner/kind-deps.js';
 import { beginKindReconcile } from '../machine-runner/kind-skeleton.js';
-import { hashInput, runMachine } from '../machine-runner/machine-runner.js';
-import { dockerMigrationActors, type MigrationProgress } from './migration-actors.js';
+import { hashInput } from '../machine-runner/machine-runner.js';
+import { type MigrationProgress } from './migration-actors.js';
 import {
   isBeingDeleted,
   migrationEnv,
-  migrationInputHash,
   migrationMachineKey,
   migrationPreparer,
   type Prepared,
 } from './migration-prepare.js';
+import { migrationRunner } from './migration-run.js';
 
 export {
   migrationEnv,
@@ -66,7 +63,6 @@ export {
 } from './migration-prepare.js';
 import {
   finalStatus,
-  liveAmount,
   liveFromSnapshot,
   runningStatus,
   type MigrationLive,
@@ -81,8 +77,6 @@ import {
   type MachineSnapshotStore,
   type StoredSnapshot,
 } from '../machine-runner/snapshot-store.js';
-
-export const DEFAULT_HELPER_IMAGE = 'local/busybox:1';
 
 export interface MigrationKindDeps {
   /** A manager's daemon (nodes, services, tasks). */
@@ -114,98 +108,13 @@ export interface MigrationKindDeps {
   now?: () => Date;
 }
 
-const PHASE_OF = { measure: 'Measuring', copy: 'Copying', verify: 'Verifying' } as const;
-
 export function migrationKindReconciler(deps: MigrationKindDeps): KindReconciler {
   const now = deps.now ?? (() => new Date());
   const retryMs = deps.retryMs ?? 10_000;
   const policy = migrationPolicy(deps.policy);
   const { prepare, clients } = migrationPreparer(deps, retryMs, policy);
 
-  function helperName(key: string): string {
-    return `skmig-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
-  }
-
-  function machineFor(
-    key: string,
-    p: Pick<Prepared, 'source' | 'target'>,
-    onProgress?: (p: MigrationProgress) => void,
-  ) {
-    const [kind, namespace, name] = key.split('/') as [string, string, string];
-    const real = dockerMigrationActors({
-      manager: deps.manager,
-      source: p.source,
-      target: p.target,
-      helperImage: deps.helperImage ?? DEFAULT_HELPER_IMAGE,
-      helperName: helperName(key),
-      helperLabels: ownerLabels({ kind, namespace, name }, deps.instanceId),
-      taskPollIntervalMs: policy.taskPollIntervalMs,
-      progressIntervalMs: deps.progressIntervalMs ?? 500,
-      ...(deps.bytesPerSecond !== undefined ? { bytesPerSecond: deps.bytesPerSecond } : {}),
-      ...(onProgress ? { onProgress } : {}),
-    });
-    const replaced = deps.actors?.(real, (pr) => onProgress?.(pr));
-    return volumeMigrationMachine.provide({ actors: { ...real, ...replaced } });
-  }
-
-  interface RunResult {
-    output?: VolumeMigrationOutput;
-    resumedFrom?: unknown;
-    /** Why the run stopped before a final state (its snapshot stays). */
-    stopped?: string;
-    error?: SwarmkeeperError;
-    live?: MigrationLive;
-  }
-
-  /** Runs (or resumes) the machine with live status writes; never throws. */
-  async function run(
-    key: string,
-    p: Prepared,
-    ctx: KindReconcileContext,
-    report: ((live: MigrationLive) => void) | undefined,
-    gone: () => boolean,
-  ): Promise<RunResult> {
-    const stop = new AbortController();
-    const onAbort = () => stop.abort(ctx.signal.reason);
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const poll = setInterval(() => {
-      if (gone()) stop.abort(new Error(`${key} was deleted`));
-    }, deps.deletionPollMs ?? 1000);
-    let live: MigrationLive | undefined;
-    const show = (l: MigrationLive) => {
-      live = l;
-      report?.(l);
-    };
-    const machine = machineFor(key, p, (pr) => show(liveAmount(PHASE_OF[pr.step], pr.done, pr.total)));
-    try {
-      const r = await runMachine({
-        machine,
-        input: p.input,
-        key: migrationMachineKey(key),
-        store: deps.store,
-        inputHash: migrationInputHash(p.input),
-        signal: stop.signal,
-        ...(deps.runDeadlineMs !== undefined ? { deadlineMs: deps.runDeadlineMs } : {}),
-        onSnapshot: (s) => {
-          if (s.status === 'active') show(liveFromSnapshot(s.value, s.context));
-        },
-      });
-      if (r.persistError)
-        ctx.log.warn({ err: r.persistError.message }, 'a migration snapshot could not be stored');
-      const out: RunResult = { output: r.output, resumedFrom: r.resumedFrom };
-      if (live) out.live = live;
-      return out;
-    } catch (e) {
-      const out: RunResult = { stopped: (e as Error).message };
-      if (!stop.signal.aborted && !/did not finish within/.test((e as Error).message))
-        out.error = asSwarmkeeperError(e);
-      if (live) out.live = live;
-      return out;
-    } finally {
-      clearInterval(poll);
-      ctx.signal.removeEventListener('abort', onAbort);
-    }
-  }
+  const { run } = migrationRunner(deps, policy);
 
   async function reconcile(res: DesiredResource, ctx: KindReconcileContext): Promise<KindReconcileResult> {
     const gen = res.generation;
@@ -374,3 +283,4 @@ export function swarmVolumeMigrationKind(
     ...migrationEnv(env),
   });
 }
+export { DEFAULT_HELPER_IMAGE } from './migration-run.js';
