@@ -15,7 +15,6 @@
  * target rewrites the same files. Service updates send the current version with the full spec; on
  * `update out of sequence` the service is read again and the change applied to the new spec.
  */
-import type Docker from 'dockerode';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { fromPromise } from 'xstate';
 import { StepError } from '../../machines/step-policy.js';
@@ -52,35 +51,8 @@ import {
 import { discoverConsumers } from './migration-consumers.js';
 import { migrationHelpers, MOUNT, reporter, scan } from './migration-helpers.js';
 
-export type MigrationProgressStep = 'measure' | 'copy' | 'verify';
-
-export interface MigrationProgress {
-  step: MigrationProgressStep;
-  done: Amount;
-  total?: Amount;
-}
-
-export interface MigrationActorDeps {
-  /** A manager's daemon (services, tasks). */
-  manager: Docker;
-  /** The source node's own daemon. */
-  source: Docker;
-  /** The target node's own daemon (the same client when both volumes are on one node). */
-  target: Docker;
-  /** Image of the helper containers; never pulled, never run: it only has to be on both nodes. */
-  helperImage: string;
-  /** Container name prefix, unique per migration (e.g. `skmig-<hash>`). */
-  helperName: string;
-  /** Labels of the helper containers (the owner labels). */
-  helperLabels: Record<string, string>;
-  /** Copy bandwidth limit in bytes/s (unset: as fast as the daemons go). */
-  bytesPerSecond?: number;
-  /** How often scale-down/up look at the tasks (default 500 ms). */
-  taskPollIntervalMs?: number;
-  /** Live progress of measure/copy/verify (called at most every `progressIntervalMs`, and at the end). */
-  onProgress?: (p: MigrationProgress) => void;
-  progressIntervalMs?: number;
-}
+export type { MigrationActorDeps, MigrationProgress, MigrationProgressStep } from './migration-helpers.js';
+import type { MigrationActorDeps } from './migration-helpers.js';
 
 type Op<I, O> = (args: { input: I; signal: AbortSignal }) => Promise<O>;
 

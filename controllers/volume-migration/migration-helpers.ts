@@ -11,8 +11,37 @@ import type { Amount } from '../../machines/volume-migration.types.js';
 import { getArchive } from '../docker/archive.js';
 import { dockerMessage, statusCodeOf } from '../docker/docker-errors.js';
 import { dockerRequest } from '../docker/request.js';
-import type { MigrationActorDeps, MigrationProgressStep } from './migration-actors.js';
 import { call, fail, inspectVolume } from './migration-docker.js';
+
+export type MigrationProgressStep = 'measure' | 'copy' | 'verify';
+
+export interface MigrationProgress {
+  step: MigrationProgressStep;
+  done: Amount;
+  total?: Amount;
+}
+
+export interface MigrationActorDeps {
+  /** A manager's daemon (services, tasks). */
+  manager: Docker;
+  /** The source node's own daemon. */
+  source: Docker;
+  /** The target node's own daemon (the same client when both volumes are on one node). */
+  target: Docker;
+  /** Image of the helper containers; never pulled, never run: it only has to be on both nodes. */
+  helperImage: string;
+  /** Container name prefix, unique per migration (e.g. `skmig-<hash>`). */
+  helperName: string;
+  /** Labels of the helper containers (the owner labels). */
+  helperLabels: Record<string, string>;
+  /** Copy bandwidth limit in bytes/s (unset: as fast as the daemons go). */
+  bytesPerSecond?: number;
+  /** How often scale-down/up look at the tasks (default 500 ms). */
+  taskPollIntervalMs?: number;
+  /** Live progress of measure/copy/verify (called at most every `progressIntervalMs`, and at the end). */
+  onProgress?: (p: MigrationProgress) => void;
+  progressIntervalMs?: number;
+}
 
 /** Where the helper containers mount the volume; archive entries are `vol/...`. */
 export const MOUNT = '/vol';
