@@ -2,6 +2,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLUSTER_ROLE_PATH, clusterRoleFile } from '../reconciler/api/cluster-role.js';
 import { crdFiles } from '../reconciler/api/crd-files.js';
 
 const dir = dirname(fileURLToPath(import.meta.url));
@@ -14,3 +15,6 @@ for (const f of readdirSync(dir))
     rmSync(join(dir, f));
 for (const f of files) writeFileSync(join(dir, f.path), f.content);
 console.log(`wrote ${files.length} files to ${dir}`);
+// The ClusterRole grants the verbs of every kind in the registry.
+writeFileSync(join(dir, '..', CLUSTER_ROLE_PATH), clusterRoleFile());
+console.log(`wrote ${CLUSTER_ROLE_PATH}`);

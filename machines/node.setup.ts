@@ -1,6 +1,6 @@
 /**
  * setup() shared by the SwarmNode machines (node-join, node-drain, node-remove): actor placeholders
- * (real ones come with `.provide({ actors })`, see controllers/machines/node-actors.ts), guards,
+ * (real ones come with `.provide({ actors })`, see controllers/node/node-actors.ts), guards,
  * actions and delays. One setup, so the step builders (node-steps.ts) and the drain states serve all three.
  *
  * The join token never enters the context: snapshots are persisted in Redis, so the `join` actor

@@ -1,6 +1,6 @@
 /**
  * setup() of the per-node plugin install machine: actor placeholders (real ones are supplied with
- * `.provide({ actors })`, see controllers/machines/plugin-actors.ts), guards, actions and delays.
+ * `.provide({ actors })`, see controllers/plugin/plugin-actors.ts), guards, actions and delays.
  */
 import { assign, fromPromise, setup } from 'xstate';
 import {

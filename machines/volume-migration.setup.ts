@@ -1,6 +1,6 @@
 /**
  * setup() of the volume migration machine: actor placeholders (real ones are supplied with
- * `.provide({ actors })`, see controllers/machines/migration-actors.ts), guards, actions and delays.
+ * `.provide({ actors })`, see controllers/volume-migration/migration-actors.ts), guards, actions and delays.
  */
 import { assign, fromPromise, setup } from 'xstate';
 import {

@@ -4,6 +4,7 @@ import { dockerFromEnv } from '../docker/connection.js';
 import { DockerSwarmAdapter } from '../docker/swarm-adapter.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { loadSecretHashKey } from '../docker/secret-hash-key.js';
+import { parseDurationMs } from '../../reconciler/units/duration.js';
 
 export interface GlobalOptions {
   instanceId: string;
@@ -47,4 +48,15 @@ export async function cliSecretHashKey(cmd: Command, ctx: CliContext, create: bo
   });
   ctx.logger.debug({ source: k.source }, 'secret hash key');
   return k.key;
+}
+
+/** A repeatable option's values. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function parseRateLimit(text: string): { max: number; durationMs: number } {
+  const m = /^(\d+)\/(.+)$/.exec(text);
+  if (!m) throw new Error(`--rate-limit ${text}: expected N/DURATION, e.g. 50/1s`);
+  return { max: Number(m[1]), durationMs: parseDurationMs(m[2]!) };
 }

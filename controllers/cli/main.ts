@@ -10,13 +10,11 @@ import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerSync } from './commands/sync.js';
 import { registerValidate } from './commands/validate.js';
+import type { ExitBox } from './exit-box.js';
 
 export const VERSION = '0.1.0';
 
-/** Each command sets this; commander's parseAsync does not return the action's value. */
-export interface ExitBox {
-  code: number;
-}
+export type { ExitBox } from './exit-box.js';
 
 export function buildProgram(exit: ExitBox): Command {
   const program = new Command('swarmkeeper')

@@ -1,18 +1,9 @@
+import { removeRank } from '../../reconciler/api/kinds.js';
 import { LABEL_OWNER, parseOwnerKey } from '../../reconciler/model/ownership.js';
 import type { ObservedObject } from '../../reconciler/model/objects.js';
 import { plan as makePlan } from '../../reconciler/plan/plan.js';
 import type { Plan } from '../../reconciler/plan/types.js';
 import type { SwarmPort } from '../../reconciler/ports.js';
-
-/** Removal order: resources that use others go first (the reverse of the apply order). */
-const REMOVE_RANK: Record<string, number> = {
-  SwarmVolumeMigration: 0,
-  SwarmStack: 1,
-  SwarmVolume: 2,
-  SwarmNetwork: 3,
-  SwarmPlugin: 4,
-  SwarmNode: 5,
-};
 
 /**
  * Owners (by `kind/namespace/name`) that own Swarm objects of this instance but are no longer
@@ -32,7 +23,7 @@ export async function planOrphans(
     byOwner.set(owner, [...(byOwner.get(owner) ?? []), o]);
   }
   const plans: Plan[] = [];
-  const rank = (key: string): number => REMOVE_RANK[parseOwnerKey(key)?.kind ?? ''] ?? 0;
+  const rank = (key: string): number => removeRank(parseOwnerKey(key)?.kind ?? '');
   for (const [key, objects] of [...byOwner].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))) {
     const owner = parseOwnerKey(key);
     if (!owner) continue;

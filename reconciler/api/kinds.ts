@@ -28,7 +28,34 @@ export interface KindDefinition<K extends KindName = KindName> {
   statusSchema: z.ZodType;
   /** Kind-specific columns; Ready, Reason and Age are added to every kind. */
   printerColumns: readonly PrinterColumn[];
+  /** Apply order: kinds that others usually need come first (reconciler/source/order.ts). */
+  rank: number;
+  /** Removal order of orphans: resources that use others go first (the reverse of the apply order). */
+  removeRank: number;
+  /**
+   * Planned: compiled to Swarm objects and applied by the planner (reconciler/plan). Otherwise the
+   * kind runs as state machines over the swarm's nodes (controllers/<kind folder>/).
+   */
+  planned: boolean;
+  /** What the controller's ClusterRole grants on the kind (deploy/kubernetes/cluster-role.yaml). */
+  rbac: KindRbac;
 }
+
+export type RbacVerb = 'get' | 'list' | 'watch' | 'create' | 'patch' | 'update' | 'delete';
+
+/** Verbs on the resource, its status and its finalizers subresources. */
+export interface KindRbac {
+  resource: readonly RbacVerb[];
+  status: readonly RbacVerb[];
+  finalizers: readonly RbacVerb[];
+}
+
+/** What every kind needs today: watch the resources, write their status, drop finalizers. */
+export const DEFAULT_KIND_RBAC: KindRbac = {
+  resource: ['get', 'list', 'watch', 'patch', 'update'],
+  status: ['get', 'patch', 'update'],
+  finalizers: ['update'],
+};
 
 const col = (name: string, jsonPath: string, type: PrinterColumn['type'] = 'string'): PrinterColumn => ({
   name,
@@ -51,6 +78,10 @@ export const KINDS: { readonly [K in KindName]: KindDefinition<K> } = {
     specSchema: swarmStackSpecSchema,
     statusSchema: swarmStackStatusSchema,
     printerColumns: [col('Services', '.status.serviceCount', 'integer')],
+    rank: 4,
+    removeRank: 1,
+    planned: true,
+    rbac: DEFAULT_KIND_RBAC,
   },
   SwarmNetwork: {
     kind: 'SwarmNetwork',
@@ -60,6 +91,10 @@ export const KINDS: { readonly [K in KindName]: KindDefinition<K> } = {
     specSchema: swarmNetworkSpecSchema,
     statusSchema: swarmNetworkStatusSchema,
     printerColumns: [col('Driver', '.spec.driver')],
+    rank: 2,
+    removeRank: 3,
+    planned: true,
+    rbac: DEFAULT_KIND_RBAC,
   },
   SwarmVolume: {
     kind: 'SwarmVolume',
@@ -73,6 +108,10 @@ export const KINDS: { readonly [K in KindName]: KindDefinition<K> } = {
       col('Preset', '.spec.preset.type'),
       col('Progress', '.status.progress'),
     ],
+    rank: 3,
+    removeRank: 2,
+    planned: false,
+    rbac: DEFAULT_KIND_RBAC,
   },
   SwarmPlugin: {
     kind: 'SwarmPlugin',
@@ -82,6 +121,10 @@ export const KINDS: { readonly [K in KindName]: KindDefinition<K> } = {
     specSchema: swarmPluginSpecSchema,
     statusSchema: swarmPluginStatusSchema,
     printerColumns: [col('Remote', '.spec.remote'), col('Progress', '.status.progress')],
+    rank: 1,
+    removeRank: 4,
+    planned: false,
+    rbac: DEFAULT_KIND_RBAC,
   },
   SwarmNode: {
     kind: 'SwarmNode',
@@ -95,6 +138,10 @@ export const KINDS: { readonly [K in KindName]: KindDefinition<K> } = {
       col('Availability', '.spec.availability'),
       col('Phase', '.status.phase'),
     ],
+    rank: 0,
+    removeRank: 5,
+    planned: false,
+    rbac: DEFAULT_KIND_RBAC,
   },
   SwarmVolumeMigration: {
     kind: 'SwarmVolumeMigration',
@@ -104,10 +151,29 @@ export const KINDS: { readonly [K in KindName]: KindDefinition<K> } = {
     specSchema: swarmVolumeMigrationSpecSchema,
     statusSchema: swarmVolumeMigrationStatusSchema,
     printerColumns: [col('Phase', '.status.phase'), col('Progress', '.status.progress')],
+    rank: 5,
+    removeRank: 0,
+    planned: false,
+    rbac: DEFAULT_KIND_RBAC,
   },
 };
 
 export const KIND_LIST: readonly KindDefinition[] = KIND_NAMES.map((k) => KINDS[k]);
+
+/** Apply order of a kind; an unknown kind goes last. */
+export function kindRank(kind: string): number {
+  return isKindName(kind) ? KINDS[kind].rank : KIND_LIST.length;
+}
+
+/** Removal order of a kind; an unknown kind goes first. */
+export function removeRank(kind: string): number {
+  return isKindName(kind) ? KINDS[kind].removeRank : 0;
+}
+
+/** The planned kinds and the machine kinds, each in apply order. */
+export function kindsByRank(planned: boolean): KindDefinition[] {
+  return KIND_LIST.filter((k) => k.planned === planned).sort((a, b) => a.rank - b.rank);
+}
 
 export function isKindName(kind: unknown): kind is KindName {
   return typeof kind === 'string' && (KIND_NAMES as readonly string[]).includes(kind);

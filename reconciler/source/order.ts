@@ -1,15 +1,6 @@
+import { kindRank } from '../api/kinds.js';
 import { type SwarmkeeperError, skError } from '../errors.js';
 import { type DesiredResource, resourceKey } from './resource.js';
-
-/** Kinds that others usually need come first. */
-const KIND_RANK: Record<string, number> = {
-  SwarmNode: 0,
-  SwarmPlugin: 1,
-  SwarmNetwork: 2,
-  SwarmVolume: 3,
-  SwarmStack: 4,
-  SwarmVolumeMigration: 5,
-};
 
 function dependsOnKeys(r: DesiredResource): string[] {
   const deps = (r.spec['dependsOn'] ?? []) as { kind?: string; name?: string; namespace?: string }[];
@@ -28,7 +19,7 @@ export function orderResources(resources: readonly DesiredResource[]): {
   errors: SwarmkeeperError[];
 } {
   const sorted = [...resources].sort(
-    (a, b) => (KIND_RANK[a.kind] ?? 9) - (KIND_RANK[b.kind] ?? 9) || a.key.localeCompare(b.key),
+    (a, b) => kindRank(a.kind) - kindRank(b.kind) || a.key.localeCompare(b.key),
   );
   const byKey = new Map(sorted.map((r) => [r.key, r]));
   const state = new Map<string, 'visiting' | 'done'>();

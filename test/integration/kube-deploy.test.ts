@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KubeEnv, kubeDown, kubectl, kubeUp } from '../kube/harness.js';
+import { KIND_LIST } from '../../reconciler/api/kinds.js';
 
 const KUBE_NAME = process.env.SK_KUBE_NAME_KUBE_TESTS ?? 'skkube';
 const DIR = fileURLToPath(new URL('../../deploy/kubernetes/', import.meta.url));
@@ -71,14 +72,7 @@ describe('deploy/kubernetes', () => {
         .filter((r) => r.apiGroups.includes(group) && r.resources.includes(resource))
         .flatMap((r) => r.verbs)
         .sort();
-    const kinds = [
-      'swarmstacks',
-      'swarmnetworks',
-      'swarmvolumes',
-      'swarmplugins',
-      'swarmnodes',
-      'swarmvolumemigrations',
-    ];
+    const kinds = KIND_LIST.map((k) => k.plural);
     for (const k of kinds) {
       expect(verbsFor('swarmkeeper.io', k)).toEqual(['get', 'list', 'patch', 'update', 'watch']);
       expect(verbsFor('swarmkeeper.io', `${k}/status`)).toEqual(['get', 'patch', 'update']);

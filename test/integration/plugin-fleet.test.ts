@@ -4,20 +4,16 @@
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runMachine } from '../../controllers/machines/machine-runner.js';
-import { labNodeEndpoints } from '../../controllers/machines/node-endpoints.js';
-import {
-  dockerPluginOps,
-  pluginActorsFrom,
-  type PluginOps,
-} from '../../controllers/machines/plugin-actors.js';
+import { runMachine } from '../../controllers/machine-runner/machine-runner.js';
+import { labNodeEndpoints } from '../../controllers/machine-runner/node-endpoints.js';
+import { dockerPluginOps, pluginActorsFrom, type PluginOps } from '../../controllers/plugin/plugin-actors.js';
 import {
   pluginMachineKey,
   reconcilePlugin,
   type PluginReconcileDeps,
-} from '../../controllers/machines/reconcile-plugin.js';
-import { RedisSnapshotStore } from '../../controllers/machines/snapshot-store.js';
-import { listFleetNodes } from '../../controllers/machines/swarm-nodes.js';
+} from '../../controllers/plugin/reconcile-plugin.js';
+import { RedisSnapshotStore } from '../../controllers/machine-runner/snapshot-store.js';
+import { listFleetNodes } from '../../controllers/machine-runner/swarm-nodes.js';
 import { installInput } from '../../machines/plugin-fleet.js';
 import { pluginInstallMachine } from '../../machines/plugin-install.machine.js';
 import type { PluginInstallActors } from '../../machines/plugin-install.setup.js';
@@ -25,7 +21,7 @@ import { API_VERSION } from '../../reconciler/api/common.js';
 import type { SwarmPlugin } from '../../reconciler/api/resource.js';
 import { swarmPluginSpecSchema, type SwarmPluginSpecInput } from '../../reconciler/api/swarm-plugin.js';
 import { labAddNode, labDown, labUp, readLabEnv, socketPath, type LabEnv } from '../lab/lab.js';
-import { broken, privileged, pushPluginVariants, v2 } from '../controllers/machines/lab-plugin-variants.js';
+import { broken, privileged, pushPluginVariants, v2 } from '../controllers/plugin/lab-plugin-variants.js';
 import { pollUntil } from './helpers/poll.js';
 
 const LAB = { name: 'skplug' };

@@ -15,7 +15,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerRequest } from '../../controllers/docker/request.js';
 import { labAddNode, labDown, labUp, readLabEnv, socketPath, type LabEnv } from '../lab/lab.js';
-import { privileged, pushPluginVariants } from '../controllers/machines/lab-plugin-variants.js';
+import { privileged, pushPluginVariants } from '../controllers/plugin/lab-plugin-variants.js';
 import { ControllerProcess, killAll, waitFor } from './helpers/controller-process.js';
 import { DOCKER_CLI, StatusReader, tempSource, uniq, type StoredStatus } from './helpers/controller-swarm.js';
 

@@ -9,7 +9,7 @@ import { reconcileResource } from '../../stack/reconcile-resource.js';
 import { type CliContext, cliSecretHashKey, openContext } from '../context.js';
 import { parseDurationMs } from '../../../reconciler/units/duration.js';
 import { loadForCli } from '../load-source.js';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit-box.js';
 import { LIMITS_HELP, POLICY_HELP, printWarnings, stackSettingsOf } from '../stack-options.js';
 
 interface ApplyOpts {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseDurationMs } from '../../../reconciler/units/duration.js';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit-box.js';
 
 interface InstallOpts {
   kubeconfig?: string;

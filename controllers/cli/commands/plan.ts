@@ -6,7 +6,7 @@ import { planOrphans } from '../../runtime/orphans.js';
 import { reconcileResource } from '../../stack/reconcile-resource.js';
 import { cliSecretHashKey, openContext } from '../context.js';
 import { loadForCli } from '../load-source.js';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit-box.js';
 import { LIMITS_HELP, POLICY_HELP, printWarnings, stackSettingsOf } from '../stack-options.js';
 
 interface PlanOpts {

@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { dockerFromEnv } from '../../docker/connection.js';
 import { DockerSwarmAdapter } from '../../docker/swarm-adapter.js';
 import { createLogger } from '../../observability/logger.js';
-import { globalOptions } from '../context.js';
 import { parseDurationMs } from '../../../reconciler/units/duration.js';
-import type { ExitBox } from '../main.js';
+import { collect, globalOptions, parseRateLimit } from '../context.js';
+import type { ExitBox } from '../exit-box.js';
+import { runHelp } from '../run-help.js';
 import { LIMITS_HELP, POLICY_HELP } from '../stack-options.js';
 
 interface RunOpts {
@@ -37,16 +38,6 @@ interface RunOpts {
 
 /** After --shutdown-timeout, how long the rest of the shutdown may take before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 5000;
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function parseRateLimit(text: string): { max: number; durationMs: number } {
-  const m = /^(\d+)\/(.+)$/.exec(text);
-  if (!m) throw new Error(`--rate-limit ${text}: expected N/DURATION, e.g. 50/1s`);
-  return { max: Number(m[1]), durationMs: parseDurationMs(m[2]!) };
-}
 
 export function registerRun(program: Command, exit: ExitBox): void {
   program
@@ -133,27 +124,7 @@ export function registerRun(program: Command, exit: ExitBox): void {
       '--policy <file>',
       `${POLICY_HELP}; for every source without its own policy=FILE, and per namespace with --kube`,
     )
-    .addHelpText(
-      'after',
-      `
-Stacks: \${VAR} reads spec.env, the .env file beside the compose file, and only the variables
---allow-env names. Bounds (--limits) and the stack policy (--policy, or policy=FILE on a --source)
-are checked before planning; a stack that breaks them is refused whole (SK_ERR_LIMIT_EXCEEDED,
-SK_ERR_POLICY_DENIED) and the others converge. Git sources may not bind-mount the Docker socket or
-"/" unless a policy file allows it (dockerSocket: allow, hostRoot: allow).
-
-Kinds: SwarmStack and SwarmNetwork are planned and applied; SwarmNode, SwarmPlugin, SwarmVolume and
-SwarmVolumeMigration run as state machines over the nodes, reaching each node's own daemon through
-its SwarmNode resource (spec.address, spec.tls) or --node-endpoint.
-
-Environment:
-  DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH  the manager's Docker API (TLS for tcp://)
-  SWARMKEEPER_ALLOW_INSECURE_TCP=1     allow plain tcp:// without TLS (manager and nodes)
-  SWARMKEEPER_WEBHOOK_SECRET           like --webhook-secret-file
-  SWARMKEEPER_MIGRATION_HELPER_IMAGE   image of the never-started helper containers of volume
-                                       migrations (default local/busybox:1; must exist on the nodes)
-  SWARMKEEPER_MIGRATION_BANDWIDTH      copy limit per second for volume migrations, e.g. 20MB`,
-    )
+    .addHelpText('after', runHelp())
     .action(async (opts: RunOpts, cmd: Command) => {
       const g = globalOptions(cmd);
       const leaseFlags = ['leaseName', 'leaseNamespace', 'leaseDuration'].filter(
@@ -218,8 +189,8 @@ Environment:
       if (kube) sources.push(kube.source);
       const { noSecrets, dirSecrets } = await import('../../sources/dir-secrets.js');
       const secrets = kube?.secrets ?? (opts.secretsDir ? dirSecrets(opts.secretsDir) : noSecrets);
-      const { createKindReconcilers } = await import('../../machines/kind-reconcilers.js');
-      const { staticNodeEndpoints } = await import('../../machines/node-endpoints.js');
+      const { createKindReconcilers } = await import('../../machine-kinds.js');
+      const { staticNodeEndpoints } = await import('../../machine-runner/node-endpoints.js');
       const endpointMap: Record<string, string> = {};
       for (const e of opts.nodeEndpoint) {
         const i = e.indexOf('=');

@@ -10,7 +10,7 @@ import {
 import { reconcileResource } from '../../stack/reconcile-resource.js';
 import { cliSecretHashKey, openContext } from '../context.js';
 import { loadForCli } from '../load-source.js';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit-box.js';
 import { stackSettingsOf } from '../stack-options.js';
 
 interface StatusRow {

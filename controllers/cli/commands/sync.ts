@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit-box.js';
 
 interface SyncOpts {
   source?: string;

@@ -6,7 +6,7 @@ import { desiredFor, PLANNED_KINDS } from '../../../reconciler/desired/desired-f
 import { asSwarmkeeperError } from '../../../reconciler/errors.js';
 import { fsFileReader } from '../../sources/fs-file-reader.js';
 import { loadForCli } from '../load-source.js';
-import type { ExitBox } from '../main.js';
+import type { ExitBox } from '../exit-box.js';
 import { LIMITS_HELP, POLICY_HELP, printWarnings, stackSettingsOf } from '../stack-options.js';
 
 export function registerValidate(program: Command, exit: ExitBox): void {
