@@ -51,4 +51,43 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // machines/ is pure too: the xstate machines and their helpers; actors are supplied by controllers/.
+    files: ['machines/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: IO_MODULES.map((name) => ({
+            name,
+            message: 'machines/ is pure: supply I/O as actors with .provide() from controllers/.',
+          })),
+          patterns: [{ group: ['**/controllers/**'], message: 'machines/ must not depend on controllers/.' }],
+        },
+      ],
+    },
+  },
+  {
+    // Adapters implement the ports (controllers/ports.ts); the runtime and the CLI wire them, never the reverse.
+    files: [
+      'controllers/docker/**/*.ts',
+      'controllers/kube/**/*.ts',
+      'controllers/sources/**/*.ts',
+      'controllers/observability/**/*.ts',
+      'controllers/redis/**/*.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../runtime/*', '../runtime/**', '../cli/*', '../cli/**'],
+              message: 'adapters must not import the runtime or the CLI: depend on controllers/ports.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

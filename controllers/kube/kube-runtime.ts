@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { RedisStatusStore } from '../runtime/status-store.js';
+import { RedisStatusStore } from '../redis/status-store.js';
 import { hostname } from 'node:os';
 import { Gauge } from 'prom-client';
 import { KubeLease } from './kube-lease.js';

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { KINDS } from '../../reconciler/api/index.js';
 import type { ResourceStatus } from '../../reconciler/status/resource-status.js';
-import { statusChanged } from '../runtime/status-store.js';
+import { statusChanged } from '../redis/status-store.js';
 import { canonical, type CustomObject, FIELD_MANAGER, isRecord, parseCrKey } from './cr-resource.js';
 import type { StatusStore } from '../ports.js';
 

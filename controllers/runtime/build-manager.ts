@@ -33,7 +33,7 @@ import { RedisOwnerIndex } from './owner-index.js';
 import { OwnershipConflicts } from './ownership-conflicts.js';
 import { WorkQueue } from './queue/index.js';
 import { ReconcileLoop } from './reconcile-loop.js';
-import { RedisStatusStore } from './status-store.js';
+import { RedisStatusStore } from '../redis/status-store.js';
 import { SwarmViewCache } from './swarm-view-cache.js';
 
 export interface ManagerOptions {

@@ -20,7 +20,7 @@ import { RedisSnapshotStore } from '../../controllers/machine-runner/snapshot-st
 import { listFleetNodes } from '../../controllers/machine-runner/swarm-nodes.js';
 import type { KindStatus } from '../../controllers/ports.js';
 import { noSecrets } from '../../controllers/sources/dir-secrets.js';
-import { RedisStatusStore } from '../../controllers/runtime/status-store.js';
+import { RedisStatusStore } from '../../controllers/redis/status-store.js';
 import { StepError } from '../../machines/step-policy.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import { labDown, labUp, socketPath, type LabEnv, type LabNode } from '../lab/lab.js';

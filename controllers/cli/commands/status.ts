@@ -27,7 +27,7 @@ interface StatusRow {
 /** Ready condition and applied revision per resource, as the running controller stored them. */
 async function controllerStatus(redisUrl: string, instanceId: string): Promise<Map<string, ResourceStatus>> {
   const { Redis } = await import('ioredis');
-  const { RedisStatusStore } = await import('../../runtime/status-store.js');
+  const { RedisStatusStore } = await import('../../redis/status-store.js');
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: () => null });
   try {
     return await new RedisStatusStore(redis, `swarmkeeper:${instanceId}`).list();

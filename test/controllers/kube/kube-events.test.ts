@@ -3,19 +3,21 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import {
-  EventLimiter,
   type EventsPort,
   eventBody,
   eventName,
-  fingerprint,
   KubeEventRecorder,
-  NOTE_MAX_BYTES,
   REPORTING_CONTROLLER,
   regardingOf,
   seriesPatch,
-  TokenBucket,
   truncateUtf8,
 } from '../../../controllers/kube/kube-events.js';
+import {
+  EventLimiter,
+  fingerprint,
+  NOTE_MAX_BYTES,
+  TokenBucket,
+} from '../../../controllers/kube/event-limiter.js';
 import type { CustomObject } from '../../../controllers/kube/cr-resource.js';
 import { pollUntil } from '../../integration/helpers/poll.js';
 import type { ResourceEvent } from '../../../controllers/ports.js';
