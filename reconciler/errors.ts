@@ -105,6 +105,8 @@ export const Errors = {
   LIMIT_EXCEEDED: def('SK_ERR_LIMIT_EXCEEDED', 'terminal', 'LimitExceeded'),
   /** Anything unexpected. Retried with backoff. */
   INTERNAL: def('SK_ERR_INTERNAL', 'transient', 'InternalError'),
+  /** A machine run did not finish within its deadline; its snapshot stays and the next reconcile resumes it. */
+  MACHINE_DEADLINE: def('SK_ERR_MACHINE_DEADLINE', 'transient', 'MachineDeadline'),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorName = keyof typeof Errors;

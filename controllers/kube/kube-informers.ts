@@ -159,10 +159,7 @@ export class KubeInformers {
       maxMs: this.#opts.backoff?.maxMs ?? 10_000,
     });
     st.attempts++;
-    this.#log.warn(
-      { kind: st.kind, err: (err as Error | undefined)?.message ?? String(err), retryInMs: delay },
-      'list/watch failed; restarting the informer',
-    );
+    this.#log.warn({ kind: st.kind, err, retryInMs: delay }, 'list/watch failed; restarting the informer');
     st.timer = setTimeout(() => {
       st.timer = undefined;
       this.#track(this.#run(st));

@@ -8,6 +8,7 @@
  * the machines handles by re-entering its step (the step's actor runs again: they are idempotent).
  */
 import { createHash } from 'node:crypto';
+import { skError } from '../../reconciler/errors.js';
 import {
   createActor,
   toPromise,
@@ -105,7 +106,13 @@ export async function runMachine<M extends AnyStateMachine>(
     }
     if (opts.deadlineMs === undefined) return;
     timer = setTimeout(
-      () => reject(new Error(`machine ${machine.id} (${key}) did not finish within ${opts.deadlineMs} ms`)),
+      () =>
+        reject(
+          skError(
+            'MACHINE_DEADLINE',
+            `machine ${machine.id} (${key}) did not finish within ${opts.deadlineMs} ms`,
+          ),
+        ),
       opts.deadlineMs,
     );
   });

@@ -109,7 +109,7 @@ export function nodeRunSteps(deps: {
       const status = progressStatus(prevOf(ctx), running, context.view, generation, draining, now());
       writes = writes
         .then(() => ctx.progress(status as KindStatus))
-        .catch((e: unknown) => ctx.log.warn({ err: (e as Error).message }, 'progress status write failed'));
+        .catch((err: unknown) => ctx.log.warn({ err }, 'progress status write failed'));
     };
     try {
       const r = await runMachine({
@@ -126,7 +126,7 @@ export function nodeRunSteps(deps: {
           { machine: machine.id, resumedFrom: r.resumedFrom },
           'resumed an interrupted node machine',
         );
-      if (r.persistError) ctx.log.warn({ err: r.persistError.message }, 'machine snapshot not persisted');
+      if (r.persistError) ctx.log.warn({ err: r.persistError }, 'machine snapshot not persisted');
       return r.output as NodeMachineOutput;
     } catch (e) {
       return {

@@ -79,7 +79,7 @@ export class DirSource implements Source {
       });
     } catch (e) {
       const err = asSwarmkeeperError(e);
-      this.opts.logger?.error({ source: this.name, code: err.code, err: err.message }, 'source load failed');
+      this.opts.logger?.error({ source: this.name, code: err.code, err }, 'source load failed');
     }
   }
 

@@ -178,7 +178,7 @@ export function migrationKindReconciler(deps: MigrationKindDeps): KindReconciler
       const live = r.live ?? { phase: String(phase ?? 'Pending'), progress: '' };
       const status = runningStatus(fresh, base, live, now(), gen);
       if (r.error) {
-        ctx.log.warn({ err: r.error.message }, 'volume migration: run failed; the snapshot stays');
+        ctx.log.warn({ err: r.error }, 'volume migration: run failed; the snapshot stays');
         return { status, error: r.error };
       }
       ctx.log.info({ why: r.stopped }, 'volume migration: stopped; the snapshot stays');

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { volumeMigrationMachine } from '../../machines/volume-migration.machine.js';
 import type { VolumeMigrationActors } from '../../machines/volume-migration.setup.js';
 import type { MigrationPolicy, VolumeMigrationOutput } from '../../machines/volume-migration.types.js';
-import { asSwarmkeeperError, type SwarmkeeperError } from '../../reconciler/errors.js';
+import { asSwarmkeeperError, errorName, type SwarmkeeperError } from '../../reconciler/errors.js';
 import { ownerLabels } from '../../reconciler/model/ownership.js';
 import type { KindReconcileContext } from '../ports.js';
 import { runMachine } from '../machine-runner/machine-runner.js';
@@ -107,15 +107,13 @@ export function migrationRunner(deps: MigrationRunDeps, policy: MigrationPolicy)
           if (s.status === 'active') show(liveFromSnapshot(s.value, s.context));
         },
       });
-      if (r.persistError)
-        ctx.log.warn({ err: r.persistError.message }, 'a migration snapshot could not be stored');
+      if (r.persistError) ctx.log.warn({ err: r.persistError }, 'a migration snapshot could not be stored');
       const out: RunResult = { output: r.output, resumedFrom: r.resumedFrom };
       if (live) out.live = live;
       return out;
     } catch (e) {
       const out: RunResult = { stopped: (e as Error).message };
-      if (!stop.signal.aborted && !/did not finish within/.test((e as Error).message))
-        out.error = asSwarmkeeperError(e);
+      if (!stop.signal.aborted && errorName(e) !== 'MACHINE_DEADLINE') out.error = asSwarmkeeperError(e);
       if (live) out.live = live;
       return out;
     } finally {

@@ -48,6 +48,7 @@ describe('errors', () => {
     ['POLICY_DENIED', 'SK_ERR_POLICY_DENIED', 'terminal', 'PolicyDenied'],
     ['LIMIT_EXCEEDED', 'SK_ERR_LIMIT_EXCEEDED', 'terminal', 'LimitExceeded'],
     ['INTERNAL', 'SK_ERR_INTERNAL', 'transient', 'InternalError'],
+    ['MACHINE_DEADLINE', 'SK_ERR_MACHINE_DEADLINE', 'transient', 'MachineDeadline'],
   ];
 
   it('the registry holds exactly the documented codes', () => {

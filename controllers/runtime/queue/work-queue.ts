@@ -125,8 +125,7 @@ export class WorkQueue {
     worker.on('error', (err) => this.log.error({ err }, 'worker error'));
     worker.on('completed', (job, result) => this.followUp(job.data.key, result));
     worker.on('failed', (job, err) => {
-      if (job)
-        this.log.error({ key: job.data.key, err: err.message }, 'reconcile job failed; waiting for resync');
+      if (job) this.log.error({ key: job.data.key, err }, 'reconcile job failed; waiting for resync');
     });
     return worker;
   }

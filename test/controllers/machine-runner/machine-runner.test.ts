@@ -26,7 +26,11 @@ async function interruptedAtPull(store: MemorySnapshotStore) {
       store,
       deadlineMs: 300,
     }),
-  ).rejects.toThrow(/did not finish within 300 ms/);
+  ).rejects.toMatchObject({
+    code: 'SK_ERR_MACHINE_DEADLINE',
+    policy: 'transient',
+    message: expect.stringMatching(/did not finish within 300 ms/),
+  });
   return first.calls;
 }
 

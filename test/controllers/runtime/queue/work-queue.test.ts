@@ -305,6 +305,6 @@ describe('WorkQueue: what one reconcile sees and how it ends', { timeout: 20_000
       logs.find((l) => l.msg === 'reconcile job failed; waiting for resync'),
     );
     expect(line).toMatchObject({ level: ERROR, key: K });
-    expect(String(line['err'])).toMatch(/WRONGTYPE/);
+    expect((line['err'] as { message?: string }).message).toMatch(/WRONGTYPE/); // logged as an Error object
   });
 });
