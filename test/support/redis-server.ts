@@ -4,6 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export const REDIS_SERVER = '/usr/bin/redis-server';
 
@@ -75,4 +77,25 @@ export async function startRedis(deadlineMs = 10_000): Promise<TestRedis> {
     await new Promise((r) => setTimeout(r, 20));
   }
   return { url: `redis://127.0.0.1:${port}`, port, pid, stop };
+}
+
+/**
+ * One server and one client for a test file, emptied before each test: registers the vitest hooks and
+ * hands both to `use` once started (in beforeAll).
+ */
+export function redisForFile(use: (redis: Redis, server: TestRedis) => void): void {
+  let server: TestRedis | undefined;
+  let redis: Redis | undefined;
+  beforeAll(async () => {
+    server = await startRedis();
+    redis = new Redis(server.url, { maxRetriesPerRequest: null });
+    use(redis, server);
+  });
+  afterAll(async () => {
+    await redis?.quit();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    await redis?.flushall();
+  });
 }

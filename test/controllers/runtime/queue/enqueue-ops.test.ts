@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   addNow,
   JOB_NAME,
@@ -10,7 +10,7 @@ import {
   type JobResult,
 } from '../../../../controllers/runtime/queue/enqueue-ops.js';
 import { pollUntil } from '../../../integration/helpers/poll.js';
-import { startRedis, type TestRedis } from '../../../support/redis-server.js';
+import { redisForFile, type TestRedis } from '../../../support/redis-server.js';
 
 let server: TestRedis;
 let redis: Redis;
@@ -19,16 +19,11 @@ let worker: Worker<JobData, JobResult> | undefined;
 const NAME = 'ops';
 const KEY = 'Stack/ns/a';
 
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url, { maxRetriesPerRequest: null });
-});
-afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
+redisForFile((r, s) => {
+  redis = r;
+  server = s;
 });
 beforeEach(async () => {
-  await redis.flushall();
   queue = new Queue<JobData, JobResult>(NAME, { connection: redis, prefix: 't' });
 });
 afterEach(async () => {

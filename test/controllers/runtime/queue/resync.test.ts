@@ -1,24 +1,15 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Resync } from '../../../../controllers/runtime/queue/resync.js';
 import type { KeysProvider } from '../../../../controllers/runtime/queue/types.js';
 import { pollUntil } from '../../../integration/helpers/poll.js';
-import { startRedis, type TestRedis } from '../../../support/redis-server.js';
+import { redisForFile } from '../../../support/redis-server.js';
 
-let server: TestRedis;
 let redis: Redis;
 
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url, { maxRetriesPerRequest: null });
-});
-afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await redis.flushall();
+redisForFile((r) => {
+  redis = r;
 });
 afterEach(() => {
   vi.useRealTimers();
