@@ -4,24 +4,9 @@
  * targets, published ports and config/secret targets.
  */
 import { describe, expect, it } from 'vitest';
-import { loadCompose } from '../../../reconciler/compose/load.js';
-import { checkDockerRules } from '../../../reconciler/validate/docker-rules.js';
-import { memFiles } from '../compose/helpers.js';
+import { type DockerRuleCase, dockerRuleProblems as problems } from './docker-rules-helpers.js';
 
-function problems(stack: string, text: string): string[] {
-  try {
-    loadCompose(
-      { file: 's.yml', text },
-      { env: {}, files: memFiles({}), checks: [(p, pr) => checkDockerRules(p, stack, pr)] },
-    );
-    return [];
-  } catch (e) {
-    return (e as Error).message.split('\n');
-  }
-}
-
-/** [title, stack, compose text, every problem (none: accepted)] */
-const cases: [string, string, string, string[]][] = [
+const cases: DockerRuleCase[] = [
   [
     'health interval',
     'st',
