@@ -90,7 +90,7 @@ export async function prune(
   return { status: null, conflicts: [], forget: true, events, wroteSwarm };
 }
 
-/** A resource being deleted: remove its objects (deletionPolicy Delete) or leave them, then release it. */
+/** A resource being deleted: remove its objects (deletionPolicy Delete) or leave them; the loop then releases it, after the Events. */
 export async function finalize(
   d: FinalizerDeps,
   key: string,
@@ -104,11 +104,9 @@ export async function finalize(
     v = await prune(d, key, log, { deleting: true, res: stored.resource, root: stored.root });
     if (v.requeueAfterMs !== undefined || v.error !== undefined) return v; // not removed yet: keep the finalizer
   } else await d.marks.mark(key);
-  try {
+  const release = async (): Promise<void> => {
     await lifecycle.finalized(stored.resource);
-  } catch (error) {
-    return { ...v, error };
-  }
-  log.info({ deletionPolicy: policy }, 'finalized a deleted resource');
-  return v;
+    log.info({ deletionPolicy: policy }, 'finalized a deleted resource');
+  };
+  return { ...v, release };
 }

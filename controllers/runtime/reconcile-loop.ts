@@ -210,6 +210,7 @@ export class ReconcileLoop {
     if (v.forget) this.#recordRevision(key, undefined);
     for (const e of v.events ?? []) d.recorder?.record(e);
     if (v.error !== undefined) throw v.error;
+    if (v.release) await v.release(); // last: the Events above still found their object
     if (v.kindRan) d.metrics.reconcileTotal.inc({ kind, result: 'success' });
     return v.requeueAfterMs !== undefined ? { requeueAfterMs: v.requeueAfterMs } : undefined;
   }

@@ -17,4 +17,9 @@ export interface Verdict extends KindEffects {
   kindRan?: boolean;
   /** The key was pruned: the owner index, the conflicts and its revision metric forget it. */
   forget?: boolean;
+  /**
+   * Runs last, after the Events are recorded: releasing a finalizer deletes the custom resource, and an
+   * Event recorded after that no longer finds the object it is about.
+   */
+  release?: () => Promise<void>;
 }

@@ -154,6 +154,23 @@ describe('reconcile loop: removal', () => {
     expect(owned(w)).toEqual(left);
   });
 
+  it('the Pruned Event is recorded before the finalizer is released (the Event must still find its CR)', async () => {
+    const recordedAtRelease: string[][] = [];
+    const l: ResourceLifecycle = {
+      sources: ['mem'],
+      beforeApply: () => Promise.resolve(),
+      deletion: (res) => (res.spec['deleting'] ? 'Delete' : undefined),
+      finalized: () => Promise.resolve(void recordedAtRelease.push(w.events.map((e) => e.reason))),
+    };
+    const w = world({ lifecycle: l });
+    await w.desired.apply(snapshot([stack('app')]));
+    await w.run(KEY);
+    w.events.length = 0;
+    await w.desired.apply(snapshot([stack('app', {}, { deleting: true })]));
+    expect((await w.attempt(KEY)).error).toBeUndefined();
+    expect(recordedAtRelease).toEqual([['Pruned']]);
+  });
+
   it('a key no source has any more is pruned: its owned objects, status and index entries go', async () => {
     const w = world();
     await w.desired.apply(snapshot([stack('app')]));
