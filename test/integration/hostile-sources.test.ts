@@ -100,6 +100,10 @@ async function expectBadRefused(w: Written): Promise<void> {
     if ('code' in c.expect) expect(await objectsOf(folder), `${c.name} (${folder})`).toEqual([]);
 }
 
+/** The message of a logged `err`: an Error object (pino's serialiser) or, in older lines, a string. */
+const errText = (err: unknown): string =>
+  typeof err === 'object' && err !== null ? String((err as { message?: unknown }).message) : String(err);
+
 /** Each bad stack's status (or, for a file that names no stack, the controller's log) has its error. */
 async function expectStatuses(w: Written, status: StatusReader, ctl: ControllerProcess): Promise<void> {
   for (const [c, folder] of w.folders) {
@@ -113,7 +117,7 @@ async function expectStatuses(w: Written, status: StatusReader, ctl: ControllerP
         (l) =>
           l.msg === 'source problem' &&
           l['code'] === c.expect['code' as never] &&
-          matches(String(l['err']), expected),
+          matches(errText(l['err']), expected),
       );
       return logged ? true : undefined;
     });
