@@ -304,7 +304,7 @@ describe('swarmkeeper run puts back drift on a service with a config and a secre
       const s = await serviceSpec(`${stack}_web`);
       return s !== undefined && JSON.stringify(s.env) === JSON.stringify(['MODE=a']) ? true : undefined;
     });
-    expect(ctl.logs.filter((l) => String(l['err'] ?? '').includes('malformed'))).toEqual([]);
+    expect(ctl.logs.filter((l) => JSON.stringify(l['err'] ?? '').includes('malformed'))).toEqual([]);
   });
 });
 
