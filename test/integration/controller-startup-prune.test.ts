@@ -60,7 +60,9 @@ describe('swarmkeeper run: start-up with a source that cannot load', () => {
       args: ['--source', 'git=file:///nonexistent/swarmkeeper-test.git,interval=1m'],
     });
     const line = await waitFor(`the leftover job to be refused\n${ctl.tail()}`, 30_000, () =>
-      ctl.logs.find((l) => JSON.stringify(l['err'] ?? '').includes(`not pruning SwarmStack/default/${stack}`)),
+      ctl.logs.find((l) =>
+        JSON.stringify(l['err'] ?? '').includes(`not pruning SwarmStack/default/${stack}`),
+      ),
     );
     expect(JSON.stringify(line['err'])).toContain('has not loaded yet');
     expect((await serviceSpec(`${stack}_web`))?.name).toBe(`${stack}_web`);
