@@ -120,18 +120,30 @@ function targetEnv(t: LabTarget): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs `test/lab/lab ARGS`; diagnostics go to our stderr, stdout is returned. */
+/** Lines of a failed lab command's stderr quoted in the error, so CI logs that keep only the tail show why. */
+const STDERR_TAIL_LINES = 30;
+
+/** Runs `test/lab/lab ARGS`; diagnostics go to our stderr (and their tail into a failure's message), stdout is returned. */
 export function runLab(args: string[], target: LabTarget = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(LAB_SCRIPT, args, { env: targetEnv(target), stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(LAB_SCRIPT, args, { env: targetEnv(target), stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
+    let tail: string[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => {
+      process.stderr.write(b);
+      tail = tail.concat(b.toString('utf8').split('\n').filter((l) => l !== '')).slice(-STDERR_TAIL_LINES);
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const stdout = Buffer.concat(out).toString('utf8');
       if (code === 0) resolve(stdout);
       else
-        reject(new Error(`lab ${args.join(' ')} failed (${signal ?? `exit ${code}`}); see its stderr above`));
+        reject(
+          new Error(
+            `lab ${args.join(' ')} failed (${signal ?? `exit ${code}`}); its stderr ended with:\n${tail.join('\n')}`,
+          ),
+        );
     });
   });
 }
@@ -141,7 +153,14 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabEnv> {
   const args = ['up', '--nodes', String(opts.nodes ?? 1), '--managers', String(opts.managers ?? 1)];
   if (opts.registry === true) args.push('--registry');
   if (opts.plugin === true) args.push('--plugin');
-  return parseLabEnv(await runLab(args, opts));
+  try {
+    return parseLabEnv(await runLab(args, opts));
+  } catch (err) {
+    // A failed `up` has torn itself down; one more try, so a one-off failure of the machine (a package
+    // mirror, a port taken in between) does not fail a whole suite. The first failure stays in the log.
+    process.stderr.write(`[lab.ts] ${(err as Error).message}\n[lab.ts] trying lab up once more\n`);
+    return parseLabEnv(await runLab(args, opts));
+  }
 }
 
 /** `lab down`: idempotent. */

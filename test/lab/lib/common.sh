@@ -122,8 +122,14 @@ ensure_packages() {
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing missing packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq "${missing[@]}" >&2
+  local try
+  # a fresh machine's mirror or dpkg lock can fail once: three tries, each logged
+  for try in 1 2 3; do
+    apt-get update -qq >&2 && apt-get install -y -qq "${missing[@]}" >&2 && return 0
+    log "package install failed (try $try of 3)"
+    [ "$try" -lt 3 ] && sleep $((try * 5))
+  done
+  die "could not install: ${missing[*]}"
 }
 
 # wait_until DEADLINE_S DESCRIPTION CMD...: poll CMD every 100 ms until it succeeds or the deadline passes
