@@ -12,7 +12,7 @@ export default {
   mutate: ['reconciler/**/*.ts', 'machines/**/*.ts', 'controllers/runtime/queue/**/*.ts'],
   ignoreStatic: true,
   incremental: true,
-  incrementalFile: 'test/mutation/stryker-incremental.json',
+  incrementalFile: 'test/mutation/incremental/all.json', // test/mutation/run.ts gives each scope its own
   reporters: ['progress', 'json'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   tempDirName: '.stryker-tmp',

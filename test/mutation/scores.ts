@@ -21,6 +21,11 @@ export function folderOf(path: string): string {
   return `${parts[0]}/`;
 }
 
+/** One report of the files of several (each file's mutants from the report that has it). */
+export function mergeReports(reports: MutationReport[]): MutationReport {
+  return { files: Object.assign({}, ...reports.map((r) => r.files)) as MutationReport['files'] };
+}
+
 export function scoresByFolder(report: MutationReport): FolderScore[] {
   const by = new Map<string, { killed: number; survived: number; noCoverage: number }>();
   for (const [path, file] of Object.entries(report.files)) {

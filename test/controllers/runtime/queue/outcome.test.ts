@@ -7,6 +7,10 @@ const waiting = skError('DEPENDENCY_NOT_READY', 'db', { requeueAfterMs: 3000 });
 const waitingNoDelay = skError('DEPENDENCY_NOT_READY', 'db');
 const transient = skError('DOCKER_API', 'down');
 const plain = new Error('boom');
+const waitingNegative = skError('DEPENDENCY_NOT_READY', 'db', { requeueAfterMs: -1 });
+// Another library's error that happens to carry a `policy` field: only swarmkeeper's errors say how to retry.
+const foreignTerminal = Object.assign(new Error('library'), { policy: 'terminal' });
+const foreignWaiting = Object.assign(new Error('library'), { policy: 'waiting', requeueAfterMs: 10 });
 
 describe('classify', () => {
   it.each<[string, Settled, boolean, ReturnType<typeof classify>]>([
@@ -26,6 +30,36 @@ describe('classify', () => {
     ],
     ['requeueAfter NaN', { ok: true, value: { requeueAfterMs: Number.NaN } }, false, { kind: 'success' }],
     ['requeueAfter <0', { ok: true, value: { requeueAfterMs: -1 } }, false, { kind: 'success' }],
+    [
+      'requeueAfter Infinity',
+      { ok: true, value: { requeueAfterMs: Number.POSITIVE_INFINITY } },
+      false,
+      { kind: 'success' },
+    ],
+    [
+      'requeueAfter as text',
+      { ok: true, value: { requeueAfterMs: '500' as unknown as number } },
+      false,
+      { kind: 'success' },
+    ],
+    [
+      'waiting with a negative delay',
+      { ok: false, error: waitingNegative },
+      false,
+      { kind: 'transient', error: waitingNegative },
+    ],
+    [
+      'a foreign error that says policy terminal',
+      { ok: false, error: foreignTerminal },
+      false,
+      { kind: 'transient', error: foreignTerminal },
+    ],
+    [
+      'a foreign error that says policy waiting',
+      { ok: false, error: foreignWaiting },
+      false,
+      { kind: 'transient', error: foreignWaiting },
+    ],
     ['terminal', { ok: false, error: terminal }, false, { kind: 'terminal', error: terminal }],
     [
       'waiting',

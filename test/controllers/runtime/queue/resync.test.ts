@@ -97,6 +97,42 @@ describe('Resync on a real Redis', { timeout: 20_000 }, () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('the timer elects: of two processes sharing Redis, one enqueues per interval', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const a = resync(10_000, () => KEYS);
+    const b = resync(10_000, () => KEYS);
+    const claims: string[] = [];
+    const set = redis.set.bind(redis);
+    const spy = vi.spyOn(redis, 'set').mockImplementation(((...args: Parameters<typeof redis.set>) => {
+      claims.push(String(args[0]));
+      return set(...args);
+    }) as typeof redis.set);
+    try {
+      a.r.start();
+      b.r.start();
+      vi.advanceTimersByTime(10_000);
+      await pollUntil(
+        'both ticks to claim the interval',
+        3000,
+        () => (claims.length === 2 ? true : undefined),
+        10,
+      );
+      await pollUntil(
+        'the winner to enqueue',
+        3000,
+        () => (a.enqueued.length + b.enqueued.length === 3 ? true : undefined),
+        10,
+      );
+      await redis.ping();
+      expect(claims).toEqual([LEADER, LEADER]);
+      expect([...a.enqueued, ...b.enqueued]).toEqual(KEYS);
+    } finally {
+      a.r.stop();
+      b.r.stop();
+      spy.mockRestore();
+    }
+  });
+
   it('start() without a provider does nothing', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     resync().r.start();

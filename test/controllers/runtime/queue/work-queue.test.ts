@@ -46,6 +46,9 @@ describe('WorkQueue: what one reconcile sees and how it ends', { timeout: 20_000
       [DEBUG, 'reconcile start', 0],
       [DEBUG, 'reconcile end', 'success'],
     ]);
+    // Every line of the run names its queue, key and reconcileId (logger.child bindings).
+    for (const l of logs.filter((x) => x.key === K))
+      expect(l).toMatchObject({ queue: 'ok', reconcileId: ctx?.reconcileId });
     expect(logs.filter((l) => l.level >= WARN)).toEqual([]);
     await poll('the job to be gone', async () => {
       const d = await q.depth();
@@ -294,6 +297,26 @@ describe('WorkQueue: what one reconcile sees and how it ends', { timeout: 20_000
       [WARN, 'onTerminal broke'],
       [WARN, 'onEnd broke'],
     ]);
+  });
+
+  it('hooks are optional: a queue without onEnd or onTerminal ends its runs quietly', async () => {
+    const { q, runs, logs } = h.queue(
+      'nohooks',
+      async () => {
+        if (runs.length === 1) throw skError('COMPOSE_INVALID', 'bad');
+      },
+      { hooks: {} },
+    );
+    await q.start();
+    await q.enqueue(K);
+    await poll('the terminal end', () =>
+      logs.some((l) => l.msg === 'reconcile failed terminally; not retried') ? true : undefined,
+    );
+    await q.enqueue(K);
+    await poll('the second end', () =>
+      logs.filter((l) => l.msg === 'reconcile end').length === 2 ? true : undefined,
+    );
+    expect(logs.filter((l) => l.msg === 'work queue hook threw')).toEqual([]);
   });
 
   it('a job whose processing fails (Redis refuses the failure count) is logged and left to the resync', async () => {

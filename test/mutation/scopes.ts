@@ -1,0 +1,32 @@
+/**
+ * The scopes `npm run test:mutation` runs, one Stryker run each, with an incremental file of its own
+ * (test/mutation/incremental/<name>.json, a mutation-testing-report-schema report). A scope finished
+ * is kept even if a later one is stopped, and the scores are read from all the files together.
+ */
+export interface MutationScope {
+  name: string;
+  mutate: string[];
+}
+
+export const SCOPES: readonly MutationScope[] = [
+  { name: 'queue', mutate: ['controllers/runtime/queue/**/*.ts'] },
+  { name: 'machines', mutate: ['machines/**/*.ts'] },
+  { name: 'plan', mutate: ['reconciler/plan/**/*.ts'] },
+  { name: 'compose', mutate: ['reconciler/compose/**/*.ts'] },
+  { name: 'source', mutate: ['reconciler/source/**/*.ts'] },
+  { name: 'validate', mutate: ['reconciler/validate/**/*.ts'] },
+  {
+    name: 'core',
+    mutate: ['reconciler/*.ts', 'reconciler/{api,desired,model,policy,status,units}/**/*.ts'],
+  },
+];
+
+export const incrementalFile = (scope: MutationScope): string =>
+  `test/mutation/incremental/${scope.name}.json`;
+
+/** The scopes named on the command line (all when none), or the names that are not scopes. */
+export function pickScopes(names: string[]): { scopes: MutationScope[]; unknown: string[] } {
+  if (names.length === 0) return { scopes: [...SCOPES], unknown: [] };
+  const unknown = names.filter((n) => !SCOPES.some((s) => s.name === n));
+  return { scopes: SCOPES.filter((s) => names.includes(s.name)), unknown };
+}
