@@ -13,6 +13,7 @@ import {
   type ManifestEntry,
   type TarEntry,
 } from '../../machines/volume-migration.tar.js';
+import { propertyRuns } from '../support/property-runs.js';
 
 // A minimal tar writer for the tests (ustar headers, PAX `x` records, GNU `L` long names, base-256
 // sizes), so archives with every header kind the scanner knows can be built byte by byte.
@@ -218,7 +219,7 @@ describe('TarScanner', () => {
             expect(Buffer.concat(contents.get(`vol/${e.name}`) ?? [])).toEqual(Buffer.alloc(e.size, e.fill));
         },
       ),
-      { numRuns: 60 },
+      propertyRuns(60),
     );
     // a deadline, not a speed target: 60 runs take well under a second on a quiet machine
   }, 30_000);

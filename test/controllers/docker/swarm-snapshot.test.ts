@@ -9,6 +9,7 @@ import {
 import { snapshotOf } from '../../../controllers/docker/swarm-snapshot.js';
 import type { ServiceListEntry } from '../../../controllers/docker/health.js';
 import type { ObserveQuery } from '../../../reconciler/ports.js';
+import { propertyRuns } from '../../support/property-runs.js';
 
 const I = 'swarmkeeper.io/instance';
 const O = 'swarmkeeper.io/owner';
@@ -71,7 +72,7 @@ describe('snapshotOf', () => {
         const netNames = new Map(l.networks.map((n) => [n.Id, n.Name]));
         expect(snap.observe(q)).toEqual(assemble({ ...l, volumes: [] }, netNames, q));
       }),
-      { numRuns: 500 },
+      propertyRuns(500),
     );
   });
 

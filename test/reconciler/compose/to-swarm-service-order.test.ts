@@ -7,10 +7,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ContainerSpec, ServiceSpec } from '../../../reconciler/model/engine-types.js';
 import { deploy, memFiles, serviceOf } from './helpers.js';
+import { propertyRuns } from '../../support/property-runs.js';
 
 type Of<A> = A extends fc.Arbitrary<infer T> ? T : never;
 
-const RUNS = { numRuns: 20 };
+const RUNS = propertyRuns(20);
 const SLOW = 30_000;
 
 const sortedBy = <T>(list: T[], key: (t: T) => string | number): boolean =>

@@ -4,6 +4,7 @@ import type { ObservedState } from '../../../reconciler/model/objects.js';
 import { plan } from '../../../reconciler/plan/plan.js';
 import type { RemoveAction } from '../../../reconciler/plan/types.js';
 import { cfg, deployed, net, opts, OTHER_OWNER, sec, state, svc } from './fixtures.js';
+import { propertyRuns } from '../../support/property-runs.js';
 
 type Hashed = ReturnType<typeof cfg> | ReturnType<typeof sec>;
 const KINDS = {
@@ -63,7 +64,7 @@ describe('plan: retention of old config and secret versions', () => {
           const p = plan(desiredAt(kind, 5), { objects }, opts({ configRetention: 2 }));
           expect(removes(p.actions)).toEqual(retired(kind, 1, 2));
         }),
-        { numRuns: 30 },
+        propertyRuns(30),
       );
     },
   );
@@ -81,7 +82,7 @@ describe('plan: retention of old config and secret versions', () => {
         const p = plan(desiredAt('config', 4), { objects }, opts({ configRetention: 1 }));
         expect(removes(p.actions)).toEqual(want);
       }),
-      { numRuns: 30 },
+      propertyRuns(30),
     );
   });
 

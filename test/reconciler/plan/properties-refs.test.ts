@@ -7,8 +7,9 @@ import { plan } from '../../../reconciler/plan/plan.js';
 import { SwarmSimulator } from '../../../reconciler/plan/simulator.js';
 import { desiredState, planOptions } from './arbitraries.js';
 import { OWNER, sec, stackDeployed } from './fixtures.js';
+import { propertyRuns } from '../../support/property-runs.js';
 
-const RUNS = { numRuns: 150 };
+const RUNS = propertyRuns(150);
 const TIMEOUT = 60_000;
 const file = { Name: '/run/ext', UID: '0', GID: '0', Mode: 0o400 };
 

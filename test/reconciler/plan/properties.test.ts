@@ -16,6 +16,7 @@ import { plan } from '../../../reconciler/plan/plan.js';
 import { SwarmSimulator } from '../../../reconciler/plan/simulator.js';
 import { desiredState, planOptions, startingSwarm } from './arbitraries.js';
 import { INSTANCE, OWNER } from './fixtures.js';
+import { propertyRuns } from '../../support/property-runs.js';
 
 /** Desired objects that are not blocked yet differ from what the Swarm holds (strictly: removed fields count). */
 function unconverged(
@@ -42,7 +43,7 @@ function unconverged(
   return out;
 }
 
-const RUNS = { numRuns: 200 };
+const RUNS = propertyRuns(200);
 const TIMEOUT = 60_000;
 
 describe('planner laws', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeText, firstInvalidUtf8 } from '../../../reconciler/source/decode.js';
+import { propertyRuns } from '../../support/property-runs.js';
 
 const F = 'st/c.yml';
 const bytes = (...b: number[]) => new Uint8Array(b);
@@ -97,7 +98,7 @@ describe('firstInvalidUtf8', () => {
         }
         expect(firstInvalidUtf8(b) === b.length).toBe(ok);
       }),
-      { numRuns: 300 },
+      propertyRuns(300),
     );
   });
 });

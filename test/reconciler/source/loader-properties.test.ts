@@ -9,6 +9,7 @@ import { loadCompose } from '../../../reconciler/compose/load.js';
 import { isSwarmkeeperError, type SwarmkeeperError } from '../../../reconciler/errors.js';
 import { classifyFile } from '../../../reconciler/source/classify.js';
 import { decodeText } from '../../../reconciler/source/decode.js';
+import { propertyRuns } from '../../support/property-runs.js';
 
 const FILE = 'stack/docker-compose.yml';
 const OPTS = { baseDir: 'stack', rootName: 'root' };
@@ -165,15 +166,15 @@ function loadAll(text: string): void {
 
 describe('loader properties', () => {
   it('generated documents with aliases, merge keys and odd keys/scalars: only coded errors naming the file', () => {
-    fc.assert(fc.property(spliced, loadAll), { numRuns: 300 });
+    fc.assert(fc.property(spliced, loadAll), propertyRuns(300));
   }, 120_000);
 
   it('random YAML-ish text: only coded errors naming the file', () => {
-    fc.assert(fc.property(raw, loadAll), { numRuns: 400 });
+    fc.assert(fc.property(raw, loadAll), propertyRuns(400));
   }, 120_000);
 
   it('alias bombs and deep nesting of any size fail fast, with a coded error', () => {
-    fc.assert(fc.property(bomb, loadAll), { numRuns: 40 });
+    fc.assert(fc.property(bomb, loadAll), propertyRuns(40));
   }, 120_000);
 
   it('random bytes: decoded strictly or refused with a coded error naming the file', () => {
@@ -188,7 +189,7 @@ describe('loader properties', () => {
         }
         loadAll(text);
       }),
-      { numRuns: 300 },
+      propertyRuns(300),
     );
   });
 
@@ -205,7 +206,7 @@ describe('loader properties', () => {
         if (strict === undefined) expect(() => decodeText(FILE, bytes)).toThrow(/not valid UTF-8/);
         else expect(decodeText(FILE, bytes)).toBe(strict);
       }),
-      { numRuns: 500 },
+      propertyRuns(500),
     );
   });
 });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { orderResources } from '../../../reconciler/source/order.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';
+import { propertyRuns } from '../../support/property-runs.js';
 
 function res(kind: string, name: string, dependsOn: { kind: string; name: string }[] = []): DesiredResource {
   return {
@@ -66,7 +67,7 @@ describe('orderResources', () => {
           [...kinds].reverse(),
         );
       }),
-      { numRuns: 50 },
+      propertyRuns(50),
     );
   });
 
@@ -80,7 +81,7 @@ describe('orderResources', () => {
           'c',
         ]);
       }),
-      { numRuns: 20 },
+      propertyRuns(20),
     );
   });
 
