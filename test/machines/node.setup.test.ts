@@ -91,6 +91,17 @@ describe('node machines: actor inputs', () => {
     ]);
   });
 
+  it('without a node ID, remove and drain ask the manager with an empty ID', () => {
+    const gone = remove([done('nodeState', null)], { nodeId: undefined });
+    expect(gone.inputs).toEqual([{ src: 'nodeState', input: { nodeId: '' } }]);
+    expect(gone.snapshot.output?.reason).toBe('AlreadyGone');
+    const drain = drive(nodeDrainMachine, input(), [done('drainStatus', drainObs(1, [], []))]);
+    expect(drain.inputs).toEqual([
+      { src: 'drainStatus', input: { nodeId: '', services: [] } },
+      { src: 'update', input: { nodeId: '', availability: 'drain' } },
+    ]);
+  });
+
   it.each<[string, Parameters<typeof input>[0], Step[], boolean]>([
     [
       'force, the daemon cannot leave: node rm --force',
