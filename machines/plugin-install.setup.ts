@@ -64,11 +64,14 @@ export const pluginInstallSetup = setup({
       context.observed.enabled === context.enabled &&
       settingsDrift(context.settings, context.observed.settings).length === 0,
     enabledButUnwanted: ({ context }) =>
+      // Stryker disable next-line OptionalChaining: equivalent, checked in decide after notInstalled, and after a disable (observed set)
       context.observed?.enabled === true &&
       !context.enabled &&
       settingsDrift(context.settings, context.observed.settings).length === 0,
+    // Stryker disable next-line OptionalChaining: equivalent, checked in decide after notInstalled, and in an upgrade's rollback (observed set)
     observedEnabled: ({ context }) => context.observed?.enabled === true,
     privilegesRefused: ({ context }) =>
+      // Stryker disable next-line ArrayDeclaration: equivalent, privilegesRead follows the privileges step, which sets them
       privilegeRefusal(context.remote, context.privileges ?? [], context.allowedPrivileges) !== undefined,
     isUpgrade: ({ context }) => context.mode === 'upgrade',
     wantsEnabled: ({ context }) => context.enabled,
