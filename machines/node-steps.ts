@@ -89,6 +89,7 @@ export function pollNode(
     {
       id: 'nodeState',
       src: 'nodeState',
+      // Stryker disable next-line StringLiteral: equivalent, a polled node has an ID (inspection, join or the manager's view)
       input: ({ context }) => ({ nodeId: context.nodeId ?? '' }),
       onDone: [
         {
@@ -134,6 +135,7 @@ export function drainStates(machineId: string, next: string): Record<string, Sta
       {
         id: 'drainStatus',
         src: 'drainStatus',
+        // Stryker disable next-line StringLiteral: equivalent, setDrain's update gave the manager's view and its ID
         input: ({ context }) => ({ nodeId: context.nodeId ?? '', services: context.services }),
         onDone: [
           {

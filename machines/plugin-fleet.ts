@@ -152,6 +152,7 @@ export function aggregatePluginStatus(
   let message: string;
   if (count('Refused') > 0) {
     phase = 'Refused';
+    // Stryker disable next-line OptionalChaining: equivalent, count('Refused') > 0: find finds a node
     message = nodes.find((n) => n.state === 'Refused')?.message ?? 'refused';
   } else if (running > 0) {
     phase = 'Installing';

@@ -52,9 +52,12 @@ export const pluginInstallMachine = S.createMachine({
   id: ID,
   context: ({ input }) => ({
     ...input,
+    // Stryker disable next-line StringLiteral: equivalent, decideMode sets the mode before a guard or message reads it
     mode: 'install',
     observed: null,
+    // Stryker disable next-line ArrayDeclaration: equivalent, inspect's onDone (setObserved) sets types before they are read
     types: [],
+    // Stryker disable next-line StringLiteral: equivalent, the initial state's entry (enterStep) sets the step
     step: 'inspect',
     attempt: 1,
     verifyChecks: 0,
@@ -108,6 +111,7 @@ export const pluginInstallMachine = S.createMachine({
       input: ({ context }) => ({
         name: context.name,
         remote: context.remote,
+        // Stryker disable next-line ArrayDeclaration: equivalent, pull follows privilegesRead, privileges are set
         privileges: context.privileges ?? [],
       }),
       onDone: {
@@ -135,6 +139,7 @@ export const pluginInstallMachine = S.createMachine({
         input: ({ context }) => ({
           name: context.name,
           remote: context.remote,
+          // Stryker disable next-line ArrayDeclaration: equivalent, upgrade follows privilegesRead, privileges are set
           privileges: context.privileges ?? [],
         }),
         onDone: {
@@ -237,7 +242,9 @@ export const pluginInstallMachine = S.createMachine({
     rolledBack: { type: 'final', entry: 'finishRolledBack' },
   },
   output: ({ context }): PluginInstallOutput => ({
+    // Stryker disable next-line StringLiteral: equivalent, the entry of every final state sets outcome and message
     outcome: context.outcome ?? 'Failed',
+    // Stryker disable next-line StringLiteral: equivalent, the entry of every final state sets outcome and message
     message: context.message ?? '',
     remote: context.outcome === 'RolledBack' ? (context.previousRemote ?? context.remote) : context.remote,
   }),

@@ -73,6 +73,7 @@ export function onError() {
 /** Guards of the retrying step (spread into setup({ guards })). */
 export const retryGuards = {
   cannotRetry: ({ context }: RetryArgs) =>
+    // Stryker disable next-line OptionalChaining: equivalent, retry is entered only after recordError/recordTimeout set lastFailure
     context.lastFailure?.retryable === false || context.attempt >= context.policy.maxAttempts,
 };
 

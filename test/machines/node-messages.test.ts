@@ -42,6 +42,11 @@ describe('node messages', () => {
       "connect to the node's Docker API: n2 (attempt 2; last error: EOF)",
     ],
     ['a second attempt without a failure', { ...N2, attempt: 2 }, "connect to the node's Docker API: n2"],
+    [
+      'first attempt failed, waiting for the backoff',
+      { ...N2, ...FAIL, attempt: 1 },
+      "connect to the node's Docker API: n2",
+    ],
     ['join', { ...N2, step: 'join' }, 'join the swarm: n2'],
     [
       'waitReady, not listed',
@@ -143,6 +148,18 @@ describe('node messages', () => {
       'node n2 is in swarm state error; set spec.force: true to make it leave first',
     ],
     [
+      'error, not inspected',
+      'SwarmError',
+      { ...N2 },
+      'node n2 is in swarm state error; set spec.force: true to make it leave first',
+    ],
+    [
+      'ownership, no view',
+      'OwnershipConflict',
+      {},
+      `node ${ADDRESS} is owned by ? (instance ?), not by SwarmNode/default/n2 (instance test)`,
+    ],
+    [
       'ownership, labels missing',
       'OwnershipConflict',
       { ...N2 },
@@ -166,6 +183,7 @@ describe('node messages', () => {
       `node ${ADDRESS} joined the swarm as a ready node (ID N9)`,
     ],
     ['nothing known', {}, `node ${ADDRESS} is a ready node of the swarm (ID ?)`],
+    ['joined, nothing known', { joined: true }, `node ${ADDRESS} joined the swarm as a ready node (ID ?)`],
   ])('ready: %s', (_n, over, text) => {
     expect(readyMessage(ctx(over))).toBe(text);
   });

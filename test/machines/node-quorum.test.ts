@@ -58,12 +58,16 @@ describe('quorum rule: the reachable managers that stay must be a majority of th
         'a majority of the 3 current managers is 2 (the removed manager counts as a failure until the change is committed, ' +
         'and 3 managers tolerate 1 failure; 1 already unreachable)',
     );
+    expect(quorumAfterRemoving(managers('rrr'), 'M0', 'sk-n3').message).toBe(
+      'removing manager sk-n3 keeps quorum: 2 reachable managers of 3 would remain; a majority of the 3 current managers is 2',
+    );
     expect(quorumAfterRemoving(managers('rrr'), 'M0', 'sk-n3', 'demote').message).toBe(
       'demoting manager sk-n3 keeps quorum: 2 reachable managers of 3 would remain; a majority of the 3 current managers is 2',
     );
   });
 
   it.each([
+    [0, 1, 0],
     [1, 1, 0],
     [2, 2, 0],
     [3, 2, 1],
