@@ -153,7 +153,8 @@ export class TarScanner {
           const part = chunk.subarray(off, off + n);
           off += n;
           this.#left -= n;
-          if (this.#phase === 'meta') this.#meta.push(part.slice());
+          // kept as a copy: the caller may reuse its chunk (and a Buffer's slice() is a view)
+          if (this.#phase === 'meta') this.#meta.push(new Uint8Array(part));
           else if (this.#current?.type === 'file') {
             this.contentBytes += n;
             if (n > 0) this.sink.data?.(part);
