@@ -178,8 +178,12 @@ export const removeTree = (root: string): void => rmSync(root, { recursive: true
 
 /** The archive GNU tar writes of `member` under `root` (sorted by name, so hard links are predictable). */
 export function gnuTar(root: string, args: string[], member = 'vol'): Buffer {
-  return execFileSync('tar', [...args, '--sort=name', '-cf', '-', '-C', root, member], {
-    maxBuffer: 64 << 20,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return execFileSync(
+    'tar',
+    [...args, '--sort=name', '--blocking-factor=1', '-cf', '-', '-C', root, member],
+    {
+      maxBuffer: 64 << 20,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
