@@ -173,9 +173,9 @@ describe('TarScanner: PAX records', () => {
 
   it('a PAX size and linkpath override the header', () => {
     const buf = Buffer.concat([
-      paxHeader(paxRecord('size', '5')),
+      paxHeader(paxRecord('size', '10')),
       header('vol/big', '0', 0),
-      pad(Buffer.from('hello')),
+      pad(Buffer.from('helloworld')),
       paxHeader(paxRecord('linkpath', `vol/${'t'.repeat(150)}`)),
       header('vol/l', '2', 0, { linkname: 'short' }),
       file('vol/next', 'n'),
@@ -183,12 +183,12 @@ describe('TarScanner: PAX records', () => {
     ]);
     const scan = scanAll(buf, 7);
     expect(row(scan)).toEqual([
-      ['vol/big', 'file', 5, ''],
+      ['vol/big', 'file', 10, ''],
       ['vol/l', 'symlink', 0, `vol/${'t'.repeat(150)}`],
       ['vol/next', 'file', 1, ''],
     ]);
-    expect(scan.contents.get('vol/big')?.toString()).toBe('hello');
-    expect(scan.s.contentBytes).toBe(6);
+    expect(scan.contents.get('vol/big')?.toString()).toBe('helloworld');
+    expect(scan.s.contentBytes).toBe(11);
   });
 
   it.each(['abc', '-5', '1.5', '0x10', '', '1e3', ' 5', '99999999999999999999'])(
