@@ -85,6 +85,14 @@ export function parsePax(buf: Uint8Array): Record<string, string> {
   return out;
 }
 
+/** A PAX `size`: the decimal digits of a safe integer (Go's archive/tar, Docker's writer, rejects the rest). */
+function paxSize(v: string): number {
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n))
+    throw new TarFormatError(`bad PAX size ${JSON.stringify(v)}`);
+  return n;
+}
+
 function entryType(flag: string): TarEntryType {
   switch (flag) {
     case '0':
@@ -153,7 +161,8 @@ export class TarScanner {
           const part = chunk.subarray(off, off + n);
           off += n;
           this.#left -= n;
-          if (this.#phase === 'meta') this.#meta.push(part.slice());
+          // kept as a copy: the caller may reuse its chunk (and a Buffer's slice() is a view)
+          if (this.#phase === 'meta') this.#meta.push(new Uint8Array(part));
           else if (this.#current?.type === 'file') {
             this.contentBytes += n;
             if (n > 0) this.sink.data?.(part);
@@ -175,7 +184,9 @@ export class TarScanner {
   /** The stream ended: throws when it stopped inside an entry. */
   finish(): void {
     if (this.#phase === 'end') return;
-    if (this.#phase === 'header' && this.#headerFill === 0 && this.#current === undefined) {
+    const metaPending =
+      this.#longName !== undefined || this.#longLink !== undefined || Object.keys(this.#pax).length > 0;
+    if (this.#phase === 'header' && this.#headerFill === 0 && this.#current === undefined && !metaPending) {
       this.#phase = 'end'; // no end-of-archive blocks: accepted when it ends on an entry boundary
       return;
     }
@@ -206,8 +217,8 @@ export class TarScanner {
       this.#pax['path'] ??
       (prefix ? `${prefix}/${cString(h, 0, 100)}` : cString(h, 0, 100));
     const linkname = this.#longLink ?? this.#pax['linkpath'] ?? cString(h, 157, 100);
-    const paxSize = this.#pax['size'];
-    const realSize = paxSize !== undefined ? Number(paxSize) : size;
+    const paxSizeField = this.#pax['size'];
+    const realSize = paxSizeField !== undefined ? paxSize(paxSizeField) : size;
     this.#pax = {};
     this.#longName = undefined;
     this.#longLink = undefined;

@@ -11,108 +11,9 @@ import {
   TarFormatError,
   TarScanner,
   type ManifestEntry,
-  type TarEntry,
 } from '../../machines/volume-migration.tar.js';
+import { paxRecord, scanAll, tar, type In } from './tar-fixture.js';
 import { propertyRuns } from '../support/property-runs.js';
-
-// A minimal tar writer for the tests (ustar headers, PAX `x` records, GNU `L` long names, base-256
-// sizes), so archives with every header kind the scanner knows can be built byte by byte.
-interface In {
-  name: string;
-  type?: '0' | '5' | '2' | '1' | '3';
-  data?: Buffer;
-  linkname?: string;
-  /** How a long name is carried. */
-  long?: 'pax' | 'gnu' | 'prefix';
-  base256?: boolean;
-}
-
-function header(
-  name: string,
-  flag: string,
-  size: number,
-  opts: { linkname?: string; prefix?: string; base256?: boolean } = {},
-) {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 100, 'utf8');
-  h.write('0000644\0', 100);
-  h.write('0000000\0', 108);
-  h.write('0000000\0', 116);
-  if (opts.base256) {
-    h[124] = 0x80;
-    let v = size;
-    for (let i = 135; i > 124; i--) {
-      h[i] = v % 256;
-      v = Math.floor(v / 256);
-    }
-  } else h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
-  h.write('00000000000\0', 136);
-  h.write('        ', 148);
-  h.write(flag, 156);
-  if (opts.linkname) h.write(opts.linkname, 157, 100, 'utf8');
-  h.write('ustar\0', 257);
-  h.write('00', 263);
-  if (opts.prefix) h.write(opts.prefix, 345, 155, 'utf8');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-  return h;
-}
-
-const pad = (b: Buffer) => Buffer.concat([b, Buffer.alloc((512 - (b.length % 512)) % 512)]);
-
-function paxRecord(key: string, value: string): string {
-  const body = ` ${key}=${value}\n`;
-  const bytes = Buffer.byteLength(body); // the length counts bytes, its own digits included
-  let len = bytes + 1;
-  while (String(len).length + bytes !== len) len = String(len).length + bytes;
-  return `${len}${body}`;
-}
-
-function tar(entries: In[], opts: { end?: boolean } = {}): Buffer {
-  const parts: Buffer[] = [];
-  for (const e of entries) {
-    const data = e.data ?? Buffer.alloc(0);
-    const flag = e.type ?? '0';
-    let name = e.name;
-    let prefix: string | undefined;
-    if (e.long === 'pax') {
-      const rec = Buffer.from(paxRecord('path', e.name));
-      parts.push(header('PaxHeaders/x', 'x', rec.length), pad(rec));
-      name = e.name.slice(0, 99);
-    } else if (e.long === 'gnu') {
-      const body = Buffer.from(`${e.name}\0`);
-      parts.push(header('././@LongLink', 'L', body.length), pad(body));
-      name = e.name.slice(0, 99);
-    } else if (e.long === 'prefix') {
-      const i = e.name.lastIndexOf('/');
-      prefix = e.name.slice(0, i);
-      name = e.name.slice(i + 1);
-    }
-    const size = flag === '0' ? data.length : 0;
-    parts.push(header(name, flag, size, { linkname: e.linkname, prefix, base256: e.base256 }));
-    if (size > 0) parts.push(pad(data));
-  }
-  if (opts.end !== false) parts.push(Buffer.alloc(1024));
-  return Buffer.concat(parts);
-}
-
-function scanAll(buf: Buffer, chunk: number) {
-  const entries: TarEntry[] = [];
-  const contents = new Map<string, Buffer[]>();
-  let current = '';
-  const s = new TarScanner({
-    entry: (e) => {
-      entries.push(e);
-      current = e.name;
-      contents.set(e.name, []);
-    },
-    data: (d) => contents.get(current)?.push(Buffer.from(d)),
-  });
-  for (let i = 0; i < buf.length; i += chunk) s.push(buf.subarray(i, i + chunk));
-  s.finish();
-  return { s, entries, contents };
-}
 
 const LONG = `vol/${'d'.repeat(60)}/${'e'.repeat(60)}/file.bin`;
 const sample: In[] = [
@@ -146,8 +47,8 @@ describe('TarScanner', () => {
       ['vol/b256', 'file', 1],
     ]);
     expect(entries[5]?.linkname).toBe('a.txt');
-    expect(Buffer.concat(contents.get('vol/sub/big.bin') ?? [])).toEqual(Buffer.alloc(1500, 7));
-    expect(Buffer.concat(contents.get(LONG) ?? []).toString()).toBe('pax');
+    expect(contents.get('vol/sub/big.bin')).toEqual(Buffer.alloc(1500, 7));
+    expect(contents.get(LONG)?.toString()).toBe('pax');
     expect(s).toMatchObject({ entries: 11, files: 7, contentBytes: 6 + 1500 + 3 + 3 + 6 + 1 });
     expect(s.done).toBe(true);
   });
@@ -215,8 +116,7 @@ describe('TarScanner', () => {
           const { s, contents } = scanAll(buf, chunk);
           expect(s.files).toBe(es.length);
           expect(s.contentBytes).toBe(es.reduce((a, e) => a + e.size, 0));
-          for (const e of es)
-            expect(Buffer.concat(contents.get(`vol/${e.name}`) ?? [])).toEqual(Buffer.alloc(e.size, e.fill));
+          for (const e of es) expect(contents.get(`vol/${e.name}`)).toEqual(Buffer.alloc(e.size, e.fill));
         },
       ),
       propertyRuns(60),
