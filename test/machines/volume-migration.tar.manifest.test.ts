@@ -8,6 +8,7 @@ import {
   type ManifestDifference,
   type ManifestEntry,
 } from '../../machines/volume-migration.tar.js';
+import { propertyRuns } from '../support/property-runs.js';
 
 const entry: fc.Arbitrary<ManifestEntry> = fc.record({
   type: fc.constantFrom('file' as const, 'dir' as const),
@@ -36,7 +37,7 @@ describe('compareManifests', () => {
         const again = compareManifests(new Map(shuffled(src, seed)), new Map(shuffled(dst, seed + 1)));
         expect(again).toEqual(diffs);
       }),
-      { numRuns: 200 },
+      propertyRuns(200),
     );
   });
 
