@@ -132,7 +132,14 @@ export function runLab(args: string[], target: LabTarget = {}): Promise<string> 
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => {
       process.stderr.write(b);
-      tail = tail.concat(b.toString('utf8').split('\n').filter((l) => l !== '')).slice(-STDERR_TAIL_LINES);
+      tail = tail
+        .concat(
+          b
+            .toString('utf8')
+            .split('\n')
+            .filter((l) => l !== ''),
+        )
+        .slice(-STDERR_TAIL_LINES);
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
