@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { minimatch } from 'minimatch';
-import { SCOPES, incrementalFile, pickScopes } from './scopes.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SCOPES, incrementalFile, pickScopes, scopeMutates } from './scopes.js';
+
+const ROOTS = ['reconciler', 'machines', 'controllers/runtime/queue'];
+const sources = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 
 describe('mutation scopes', () => {
   it('all scopes when none is named; the named ones otherwise; unknown names reported', () => {
@@ -18,12 +25,29 @@ describe('mutation scopes', () => {
     ['controllers/runtime/queue/key-lock.ts', 'queue'],
     ['machines/node-plan.ts', 'machines'],
     ['reconciler/plan/diff.ts', 'plan'],
-    ['reconciler/compose/ports.ts', 'compose'],
+    ['reconciler/compose/ports.ts', 'compose-swarm'],
+    ['reconciler/compose/to-swarm-service.ts', 'compose-swarm'],
+    ['reconciler/compose/load.ts', 'compose-load'],
+    ['reconciler/compose/schema-top.ts', 'compose-load'],
     ['reconciler/errors.ts', 'core'],
     ['reconciler/units/size.ts', 'core'],
     ['reconciler/api/kinds.ts', 'core'],
   ])('%s is mutated by exactly the %s scope', (file, scope) => {
-    const owners = SCOPES.filter((s) => s.mutate.some((g) => minimatch(file, g))).map((s) => s.name);
+    const owners = SCOPES.filter((s) => scopeMutates(s, file)).map((s) => s.name);
     expect(owners).toEqual([scope]);
+  });
+
+  it('every source file of the pure core, the machines and the queue has exactly one scope', () => {
+    const files = ROOTS.flatMap(sources);
+    expect(files.length).toBeGreaterThan(100);
+    const wrong = files.filter((f) => SCOPES.filter((s) => scopeMutates(s, f)).length !== 1);
+    expect(wrong).toEqual([]);
+  });
+
+  it('a ! glob takes its files out of a scope', () => {
+    const scope = { name: 'x', mutate: ['a/*.ts', '!a/b*.ts'] };
+    expect(['a/a.ts', 'a/b.ts', 'a/bc.ts', 'c/a.ts'].filter((f) => scopeMutates(scope, f))).toEqual([
+      'a/a.ts',
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { minimatch } from 'minimatch';
 /**
  * The scopes `npm run test:mutation` runs, one Stryker run each, with an incremental file of its own
  * (test/mutation/incremental/<name>.json, a mutation-testing-report-schema report). A scope finished
@@ -8,11 +9,15 @@ export interface MutationScope {
   mutate: string[];
 }
 
+const COMPOSE_SWARM = 'reconciler/compose/{to-swarm*,ports,volumes,units,image-ref}.ts';
+
 export const SCOPES: readonly MutationScope[] = [
   { name: 'queue', mutate: ['controllers/runtime/queue/**/*.ts'] },
   { name: 'machines', mutate: ['machines/**/*.ts'] },
   { name: 'plan', mutate: ['reconciler/plan/**/*.ts'] },
-  { name: 'compose', mutate: ['reconciler/compose/**/*.ts'] },
+  // compose in two runs, so a finished half is kept: the translation to ServiceSpecs, and the loading
+  { name: 'compose-swarm', mutate: [COMPOSE_SWARM] },
+  { name: 'compose-load', mutate: ['reconciler/compose/**/*.ts', `!${COMPOSE_SWARM}`] },
   { name: 'source', mutate: ['reconciler/source/**/*.ts'] },
   { name: 'validate', mutate: ['reconciler/validate/**/*.ts'] },
   {
@@ -23,6 +28,13 @@ export const SCOPES: readonly MutationScope[] = [
 
 export const incrementalFile = (scope: MutationScope): string =>
   `test/mutation/incremental/${scope.name}.json`;
+
+/** Whether a scope mutates a file: one of its globs matches and none of its `!` globs does. */
+export function scopeMutates(scope: MutationScope, file: string): boolean {
+  const match = (g: string) => minimatch(file, g);
+  const negated = scope.mutate.filter((g) => g.startsWith('!')).map((g) => g.slice(1));
+  return scope.mutate.some((g) => !g.startsWith('!') && match(g)) && !negated.some(match);
+}
 
 /** The scopes named on the command line (all when none), or the names that are not scopes. */
 export function pickScopes(names: string[]): { scopes: MutationScope[]; unknown: string[] } {
