@@ -101,4 +101,13 @@ describe('detectConflicts', () => {
       'SwarmStack/default/s is defined more than once: dir:r:a/docker-compose.yml, git:x:b/docker-compose.yml; neither is applied',
     ]);
   });
+
+  it('names each claimant by its file alone when it has no source', () => {
+    const one = (dir: string) =>
+      classifyFile(`${dir}/docker-compose.yml`, 'name: s\nservices: {}\n', { baseDir: dir, rootName: 'r' })
+        .resources;
+    expect(detectConflicts([...one('a'), ...one('b')]).errors.map((e) => e.message)).toEqual([
+      'SwarmStack/default/s is defined more than once: a/docker-compose.yml, b/docker-compose.yml; neither is applied',
+    ]);
+  });
 });

@@ -14,6 +14,9 @@ const utf16 = (s: string, le: boolean) => {
   return new Uint8Array(out);
 };
 
+const utf8Error = (line: number, byte: string, col: number) =>
+  `${F}:${line}: not valid UTF-8 (byte 0x${byte} at column ${col}); save the file as UTF-8`;
+
 describe('decodeText', () => {
   it.each([
     ['UTF-8', new TextEncoder().encode('a: é\n'), 'a: é\n'],
@@ -22,6 +25,10 @@ describe('decodeText', () => {
     ['UTF-16BE with its mark', utf16('a: é', false), 'a: é'],
     ['empty', bytes(), ''],
     ['a lone 0xFF 0xFE mark', bytes(0xff, 0xfe), ''],
+    ['UTF-8 with NUL bytes where a UTF-32LE mark has them', bytes(0x61, 0x62, 0, 0), 'ab\0\0'],
+    ['UTF-8 starting with three NUL bytes', bytes(0, 0, 0, 0x61), '\0\0\0a'],
+    ['UTF-16LE whose first character has a zero high byte', bytes(0xff, 0xfe, 0x61, 0, 0, 0x61), 'a\u6100'],
+    ['UTF-16LE whose first character is U+6100', bytes(0xff, 0xfe, 0, 0x61), '\u6100'],
   ])('%s', (_n, b, want) => {
     expect(decodeText(F, b)).toBe(want);
   });
@@ -62,6 +69,21 @@ describe('decodeText', () => {
       bytes(0x61, 0xe2, 0x82),
       `${F}:1: not valid UTF-8 (byte 0xE2 at column 2); save the file as UTF-8`,
     ],
+    [
+      'a bare UTF-32LE mark',
+      bytes(0xff, 0xfe, 0, 0),
+      `${F}: UTF-32 is not supported; save the file as UTF-8`,
+    ],
+    // bytes that are one byte away from a byte order mark are plain (invalid) UTF-8
+    ['0xFF then NULs', bytes(0xff, 0x62, 0, 0), utf8Error(1, 'FF', 1)],
+    ['0xFE in third place', bytes(0x61, 0, 0xfe, 0xff), utf8Error(1, 'FE', 3)],
+    ['NUL, a letter, 0xFE 0xFF', bytes(0, 0x61, 0xfe, 0xff), utf8Error(1, 'FE', 3)],
+    ['two NULs, a letter, 0xFF', bytes(0, 0, 0x61, 0xff), utf8Error(1, 'FF', 4)],
+    ['two NULs, 0xFE, a letter', bytes(0, 0, 0xfe, 0x61), utf8Error(1, 'FE', 3)],
+    ['a letter, then 0xFE', bytes(0x61, 0xfe), utf8Error(1, 'FE', 2)],
+    ['0xFE, then a letter', bytes(0xfe, 0x61), utf8Error(1, 'FE', 1)],
+    ['a letter, then 0xFF', bytes(0x61, 0xff), utf8Error(1, 'FF', 2)],
+    ['0xFF, then a letter', bytes(0xff, 0x61), utf8Error(1, 'FF', 1)],
   ])('refuses %s', (_n, b, message) => {
     expect(() => decodeText(F, b)).toThrow(expect.objectContaining({ code: 'SK_ERR_ENCODING', message }));
   });
@@ -83,6 +105,15 @@ describe('firstInvalidUtf8', () => {
     ['bad continuation', [0x61, 0xc3, 0x41], 1],
     ['cut 4-byte', [0x61, 0xf0, 0x9f, 0x98], 1],
     ['lone continuation', [0x80], 0],
+    ['lowest 2-byte lead', [0xc2, 0x80], 2],
+    ['highest 2-byte lead', [0xdf, 0xbf], 2],
+    ['lowest 3-byte lead', [0xe0, 0xa0, 0x80], 3],
+    ['highest 3-byte lead', [0xef, 0xbf, 0xbf], 3],
+    ['continuation byte as a 3-byte lead', [0x8f, 0xbf, 0xbf], 0],
+    ['continuation byte as a 4-byte lead', [0x83, 0xbf, 0xbf, 0xbf], 0],
+    ['lead 0xF8', [0xf8, 0x90, 0x80, 0x80], 0],
+    ['last surrogate', [0xed, 0xbf, 0xbf], 0],
+    ['just below the surrogates', [0xed, 0x9f, 0xbf], 3],
   ])('%s: %i', (_n, b, at) => {
     expect(firstInvalidUtf8(new Uint8Array(b))).toBe(at);
   });

@@ -110,6 +110,39 @@ describe('orderResources', () => {
     expect(orderResources([res('SwarmStack', 'b'), a]).ordered.map((r) => r.name)).toEqual(['a', 'b']);
   });
 
+  it('an entry without a name or kind names no resource, not even one called "undefined"', () => {
+    const a = {
+      ...res('SwarmStack', 'a'),
+      spec: { dependsOn: [{ kind: 'SwarmStack' }, { name: 'undefined' }] },
+    };
+    const r = orderResources([a, res('SwarmStack', 'undefined', [{ kind: 'SwarmStack', name: 'a' }])]);
+    expect(r.errors).toEqual([]);
+    expect(r.ordered.map((x) => x.name)).toEqual(['a', 'undefined']);
+  });
+
+  it('a resource two others depend on is ordered once, before both', () => {
+    const dep = [{ kind: 'SwarmStack', name: 'c' }];
+    const r = orderResources([
+      res('SwarmStack', 'a', dep),
+      res('SwarmStack', 'b', dep),
+      res('SwarmStack', 'c'),
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(r.ordered.map((x) => x.name)).toEqual(['c', 'a', 'b']);
+  });
+
+  it('a cycle reached through a resource outside it names only its members', () => {
+    const r = orderResources([
+      res('SwarmStack', 'x', [{ kind: 'SwarmStack', name: 'y' }]),
+      res('SwarmStack', 'y', [{ kind: 'SwarmStack', name: 'z' }]),
+      res('SwarmStack', 'z', [{ kind: 'SwarmStack', name: 'y' }]),
+    ]);
+    expect(r.ordered).toEqual([]);
+    expect(r.errors.map((e) => e.message)).toEqual([
+      'y.yaml: SwarmStack/default/y: spec.dependsOn: dependency cycle SwarmStack/default/y -> SwarmStack/default/z -> SwarmStack/default/y',
+    ]);
+  });
+
   it('a cycle of three is reported once, from the first member in order', () => {
     const r = orderResources([
       res('SwarmStack', 'c', [{ kind: 'SwarmStack', name: 'a' }]),
