@@ -7,6 +7,7 @@ import { imageReferenceProblem } from '../validate/image-ref.js';
 import { prepareTree } from './interpolate.js';
 import { stripIgnoredKeys } from './ignored-keys.js';
 import { errorMap, reportIssues } from './issues.js';
+import { type ComposeLayer, mergeLayers } from './merge.js';
 import { parseYaml } from './parse.js';
 import { Problems, type LineLookup } from './problems.js';
 import { checkReferences } from './references.js';
@@ -62,13 +63,35 @@ export function resolveRelative(file: string, rel: string): string {
  * Throws AggregateSwarmkeeperError listing every problem as `<file>:<line>: <path>: <problem>`.
  */
 export function loadCompose(input: LoadComposeInput, opts: LoadComposeOptions): ComposeProject {
-  const { file } = input;
-  let value: unknown = input.document;
-  let lineOf: LineLookup = () => undefined;
-  if (input.text !== undefined) ({ value, lineOf } = parseYaml(file, input.text));
-  const problems = new Problems(file, lineOf);
+  return loadComposeFiles([input], opts);
+}
 
-  value = prepareTree(value ?? null, opts.env, problems);
+/**
+ * Loads several compose files as `docker stack deploy -c a.yml -c b.yml` does: each is parsed and
+ * interpolated on its own, then merged in order (merge.ts), then validated as one. Relative paths
+ * resolve against the folder of the first file (docker's working directory); a problem names the
+ * file (and line) that last wrote the value it is about.
+ */
+export function loadComposeFiles(
+  inputs: readonly LoadComposeInput[],
+  opts: LoadComposeOptions,
+): ComposeProject {
+  const file = inputs[0]?.file ?? '';
+  const layers: ComposeLayer[] = [];
+  const problems = new Problems(file, () => undefined);
+  for (const input of inputs) {
+    let value: unknown = input.document;
+    let lineOf: LineLookup = () => undefined;
+    let tags: ComposeLayer['tags'];
+    if (input.text !== undefined) ({ value, lineOf, tags } = parseYaml(input.file, input.text));
+    problems.locateWith((path) => ({ file: input.file, line: lineOf(path) }));
+    value = prepareTree(value ?? null, opts.env, problems);
+    layers.push({ file: input.file, value, lineOf, ...(tags ? { tags } : {}) });
+  }
+  problems.throwIfAny();
+  const merged = mergeLayers(layers, { env: opts.env });
+  problems.locateWith(merged.locate);
+  const value = merged.value;
   const warnings = stripIgnoredKeys(value, file, problems);
   problems.throwIfAny();
 
