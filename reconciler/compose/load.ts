@@ -9,6 +9,7 @@ import { stripIgnoredKeys } from './ignored-keys.js';
 import { errorMap, reportIssues } from './issues.js';
 import { type ComposeLayer, mergeLayers } from './merge.js';
 import { parseYaml } from './parse.js';
+import { applyProfiles } from './profiles.js';
 import { Problems, type LineLookup } from './problems.js';
 import { checkReferences } from './references.js';
 import { projectSchema, type RawProject, sourceCount } from './schema-top.js';
@@ -49,6 +50,8 @@ export interface LoadComposeOptions {
    * against its own folder).
    */
   bindRoot?: string;
+  /** Profiles enabled (docker compose --profile); services with other profiles are left out. */
+  profiles?: readonly string[];
 }
 
 /** Resolves `rel` against the directory of `file`, like docker/cli does for paths in a compose file. */
@@ -92,6 +95,7 @@ export function loadComposeFiles(
   const merged = mergeLayers(layers, { env: opts.env });
   problems.locateWith(merged.locate);
   const value = merged.value;
+  applyProfiles(value, opts.profiles ?? [], problems);
   const warnings = stripIgnoredKeys(value, file, problems);
   problems.throwIfAny();
 
