@@ -101,7 +101,11 @@ export const swarmStackSpecSchema = z
         message: 'set only one of compose, composeFile or composeFiles',
       });
     else if (n === 0)
-      ctx.addIssue({ code: 'custom', path: [], message: 'one of compose, composeFile or composeFiles is required' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'one of compose, composeFile or composeFiles is required',
+      });
     if (spec.compose !== undefined && spec.envFiles !== undefined)
       ctx.addIssue({
         code: 'custom',

@@ -57,7 +57,7 @@ export function mergeLayers(layers: readonly ComposeLayer[], ctx: MergeCtx): Mer
         return rule(base, strip(over, path), ctx);
       }
       if (isMap(base) && isMap(over)) {
-        origin.set(formatPath(path), i);
+        if (path.length > 0) origin.set(formatPath(path), i);
         const out: Tree = { ...base };
         for (const [k, v] of Object.entries(over)) {
           const r = node(base[k], v, [...path, k]);
@@ -74,7 +74,9 @@ export function mergeLayers(layers: readonly ComposeLayer[], ctx: MergeCtx): Mer
     const strip = (v: unknown, path: PathSegment[]): unknown => {
       if (tags.size === 0) return v;
       if (Array.isArray(v))
-        return v.flatMap((x, k) => (tags.get(formatPath([...path, k])) === 'reset' ? [] : [strip(x, [...path, k])]));
+        return v.flatMap((x, k) =>
+          tags.get(formatPath([...path, k])) === 'reset' ? [] : [strip(x, [...path, k])],
+        );
       if (!isMap(v)) return v;
       const out: Tree = {};
       for (const [k, x] of Object.entries(v))
@@ -107,7 +109,9 @@ export function mergeLayers(layers: readonly ComposeLayer[], ctx: MergeCtx): Mer
   };
 }
 
-function ruleFor(path: readonly PathSegment[]): ((b: unknown, o: unknown, c: MergeCtx) => unknown) | undefined {
+function ruleFor(
+  path: readonly PathSegment[],
+): ((b: unknown, o: unknown, c: MergeCtx) => unknown) | undefined {
   if (path.length === 2 && typeof path[0] === 'string' && NAMED.has(path[0])) return (_b, o) => o;
   if (path[0] !== 'services' || path.length < 3 || path.some((p) => typeof p !== 'string')) return undefined;
   return SERVICE_RULES[path.slice(2).join('.')];

@@ -106,7 +106,10 @@ export function stackDesiredState(
     const listed: Record<string, string> = {};
     (spec.envFiles ?? []).forEach((name, i) => {
       const path = joinPath(res.baseDir, name);
-      Object.assign(listed, readListedEnvFile(path, ctx.files, `${res.origin.file}: ${res.key}: spec.envFiles[${i}]`));
+      Object.assign(
+        listed,
+        readListedEnvFile(path, ctx.files, `${res.origin.file}: ${res.key}: spec.envFiles[${i}]`),
+      );
     });
     const env = { ...readDotEnv(file, ctx.files), ...processEnv, ...listed, ...(spec.env ?? {}) };
     project = loadComposeFiles(inputs, { env, files: ctx.files, secretValues, checks, ...bind, ...profiles });
