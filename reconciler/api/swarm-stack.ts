@@ -51,7 +51,7 @@ export const swarmStackSpecSchema = z
     }),
     composeFile: composeFileSchema.optional(),
     composeFiles: pathList('compose file')
-      .min(1, { error: 'must name at least one compose file' })
+      .min(1)
       .optional()
       .describe(
         'Compose files merged in order, as `docker stack deploy -c first.yml -c second.yml` merges them; relative paths inside them resolve against the folder of the first.',
