@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPath } from '../../../controllers/sources/dir-loader.js';
 import { fsFileReader } from '../../../controllers/sources/fs-file-reader.js';
@@ -202,5 +203,22 @@ describe('hostile compose and env file entries are refused precisely', () => {
       'prod/é t.env': 'TAG=u1\n',
     });
     expect(imageOf(root)).toBe('img:u1');
+  });
+});
+
+describe('examples/shop: a base, a prod overlay, a .env, an env file and a profile', () => {
+  it('every example loads; shop-prod is the merged prod stack without the debug profile', () => {
+    const l = loadPath(fileURLToPath(new URL('../../../examples', import.meta.url)));
+    expect(l.errors).toEqual([]);
+    const built = l.resources.map((r) =>
+      desiredFor(r, { instanceId: 't', files: fsFileReader(l.root), secretHashKey: SECRET_HASH_KEY }),
+    );
+    const shop = built[l.resources.findIndex((r) => r.key === 'SwarmStack/default/shop-prod')];
+    const services = shop?.desired.objects.filter((o) => o.kind === 'service') ?? [];
+    expect(services.map((s) => s.name)).toEqual(['shop_shop']);
+    expect(services[0]?.spec).toMatchObject({
+      Mode: { Replicated: { Replicas: 2 } },
+      TaskTemplate: { ContainerSpec: { Image: 'local/busybox:1', Env: ['LOG_LEVEL=warn', 'SHOP_ENV=prod'] } },
+    });
   });
 });
