@@ -181,7 +181,8 @@ function walk(
     return;
   }
   const key = formatPath(path);
-  if (node.tag === '!reset' || node.tag === '!override') state.tags.set(key, node.tag === '!reset' ? 'reset' : 'override');
+  if (node.tag === '!reset' || node.tag === '!override')
+    state.tags.set(key, node.tag === '!reset' ? 'reset' : 'override');
   if (!lines.has(key)) {
     const line = lineAt(node.range?.[0]);
     if (line !== undefined) lines.set(key, line);

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { parse } from 'yaml';
 import type { DesiredResource } from '../source/resource.js';
 
 function joinPath(dir: string, file: string): string {
@@ -36,9 +37,11 @@ export function dropClaimedComposeFiles(resources: readonly DesiredResource[]): 
   claimed: string[];
 } {
   const claimedBy = new Map<string, string>();
-  for (const r of resources)
-    if (!r.fromComposeFile)
-      for (const f of stackInputFiles(r)) if (!claimedBy.has(f)) claimedBy.set(f, r.key);
+  for (const r of resources) {
+    const refs = r.fromComposeFile ? composeReferences(r) : stackInputFiles(r);
+    for (const f of refs)
+      if (!claimedBy.has(f) && f !== posix.normalize(r.origin.file)) claimedBy.set(f, r.key);
+  }
   const claimed: string[] = [];
   const kept = resources.filter((r) => {
     const by = r.fromComposeFile ? claimedBy.get(posix.normalize(r.origin.file)) : undefined;
@@ -46,4 +49,38 @@ export function dropClaimedComposeFiles(resources: readonly DesiredResource[]): 
     return by === undefined;
   });
   return { resources: kept, claimed };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The compose files a plain compose file names itself (top-level `include`, `extends.file`),
+ * relative to the source root; paths with variables are left out (they are known only once
+ * interpolated). A file that does not parse names none.
+ */
+export function composeReferences(res: DesiredResource): string[] {
+  if (res.text === undefined) return [];
+  let doc: unknown;
+  try {
+    doc = parse(res.text, { maxAliasCount: 100 });
+  } catch {
+    return [];
+  }
+  if (!isRecord(doc)) return [];
+  const refs: string[] = [];
+  const include = doc['include'];
+  if (Array.isArray(include))
+    for (const e of include) {
+      const path = isRecord(e) ? e['path'] : e;
+      refs.push(...(typeof path === 'string' ? [path] : strings(path)));
+    }
+  if (isRecord(doc['services']))
+    for (const svc of Object.values(doc['services']))
+      if (isRecord(svc) && isRecord(svc['extends']) && typeof svc['extends']['file'] === 'string')
+        refs.push(svc['extends']['file']);
+  const dir = posix.dirname(res.origin.file);
+  return refs
+    .filter((r) => !r.includes('$') && !r.startsWith('/'))
+    .map((r) => posix.normalize(posix.join(dir, r)));
 }

@@ -222,3 +222,52 @@ describe('examples/shop: a base, a prod overlay, a .env, an env file and a profi
     });
   });
 });
+
+describe('include and extends in a directory source', () => {
+  it('files a compose file includes or extends are not stacks of their own', () => {
+    const root = tree({
+      'app/docker-compose.yml':
+        'include: [db.yml]\nservices:\n  web:\n    extends: {file: ../shared/base.yml, service: base}\n',
+      'app/db.yml': 'services:\n  db:\n    image: local/busybox:1\n',
+      'shared/base.yml': 'services:\n  base:\n    image: local/busybox:1\n    user: u\n',
+    });
+    const l = loadPath(root);
+    expect(l.errors).toEqual([]);
+    expect(l.resources.map((r) => r.key)).toEqual(['SwarmStack/default/app']);
+    const d = desiredFor(l.resources[0]!, {
+      instanceId: 't',
+      files: fsFileReader(l.root),
+      secretHashKey: SECRET_HASH_KEY,
+    });
+    expect(
+      d.desired.objects
+        .filter((o) => o.kind === 'service')
+        .map((o) => o.name)
+        .sort(),
+    ).toEqual(['app_db', 'app_web']);
+  });
+
+  it('an extended or included file linked out of the root is refused at the line naming it', () => {
+    const outside = tree({ 'x.yml': 'services:\n  s:\n    image: stolen\n' });
+    const root = tree({
+      'app/docker-compose.yml':
+        'services:\n  web:\n    image: local/busybox:1\n    extends: {file: out.yml, service: s}\n',
+      'app/out.yml': { link: join(outside, 'x.yml') },
+      'inc/docker-compose.yml': 'include: [out.yml]\nservices: {}\n',
+      'inc/out.yml': { link: join(outside, 'x.yml') },
+    });
+    const l = loadPath(root);
+    for (const [name, where] of [
+      ['app', 'app/docker-compose.yml:4: services.web.extends'],
+      ['inc', 'inc/docker-compose.yml:1: include[0]'],
+    ] as const) {
+      const res = l.resources.find((r) => r.name === name)!;
+      const e = errorOf(() =>
+        desiredFor(res, { instanceId: 't', files: fsFileReader(l.root), secretHashKey: SECRET_HASH_KEY }),
+      );
+      expect(e.code).toBe('SK_ERR_FILE_REFUSED');
+      expect(e.message).toContain(`${where}: cannot read the compose file`);
+      expect(e.message).not.toContain('stolen');
+    }
+  });
+});
