@@ -106,9 +106,13 @@ export function deletionPolicy(res: DesiredResource): 'Delete' | 'Orphan' {
 export function composeFileFields(compose: unknown): string[] {
   const out: string[] = [];
   if (!isRecord(compose)) return out;
+  if (compose['include'] !== undefined) out.push('include');
   if (isRecord(compose['services']))
-    for (const [name, svc] of Object.entries(compose['services']))
+    for (const [name, svc] of Object.entries(compose['services'])) {
       if (isRecord(svc) && svc['env_file'] !== undefined) out.push(`services.${name}.env_file`);
+      if (isRecord(svc) && isRecord(svc['extends']) && svc['extends']['file'] !== undefined)
+        out.push(`services.${name}.extends.file`);
+    }
   for (const kind of ['configs', 'secrets'] as const) {
     const section = compose[kind];
     if (isRecord(section))
@@ -121,10 +125,11 @@ export function composeFileFields(compose: unknown): string[] {
 /** Checks that need the Kubernetes context: a custom resource has no source directory. */
 export function kubeSpecProblem(res: DesiredResource): SwarmkeeperError | undefined {
   if (res.kind !== 'SwarmStack') return undefined;
-  if (res.spec['composeFile'] !== undefined)
+  const field = ['composeFile', 'composeFiles', 'envFiles'].find((f) => res.spec[f] !== undefined);
+  if (field !== undefined)
     return skError(
       'RESOURCE_INVALID',
-      `${res.origin.file}: spec.composeFile: not supported for Kubernetes custom resources ` +
+      `${res.origin.file}: spec.${field}: not supported for Kubernetes custom resources ` +
         '(they have no source directory to read files from); put the compose document in spec.compose',
     );
   const files = composeFileFields(res.spec['compose']);

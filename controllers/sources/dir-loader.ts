@@ -8,6 +8,7 @@ import {
   detectConflicts,
   failedFile,
 } from '../../reconciler/source/classify.js';
+import { dropClaimedComposeFiles, stackInputFiles } from '../../reconciler/desired/stack-files.js';
 import { decodeText } from '../../reconciler/source/decode.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import { ByteBudget, confine, fsError, readRegular, realRoot, sourceLimits } from './safe-read.js';
@@ -117,7 +118,23 @@ export function loadPath(path: string, opts: { source?: string; revision?: strin
     if (c.errors.length > 0) failedFiles.push(file);
     skipped.push(...c.skipped);
   }
-  const { unique, errors: conflicts } = detectConflicts(all);
+  // What stacks read beyond the YAML files (a .env, env files, compose files of any name): an edit
+  // to one of them alone is a new revision. A file that cannot be read counts by its error.
+  const inputs = new Set(opts.revision ? [] : all.flatMap(stackInputFiles));
+  const inputBudget = new ByteBudget(sourceLimits().maxSourceBytes);
+  for (const file of [...inputs].sort()) {
+    hash.update(file).update('\0');
+    try {
+      const real = confine(realRootPath, file, file);
+      hash.update(readRegular(real, file, sourceLimits().maxFileBytes, inputBudget));
+    } catch (e) {
+      hash.update(asSwarmkeeperError(e).code);
+    }
+    hash.update('\0');
+  }
+  const own = dropClaimedComposeFiles(all);
+  skipped.push(...own.claimed);
+  const { unique, errors: conflicts } = detectConflicts(own.resources);
   const revision = opts.revision ?? `sha256:${hash.digest('hex').slice(0, 16)}`;
   for (const r of unique) r.origin.revision ??= revision;
   return {

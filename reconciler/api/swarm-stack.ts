@@ -17,6 +17,24 @@ export const composeFileSchema = nonEmpty
     }),
   });
 
+/** A list of relative paths inside the source, each at most once. */
+function pathList(what: string) {
+  return z
+    .array(composeFileSchema)
+    .max(32)
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      list.forEach((p, i) => {
+        const norm = p.replace(/(^|\/)\.\//g, '$1').replace(/\/+/g, '/');
+        if (seen.has(norm)) ctx.addIssue({ code: 'custom', path: [i], message: `duplicate ${what} "${p}"` });
+        seen.add(norm);
+      });
+    })
+    .meta({ 'x-kubernetes-list-type': 'set' });
+}
+
+const PROFILE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
 export const stackSecretRefSchema = z.strictObject({
   name: nonEmpty.describe('Name of the secret in the compose file (top-level `secrets:` key).'),
   secretRef: secretKeyRef,
@@ -32,6 +50,25 @@ export const swarmStackSpecSchema = z
       'x-kubernetes-preserve-unknown-fields': true,
     }),
     composeFile: composeFileSchema.optional(),
+    composeFiles: pathList('compose file')
+      .min(1)
+      .optional()
+      .describe(
+        'Compose files merged in order, as `docker stack deploy -c first.yml -c second.yml` merges them; relative paths inside them resolve against the folder of the first.',
+      ),
+    envFiles: pathList('env file')
+      .optional()
+      .describe(
+        'Env files (KEY=VALUE lines) for ${VAR} interpolation, relative to this resource; a later file wins over an earlier one, spec.env over all.',
+      ),
+    profiles: z
+      .array(z.string().regex(PROFILE, { error: 'must be a profile name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)' }))
+      .max(64)
+      .optional()
+      .meta({ 'x-kubernetes-list-type': 'set' })
+      .describe(
+        'Profiles enabled (docker compose --profile): a service that lists profiles is deployed only when one of them is enabled.',
+      ),
     env: z
       .record(z.string().regex(ENV_NAME, { error: 'must be an environment variable name' }), z.string())
       .optional()
@@ -56,11 +93,25 @@ export const swarmStackSpecSchema = z
     ...commonSpecFields,
   })
   .superRefine((spec, ctx) => {
-    const has = [spec.compose !== undefined, spec.composeFile !== undefined];
-    if (has[0] && has[1])
-      ctx.addIssue({ code: 'custom', path: [], message: 'set only one of compose or composeFile, not both' });
-    else if (!has[0] && !has[1])
-      ctx.addIssue({ code: 'custom', path: [], message: 'one of compose or composeFile is required' });
+    const n = [spec.compose, spec.composeFile, spec.composeFiles].filter((v) => v !== undefined).length;
+    if (n > 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'set only one of compose, composeFile or composeFiles',
+      });
+    else if (n === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'one of compose, composeFile or composeFiles is required',
+      });
+    if (spec.compose !== undefined && spec.envFiles !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['envFiles'],
+        message: 'env files go with composeFile or composeFiles (an inline compose document has spec.env)',
+      });
     const seen = new Set<string>();
     spec.secretRefs?.forEach((r, i) => {
       if (seen.has(r.name))
@@ -75,12 +126,16 @@ export const swarmStackSpecSchema = z
   .meta(
     cel(
       {
-        rule: '!(has(self.compose) && has(self.composeFile))',
-        message: 'set only one of compose or composeFile, not both',
+        rule: '(has(self.compose) ? 1 : 0) + (has(self.composeFile) ? 1 : 0) + (has(self.composeFiles) ? 1 : 0) <= 1',
+        message: 'set only one of compose, composeFile or composeFiles',
       },
       {
-        rule: 'has(self.compose) || has(self.composeFile)',
-        message: 'one of compose or composeFile is required',
+        rule: 'has(self.compose) || has(self.composeFile) || has(self.composeFiles)',
+        message: 'one of compose, composeFile or composeFiles is required',
+      },
+      {
+        rule: '!(has(self.compose) && has(self.envFiles))',
+        message: 'env files go with composeFile or composeFiles (an inline compose document has spec.env)',
       },
     ),
   );

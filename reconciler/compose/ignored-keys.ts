@@ -34,7 +34,6 @@ export const DEPRECATED_KEYS: Readonly<Record<string, string>> = {
 
 /** Keys docker refuses (`Compose file contains unsupported options:`), with its reasons. */
 export const FORBIDDEN_KEYS: Readonly<Record<string, string>> = {
-  extends: 'Support for `extends` is not implemented yet.',
   volume_driver:
     'Instead of setting the volume driver on the service, define a volume using the top-level `volumes` option and specify the driver there.',
   volumes_from:

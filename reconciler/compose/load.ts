@@ -7,9 +7,14 @@ import { imageReferenceProblem } from '../validate/image-ref.js';
 import { prepareTree } from './interpolate.js';
 import { stripIgnoredKeys } from './ignored-keys.js';
 import { errorMap, reportIssues } from './issues.js';
+import { applyExtends, type ImportCtx, type LoadedFile } from './extends.js';
+import { applyIncludes } from './include.js';
+import { type ComposeLayer, mergeLayers } from './merge.js';
 import { parseYaml } from './parse.js';
+import { applyProfiles } from './profiles.js';
 import { Problems, type LineLookup } from './problems.js';
 import { checkReferences } from './references.js';
+import { resolveRelative } from './relative.js';
 import { projectSchema, type RawProject, sourceCount } from './schema-top.js';
 import type { RawService } from './schema-service.js';
 import type { ComposeProject, ComposeSecret, ComposeService } from './types.js';
@@ -48,13 +53,11 @@ export interface LoadComposeOptions {
    * against its own folder).
    */
   bindRoot?: string;
+  /** Profiles enabled (docker compose --profile); services with other profiles are left out. */
+  profiles?: readonly string[];
 }
 
-/** Resolves `rel` against the directory of `file`, like docker/cli does for paths in a compose file. */
-export function resolveRelative(file: string, rel: string): string {
-  if (rel.startsWith('/')) return posix.normalize(rel);
-  return posix.join(posix.dirname(file), rel);
-}
+export { resolveRelative } from './relative.js';
 
 /**
  * Loads a compose file: YAML (anchors, aliases, merge keys) -> drop `x-*` -> interpolate
@@ -62,13 +65,46 @@ export function resolveRelative(file: string, rel: string): string {
  * Throws AggregateSwarmkeeperError listing every problem as `<file>:<line>: <path>: <problem>`.
  */
 export function loadCompose(input: LoadComposeInput, opts: LoadComposeOptions): ComposeProject {
-  const { file } = input;
-  let value: unknown = input.document;
-  let lineOf: LineLookup = () => undefined;
-  if (input.text !== undefined) ({ value, lineOf } = parseYaml(file, input.text));
-  const problems = new Problems(file, lineOf);
+  return loadComposeFiles([input], opts);
+}
 
-  value = prepareTree(value ?? null, opts.env, problems);
+/**
+ * Loads several compose files as `docker stack deploy -c a.yml -c b.yml` does: each is parsed and
+ * interpolated on its own, then merged in order (merge.ts), then validated as one. Relative paths
+ * resolve against the folder of the first file (docker's working directory); a problem names the
+ * file (and line) that last wrote the value it is about.
+ */
+export function loadComposeFiles(
+  inputs: readonly LoadComposeInput[],
+  opts: LoadComposeOptions,
+): ComposeProject {
+  const file = inputs[0]?.file ?? '';
+  const layers: ComposeLayer[] = [];
+  const problems = new Problems(file, () => undefined);
+  const ctx: ImportCtx = {
+    env: opts.env,
+    files: opts.files,
+    problems,
+    cache: new Map<string, LoadedFile | undefined>(),
+    locateIn: (f, lineOf) => problems.locateWith((path) => ({ file: f, line: lineOf(path) })),
+  };
+  for (const input of inputs) {
+    let value: unknown = input.document;
+    let lineOf: LineLookup = () => undefined;
+    let tags: ComposeLayer['tags'];
+    if (input.text !== undefined) ({ value, lineOf, tags } = parseYaml(input.file, input.text));
+    problems.locateWith((path) => ({ file: input.file, line: lineOf(path) }));
+    // include, then extends, in each file before the files merge (as docker compose does)
+    const loaded = { file: input.file, value: prepareTree(value ?? null, opts.env, problems), lineOf };
+    applyIncludes(loaded, ctx);
+    applyExtends(loaded, ctx);
+    layers.push({ file: input.file, value: loaded.value, lineOf, ...(tags ? { tags } : {}) });
+  }
+  problems.throwIfAny();
+  const merged = mergeLayers(layers, { env: opts.env });
+  problems.locateWith(merged.locate);
+  const value = merged.value;
+  applyProfiles(value, opts.profiles ?? [], problems);
   const warnings = stripIgnoredKeys(value, file, problems);
   problems.throwIfAny();
 

@@ -21,6 +21,8 @@ import { formatPath, type LineLookup, type PathSegment } from './problems.js';
 export interface ParsedYaml {
   value: unknown;
   lineOf: LineLookup;
+  /** Values tagged `!reset` or `!override` (the compose spec's merge tags), by formatted path. */
+  tags: Map<string, 'reset' | 'override'>;
 }
 
 /** go-yaml v3's booleans: only true/false (yes, no, on, off stay strings). */
@@ -115,14 +117,15 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   const lines = new Map<string, number>();
   const lineAt = (offset: number | undefined): number | undefined =>
     offset === undefined ? undefined : lineCounter.linePos(offset).line;
-  walk(doc, doc.contents as Node | null, [], lines, lineAt, 0);
+  const tags = new Map<string, 'reset' | 'override'>();
+  walk(doc, doc.contents as Node | null, [], { lines, lineAt, tags }, 0);
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: -1 }); // bounded by checkDocument
   } catch (e) {
     throw skError('YAML_SYNTAX', `${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return { value, lineOf: lookupIn(lines) };
+  return { value, lineOf: lookupIn(lines), tags };
 }
 
 export function lookupIn(lines: Map<string, number>): LineLookup {
@@ -148,14 +151,20 @@ function resolveAlias(doc: Document, alias: Node): Node | undefined {
   return resolved.get(alias);
 }
 
+interface WalkState {
+  lines: Map<string, number>;
+  lineAt: (offset: number | undefined) => number | undefined;
+  tags: Map<string, 'reset' | 'override'>;
+}
+
 function walk(
   doc: Document,
   node: Node | null | undefined,
   path: PathSegment[],
-  lines: Map<string, number>,
-  lineAt: (offset: number | undefined) => number | undefined,
+  state: WalkState,
   depth: number,
 ): void {
+  const { lines, lineAt } = state;
   // Lines of an alias-expanded document: the first paths are enough for errors (a lookup falls
   // back to the deepest known prefix), and a large expansion must not cost seconds.
   if (!node || depth > 64 || lines.size >= MAX_LINE_PATHS) return;
@@ -168,10 +177,12 @@ function walk(
       return;
     }
     walkedAliases.add(node);
-    walk(doc, resolveAlias(doc, node), path, lines, lineAt, depth + 1);
+    walk(doc, resolveAlias(doc, node), path, state, depth + 1);
     return;
   }
   const key = formatPath(path);
+  if (node.tag === '!reset' || node.tag === '!override')
+    state.tags.set(key, node.tag === '!reset' ? 'reset' : 'override');
   if (!lines.has(key)) {
     const line = lineAt(node.range?.[0]);
     if (line !== undefined) lines.set(key, line);
@@ -188,15 +199,15 @@ function walk(
       const child = [...path, String(k)];
       const keyLine = lineAt((pair.key as Node | null)?.range?.[0]);
       if (keyLine !== undefined) lines.set(formatPath(child), keyLine);
-      walk(doc, pair.value as Node | null, child, lines, lineAt, depth + 1);
+      walk(doc, pair.value as Node | null, child, state, depth + 1);
     }
     for (const m of merges) {
       const target = isAlias(m) ? resolveAlias(doc, m) : m;
       const sources = isSeq(target) ? target.items : [target];
-      for (const s of sources) walkMerged(doc, s as Node, path, lines, lineAt, depth + 1);
+      for (const s of sources) walkMerged(doc, s as Node, path, state, depth + 1);
     }
   } else if (isSeq(node)) {
-    node.items.forEach((item, i) => walk(doc, item as Node, [...path, i], lines, lineAt, depth + 1));
+    node.items.forEach((item, i) => walk(doc, item as Node, [...path, i], state, depth + 1));
   }
 }
 
@@ -205,10 +216,10 @@ function walkMerged(
   doc: Document,
   node: Node | undefined,
   path: PathSegment[],
-  lines: Map<string, number>,
-  lineAt: (offset: number | undefined) => number | undefined,
+  state: WalkState,
   depth: number,
 ): void {
+  const { lines, lineAt } = state;
   const target = node && isAlias(node) ? resolveAlias(doc, node) : node;
   if (!target || !isMap(target)) return;
   for (const pair of target.items) {
@@ -216,7 +227,7 @@ function walkMerged(
     const k = isScalar(pair.key) ? pair.key.value : pair.key;
     const child = [...path, String(k)];
     if (lines.has(formatPath(child))) continue;
-    walk(doc, pair.value as Node | null, child, lines, lineAt, depth + 1);
+    walk(doc, pair.value as Node | null, child, state, depth + 1);
     const keyLine = lineAt((pair.key as Node | null)?.range?.[0]);
     if (keyLine !== undefined) lines.set(formatPath(child), keyLine);
   }

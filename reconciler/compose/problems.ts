@@ -22,10 +22,20 @@ export class Problems {
   /** Values substituted from the env map: they may be secret, so errors never print them. */
   readonly #sensitive = new Set<string>();
 
+  /** Where a path is (file and line): several compose files are merged into one tree. */
+  #locate: (path: readonly PathSegment[]) => { file: string; line?: number | undefined };
+
   constructor(
     readonly file: string,
     readonly lineOf: LineLookup,
-  ) {}
+  ) {
+    this.#locate = (path) => ({ file, line: lineOf(path) });
+  }
+
+  /** Later problems name the file and line `locate` gives for their path. */
+  locateWith(locate: (path: readonly PathSegment[]) => { file: string; line?: number | undefined }): void {
+    this.#locate = locate;
+  }
 
   /** Marks an interpolated value; it is replaced by [redacted] in every later message. */
   redact(value: string): void {
@@ -38,8 +48,8 @@ export class Problems {
   /** `<file>:<line>: <path>: <problem>` with interpolated values redacted. */
   format(path: readonly PathSegment[], problem: string): string {
     for (const v of this.#sensitive) problem = problem.split(v).join('[redacted]');
-    const line = this.lineOf(path);
-    const where = line === undefined ? this.file : `${this.file}:${line}`;
+    const { file, line } = this.#locate(path);
+    const where = line === undefined ? file : `${file}:${line}`;
     return path.length === 0 ? `${where}: ${problem}` : `${where}: ${formatPath(path)}: ${problem}`;
   }
 

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { parseEnvFile } from '../compose/env-file.js';
-import { skError } from '../errors.js';
+import { errorName, skError } from '../errors.js';
 import type { FileReader } from '../ports.js';
 
 /** Which variables of a process environment interpolation may read. */
@@ -61,5 +61,26 @@ export function readDotEnv(composeFile: string, files: FileReader): Record<strin
     return Object.fromEntries(parseEnvFile(text, {}));
   } catch (e) {
     throw skError('COMPOSE_INTERPOLATION', `${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * An env file a stack lists (spec.envFiles): it must exist; `where` names the stack and field in
+ * errors. Bare `NAME` lines take no value (there is no environment to take it from).
+ */
+export function readListedEnvFile(path: string, files: FileReader, where: string): Record<string, string> {
+  let text: string;
+  try {
+    text = files.readText(path);
+  } catch (e) {
+    throw skError(
+      errorName(e) ?? 'FILE_UNREADABLE',
+      `${where}: cannot read the env file "${path}": ${(e as Error).message.replace(`${path}: `, '')}`,
+    );
+  }
+  try {
+    return Object.fromEntries(parseEnvFile(text, {}));
+  } catch (e) {
+    throw skError('COMPOSE_INTERPOLATION', `${where}: ${path}: ${(e as Error).message}`);
   }
 }

@@ -1,7 +1,7 @@
-import { type ComposeProject, loadCompose } from '../compose/load.js';
+import { type ComposeProject, loadCompose, loadComposeFiles } from '../compose/load.js';
 import type { Problems } from '../compose/problems.js';
 import { toSwarm } from '../compose/to-swarm.js';
-import { skError } from '../errors.js';
+import { errorName, skError } from '../errors.js';
 import type { DesiredState } from '../model/objects.js';
 import type { OwnerRef } from '../model/ownership.js';
 import type { FileReader } from '../ports.js';
@@ -10,12 +10,15 @@ import { checkPolicy } from '../policy/evaluate.js';
 import type { EffectivePolicy } from '../policy/policy.js';
 import { checkDockerRules } from '../validate/docker-rules.js';
 import { checkLimits, DEFAULT_LIMITS, type Limits } from '../validate/limits.js';
-import { allowedProcessEnv, type EnvSettings, readDotEnv } from './stack-env.js';
+import { allowedProcessEnv, type EnvSettings, readDotEnv, readListedEnvFile } from './stack-env.js';
 
 export interface SwarmStackSpecInput {
   stackName?: string;
   compose?: unknown;
   composeFile?: string;
+  composeFiles?: string[];
+  envFiles?: string[];
+  profiles?: string[];
   env?: Record<string, string>;
   secretRefs?: { name: string; secretRef: { name: string; key: string } }[];
 }
@@ -41,6 +44,18 @@ export interface StackContext {
 function joinPath(dir: string, file: string): string {
   if (file.startsWith('/') || dir === '.' || dir === '') return file;
   return `${dir}/${file}`;
+}
+
+/** Reads a compose file a stack names; a failure keeps the reader's code and names the stack and field. */
+function readFor(res: DesiredResource, field: string, path: string, ctx: StackContext): string {
+  try {
+    return ctx.files.readText(path);
+  } catch (e) {
+    throw skError(
+      errorName(e) ?? 'FILE_UNREADABLE',
+      `${res.origin.file}: ${res.key}: ${field}: cannot read the compose file "${path}": ${(e as Error).message.replace(`${path}: `, '')}`,
+    );
+  }
 }
 
 /** SwarmStack -> the Swarm objects `docker stack deploy` would create, with ownership labels. */
@@ -76,23 +91,39 @@ export function stackDesiredState(
       checkLimits(p, ctx.limits ?? DEFAULT_LIMITS, problems);
     },
   ];
-  if (spec.composeFile !== undefined) {
-    file = joinPath(res.baseDir, spec.composeFile);
-    // a plain compose file: the text the source read (its snapshot), not what the file holds now
-    const text = res.fromComposeFile && res.text !== undefined ? res.text : ctx.files.readText(file);
-    const env = { ...readDotEnv(file, ctx.files), ...processEnv, ...(spec.env ?? {}) };
-    project = loadCompose({ file, text }, { env, files: ctx.files, secretValues, checks, ...bind });
+  const profiles = spec.profiles === undefined ? {} : { profiles: spec.profiles };
+  const names = spec.composeFiles ?? (spec.composeFile === undefined ? undefined : [spec.composeFile]);
+  if (names !== undefined && names.length > 0) {
+    const field = spec.composeFiles ? 'spec.composeFiles' : 'spec.composeFile';
+    const paths = names.map((n) => joinPath(res.baseDir, n));
+    file = paths[0] as string;
+    const inputs = paths.map((path, i) => {
+      // a plain compose file: the text the source read (its snapshot), not what the file holds now
+      if (i === 0 && res.fromComposeFile && res.text !== undefined) return { file: path, text: res.text };
+      return { file: path, text: readFor(res, `${field}${spec.composeFiles ? `[${i}]` : ''}`, path, ctx) };
+    });
+    // Precedence: spec.env > spec.envFiles (a later file wins) > allowed process variables > .env
+    const listed: Record<string, string> = {};
+    (spec.envFiles ?? []).forEach((name, i) => {
+      const path = joinPath(res.baseDir, name);
+      Object.assign(
+        listed,
+        readListedEnvFile(path, ctx.files, `${res.origin.file}: ${res.key}: spec.envFiles[${i}]`),
+      );
+    });
+    const env = { ...readDotEnv(file, ctx.files), ...processEnv, ...listed, ...(spec.env ?? {}) };
+    project = loadComposeFiles(inputs, { env, files: ctx.files, secretValues, checks, ...bind, ...profiles });
   } else if (spec.compose !== undefined) {
     file = res.origin.file;
     const env = { ...processEnv, ...(spec.env ?? {}) };
     project = loadCompose(
       { file, document: spec.compose },
-      { env, files: ctx.files, secretValues, checks, ...bind },
+      { env, files: ctx.files, secretValues, checks, ...bind, ...profiles },
     );
   } else {
     throw skError(
       'RESOURCE_INVALID',
-      `${res.origin.file}: ${res.key}: spec: one of compose or composeFile is required`,
+      `${res.origin.file}: ${res.key}: spec: one of compose, composeFile or composeFiles is required`,
     );
   }
   refs.forEach((r, i) => {

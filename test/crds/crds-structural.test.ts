@@ -139,15 +139,19 @@ describe('per-kind CRD details', () => {
     expect(specOf(kind).properties[field]).toMatchObject(expected);
   });
 
-  it('SwarmStack enforces exactly one of compose/composeFile with CEL', () => {
+  it('SwarmStack enforces exactly one of compose/composeFile/composeFiles with CEL', () => {
     expect(specOf('SwarmStack')['x-kubernetes-validations']).toEqual([
       {
-        rule: '!(has(self.compose) && has(self.composeFile))',
-        message: 'set only one of compose or composeFile, not both',
+        rule: '(has(self.compose) ? 1 : 0) + (has(self.composeFile) ? 1 : 0) + (has(self.composeFiles) ? 1 : 0) <= 1',
+        message: 'set only one of compose, composeFile or composeFiles',
       },
       {
-        rule: 'has(self.compose) || has(self.composeFile)',
-        message: 'one of compose or composeFile is required',
+        rule: 'has(self.compose) || has(self.composeFile) || has(self.composeFiles)',
+        message: 'one of compose, composeFile or composeFiles is required',
+      },
+      {
+        rule: '!(has(self.compose) && has(self.envFiles))',
+        message: 'env files go with composeFile or composeFiles (an inline compose document has spec.env)',
       },
     ]);
   });

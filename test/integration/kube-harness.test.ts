@@ -118,7 +118,7 @@ describe('kube harness', () => {
     {
       name: 'no-compose',
       spec: { prune: true },
-      error: /one of compose or composeFile is required/,
+      error: /one of compose, composeFile or composeFiles is required/,
     },
   ])('the API server rejects an invalid SwarmStack: $name', async ({ name, spec, error }) => {
     const res = await applyStrict(swarmStack(`bad-${name}`, spec));

@@ -93,7 +93,18 @@ describe('kubeSpecProblem', () => {
       { composeFile: 'compose.yaml' },
       'spec.composeFile: not supported for Kubernetes custom resources',
     ],
+    [
+      'SwarmStack',
+      { composeFiles: ['a.yml', 'b.yml'] },
+      'spec.composeFiles: not supported for Kubernetes custom resources',
+    ],
+    [
+      'SwarmStack',
+      { compose: {}, envFiles: ['a.env'] },
+      'spec.envFiles: not supported for Kubernetes custom resources',
+    ],
     ['SwarmStack', { compose: {} }, undefined],
+    ['SwarmStack', { compose: {}, profiles: ['debug'] }, undefined],
     ['SwarmNetwork', { driver: 'overlay' }, undefined],
   ])('%s %j', (kind, spec, message) => {
     const r = toDesiredResource({ ...cr({ spec }), kind })!;

@@ -113,6 +113,12 @@ describe('inline compose of a custom resource has no files', () => {
       { services: { app: { image: 'x' } }, secrets: { s: { file: 's.txt' } } },
       'spec.compose.secrets.s.file',
     ],
+    ['an include', { include: ['db.yml'], services: {} }, 'spec.compose.include'],
+    [
+      'extends of another file',
+      { services: { app: { extends: { file: 'base.yml', service: 'b' } } } },
+      'spec.compose.services.app.extends.file',
+    ],
   ])('%s is a terminal error naming the resource and the field', (_what, compose, field) => {
     const err = kubeSpecProblem(cr('web', { compose }));
     expect(err?.policy).toBe('terminal');

@@ -4,10 +4,11 @@
  *   examples/web/            -> <prefix>web/   (plain compose: stack <prefix>web)
  *   examples/api/stack.yaml  -> SwarmStack <prefix>api
  *   examples/network.yaml    -> SwarmNetwork <prefix>net
+ *   examples/shop/           -> left out (the overlay example has a fixed stack name)
  * The host port 8080 becomes `hostPort`, and every service gets stop_grace_period 1s
  * (busybox sh/sleep ignore SIGTERM, which would make every removal take 10 s).
  */
-import { cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { REPO } from './run.js';
@@ -38,6 +39,8 @@ export function writeYaml(file: string, doc: unknown): void {
 export function copyExamples(dest: string, prefix: string, hostPort: number): ExampleCopy {
   mkdirSync(dest, { recursive: true });
   cpSync(join(REPO, 'examples'), dest, { recursive: true });
+  // the overlay example (a fixed stack name) is proven by fidelity-overlay and dir-loader-overlay
+  rmSync(join(dest, 'shop'), { recursive: true, force: true });
   const webStack = `${prefix}web`;
   const apiStack = `${prefix}api`;
   const network = `${prefix}net`;

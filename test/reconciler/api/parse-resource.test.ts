@@ -10,7 +10,7 @@ const doc = (kind: string, spec: unknown, name = 'web') => ({
   spec,
 });
 const STACK_FIELDS =
-  'adopt, compose, composeFile, configRetention, deletionPolicy, dependsOn, driftPolicy, env, ignore, prune, recreatePolicy, secretRefs, stackName, suspend';
+  'adopt, compose, composeFile, composeFiles, configRetention, deletionPolicy, dependsOn, driftPolicy, env, envFiles, ignore, profiles, prune, recreatePolicy, secretRefs, stackName, suspend';
 const S = `${FILE}: SwarmStack/web: `;
 
 function errorOf(input: unknown): { code: string; message: string } {
@@ -53,12 +53,12 @@ describe('parseResource rejects invalid documents with precise messages', () => 
     [
       'missing compose and composeFile',
       doc('SwarmStack', {}),
-      `${S}spec: one of compose or composeFile is required`,
+      `${S}spec: one of compose, composeFile or composeFiles is required`,
     ],
     [
       'both compose and composeFile',
       doc('SwarmStack', { compose: {}, composeFile: 'a.yml' }),
-      `${S}spec: set only one of compose or composeFile, not both`,
+      `${S}spec: set only one of compose, composeFile or composeFiles`,
     ],
     [
       'bad stackName',
@@ -152,7 +152,7 @@ describe('parseResource rejects invalid documents with precise messages', () => 
     expect(message.split('\n')).toEqual([
       `${S}spec.configRetention: must be >= 0 (got -2)`,
       `${S}spec.foo: unknown field (supported: ${STACK_FIELDS})`,
-      `${S}spec: one of compose or composeFile is required`,
+      `${S}spec: one of compose, composeFile or composeFiles is required`,
     ]);
   });
 

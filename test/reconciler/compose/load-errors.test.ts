@@ -30,10 +30,10 @@ const cases: [string, string, string, string][] = [
       'stack.yml:5: services.web.mem_limit: unsupported option, refused by docker stack deploy too: Set resource limits using deploy.resources',
   ],
   [
-    'extends is refused like docker does',
+    'extends of a service the file does not define (docker stack deploy refuses extends; swarmkeeper resolves it)',
     svc('    extends: {service: base}'),
     'SK_ERR_COMPOSE_INVALID',
-    'stack.yml:4: services.web.extends: unsupported option, refused by docker stack deploy too: Support for `extends` is not implemented yet.',
+    'stack.yml:4: services.web.extends: service "base" is not defined in this file',
   ],
   [
     'depends_on long form is rejected, saying docker rejects it too',

@@ -1,0 +1,86 @@
+import { posix } from 'node:path';
+import { parse } from 'yaml';
+import type { DesiredResource } from '../source/resource.js';
+
+function joinPath(dir: string, file: string): string {
+  if (file.startsWith('/') || dir === '.' || dir === '') return file;
+  return `${dir}/${file}`;
+}
+
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+
+/**
+ * The files a SwarmStack reads besides its own YAML, relative to the source root: its compose
+ * files, the `.env` beside the first, and its env files. A source's revision covers their content,
+ * so an edit to any of them alone is a new revision (and a reconcile).
+ */
+export function stackInputFiles(res: DesiredResource): string[] {
+  if (res.kind !== 'SwarmStack') return [];
+  const spec = res.spec;
+  const compose =
+    typeof spec['composeFile'] === 'string' ? [spec['composeFile']] : strings(spec['composeFiles']);
+  const paths = compose.map((f) => joinPath(res.baseDir, f));
+  const first = paths[0];
+  if (first !== undefined) paths.push(posix.join(posix.dirname(first), '.env'));
+  for (const f of strings(spec['envFiles'])) paths.push(joinPath(res.baseDir, f));
+  return [...new Set(paths.map((p) => posix.normalize(p)))];
+}
+
+/**
+ * A compose file a SwarmStack of the same source names (composeFile, composeFiles) is that stack's
+ * input, not a stack of its own: a folder may then hold `base.yml`, `prod.yml` and the SwarmStack
+ * that merges them. Returns the resources left and one note per file claimed.
+ */
+export function dropClaimedComposeFiles(resources: readonly DesiredResource[]): {
+  resources: DesiredResource[];
+  claimed: string[];
+} {
+  const claimedBy = new Map<string, string>();
+  for (const r of resources) {
+    const refs = r.fromComposeFile ? composeReferences(r) : stackInputFiles(r);
+    for (const f of refs)
+      if (!claimedBy.has(f) && f !== posix.normalize(r.origin.file)) claimedBy.set(f, r.key);
+  }
+  const claimed: string[] = [];
+  const kept = resources.filter((r) => {
+    const by = r.fromComposeFile ? claimedBy.get(posix.normalize(r.origin.file)) : undefined;
+    if (by !== undefined) claimed.push(`${r.origin.file}: a compose file of ${by}, not a stack of its own`);
+    return by === undefined;
+  });
+  return { resources: kept, claimed };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The compose files a plain compose file names itself (top-level `include`, `extends.file`),
+ * relative to the source root; paths with variables are left out (they are known only once
+ * interpolated). A file that does not parse names none.
+ */
+export function composeReferences(res: DesiredResource): string[] {
+  if (res.text === undefined) return [];
+  let doc: unknown;
+  try {
+    doc = parse(res.text, { maxAliasCount: 100 });
+  } catch {
+    return [];
+  }
+  if (!isRecord(doc)) return [];
+  const refs: string[] = [];
+  const include = doc['include'];
+  if (Array.isArray(include))
+    for (const e of include) {
+      const path = isRecord(e) ? e['path'] : e;
+      refs.push(...(typeof path === 'string' ? [path] : strings(path)));
+    }
+  if (isRecord(doc['services']))
+    for (const svc of Object.values(doc['services']))
+      if (isRecord(svc) && isRecord(svc['extends']) && typeof svc['extends']['file'] === 'string')
+        refs.push(svc['extends']['file']);
+  const dir = posix.dirname(res.origin.file);
+  return refs
+    .filter((r) => !r.includes('$') && !r.startsWith('/'))
+    .map((r) => posix.normalize(posix.join(dir, r)));
+}

@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import { desiredFor } from '../../../reconciler/desired/desired-for.js';
+import { dropClaimedComposeFiles, stackInputFiles } from '../../../reconciler/desired/stack-files.js';
+import type { ServiceSpec } from '../../../reconciler/model/engine-types.js';
+import type { DesiredResource } from '../../../reconciler/source/resource.js';
+import { memFiles, SECRET_HASH_KEY } from '../compose/helpers.js';
+
+const res = (spec: Record<string, unknown>): DesiredResource => ({
+  key: 'SwarmStack/default/web',
+  kind: 'SwarmStack',
+  namespace: 'default',
+  name: 'web',
+  spec,
+  origin: { file: 'envs/prod/stack.yaml' },
+  baseDir: 'envs/prod',
+});
+
+const BASE = 'services:\n  app:\n    image: img:${TAG}\n    environment:\n      LEVEL: ${LEVEL:-info}\n';
+const PROD = 'services:\n  app:\n    deploy:\n      replicas: 3\n    environment:\n      LEVEL: warn\n';
+
+function build(
+  spec: Record<string, unknown>,
+  files: Record<string, string>,
+  vars: Record<string, string> = {},
+) {
+  return desiredFor(res(spec), {
+    instanceId: 'i',
+    files: memFiles(files),
+    secretHashKey: SECRET_HASH_KEY,
+    env: { vars, allow: ['TAG', 'LEVEL'] },
+  });
+}
+const app = (d: ReturnType<typeof build>): ServiceSpec => {
+  const o = d.desired.objects.find((x) => x.kind === 'service' && x.name === 'web_app');
+  if (!o || o.kind !== 'service') throw new Error('no service web_app');
+  return o.spec;
+};
+const errorOf = (f: () => unknown): { code: string; message: string } => {
+  try {
+    f();
+  } catch (e) {
+    return e as { code: string; message: string };
+  }
+  throw new Error('no error');
+};
+
+describe('spec.composeFiles', () => {
+  const files = {
+    'envs/prod/base/compose.yml': BASE,
+    'envs/prod/prod.yml': PROD,
+    'envs/prod/base/.env': 'TAG=1\n',
+  };
+  it('merges the files in order; the .env beside the first is read', () => {
+    const s = app(build({ composeFiles: ['base/compose.yml', 'prod.yml'] }, files));
+    expect(s.TaskTemplate.ContainerSpec.Image).toBe('img:1');
+    expect(s.TaskTemplate.ContainerSpec.Env).toEqual(['LEVEL=warn']);
+    expect(s.Mode).toEqual({ Replicated: { Replicas: 3 } });
+  });
+  it('one file in composeFiles equals composeFile', () => {
+    expect(build({ composeFiles: ['base/compose.yml'] }, files).desired).toEqual(
+      build({ composeFile: 'base/compose.yml' }, files).desired,
+    );
+  });
+  it("a problem names the overlay's file and line when the overlay wrote the value", () => {
+    const e = errorOf(() =>
+      build(
+        { composeFiles: ['base/compose.yml', 'prod.yml'] },
+        { ...files, 'envs/prod/prod.yml': 'services:\n  app:\n    deploy:\n      replicas: many\n' },
+      ),
+    );
+    expect(e.code).toBe('SK_ERR_COMPOSE_INVALID');
+    expect(e.message).toMatch(/^envs\/prod\/prod\.yml:4: services\.app\.deploy\.replicas: /);
+  });
+  it("a problem in the base names the base's file and line", () => {
+    const e = errorOf(() =>
+      build(
+        { composeFiles: ['base/compose.yml', 'prod.yml'] },
+        { ...files, 'envs/prod/base/compose.yml': `${BASE}    user: [x]\n` },
+      ),
+    );
+    expect(e.message).toMatch(/^envs\/prod\/base\/compose\.yml:6: services\.app\.user: /);
+  });
+  it.each([
+    [
+      'a missing overlay',
+      ['base/compose.yml', 'nope.yml'],
+      'SK_ERR_FILE_UNREADABLE',
+      'envs/prod/stack.yaml: SwarmStack/default/web: spec.composeFiles[1]: cannot read the compose file "envs/prod/nope.yml": ENOENT',
+    ],
+    [
+      'a duplicate entry',
+      ['prod.yml', './prod.yml'],
+      'SK_ERR_RESOURCE_INVALID',
+      'spec.composeFiles[1]: duplicate compose file "./prod.yml"',
+    ],
+    [
+      'an entry leaving the source',
+      ['../x.yml'],
+      'SK_ERR_RESOURCE_INVALID',
+      'spec.composeFiles[0]: must be a relative path',
+    ],
+    [
+      'an absolute entry',
+      ['/etc/passwd'],
+      'SK_ERR_RESOURCE_INVALID',
+      'spec.composeFiles[0]: must be a relative path',
+    ],
+    ['an empty list', [], 'SK_ERR_RESOURCE_INVALID', 'spec.composeFiles: must have at least 1 items'],
+  ])('%s is a precise error', (_n, list, code, message) => {
+    const e = errorOf(() => build({ composeFiles: list }, files));
+    expect(e.code).toBe(code);
+    expect(e.message).toContain(message);
+  });
+  it('composeFile and composeFiles together are refused', () => {
+    const e = errorOf(() => build({ composeFile: 'prod.yml', composeFiles: ['prod.yml'] }, files));
+    expect(e.message).toContain('set only one of compose, composeFile or composeFiles');
+  });
+});
+
+describe('interpolation precedence: spec.env > envFiles (later wins) > allowed process variables > .env', () => {
+  const files = {
+    'envs/prod/c.yml': 'services:\n  app:\n    image: img:${TAG}\n',
+    'envs/prod/.env': 'TAG=dotenv\n',
+    'envs/prod/a.env': 'TAG=a\n',
+    'envs/prod/b.env': '# b\nTAG=b\n',
+    'envs/prod/other.env': 'OTHER=1\n',
+  };
+  it.each([
+    ['.env alone', {}, {}, 'dotenv'],
+    ['an allowed process variable over .env', {}, { TAG: 'proc' }, 'proc'],
+    ['an env file over the process', { envFiles: ['a.env'] }, { TAG: 'proc' }, 'a'],
+    ['a later env file over an earlier one', { envFiles: ['a.env', 'b.env'] }, {}, 'b'],
+    ['an earlier env file when the later lacks the name', { envFiles: ['a.env', 'other.env'] }, {}, 'a'],
+    ['spec.env over everything', { envFiles: ['a.env'], env: { TAG: 'spec' } }, { TAG: 'proc' }, 'spec'],
+  ])('%s', (_n, spec, vars, tag) => {
+    const s = app(build({ composeFile: 'c.yml', ...spec }, files, vars));
+    expect(s.TaskTemplate.ContainerSpec.Image).toBe(`img:${tag}`);
+  });
+  it('a missing listed env file is an error naming the stack and path; a missing .env is fine', () => {
+    const e = errorOf(() => build({ composeFile: 'c.yml', envFiles: ['gone.env'] }, files));
+    expect(e.code).toBe('SK_ERR_FILE_UNREADABLE');
+    expect(e.message).toContain(
+      'envs/prod/stack.yaml: SwarmStack/default/web: spec.envFiles[0]: cannot read the env file "envs/prod/gone.env"',
+    );
+    const { 'envs/prod/.env': _, ...noDotEnv } = files;
+    expect(
+      app(build({ composeFile: 'c.yml', env: { TAG: 'x' } }, noDotEnv)).TaskTemplate.ContainerSpec.Image,
+    ).toBe('img:x');
+  });
+  it('a bad line in an env file names the file and line', () => {
+    const e = errorOf(() =>
+      build(
+        { composeFile: 'c.yml', envFiles: ['bad.env'] },
+        { ...files, 'envs/prod/bad.env': 'A=1\nB C=2\n' },
+      ),
+    );
+    expect(e.code).toBe('SK_ERR_COMPOSE_INTERPOLATION');
+    expect(e.message).toContain(
+      'spec.envFiles[0]: envs/prod/bad.env: line 2: variable "B C" contains whitespace',
+    );
+  });
+  it('envFiles with an inline compose document are refused', () => {
+    const e = errorOf(() => build({ compose: { services: {} }, envFiles: ['a.env'] }, files));
+    expect(e.message).toContain('env files go with composeFile or composeFiles');
+  });
+});
+
+describe('spec.profiles', () => {
+  const compose = [
+    'services:',
+    '  app: {image: app}',
+    '  debug: {image: dbg, profiles: [debug]}',
+    '  tools: {image: tools, profiles: [ops, debug]}',
+    '  always: {image: a, profiles: []}',
+  ].join('\n');
+  const names = (spec: Record<string, unknown>, text = compose) =>
+    build({ composeFile: 'c.yml', ...spec }, { 'envs/prod/c.yml': text })
+      .desired.objects.filter((o) => o.kind === 'service')
+      .map((o) => o.name)
+      .sort();
+  it.each([
+    ['none enabled', undefined, ['web_always', 'web_app']],
+    ['debug', ['debug'], ['web_always', 'web_app', 'web_debug', 'web_tools']],
+    ['ops', ['ops'], ['web_always', 'web_app', 'web_tools']],
+    ['an unknown profile', ['nope'], ['web_always', 'web_app']],
+  ])('%s', (_n, profiles, expected) => {
+    expect(names(profiles === undefined ? {} : { profiles })).toEqual(expected);
+  });
+  it('an enabled service depending on a disabled one is an error with compose advice', () => {
+    const text =
+      'services:\n  app:\n    image: app\n    depends_on: [db]\n  db:\n    image: db\n    profiles: [data]\n';
+    const e = errorOf(() => names({}, text));
+    expect(e.code).toBe('SK_ERR_COMPOSE_INVALID');
+    expect(e.message).toContain(
+      'envs/prod/c.yml:4: services.app.depends_on: service "db" is a dependency of service "app" but is not enabled by the active profiles',
+    );
+    expect(names({ profiles: ['data'] }, text)).toEqual(['web_app', 'web_db']);
+  });
+  it('a bad profiles value is an error at its line', () => {
+    const e = errorOf(() => names({}, 'services:\n  app:\n    image: app\n    profiles: debug\n'));
+    expect(e.message).toContain('envs/prod/c.yml:4: services.app.profiles: expected a list of profile names');
+  });
+});
+
+describe('files a stack reads (the revision covers them)', () => {
+  it('compose files, the .env beside the first, env files', () => {
+    expect(
+      stackInputFiles(res({ composeFiles: ['base/compose.yml', './prod.yml'], envFiles: ['a.env'] })),
+    ).toEqual(['envs/prod/base/compose.yml', 'envs/prod/prod.yml', 'envs/prod/base/.env', 'envs/prod/a.env']);
+    expect(stackInputFiles(res({ compose: {} }))).toEqual([]);
+  });
+  it('a compose file a SwarmStack names is not a stack of its own', () => {
+    const plain = (file: string): DesiredResource => ({
+      ...res({ composeFile: file.split('/').pop() }),
+      key: `SwarmStack/default/${file}`,
+      origin: { file },
+      fromComposeFile: true,
+    });
+    const out = dropClaimedComposeFiles([
+      res({ composeFiles: ['base.yml', 'prod.yml'] }),
+      plain('envs/prod/base.yml'),
+      plain('envs/prod/prod.yml'),
+      plain('envs/dev/docker-compose.yml'),
+    ]);
+    expect(out.resources.map((r) => r.origin.file)).toEqual([
+      'envs/prod/stack.yaml',
+      'envs/dev/docker-compose.yml',
+    ]);
+    expect(out.claimed).toEqual([
+      'envs/prod/base.yml: a compose file of SwarmStack/default/web, not a stack of its own',
+      'envs/prod/prod.yml: a compose file of SwarmStack/default/web, not a stack of its own',
+    ]);
+  });
+});
