@@ -20,7 +20,10 @@ export interface ImageResolveInput {
   observed: readonly ObservedObject[];
   /** A desired state not yet applied (or no memory of one: the CLI): `always` resolves everything. */
   newDesired: boolean;
-  /** The warnings of the last reconcile: images that could not be resolved are tried again. */
+  /**
+   * The warnings of the last reconcile: an image that could not be resolved stays reported until a
+   * later reconcile resolves it (a resync does not ask the registry again).
+   */
   prevWarnings?: readonly string[];
 }
 
@@ -44,14 +47,17 @@ function failedBefore(warnings: readonly string[] | undefined): Set<string> {
 
 /** The distinct images this reconcile resolves. */
 export function imagesFor(input: ImageResolveInput): string[] {
-  const wanted = new Set(imagesToResolve(input.desired, input.observed, input.mode, input.newDesired));
-  if (input.mode !== 'never') {
-    const retry = failedBefore(input.prevWarnings);
-    for (const d of input.desired)
-      if (d.kind === 'service' && retry.has(d.spec.TaskTemplate.ContainerSpec.Image))
-        wanted.add(d.spec.TaskTemplate.ContainerSpec.Image);
-  }
-  return [...wanted].sort();
+  return imagesToResolve(input.desired, input.observed, input.mode, input.newDesired);
+}
+
+/** Images of the last reconcile's warnings that are still desired and not resolved this time. */
+function carried(input: ImageResolveInput, asked: ReadonlySet<string>): string[] {
+  if (input.mode === 'never') return [];
+  const before = failedBefore(input.prevWarnings);
+  const desired = new Set(
+    input.desired.flatMap((d) => (d.kind === 'service' ? [d.spec.TaskTemplate.ContainerSpec.Image] : [])),
+  );
+  return [...before].filter((i) => desired.has(i) && !asked.has(i)).sort();
 }
 
 export async function resolveImages(
@@ -77,7 +83,9 @@ export async function resolveImages(
       }
     }),
   );
-  for (const image of images) if (resolutions[image]?.ok === false) warnings.push(digestWarning(image));
+  const failed = images.filter((i) => resolutions[i]?.ok === false);
+  for (const image of [...failed, ...carried(input, new Set(images))].sort())
+    warnings.push(digestWarning(image));
   if (images.length > 0) log.debug({ images: images.length }, 'images resolved');
   return { resolutions, warnings };
 }

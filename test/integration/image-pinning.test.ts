@@ -1,5 +1,5 @@
 /**
- * IMAGE PINNING against the lab registry (SK_LAB_REGISTRY=1): `swarmkeeper apply` pins a tag to its
+ * IMAGE PINNING against the lab registry (added to the shared lab when it has none): `swarmkeeper apply` pins a tag to its
  * digest exactly as `docker stack deploy` (default --resolve-image always) does; re-applying plans
  * nothing; adopting a stack docker pinned restarts nothing; a registry that is down changes nothing
  * and is reported with docker's warning; a new digest behind the tag is an image update.
@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { labRegistry } from '../lab/lab.js';
+import { labRegistry, labUp } from '../lab/lab.js';
 import {
   docker,
   dockerJSON,
@@ -25,12 +25,11 @@ const lab = inject('lab');
 const RUN = randomBytes(3).toString('hex');
 const INSTANCE = `pinning-${RUN}`;
 const TMP = mkdtempSync(join(tmpdir(), 'sk-pinning-'));
-const REG = lab.registry ?? '';
-const IMAGE = `${REG}/pin${RUN}/app:1`;
+let IMAGE = '';
 const DOCKER_STACK = `pind${RUN}`;
 const SK_STACK = `pins${RUN}`;
 
-const compose = (env = 'one') => `services:
+const compose = (env = 'one'): string => `services:
   app:
     image: ${IMAGE}
     command: ["sh", "-c", "exec sleep 100000"]
@@ -97,7 +96,19 @@ async function push(label: string): Promise<string> {
 let digest1 = '';
 
 beforeAll(async () => {
-  if (!lab.registry) throw new Error('image-pinning needs the lab registry: run with SK_LAB_REGISTRY=1');
+  // `lab up` of the same shape only adds what is missing: here the registry
+  const registry =
+    lab.registry ??
+    (
+      await labUp({
+        name: lab.name,
+        nodes: lab.nodes.filter((n) => n.role !== 'none').length,
+        managers: lab.nodes.filter((n) => n.role === 'manager').length,
+        registry: true,
+      })
+    ).registry;
+  if (!registry) throw new Error('lab up --registry gave no REGISTRY');
+  IMAGE = `${registry}/pin${RUN}/app:1`;
   for (const s of [DOCKER_STACK, SK_STACK]) {
     mkdirSync(join(TMP, s));
     writeFileSync(fileOf(s), compose());
@@ -106,7 +117,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await labRegistry('start').catch(() => undefined);
+  await labRegistry('start', { name: lab.name }).catch(() => undefined);
   await removeStacks([DOCKER_STACK, SK_STACK]);
   await docker(['image', 'rm', '-f', IMAGE], true);
   rmSync(TMP, { recursive: true, force: true });
@@ -155,7 +166,7 @@ describe('image digest pinning', () => {
 
   it('with the registry down, nothing changes and docker’s warning is reported', async () => {
     const before = await versions(SK_STACK);
-    await labRegistry('stop');
+    await labRegistry('stop', { name: lab.name });
     try {
       const r = await swarmkeeper(INSTANCE, ['apply', '-f', fileOf(SK_STACK)]);
       expect(r.code, r.stderr).toBe(0);
@@ -168,7 +179,7 @@ describe('image digest pinning', () => {
       expect(changed.code, changed.stderr).toBe(0);
       expect(await imageOf(SK_STACK, 'app')).toBe(`${IMAGE}@${digest1}`);
     } finally {
-      await labRegistry('start');
+      await labRegistry('start', { name: lab.name });
     }
   });
 

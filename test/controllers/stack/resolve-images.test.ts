@@ -134,7 +134,7 @@ describe('image resolution in a reconcile (resolveImage always, the default)', (
     expect(r.warnings).toContain(WARNING);
   });
 
-  it('with the registry down, a pinned stack changes nothing; it is retried and reported until it answers', async () => {
+  it('with the registry down, a pinned stack changes nothing; resyncs keep reporting it without asking again', async () => {
     const w = world();
     const first = await run(w, stack());
     w.setDown(true);
@@ -142,15 +142,27 @@ describe('image resolution in a reconcile (resolveImage always, the default)', (
     expect(down.plan?.actions.map((a) => a.name)).toEqual(['app_web']);
     expect(w.imageOf('app_web')).toBe(`${APP}@${D1}`);
     expect(down.status.warnings).toContain(WARNING);
-    // the next resync tries the images that failed again, and keeps reporting them
-    const retry = await run(w, stack({}, 'A=2'), down.status);
-    expect(w.asked.sort()).toEqual(['busybox:1', APP]);
-    expect(retry.plan?.actions).toEqual([]);
-    expect(retry.status.warnings).toContain(WARNING);
+    // a resync asks no registry and keeps the warning in the status
+    const resync = await run(w, stack({}, 'A=2'), down.status);
+    expect(w.asked).toEqual([]);
+    expect(resync.plan?.actions).toEqual([]);
+    expect(resync.status.warnings).toContain(WARNING);
+    // the next desired state resolves again: the registry is back, the warning goes
     w.setDown(false);
-    const back = await run(w, stack({}, 'A=2'), retry.status);
-    expect(back.plan?.actions).toEqual([]);
+    const back = await run(w, stack({}, 'A=3'), resync.status);
+    expect(w.asked.sort()).toEqual(['busybox:1', APP]);
+    expect(back.plan?.actions.map((a) => a.name)).toEqual(['app_web']);
     expect(back.status.warnings).toBeUndefined();
+  });
+
+  it('a warning goes with its image: a service that no longer uses it is not reported', async () => {
+    const w = world();
+    w.setDown(true);
+    const down = await run(w, stack());
+    expect(down.status.warnings).toContain(WARNING);
+    w.setDown(false);
+    const moved = await run(w, stack({}, 'A=1', 'reg:5000/app:9'), down.status, { resolveImage: 'changed' });
+    expect(moved.status.warnings?.some((x) => x.includes(`image ${APP} `))).toBeFalsy();
   });
 });
 
