@@ -9,7 +9,19 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { labRegistry, labUp } from '../lab/lab.js';
+import { labRegistry } from '../lab/lab.js';
+import { startCountingProxy, type CountingProxy } from '../support/counting-proxy.js';
+import { ControllerProcess, killAll, metricSum, waitFor } from './helpers/controller-process.js';
+import {
+  StatusReader,
+  cleanupSwarm,
+  labVars,
+  serviceSpec,
+  tempSource,
+  uniq,
+} from './helpers/controller-swarm.js';
+import { dockerSocketPath } from './helpers/run.js';
+import { digestWarning, ensureRegistry, pushImage } from './helpers/registry.js';
 import {
   docker,
   dockerJSON,
@@ -44,8 +56,7 @@ const compose = (env = 'one'): string => `services:
 `;
 
 const fileOf = (stack: string) => join(TMP, stack, 'docker-compose.yml');
-const warningFor = (image: string) =>
-  `image ${image} could not be accessed on a registry to record\nits digest. Each node will access ${image} independently,\npossibly leading to different nodes running different\nversions of the image.`;
+const warningFor = digestWarning;
 
 interface Service {
   ID: string;
@@ -81,33 +92,12 @@ async function runningTasks(stack: string): Promise<Record<string, string>> {
   });
 }
 
-/** Pushes a new image under IMAGE; returns its digest. */
-async function push(label: string): Promise<string> {
-  const ctx = join(TMP, `build-${label}`);
-  mkdirSync(ctx);
-  writeFileSync(join(ctx, 'Dockerfile'), `FROM local/busybox:1\nLABEL pin.test=${label}\n`);
-  await docker(['build', '-q', '-t', IMAGE, ctx]);
-  const out = (await docker(['push', IMAGE])).stdout;
-  const m = /digest: (sha256:[0-9a-f]{64})/.exec(out);
-  if (!m?.[1]) throw new Error(`no digest in docker push output:\n${out}`);
-  return m[1];
-}
+const push = (label: string) => pushImage(IMAGE, label);
 
 let digest1 = '';
 
 beforeAll(async () => {
-  // `lab up` of the same shape only adds what is missing: here the registry
-  const registry =
-    lab.registry ??
-    (
-      await labUp({
-        name: lab.name,
-        nodes: lab.nodes.filter((n) => n.role !== 'none').length,
-        managers: lab.nodes.filter((n) => n.role === 'manager').length,
-        registry: true,
-      })
-    ).registry;
-  if (!registry) throw new Error('lab up --registry gave no REGISTRY');
+  const registry = await ensureRegistry(lab);
   IMAGE = `${registry}/pin${RUN}/app:1`;
   for (const s of [DOCKER_STACK, SK_STACK]) {
     mkdirSync(join(TMP, s));
@@ -195,5 +185,102 @@ describe('image digest pinning', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`service ${SK_STACK}_app: updated`);
     expect(await imageOf(SK_STACK, 'app')).toBe(`${IMAGE}@${digest2}`);
+  });
+});
+
+// The controller path (`swarmkeeper run`, a SwarmStack with the default resolveImage always): in this
+// file, after the registry is back, so no other file stops the registry under it. Docker API calls
+// go through a counting proxy: resyncs must make no distribution call.
+const id = uniq('skpinctl');
+const name = uniq('pc');
+const key = `SwarmStack/default/${name}`;
+const src = tempSource('sk-pinctl');
+const status = new StatusReader(id);
+let ctl: ControllerProcess;
+let image = '';
+let digest = '';
+let proxy: CountingProxy;
+
+const stackCR = (mode: string): string => `apiVersion: swarmkeeper.io/v1alpha1
+kind: SwarmStack
+metadata:
+  name: ${name}
+spec:
+  compose:
+    services:
+      app:
+        image: ${image}
+        command: ["sleep", "100000"]
+        environment: [MODE=${mode}]
+        deploy: {replicas: 0, endpoint_mode: dnsrr}
+      local:
+        image: local/busybox:1
+        command: ["sleep", "100000"]
+        deploy: {replicas: 0, endpoint_mode: dnsrr}
+`;
+
+const distributionCalls = () =>
+  Object.entries(proxy.counts())
+    .filter(([k]) => k.startsWith('GET /distribution/'))
+    .reduce((n, [, v]) => n + v, 0);
+const snapshots = async () => metricSum(await ctl.metrics(), 'swarmkeeper_swarm_snapshot_total', {});
+const warnings = async () => ((await status.get(key))?.['warnings'] as string[] | undefined) ?? [];
+
+describe('swarmkeeper run: image pinning', () => {
+  beforeAll(async () => {
+    image = IMAGE.replace(/:1$/, ':ctl');
+    digest = await pushImage(image, name);
+    proxy = await startCountingProxy(dockerSocketPath());
+    writeFileSync(src.path(`${name}.yaml`), stackCR('one'));
+    ctl = await ControllerProcess.start({
+      instanceId: id,
+      sources: [src.dir],
+      redisUrl: labVars().redisUrl,
+      label: 'pin',
+      args: ['--resync', '2s'],
+      env: { DOCKER_HOST: `unix://${proxy.socketPath}` },
+    });
+    await waitFor(`${key} Ready\n${ctl.tail()}`, 90_000, async () =>
+      (await status.condition(key, 'Ready'))?.status === 'True' ? true : undefined,
+    );
+  }, 150_000);
+
+  afterAll(async () => {
+    await killAll();
+    await cleanupSwarm(id);
+    await status.purge();
+    status.close();
+    await proxy?.close();
+    await docker(['image', 'rm', '-f', image], true);
+    src.remove();
+  }, 120_000);
+
+  it('pins the new stack to the digest and reports the image no registry serves', async () => {
+    expect((await serviceSpec(`${name}_app`))?.image).toBe(`${image}@${digest}`);
+    expect((await serviceSpec(`${name}_local`))?.image).toBe('local/busybox:1');
+    expect(await warnings()).toContain(digestWarning('local/busybox:1'));
+  });
+
+  it('resyncs ask no registry, change nothing and keep the warning', async () => {
+    const before = await serviceSpec(`${name}_app`);
+    const calls = distributionCalls();
+    const snaps = await snapshots();
+    await waitFor(`3 resyncs\n${ctl.tail()}`, 60_000, async () =>
+      (await snapshots()) - snaps >= 3 ? true : undefined,
+    );
+    expect(distributionCalls()).toBe(calls);
+    expect((await serviceSpec(`${name}_app`))?.version).toBe(before?.version);
+    expect(await warnings()).toContain(digestWarning('local/busybox:1'));
+  });
+
+  it('a new desired state resolves again, once per image, and keeps the same digest', async () => {
+    const calls = distributionCalls();
+    writeFileSync(src.path(`${name}.yaml`), stackCR('two'));
+    const after = await waitFor(`MODE=two applied\n${ctl.tail()}`, 60_000, async () => {
+      const s = await serviceSpec(`${name}_app`);
+      return s?.env.includes('MODE=two') ? s : undefined;
+    });
+    expect(after.image).toBe(`${image}@${digest}`);
+    expect(distributionCalls() - calls).toBe(2);
   });
 });
