@@ -10,7 +10,13 @@ import type { SwarmPort as PlannerSwarmPort } from '../reconciler/ports.js';
 import type { DesiredResource } from '../reconciler/source/resource.js';
 import type { ResourceStatus, ServiceHealth } from '../reconciler/status/resource-status.js';
 
-export type { ActionResult, ApplyProgress, ObserveQuery } from '../reconciler/ports.js';
+export type {
+  ActionResult,
+  ApplyProgress,
+  ImageResolver,
+  ObserveQuery,
+  ResolvedImage,
+} from '../reconciler/ports.js';
 export type { PlannerSwarmPort };
 
 // ---------------------------------------------------------------------------------------------

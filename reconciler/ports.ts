@@ -4,6 +4,7 @@
  */
 import type { ObservedState, ObjectKind } from './model/objects.js';
 import type { Action, Plan } from './plan/types.js';
+import type { Platform } from './plan/image-pin.js';
 
 export interface ObserveQuery {
   /** Only objects carrying this instance's ownership label, plus those named in `names`. */
@@ -47,4 +48,21 @@ export interface FileReader {
 /** Clock for pure code that needs time (tests supply a fixed one). */
 export interface Clock {
   now(): Date;
+}
+
+/** What the Engine's distribution endpoint says about an image tag. */
+export interface ResolvedImage {
+  /** The manifest (or index) digest, `sha256:…`. */
+  digest: string;
+  /** Platforms of the manifest, as docker's client puts them into `Placement.Platforms`. */
+  platforms: Platform[];
+}
+
+/**
+ * Resolves image tags to digests (`docker stack deploy --resolve-image`): the Docker adapter asks
+ * the Engine (`GET /distribution/{name}/json`) with the registry credentials it sends on writes.
+ */
+export interface ImageResolver {
+  /** Rejects when the registry cannot be reached or refuses (the caller warns and keeps the tag). */
+  resolveImage(image: string, signal?: AbortSignal): Promise<ResolvedImage>;
 }

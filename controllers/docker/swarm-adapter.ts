@@ -6,7 +6,16 @@ import type Docker from 'dockerode';
 import type { ObservedState } from '../../reconciler/model/objects.js';
 import type { Plan } from '../../reconciler/plan/types.js';
 import type { ServiceHealth } from '../../reconciler/status/resource-status.js';
-import type { ActionResult, ApplyProgress, HealthQuery, ObserveQuery, SwarmPort } from '../ports.js';
+import type {
+  ActionResult,
+  ApplyProgress,
+  HealthQuery,
+  ImageResolver,
+  ObserveQuery,
+  ResolvedImage,
+  SwarmPort,
+} from '../ports.js';
+import { distributionInspect } from './distribution.js';
 import { serviceHealthByOwner } from './health.js';
 import { applyPlan } from './apply.js';
 import { dockerFromEnv, type ConnectionOptions, type Env } from './connection.js';
@@ -49,6 +58,8 @@ const VERBS = new Set(['create', 'prune', 'json', 'logs', 'update', 'inspect', '
 /** `/v1.41/services/abc123/update?version=3` -> `/services/{id}/update`. */
 export function routeOf(path: string): string {
   const bare = path.split('?')[0]!.replace(/^\/v\d+(\.\d+)?(?=\/)/, '');
+  // an image name has slashes of its own: one route for all of them
+  if (bare.startsWith('/distribution/')) return '/distribution/{name}/json';
   const parts = bare.split('/');
   if (parts.length >= 3 && ID_COLLECTIONS.has(parts[1]!) && !VERBS.has(parts[2]!)) parts[2] = '{id}';
   return parts.join('/');
@@ -74,7 +85,7 @@ export function instrumentDocker(docker: Docker, hook: ApiCallHook): void {
   };
 }
 
-export class DockerSwarmAdapter implements SwarmPort {
+export class DockerSwarmAdapter implements SwarmPort, ImageResolver {
   readonly docker: Docker;
   readonly #opts: DockerSwarmAdapterOptions;
 
@@ -112,6 +123,12 @@ export class DockerSwarmAdapter implements SwarmPort {
     return applyPlan(ctx, plan, { ...opts, concurrency: this.#opts.concurrency });
   }
 
+  /** The digest of an image tag, asked with the registry credentials service writes send. */
+  resolveImage(image: string, signal?: AbortSignal): Promise<ResolvedImage> {
+    const auth = registryAuthFor(image, this.#loadAuth());
+    return distributionInspect(this.docker, image, auth, signal);
+  }
+
   health(query: HealthQuery): Promise<Map<string, ServiceHealth[]>> {
     return serviceHealthByOwner(this.docker, query.instanceId, query.owner);
   }
@@ -127,6 +144,10 @@ export class DockerSwarmAdapter implements SwarmPort {
   /** Only read credentials when the plan creates or updates a service. */
   #authConfig(plan: Plan): DockerAuthConfig | undefined {
     if (!plan.actions.some((a) => a.kind === 'service' && a.op !== 'remove')) return undefined;
+    return this.#loadAuth();
+  }
+
+  #loadAuth(): DockerAuthConfig {
     const source = this.#opts.registryAuth ?? (() => loadDockerAuthConfig());
     return typeof source === 'function' ? source() : source;
   }

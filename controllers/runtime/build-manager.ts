@@ -13,6 +13,7 @@ import { swarmNetworkKind } from '../network/network-kind.js';
 import type { Metrics } from '../observability/metrics.js';
 import type {
   EventRecorder,
+  ImageResolver,
   KindReconcilers,
   OwnerIndex,
   ResourceLifecycle,
@@ -39,6 +40,8 @@ import { SwarmViewCache } from './swarm-view-cache.js';
 export interface ManagerOptions {
   docker: Docker;
   swarm: SwarmPort;
+  /** Pins stack images to digests (spec.resolveImage); absent: none is resolved. */
+  images?: ImageResolver;
   redis: Redis;
   instanceId: string;
   sources: Source[];
@@ -97,6 +100,7 @@ export function buildManager(opts: ManagerOptions): Manager {
     instanceId: opts.instanceId,
     secretHashKey: opts.secretHashKey,
     view,
+    ...(opts.images ? { images: opts.images } : {}),
     ...(opts.secrets ? { secrets: opts.secrets } : {}),
     ...(opts.stack ? { stack: opts.stack } : {}),
     ...(opts.progressRequeueMs !== undefined ? { progressRequeueMs: opts.progressRequeueMs } : {}),

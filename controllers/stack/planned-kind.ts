@@ -7,6 +7,7 @@ import type { Plan } from '../../reconciler/plan/types.js';
 import { type ResourceStatus, startedStatus } from '../../reconciler/status/resource-status.js';
 import type { SwarmView } from '../docker/swarm-snapshot.js';
 import type {
+  ImageResolver,
   KindReconciler,
   KindStatus,
   OwnershipConflict,
@@ -25,6 +26,8 @@ export interface PlannedKindDeps {
   secretHashKey: () => Promise<Uint8Array>;
   /** The resync pass's shared snapshot of the Swarm (read by resync reconciles only). */
   view: { get(): Promise<SwarmView | undefined> };
+  /** Pins stack images to digests (spec.resolveImage); absent: none is resolved. */
+  images?: ImageResolver;
   /** Values of secret references (spec.secretRefs): Kubernetes Secrets with --kube, or --secrets-dir. */
   secrets?: SecretResolver;
   /** Process variables stacks may read (--allow-env), bounds (--limits) and stack policies. */
@@ -63,6 +66,7 @@ export function plannedKind(deps: PlannedKindDeps): KindReconciler {
           ...(ctx.bindRoot === undefined ? {} : { bindRoot: ctx.bindRoot }),
           logger: ctx.log,
           ...(view ? { view } : {}),
+          ...(deps.images ? { images: deps.images } : {}),
           ...(deps.secrets ? { secrets: deps.secrets } : {}),
           ...(deps.stack ? { stack: deps.stack } : {}),
         },

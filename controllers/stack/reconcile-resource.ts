@@ -18,7 +18,9 @@ import type { SwarmView } from '../docker/swarm-snapshot.js';
 import { fsFileReader } from '../sources/fs-file-reader.js';
 import { SAFE_STACK_SETTINGS, type StackSettings } from './stack-settings.js';
 import { noSecrets } from '../sources/dir-secrets.js';
-import type { ActionResult, ApplyProgress, SecretResolver, SwarmPort } from '../ports.js';
+import type { ActionResult, ApplyProgress, ImageResolver, SecretResolver, SwarmPort } from '../ports.js';
+import type { ResolveImageMode } from '../../reconciler/plan/image-pin.js';
+import { resolveImages } from './resolve-images.js';
 
 export interface ReconcileDeps {
   /** The Swarm: observe, apply and the health of the resource's services. */
@@ -41,6 +43,8 @@ export interface ReconcileDeps {
   now?: () => Date;
   /** Process variables, bounds and stack policy (default: no process variable, default bounds and policy). */
   stack?: StackSettings;
+  /** Pins images to digests (spec.resolveImage); absent: no image is resolved, as with `never`. */
+  images?: ImageResolver;
 }
 
 export interface ReconcileOptions {
@@ -49,6 +53,8 @@ export interface ReconcileOptions {
   prune?: boolean;
   /** Overrides spec.adopt (the CLI's --adopt). */
   adopt?: boolean;
+  /** Overrides spec.resolveImage (the CLI's --resolve-image). */
+  resolveImage?: ResolveImageMode;
   onProgress?: ApplyProgress;
   /** Aborts the apply between Docker calls (e.g. the controller shutting down past its deadline). */
   signal?: AbortSignal;
@@ -100,6 +106,7 @@ export async function reconcileResource(
   let desiredHash: string | undefined;
   let driftOnly = false;
   let detected: FieldChange[] = [];
+  let imageWarnings: string[] = [];
   try {
     const secrets = await resolveSecretRefs(res, deps.secrets ?? noSecrets);
     d = desiredFor(res, {
@@ -126,6 +133,21 @@ export async function reconcileResource(
       ...(d.stackNamespace ? { stackNamespaces: [d.stackNamespace] } : {}),
     };
     const observed = deps.view?.observe(query) ?? (await deps.swarm.observe(query));
+    desiredHash = hashDesired(d);
+    // before the pure plan: the digests of the images this reconcile pins (one call per image)
+    const images = await resolveImages(
+      deps.images,
+      {
+        mode: opts.resolveImage ?? d.policy.resolveImage,
+        desired: d.desired.objects,
+        observed: observed.objects,
+        newDesired: prev?.desiredHash !== desiredHash,
+        ...(prev?.warnings ? { prevWarnings: prev.warnings } : {}),
+      },
+      log,
+      opts.signal,
+    );
+    imageWarnings = images.warnings;
     p = makePlan(d.desired, observed, {
       instanceId: deps.instanceId,
       prune: opts.prune ?? d.policy.prune,
@@ -133,9 +155,9 @@ export async function reconcileResource(
       recreatePolicy: d.policy.recreatePolicy,
       configRetention: d.policy.configRetention,
       ignore: d.policy.ignore,
+      ...(Object.keys(images.resolutions).length > 0 ? { images: images.resolutions } : {}),
     });
     log.debug({ summary: summarize(p) }, 'planned');
-    desiredHash = hashDesired(d);
     // The desired state did not change since it was last applied, yet the plan is not empty:
     // someone changed the Swarm out of band.
     driftOnly = prev?.desiredHash === desiredHash && p.actions.length > 0;
@@ -176,7 +198,9 @@ export async function reconcileResource(
     ...(res.origin.revision ? { revision: res.origin.revision } : {}),
     ...(p ? { plan: summarize(p), blocked: p.blocked } : {}),
     ...(error ? { error } : {}),
-    ...(d?.desired.warnings ? { warnings: d.desired.warnings } : {}),
+    ...(d?.desired.warnings || imageWarnings.length > 0
+      ? { warnings: [...(d?.desired.warnings ?? []), ...imageWarnings] }
+      : {}),
   };
   const status = nextStatus(prev, outcome, now());
   return {
@@ -187,7 +211,7 @@ export async function reconcileResource(
     outcome,
     status,
     services,
-    warnings: d?.warnings ?? [],
+    warnings: [...(d?.warnings ?? []), ...imageWarnings],
     ...(p ? { plan: p } : {}),
     ...(results ? { results } : {}),
     ...(error ? { error } : {}),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cel, commonSpecFields, count, nonEmpty, recreatePolicy, secretKeyRef, swarmName } from './common.js';
 import { commonStatusFields } from './status.js';
+import { DEFAULT_RESOLVE_IMAGE, RESOLVE_IMAGE_MODES } from '../plan/image-pin.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PARENT_SEGMENT = /(^|\/)\.\.(\/|$)/;
@@ -89,6 +90,12 @@ export const swarmStackSpecSchema = z
     recreatePolicy: recreatePolicy.describe(
       'Networks whose immutable spec changed. Never: block and report. Always: recreate (detaches services).',
     ),
+    resolveImage: z
+      .enum(RESOLVE_IMAGE_MODES)
+      .default(DEFAULT_RESOLVE_IMAGE)
+      .describe(
+        'Pin images to digests like docker stack deploy --resolve-image: always (resolve every tag on each new desired state), changed (only images that changed), never (send the tag as written).',
+      ),
     configRetention: count.default(2).describe('Old versions of hashed configs/secrets kept for rollback.'),
     ...commonSpecFields,
   })

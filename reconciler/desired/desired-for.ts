@@ -3,6 +3,7 @@ import { skError } from '../errors.js';
 import type { DesiredState } from '../model/objects.js';
 import type { OwnerRef } from '../model/ownership.js';
 import type { DesiredResource } from '../source/resource.js';
+import { DEFAULT_RESOLVE_IMAGE, type ResolveImageMode } from '../plan/image-pin.js';
 import { networkDesiredState, type SwarmNetworkSpecInput } from './network.js';
 import { type StackContext, stackDesiredState, type SwarmStackSpecInput } from './stack.js';
 
@@ -16,6 +17,8 @@ export interface ResourcePolicy {
   driftPolicy: 'correct' | 'detect';
   suspend: boolean;
   dependsOn: { kind: string; name: string; namespace?: string }[];
+  /** How images are pinned to digests (SwarmStack spec.resolveImage; the CLI may override it). */
+  resolveImage: ResolveImageMode;
 }
 
 export interface DesiredFor {
@@ -57,6 +60,7 @@ export function desiredFor(res: DesiredResource, ctx: StackContext): DesiredFor 
     driftPolicy: (spec['driftPolicy'] as 'correct' | 'detect' | undefined) ?? 'correct',
     suspend: (spec['suspend'] as boolean | undefined) ?? false,
     dependsOn: (spec['dependsOn'] as ResourcePolicy['dependsOn'] | undefined) ?? [],
+    resolveImage: (spec['resolveImage'] as ResolveImageMode | undefined) ?? DEFAULT_RESOLVE_IMAGE,
   };
   switch (res.kind) {
     case 'SwarmStack': {

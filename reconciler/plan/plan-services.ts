@@ -5,6 +5,7 @@ import { LABEL_SPEC_HASH } from '../model/ownership.js';
 import { findObserved, isAdoptable, isOwned, ownershipConflict, type PlanContext } from './context.js';
 import { SERVICE_PROFILE } from './defaults.js';
 import { diffSpec } from './diff.js';
+import { pinImage } from './image-pin.js';
 import { isIgnored, overlayIgnored } from './ignore.js';
 import { Errors } from '../errors.js';
 import type { CreateAction, FieldChange, RecreateAction, UpdateAction } from './types.js';
@@ -117,9 +118,10 @@ function planModeSwitch(
 
 export function planServices(ctx: PlanContext): (CreateAction | UpdateAction | RecreateAction)[] {
   const out: (CreateAction | UpdateAction | RecreateAction)[] = [];
-  for (const d of ctx.desired) {
-    if (d.kind !== 'service') continue;
-    const o = findObserved(ctx, 'service', d.name);
+  for (const want of ctx.desired) {
+    if (want.kind !== 'service') continue;
+    const o = findObserved(ctx, 'service', want.name);
+    const d = pinImage(want, o?.spec, ctx.opts.images);
     if (o === undefined) {
       out.push({ op: 'create', kind: 'service', name: d.name, desired: d });
       continue;

@@ -1,3 +1,4 @@
+import type { ImageResolutions } from './image-pin.js';
 import type { DesiredObject, ObjectKind } from '../model/objects.js';
 
 /** One field-level difference. Paths use dots and [i], e.g. `TaskTemplate.ContainerSpec.Env[2]`. */
@@ -86,6 +87,11 @@ export interface PlanOptions {
   configRetention: number;
   /** Service field paths whose differences are ignored (`Mode.Replicated.Replicas`, `[*]`, prefix match). */
   ignore: string[];
+  /**
+   * Digests the controller resolved for this run, by desired image (image-pin.ts). Absent: no
+   * resolution; an observed pin of the desired tag is still kept.
+   */
+  images?: ImageResolutions;
 }
 
 export const DEFAULT_PLAN_OPTIONS: Omit<PlanOptions, 'instanceId'> = {

@@ -6,6 +6,8 @@
  * A compose file with the comment `# fidelity: exclusive` (fixed subnets, host ports) deploys A and B
  * one after the other instead of side by side. Objects a file declares `external: true` are created
  * first (support/externals.ts), as an operator would. `stack deploy` runs with CLI 28 (support/cli.ts).
+ * Both deploy with `--resolve-image never` (the corpus names registries the lab cannot reach); pinning
+ * to digests is compared against the lab registry in image-pinning.test.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -42,7 +44,14 @@ async function deployWithDocker(dir: string, ns: string): Promise<StackSnapshot>
 async function deployWithSwarmkeeper(dir: string, ns: string): Promise<StackSnapshot> {
   const copy = join(TMP, ns);
   cpSync(dir, copy, { recursive: true });
-  const r = await swarmkeeper(INSTANCE, ['apply', '-f', join(copy, 'docker-compose.yml')]);
+  // like for like: stack A is deployed with --resolve-image never (stackDeploy)
+  const r = await swarmkeeper(INSTANCE, [
+    'apply',
+    '--resolve-image',
+    'never',
+    '-f',
+    join(copy, 'docker-compose.yml'),
+  ]);
   if (r.code !== 0) throw new Error(`swarmkeeper apply exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
   return snapshot(ns, copy);
 }

@@ -116,14 +116,15 @@ async function lifecycle(name: string): Promise<string[]> {
   const sideB: Side = {};
 
   const swarmkeeperSide = async () => {
-    const r = await swarmkeeper(id, ['apply', '-f', b.file]);
+    // like for like with la (stackDeploy: --resolve-image never); adoption (lo) runs with the default
+    const r = await swarmkeeper(id, ['apply', '--resolve-image', 'never', '-f', b.file]);
     if (r.code !== 0) fail('create', `swarmkeeper apply: ${show(r)}`);
     sideB.created = await snapshot(b.ns, b.dir);
     mark('b created');
     if (change) {
       const before = await versionsOf(b.ns);
       applyEdits(b.dir, change.edits);
-      const rc = await swarmkeeper(id, ['apply', '-f', b.file]);
+      const rc = await swarmkeeper(id, ['apply', '--resolve-image', 'never', '-f', b.file]);
       if (rc.code !== 0) fail(`change ${change.kind}`, `swarmkeeper apply: ${show(rc)}`);
       sideB.changed = await snapshot(b.ns, b.dir);
       mark('b changed');

@@ -201,6 +201,11 @@ export async function labRedisRestart(target: LabTarget = {}): Promise<void> {
   await runLab(['redis-restart'], target);
 }
 
+/** `lab registry-stop` / `lab registry-start`: the registry unreachable, then back with the same storage. */
+export async function labRegistry(action: 'stop' | 'start', target: LabTarget = {}): Promise<void> {
+  await runLab([`registry-${action}`], target);
+}
+
 /** `lab dockerd-restart I`: TERM node I's dockerd and start it again (same socket, netns, data). */
 export async function labDockerdRestart(index: number, target: LabTarget = {}): Promise<void> {
   await runLab(['dockerd-restart', String(index)], target);

@@ -10,7 +10,14 @@ import { type CliContext, cliSecretHashKey, openContext } from '../context.js';
 import { parseDurationMs } from '../../../reconciler/units/duration.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../exit-box.js';
-import { LIMITS_HELP, POLICY_HELP, printWarnings, stackSettingsOf } from '../stack-options.js';
+import {
+  LIMITS_HELP,
+  POLICY_HELP,
+  RESOLVE_IMAGE_HELP,
+  printWarnings,
+  resolveImageOf,
+  stackSettingsOf,
+} from '../stack-options.js';
 
 interface ApplyOpts {
   file: string;
@@ -18,6 +25,7 @@ interface ApplyOpts {
   adopt?: boolean;
   limits?: string;
   policy?: string;
+  resolveImage?: string;
   allowEmpty?: boolean;
   wait?: boolean;
   timeout: string;
@@ -102,6 +110,7 @@ export function registerApply(program: Command, exit: ExitBox): void {
     .requiredOption('-f, --file <path>', 'a compose file, a CR-shaped YAML file, or a directory of them')
     .option('--limits <spec>', LIMITS_HELP)
     .option('--policy <file>', POLICY_HELP)
+    .option('--resolve-image <mode>', RESOLVE_IMAGE_HELP)
     .option(
       '--prune',
       'remove owned objects that are no longer desired (for a directory: also stacks removed from it)',
@@ -113,6 +122,7 @@ export function registerApply(program: Command, exit: ExitBox): void {
     .option('--concurrency <n>', 'parallel Docker API calls per phase', '8')
     .action(async (opts: ApplyOpts, cmd: Command) => {
       const stack = stackSettingsOf(opts);
+      const resolveImage = resolveImageOf(opts.resolveImage);
       const timeoutMs = parseDurationMs(opts.timeout);
       const isDir = statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false;
       const src = loadForCli(opts.file, isDir);
@@ -130,10 +140,12 @@ export function registerApply(program: Command, exit: ExitBox): void {
             mode: 'apply',
             prune: opts.prune ?? false,
             ...(opts.adopt ? { adopt: true } : {}),
+            ...(resolveImage ? { resolveImage } : {}),
             onProgress: progress,
           },
           {
             swarm: ctx.swarm,
+            images: ctx.swarm,
             instanceId: ctx.instanceId,
             secretHashKey: await hashKey(),
             root: src.root,

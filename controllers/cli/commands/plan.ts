@@ -7,7 +7,14 @@ import { reconcileResource } from '../../stack/reconcile-resource.js';
 import { cliSecretHashKey, openContext } from '../context.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../exit-box.js';
-import { LIMITS_HELP, POLICY_HELP, printWarnings, stackSettingsOf } from '../stack-options.js';
+import {
+  LIMITS_HELP,
+  POLICY_HELP,
+  RESOLVE_IMAGE_HELP,
+  printWarnings,
+  resolveImageOf,
+  stackSettingsOf,
+} from '../stack-options.js';
 
 interface PlanOpts {
   file: string;
@@ -16,6 +23,7 @@ interface PlanOpts {
   adopt?: boolean;
   limits?: string;
   policy?: string;
+  resolveImage?: string;
 }
 
 export function registerPlan(program: Command, exit: ExitBox): void {
@@ -25,11 +33,13 @@ export function registerPlan(program: Command, exit: ExitBox): void {
     .requiredOption('-f, --file <path>', 'a compose file, a CR-shaped YAML file, or a directory of them')
     .option('--limits <spec>', LIMITS_HELP)
     .option('--policy <file>', POLICY_HELP)
+    .option('--resolve-image <mode>', RESOLVE_IMAGE_HELP)
     .option('-o, --output <format>', 'text or json', 'text')
     .option('--prune', 'include removal of owned objects that are no longer desired')
     .option('--adopt', 'take ownership of objects created by docker stack deploy')
     .action(async (opts: PlanOpts, cmd: Command) => {
       const stack = stackSettingsOf(opts);
+      const resolveImage = resolveImageOf(opts.resolveImage);
       if (opts.output !== 'text' && opts.output !== 'json')
         throw new Error(`--output must be text or json, not "${opts.output}"`);
       const src = loadForCli(
@@ -49,9 +59,11 @@ export function registerPlan(program: Command, exit: ExitBox): void {
             mode: 'plan',
             ...(opts.prune !== undefined ? { prune: opts.prune } : { prune: false }),
             ...(opts.adopt ? { adopt: true } : {}),
+            ...(resolveImage ? { resolveImage } : {}),
           },
           {
             swarm: ctx.swarm,
+            images: ctx.swarm,
             instanceId: ctx.instanceId,
             secretHashKey: await hashKey(),
             root: src.root,

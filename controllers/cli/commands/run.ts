@@ -213,6 +213,7 @@ export function registerRun(program: Command, exit: ExitBox): void {
       const controller = buildManager({
         docker,
         swarm,
+        images: swarm,
         redis,
         instanceId: g.instanceId,
         sources,

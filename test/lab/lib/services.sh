@@ -62,6 +62,13 @@ YML
   echo "$NET.1:5000" >"$R/addr"
 }
 
+# registry_stop: TERM the registry by its pid; storage and address stay for registry_start
+registry_stop() {
+  [ -f "$STATE/registry/addr" ] || die "registry not started by this lab"
+  stop_pid "$STATE/registry/started.pid" 10
+  log "registry stopped"
+}
+
 # plugin_build: static C volume plugin -> `docker plugin create` on n1 -> push -> rm (nodes install it
 # from the registry with `docker plugin install --grant-all-permissions`)
 plugin_build() {

@@ -10,7 +10,7 @@ const doc = (kind: string, spec: unknown, name = 'web') => ({
   spec,
 });
 const STACK_FIELDS =
-  'adopt, compose, composeFile, composeFiles, configRetention, deletionPolicy, dependsOn, driftPolicy, env, envFiles, ignore, profiles, prune, recreatePolicy, secretRefs, stackName, suspend';
+  'adopt, compose, composeFile, composeFiles, configRetention, deletionPolicy, dependsOn, driftPolicy, env, envFiles, ignore, profiles, prune, recreatePolicy, resolveImage, secretRefs, stackName, suspend';
 const S = `${FILE}: SwarmStack/web: `;
 
 function errorOf(input: unknown): { code: string; message: string } {
@@ -172,6 +172,7 @@ describe('parseResource accepts valid documents and applies defaults', () => {
         compose: { services: { web: { image: 'x' } } },
         prune: true,
         adopt: false,
+        resolveImage: 'always',
         recreatePolicy: 'Never',
         configRetention: 2,
         driftPolicy: 'correct',

@@ -33,6 +33,7 @@ describe('desiredFor', () => {
       driftPolicy: 'correct',
       suspend: false,
       dependsOn: [],
+      resolveImage: 'always',
     });
     expect(d.stackNamespace).toBe('web');
     expect(d.desired.owner).toEqual({ kind: 'SwarmStack', namespace: 'default', name: 'web' });
@@ -54,6 +55,7 @@ describe('desiredFor', () => {
       driftPolicy: 'detect',
       suspend: true,
       dependsOn: [{ kind: 'SwarmNetwork', name: 'front' }],
+      resolveImage: 'changed',
     };
     const d = desiredFor(res('SwarmStack', spec), ctx);
     expect(d.policy).toEqual({
@@ -65,6 +67,7 @@ describe('desiredFor', () => {
       driftPolicy: 'detect',
       suspend: true,
       dependsOn: [{ kind: 'SwarmNetwork', name: 'front' }],
+      resolveImage: 'changed',
     });
     expect(d.stackNamespace).toBe('shop');
   });

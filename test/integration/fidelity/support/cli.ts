@@ -53,9 +53,17 @@ function cliEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
 }
 
-/** `docker stack deploy --resolve-image never -c <file> <ns>` with the reference client. */
-export async function stackDeploy(file: string, ns: string): Promise<RunResult> {
-  const args = ['stack', 'deploy', '--resolve-image', 'never', '-c', file, ns];
+/**
+ * `docker stack deploy --resolve-image <mode> -c <file> <ns>` with the reference client. The corpus
+ * compares `never` with swarmkeeper's `never` (its images are on registries the lab cannot reach);
+ * image-pinning.test.ts compares the default (`always`) of both against the lab registry.
+ */
+export async function stackDeploy(
+  file: string,
+  ns: string,
+  resolveImage: 'always' | 'changed' | 'never' = 'never',
+): Promise<RunResult> {
+  const args = ['stack', 'deploy', '--resolve-image', resolveImage, '-c', file, ns];
   const r = await run(STACK_CLI, args, { env: cliEnv() });
   if (r.code !== 0) throw new Error(`docker ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
   return r;
