@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { fsFileReader } from '../../../controllers/sources/fs-file-reader.js';
 import { setSourceLimits, sourceLimits } from '../../../controllers/sources/safe-read.js';
 import { desiredFor } from '../../../reconciler/desired/desired-for.js';
 import { SECRET_HASH_KEY } from '../../reconciler/compose/helpers.js';
+import { type TreeEntry, writeTree } from '../../support/file-tree.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -20,14 +20,9 @@ const stack = (spec: string) =>
 const BASE = 'services:\n  app:\n    image: img:${TAG}\n    environment:\n      LEVEL: ${LEVEL:-info}\n';
 const PROD = 'services:\n  app:\n    deploy:\n      replicas: 2\n';
 
-function tree(files: Record<string, string | { link: string }>): string {
-  const root = mkdtempSync(join(tmpdir(), 'sk-overlay-'));
+function tree(files: Record<string, TreeEntry>): string {
+  const root = writeTree('sk-overlay-', files);
   dirs.push(root);
-  for (const [rel, f] of Object.entries(files)) {
-    mkdirSync(join(root, rel, '..'), { recursive: true });
-    if (typeof f === 'string') writeFileSync(join(root, rel), f);
-    else symlinkSync(f.link, join(root, rel));
-  }
   return root;
 }
 

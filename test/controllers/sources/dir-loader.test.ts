@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPath } from '../../../controllers/sources/dir-loader.js';
@@ -7,6 +6,7 @@ import { fsFileReader } from '../../../controllers/sources/fs-file-reader.js';
 import { setSourceLimits, sourceLimits } from '../../../controllers/sources/safe-read.js';
 import { desiredFor } from '../../../reconciler/desired/desired-for.js';
 import { SECRET_HASH_KEY } from '../../reconciler/compose/helpers.js';
+import { type TreeEntry, writeTree } from '../../support/file-tree.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -15,14 +15,9 @@ afterAll(() => {
 
 const compose = (v: string) => `services:\n  app:\n    image: local/busybox:${v}\n`;
 
-function tree(files: Record<string, string | { link: string }>): string {
-  const root = mkdtempSync(join(tmpdir(), 'sk-dir-loader-'));
+function tree(files: Record<string, TreeEntry>): string {
+  const root = writeTree('sk-dir-loader-', files);
   dirs.push(root);
-  for (const [rel, f] of Object.entries(files)) {
-    mkdirSync(join(root, rel, '..'), { recursive: true });
-    if (typeof f === 'string') writeFileSync(join(root, rel), f);
-    else symlinkSync(f.link, join(root, rel));
-  }
   return root;
 }
 
