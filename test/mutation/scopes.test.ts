@@ -44,6 +44,10 @@ describe('mutation scopes', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('no glob has a comma or a brace (run.ts joins them with commas for --mutate)', () => {
+    expect(SCOPES.flatMap((s) => s.mutate).filter((g) => /[,{}]/.test(g))).toEqual([]);
+  });
+
   it('a ! glob takes its files out of a scope', () => {
     const scope = { name: 'x', mutate: ['a/*.ts', '!a/b*.ts'] };
     expect(['a/a.ts', 'a/b.ts', 'a/bc.ts', 'c/a.ts'].filter((f) => scopeMutates(scope, f))).toEqual([

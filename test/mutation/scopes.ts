@@ -9,20 +9,26 @@ export interface MutationScope {
   mutate: string[];
 }
 
-const COMPOSE_SWARM = 'reconciler/compose/{to-swarm*,ports,volumes,units,image-ref}.ts';
+// Globs without commas or braces: test/mutation/run.ts hands them to Stryker's --mutate joined by commas.
+const COMPOSE_SWARM = ['to-swarm*', 'ports', 'volumes', 'units', 'image-ref'].map(
+  (f) => `reconciler/compose/${f}.ts`,
+);
 
 export const SCOPES: readonly MutationScope[] = [
   { name: 'queue', mutate: ['controllers/runtime/queue/**/*.ts'] },
   { name: 'machines', mutate: ['machines/**/*.ts'] },
   { name: 'plan', mutate: ['reconciler/plan/**/*.ts'] },
   // compose in two runs, so a finished half is kept: the translation to ServiceSpecs, and the loading
-  { name: 'compose-swarm', mutate: [COMPOSE_SWARM] },
-  { name: 'compose-load', mutate: ['reconciler/compose/**/*.ts', `!${COMPOSE_SWARM}`] },
+  { name: 'compose-swarm', mutate: COMPOSE_SWARM },
+  { name: 'compose-load', mutate: ['reconciler/compose/**/*.ts', ...COMPOSE_SWARM.map((g) => `!${g}`)] },
   { name: 'source', mutate: ['reconciler/source/**/*.ts'] },
   { name: 'validate', mutate: ['reconciler/validate/**/*.ts'] },
   {
     name: 'core',
-    mutate: ['reconciler/*.ts', 'reconciler/{api,desired,model,policy,status,units}/**/*.ts'],
+    mutate: [
+      'reconciler/*.ts',
+      ...['api', 'desired', 'model', 'policy', 'status', 'units'].map((d) => `reconciler/${d}/**/*.ts`),
+    ],
   },
 ];
 
