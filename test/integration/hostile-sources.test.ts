@@ -41,11 +41,12 @@ function writeCorpus(root: string, prefix: string, runner: 'apply' | 'dir' | 'gi
   return { root, folders, good };
 }
 
-/** `error: <message> (<CODE>)` records of the CLI's stderr. */
+/** `error: <message> (<CODE>)` records of the CLI's stderr (a record ends where the next `error:` or `warning:` starts). */
 function cliErrors(stderr: string): { code: string; lines: string[] }[] {
   return stderr
-    .split(/^error: /m)
-    .slice(1)
+    .split(/^(?=error: |warning: )/m)
+    .filter((rec) => rec.startsWith('error: '))
+    .map((rec) => rec.slice('error: '.length))
     .map((rec) => {
       const m = /\((SK_ERR_[A-Z_]+)\)\s*$/.exec(rec);
       return { code: m?.[1] ?? '', lines: rec.replace(/\s*\(SK_ERR_[A-Z_]+\)\s*$/, '').split('\n') };
