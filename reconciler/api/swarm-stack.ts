@@ -6,22 +6,31 @@ import { DEFAULT_RESOLVE_IMAGE, RESOLVE_IMAGE_MODES } from '../plan/image-pin.js
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PARENT_SEGMENT = /(^|\/)\.\.(\/|$)/;
 
-export const composeFileSchema = nonEmpty
-  .refine((p) => !p.startsWith('/') && !PARENT_SEGMENT.test(p), {
-    error: 'must be a relative path inside the source (no leading "/", no "..")',
-  })
-  .meta({
-    description: 'Path of a compose file, relative to the directory of this resource in the source.',
-    ...cel({
-      rule: "!self.startsWith('/') && !self.matches('(^|/)[.][.](/|$)')",
-      message: 'must be a relative path inside the source (no leading "/", no "..")',
-    }),
-  });
+/** Longest path accepted; the CRD needs a bound on list items for the cost of its CEL rules. */
+const MAX_PATH = 1024;
+
+/** A path relative to the resource's folder, inside the source. */
+function relativePath(what: string) {
+  return nonEmpty
+    .max(MAX_PATH, { error: `must be at most ${MAX_PATH} characters` })
+    .refine((p) => !p.startsWith('/') && !PARENT_SEGMENT.test(p), {
+      error: 'must be a relative path inside the source (no leading "/", no "..")',
+    })
+    .meta({
+      description: `Path of ${what}, relative to the directory of this resource in the source.`,
+      ...cel({
+        rule: "!self.startsWith('/') && !self.matches('(^|/)[.][.](/|$)')",
+        message: 'must be a relative path inside the source (no leading "/", no "..")',
+      }),
+    });
+}
+
+export const composeFileSchema = relativePath('a compose file');
 
 /** A list of relative paths inside the source, each at most once. */
-function pathList(what: string) {
+function pathList(item: ReturnType<typeof relativePath>, what: string) {
   return z
-    .array(composeFileSchema)
+    .array(item)
     .max(32)
     .superRefine((list, ctx) => {
       const seen = new Set<string>();
@@ -51,13 +60,13 @@ export const swarmStackSpecSchema = z
       'x-kubernetes-preserve-unknown-fields': true,
     }),
     composeFile: composeFileSchema.optional(),
-    composeFiles: pathList('compose file')
+    composeFiles: pathList(composeFileSchema, 'compose file')
       .min(1)
       .optional()
       .describe(
         'Compose files merged in order, as `docker stack deploy -c first.yml -c second.yml` merges them; relative paths inside them resolve against the folder of the first.',
       ),
-    envFiles: pathList('env file')
+    envFiles: pathList(relativePath('an env file'), 'env file')
       .optional()
       .describe(
         'Env files (KEY=VALUE lines) for ${VAR} interpolation, relative to this resource; a later file wins over an earlier one, spec.env over all.',

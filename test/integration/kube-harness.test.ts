@@ -120,6 +120,16 @@ describe('kube harness', () => {
       spec: { prune: true },
       error: /one of compose, composeFile or composeFiles is required/,
     },
+    {
+      name: 'two-compose-sources',
+      spec: { composeFile: 'a.yml', composeFiles: ['a.yml', 'b.yml'] },
+      error: /set only one of compose, composeFile or composeFiles/,
+    },
+    {
+      name: 'env-file-outside',
+      spec: { composeFiles: ['a.yml'], envFiles: ['../prod.env'] },
+      error: /envFiles\[0\].*must be a relative path inside the source/s,
+    },
   ])('the API server rejects an invalid SwarmStack: $name', async ({ name, spec, error }) => {
     const res = await applyStrict(swarmStack(`bad-${name}`, spec));
     expect(res.code).not.toBe(0);

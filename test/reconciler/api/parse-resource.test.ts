@@ -76,6 +76,11 @@ describe('parseResource rejects invalid documents with precise messages', () => 
       `${S}spec.composeFile: must be a relative path inside the source (no leading "/", no "..")`,
     ],
     [
+      'an env file path longer than 1024 characters (the CRD bounds it for its CEL rule cost)',
+      doc('SwarmStack', { composeFile: 'a.yml', envFiles: [`${'d/'.repeat(512)}x.env`] }),
+      `${S}spec.envFiles[0]: must be at most 1024 characters`,
+    ],
+    [
       'missing nested field',
       doc('SwarmStack', { compose: {}, secretRefs: [{ name: 'db', secretRef: { name: 'db' } }] }),
       `${S}spec.secretRefs[0].secretRef.key: required field is missing`,
