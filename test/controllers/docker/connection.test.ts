@@ -10,7 +10,7 @@ import {
   resolveEndpoint,
   type Env,
 } from '../../../controllers/docker/connection.js';
-import { isSwarmkeeperError } from '../../../reconciler/errors.js';
+import { errorOf } from '../../support/error-of.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sk-conn-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -48,16 +48,6 @@ function addContext(
     mkdirSync(tls, { recursive: true });
     for (const f of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(join(tls, f), `ctx-${f}`);
   }
-}
-
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    if (isSwarmkeeperError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected an error');
 }
 
 describe('resolveEndpoint', () => {

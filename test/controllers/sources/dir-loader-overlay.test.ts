@@ -9,6 +9,7 @@ import { setSourceLimits, sourceLimits } from '../../../controllers/sources/safe
 import { desiredFor } from '../../../reconciler/desired/desired-for.js';
 import { SECRET_HASH_KEY } from '../../reconciler/compose/helpers.js';
 import { type TreeEntry, writeTree } from '../../support/file-tree.js';
+import { errorOf } from '../../support/error-of.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -38,14 +39,6 @@ const imageOf = (root: string) =>
       TaskTemplate: { ContainerSpec: { Image: string } };
     }
   ).TaskTemplate.ContainerSpec.Image;
-const errorOf = (f: () => unknown): { code: string; message: string } => {
-  try {
-    f();
-  } catch (e) {
-    return e as { code: string; message: string };
-  }
-  throw new Error('no error');
-};
 
 describe('a SwarmStack beside its compose files in a directory source', () => {
   const files = {

@@ -4,6 +4,7 @@ import { dropClaimedComposeFiles, stackInputFiles } from '../../../reconciler/de
 import type { ServiceSpec } from '../../../reconciler/model/engine-types.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';
 import { memFiles, SECRET_HASH_KEY } from '../compose/helpers.js';
+import { errorOf } from '../../support/error-of.js';
 
 const res = (spec: Record<string, unknown>): DesiredResource => ({
   key: 'SwarmStack/default/web',
@@ -34,14 +35,6 @@ const app = (d: ReturnType<typeof build>): ServiceSpec => {
   const o = d.desired.objects.find((x) => x.kind === 'service' && x.name === 'web_app');
   if (!o || o.kind !== 'service') throw new Error('no service web_app');
   return o.spec;
-};
-const errorOf = (f: () => unknown): { code: string; message: string } => {
-  try {
-    f();
-  } catch (e) {
-    return e as { code: string; message: string };
-  }
-  throw new Error('no error');
 };
 
 describe('spec.composeFiles', () => {
