@@ -51,9 +51,12 @@ export function imagesFor(input: ImageResolveInput): string[] {
 }
 
 /** Images of the last reconcile's warnings that are still desired and not resolved this time. */
-function carried(input: ImageResolveInput, asked: ReadonlySet<string>): string[] {
+function carried(
+  input: ImageResolveInput,
+  before: ReadonlySet<string>,
+  asked: ReadonlySet<string>,
+): string[] {
   if (input.mode === 'never') return [];
-  const before = failedBefore(input.prevWarnings);
   const desired = new Set(
     input.desired.flatMap((d) => (d.kind === 'service' ? [d.spec.TaskTemplate.ContainerSpec.Image] : [])),
   );
@@ -84,7 +87,7 @@ export async function resolveImages(
     }),
   );
   const failed = images.filter((i) => resolutions[i]?.ok === false);
-  for (const image of [...failed, ...carried(input, new Set(images))].sort())
+  for (const image of [...failed, ...carried(input, known, new Set(images))].sort())
     warnings.push(digestWarning(image));
   if (images.length > 0) log.debug({ images: images.length }, 'images resolved');
   return { resolutions, warnings };
