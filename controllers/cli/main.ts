@@ -1,6 +1,5 @@
 import { Command, CommanderError } from 'commander';
 import { asSwarmkeeperError } from '../../reconciler/errors.js';
-import { setYamlBounds } from '../../reconciler/source/yaml-guard.js';
 import { formatBytes, parseSizeOption } from '../../reconciler/units/size.js';
 import { DEFAULT_SOURCE_LIMITS, setSourceLimits } from '../sources/safe-read.js';
 import { registerApply } from './commands/apply.js';
@@ -16,7 +15,8 @@ export const VERSION = '0.1.0';
 
 export type { ExitBox } from './exit-box.js';
 
-export function buildProgram(exit: ExitBox): Command {
+/** `runHelp`: the text after run's options (run-help.ts), '' when run is not the command. */
+export function buildProgram(exit: ExitBox, runHelp = ''): Command {
   const program = new Command('swarmkeeper')
     .description('A Kubernetes-style reconciling controller for Docker Swarm')
     .version(VERSION)
@@ -45,8 +45,8 @@ export function buildProgram(exit: ExitBox): Command {
       `most bytes read from one source in one load, or by one reconcile (default ${formatBytes(DEFAULT_SOURCE_LIMITS.maxSourceBytes)})`,
       process.env['SWARMKEEPER_MAX_SOURCE_SIZE'],
     )
-    .hook('preAction', (cmd) => {
-      const problem = applySourceLimits(cmd.opts());
+    .hook('preAction', async (cmd) => {
+      const problem = await applySourceLimits(cmd.opts());
       if (problem) cmd.error(`error: ${problem}`);
     })
     .showHelpAfterError()
@@ -55,7 +55,7 @@ export function buildProgram(exit: ExitBox): Command {
   registerPlan(program, exit);
   registerApply(program, exit);
   registerStatus(program, exit);
-  registerRun(program, exit);
+  registerRun(program, exit, runHelp);
   registerSync(program, exit);
   registerCrds(program, exit);
   for (const c of program.commands) c.exitOverride();
@@ -63,7 +63,10 @@ export function buildProgram(exit: ExitBox): Command {
 }
 
 /** `--max-file-size` and `--max-source-size`: sizes like 4194304, 512k, 8MiB, 1g. */
-function applySourceLimits(opts: { maxFileSize?: string; maxSourceSize?: string }): string | undefined {
+async function applySourceLimits(opts: {
+  maxFileSize?: string;
+  maxSourceSize?: string;
+}): Promise<string | undefined> {
   let problem: string | undefined;
   const size = (flag: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
@@ -74,7 +77,9 @@ function applySourceLimits(opts: { maxFileSize?: string; maxSourceSize?: string 
   };
   const maxFileBytes = size('--max-file-size', opts.maxFileSize);
   const maxSourceBytes = size('--max-source-size', opts.maxSourceSize);
-  if (maxFileBytes !== undefined) setYamlBounds({ maxChars: maxFileBytes });
+  // the YAML parser's module is loaded by the commands that read files, not by --help or --version
+  if (maxFileBytes !== undefined)
+    (await import('../../reconciler/source/yaml-guard.js')).setYamlBounds({ maxChars: maxFileBytes });
   setSourceLimits({
     ...(maxFileBytes !== undefined ? { maxFileBytes } : {}),
     ...(maxSourceBytes !== undefined ? { maxSourceBytes } : {}),
@@ -84,7 +89,10 @@ function applySourceLimits(opts: { maxFileSize?: string; maxSourceSize?: string 
 
 export async function main(argv: string[]): Promise<number> {
   const exit: ExitBox = { code: 0 };
-  const program = buildProgram(exit);
+  // run's help names every kind (the kind registry and its schemas): loaded only when run is named,
+  // so that --version, --help and the other commands start without it
+  const runHelp = argv.slice(2).includes('run') ? (await import('./run-help.js')).runHelp() : '';
+  const program = buildProgram(exit, runHelp);
   try {
     await program.parseAsync(argv);
     return exit.code;

@@ -10,16 +10,9 @@ import { type CliContext, cliSecretHashKey, openContext } from '../context.js';
 import { parseDurationMs } from '../../../reconciler/units/duration.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../exit-box.js';
-import {
-  LIMITS_HELP,
-  POLICY_HELP,
-  RESOLVE_IMAGE_HELP,
-  printWarnings,
-  resolveImageOf,
-  stackSettingsOf,
-} from '../stack-options.js';
+import { printWarnings, resolveImageOf, stackSettingsOf } from '../stack-options.js';
 
-interface ApplyOpts {
+export interface ApplyOpts {
   file: string;
   prune?: boolean;
   adopt?: boolean;
@@ -103,91 +96,73 @@ async function waitForServices(
   }
 }
 
-export function registerApply(program: Command, exit: ExitBox): void {
-  program
-    .command('apply')
-    .description('Make the Swarm match the given files. Exit code 0 on success, 1 on any error.')
-    .requiredOption('-f, --file <path>', 'a compose file, a CR-shaped YAML file, or a directory of them')
-    .option('--limits <spec>', LIMITS_HELP)
-    .option('--policy <file>', POLICY_HELP)
-    .option('--resolve-image <mode>', RESOLVE_IMAGE_HELP)
-    .option(
-      '--prune',
-      'remove owned objects that are no longer desired (for a directory: also stacks removed from it)',
-    )
-    .option('--adopt', 'take ownership of objects created by docker stack deploy (restarts no task)')
-    .option('--allow-empty', 'with --prune, allow an empty directory to remove every owned stack')
-    .option('--wait', 'wait until every service has converged; fail if one is paused or rolled back')
-    .option('--timeout <duration>', 'how long --wait waits', '5m')
-    .option('--concurrency <n>', 'parallel Docker API calls per phase', '8')
-    .action(async (opts: ApplyOpts, cmd: Command) => {
-      const stack = stackSettingsOf(opts);
-      const resolveImage = resolveImageOf(opts.resolveImage);
-      const timeoutMs = parseDurationMs(opts.timeout);
-      const isDir = statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false;
-      const src = loadForCli(opts.file, isDir);
-      const ctx = openContext(cmd, { concurrency: Number(opts.concurrency) });
-      let hashKeyP: Promise<Buffer> | undefined;
-      const hashKey = () => (hashKeyP ??= cliSecretHashKey(cmd, ctx, true));
-      let failed = src.errors.length > 0;
-      const applied: string[] = [];
-      const rollouts = new Set<string>();
-      for (const res of src.ordered) {
-        process.stdout.write(`${res.key} (${res.origin.file})\n`);
-        const r = await reconcileResource(
-          res,
-          {
-            mode: 'apply',
-            prune: opts.prune ?? false,
-            ...(opts.adopt ? { adopt: true } : {}),
-            ...(resolveImage ? { resolveImage } : {}),
-            onProgress: progress,
-          },
-          {
-            swarm: ctx.swarm,
-            images: ctx.swarm,
-            instanceId: ctx.instanceId,
-            secretHashKey: await hashKey(),
-            root: src.root,
-            // docker stack deploy resolves relative binds against the compose file's own folder.
-            bindRoot: src.root,
-            logger: ctx.logger,
-            stack,
-          },
-        );
-        printWarnings(r.warnings);
-        if (r.plan && r.plan.actions.length === 0) process.stdout.write('  unchanged\n');
-        // A blocked change (ownership conflict, recreate not allowed) leaves the resource unconverged.
-        for (const b of r.plan?.blocked ?? []) process.stderr.write(`error: ${b.message} (${b.code})\n`);
-        if ((r.plan?.blocked.length ?? 0) > 0) failed = true;
-        if (r.error) {
-          failed = true;
-          process.stderr.write(`error: ${r.error.message} (${r.error.code})\n`);
-        } else {
-          applied.push(res.key);
-          for (const name of rolloutsOf(r.plan)) rollouts.add(name);
-        }
+export async function apply(opts: ApplyOpts, cmd: Command, exit: ExitBox): Promise<void> {
+  const stack = stackSettingsOf(opts);
+  const resolveImage = resolveImageOf(opts.resolveImage);
+  const timeoutMs = parseDurationMs(opts.timeout);
+  const isDir = statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  const src = loadForCli(opts.file, isDir);
+  const ctx = openContext(cmd, { concurrency: Number(opts.concurrency) });
+  let hashKeyP: Promise<Buffer> | undefined;
+  const hashKey = () => (hashKeyP ??= cliSecretHashKey(cmd, ctx, true));
+  let failed = src.errors.length > 0;
+  const applied: string[] = [];
+  const rollouts = new Set<string>();
+  for (const res of src.ordered) {
+    process.stdout.write(`${res.key} (${res.origin.file})\n`);
+    const r = await reconcileResource(
+      res,
+      {
+        mode: 'apply',
+        prune: opts.prune ?? false,
+        ...(opts.adopt ? { adopt: true } : {}),
+        ...(resolveImage ? { resolveImage } : {}),
+        onProgress: progress,
+      },
+      {
+        swarm: ctx.swarm,
+        images: ctx.swarm,
+        instanceId: ctx.instanceId,
+        secretHashKey: await hashKey(),
+        root: src.root,
+        // docker stack deploy resolves relative binds against the compose file's own folder.
+        bindRoot: src.root,
+        logger: ctx.logger,
+        stack,
+      },
+    );
+    printWarnings(r.warnings);
+    if (r.plan && r.plan.actions.length === 0) process.stdout.write('  unchanged\n');
+    // A blocked change (ownership conflict, recreate not allowed) leaves the resource unconverged.
+    for (const b of r.plan?.blocked ?? []) process.stderr.write(`error: ${b.message} (${b.code})\n`);
+    if ((r.plan?.blocked.length ?? 0) > 0) failed = true;
+    if (r.error) {
+      failed = true;
+      process.stderr.write(`error: ${r.error.message} (${r.error.code})\n`);
+    } else {
+      applied.push(res.key);
+      for (const name of rolloutsOf(r.plan)) rollouts.add(name);
+    }
+  }
+  if (opts.prune && isDir) {
+    if (src.resources.length === 0 && !opts.allowEmpty && src.errors.length === 0) {
+      process.stderr.write(
+        'error: the directory holds no resources; refusing to prune everything without --allow-empty\n',
+      );
+      failed = true;
+    } else if (!failed) {
+      for (const p of await planOrphans(
+        ctx.swarm,
+        ctx.instanceId,
+        new Set(src.resources.map((r) => r.key)),
+      )) {
+        process.stdout.write(`${p.owner} (removed from source)\n${renderPlan(p).replace(/^/gm, '  ')}\n`);
+        const results = await ctx.swarm.apply(p, { onProgress: progress });
+        if (results.some((x) => !x.ok)) failed = true;
       }
-      if (opts.prune && isDir) {
-        if (src.resources.length === 0 && !opts.allowEmpty && src.errors.length === 0) {
-          process.stderr.write(
-            'error: the directory holds no resources; refusing to prune everything without --allow-empty\n',
-          );
-          failed = true;
-        } else if (!failed) {
-          for (const p of await planOrphans(
-            ctx.swarm,
-            ctx.instanceId,
-            new Set(src.resources.map((r) => r.key)),
-          )) {
-            process.stdout.write(`${p.owner} (removed from source)\n${renderPlan(p).replace(/^/gm, '  ')}\n`);
-            const results = await ctx.swarm.apply(p, { onProgress: progress });
-            if (results.some((x) => !x.ok)) failed = true;
-          }
-        }
-      }
-      if (opts.wait && applied.length > 0 && !(await waitForServices(ctx, applied, rollouts, timeoutMs)))
-        failed = true;
-      exit.code = failed ? 1 : 0;
-    });
+    }
+  }
+  if (opts.wait && applied.length > 0 && !(await waitForServices(ctx, applied, rollouts, timeoutMs)))
+    failed = true;
+  exit.code = failed ? 1 : 0;
 }

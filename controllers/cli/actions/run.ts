@@ -3,12 +3,10 @@ import { dockerFromEnv } from '../../docker/connection.js';
 import { DockerSwarmAdapter } from '../../docker/swarm-adapter.js';
 import { createLogger } from '../../observability/logger.js';
 import { parseDurationMs } from '../../../reconciler/units/duration.js';
-import { collect, globalOptions, parseRateLimit } from '../context.js';
+import { globalOptions, parseRateLimit } from '../context.js';
 import type { ExitBox } from '../exit-box.js';
-import { runHelp } from '../run-help.js';
-import { LIMITS_HELP, POLICY_HELP } from '../stack-options.js';
 
-interface RunOpts {
+export interface RunOpts {
   source: string[];
   redisUrl: string;
   concurrency: string;
@@ -39,309 +37,216 @@ interface RunOpts {
 /** After --shutdown-timeout, how long the rest of the shutdown may take before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 5000;
 
-export function registerRun(program: Command, exit: ExitBox): void {
-  program
-    .command('run')
-    .description('Run the controller: watch sources and the Swarm, reconcile continuously, correct drift.')
-    .option(
-      '--source <spec>',
-      'a source of desired state, repeatable: dir=PATH[,name=N][,policy=FILE] or git=URL[,branch=B|tag=T|commit=SHA]' +
-        '[,path=DIR][,interval=1m][,name=N][,sshKeyFile=F|sshKeyEnv=V][,knownHostsFile=F]' +
-        '[,tokenFile=F|tokenEnv=V][,tokenScheme=basic|bearer][,tokenUser=U][,policy=FILE]',
-      collect,
-      [],
-    )
-    .option(
-      '--work-dir <path>',
-      'where git sources keep their clones and checkouts (default: a new temp dir)',
-    )
-    .option(
-      '--webhook-secret-file <path>',
-      'secret for POST /hooks/git signatures and remote POST /sync (or env SWARMKEEPER_WEBHOOK_SECRET)',
-    )
-    .option(
-      '--redis-url <url>',
-      'Redis for the work queue, leases and status',
-      process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-    )
-    .option('--concurrency <n>', 'reconciles at once in this process', '4')
-    .option('--resync <duration>', 'periodic resync of every resource', '10m')
-    .option('--listen <host:port>', 'HTTP address for /metrics, /healthz and /readyz', '127.0.0.1:9464')
-    .option('--backoff-base <duration>', 'first retry delay after an error', '5ms')
-    .option('--backoff-max <duration>', 'longest retry delay', '1000s')
-    .option('--rate-limit <n/duration>', 'global limit on reconciles started, e.g. 50/1s')
-    .option('--allow-empty', 'let a source that suddenly yields nothing prune everything it had')
-    .option('--max-prune-fraction <f>', 'refuse to prune when a source drops more than this fraction', '0.5')
-    .option('--lease-ttl <duration>', 'leader lease for the Docker events watcher', '15s')
-    .option(
-      '--shutdown-timeout <duration>',
-      'on SIGTERM, how long active reconciles may finish; the process exits at most 5 s after it, whatever is unreachable',
-      '30s',
-    )
-    .option(
-      '--kube',
-      'also take desired state from swarmkeeper.io custom resources; status goes to their /status',
-    )
-    .option(
-      '--kubeconfig <path>',
-      'with --kube: kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)',
-    )
-    .option('--namespace <ns>', 'with --kube: watch only this namespace (default: all)')
-    .option(
-      '--lease-name <name>',
-      'with --kube: the coordination.k8s.io Lease electing the one replica that runs the informers ' +
-        '(all replicas work the queue) (default: swarmkeeper-informers, suffixed with a non-default --instance-id)',
-    )
-    .option(
-      '--lease-namespace <ns>',
-      'with --kube: namespace of that Lease (default: $POD_NAMESPACE, else --namespace, else default)',
-    )
-    .option(
-      '--lease-duration <duration>',
-      'with --kube: how long that Lease holds without renewal (whole seconds); renewed every third of it; ' +
-        'another replica takes over within about this long after the holder dies',
-      '15s',
-    )
-    .option(
-      '--secrets-dir <dir>',
-      'without --kube: values of secret references, as files DIR/<namespace>/<secret>/<key>',
-    )
-    .option(
-      '--node-endpoint <hostname=url>',
-      "a node's own Docker API (unix:// or tcp://), repeatable; SwarmNode resources add theirs",
-      collect,
-      [],
-    )
-    .option(
-      '--allow-env <name>',
-      'a variable of this process that ${VAR} in stacks may read, repeatable; NAME or a prefix APP_* ' +
-        '(default: none: stacks see only spec.env and the .env file beside their compose file)',
-      collect,
-      [],
-    )
-    .option('--limits <spec>', LIMITS_HELP)
-    .option(
-      '--policy <file>',
-      `${POLICY_HELP}; for every source without its own policy=FILE, and per namespace with --kube`,
-    )
-    .addHelpText('after', runHelp())
-    .action(async (opts: RunOpts, cmd: Command) => {
-      const g = globalOptions(cmd);
-      const leaseFlags = ['leaseName', 'leaseNamespace', 'leaseDuration'].filter(
-        (k) => cmd.getOptionValueSource(k) === 'cli',
-      );
-      if (!opts.kube && leaseFlags.length > 0)
-        throw new Error(
-          '--lease-name, --lease-namespace and --lease-duration elect a --kube replica: add --kube',
-        );
-      const logger = createLogger({ level: g.logLevel ?? 'info' });
-      if (opts.source.length === 0 && !opts.kube)
-        throw new Error('run needs at least one --source (e.g. --source dir=./stacks) or --kube');
-      // Loaded here, not at the top: every other command (apply, plan, ...) starts without them.
-      const [{ Redis }, { createHttpServer }, { createMetrics }, { buildManager }] = await Promise.all([
-        import('ioredis'),
-        import('../../observability/http-server.js'),
-        import('../../observability/metrics.js'),
-        import('../../runtime/build-manager.js'),
-      ]);
-      const { createSources, parseSourceSpecs } = await import('../../sources/source-spec.js');
-      const { controllerStackSettings } = await import('../../stack/stack-settings.js');
-      const { KUBE_SOURCE_NAME } = await import('../../kube/cr-resource.js');
-      const stack = controllerStackSettings({
-        allowEnv: opts.allowEnv,
-        sources: parseSourceSpecs(opts.source),
-        ...(opts.limits ? { limits: opts.limits } : {}),
-        ...(opts.policy ? { policy: opts.policy } : {}),
-        ...(opts.kube ? { kubeSourceName: KUBE_SOURCE_NAME } : {}),
-      });
-      const { loadWebhookSecret } = await import('../../observability/webhook.js');
-      const { readiness } = await import('../../observability/readiness.js');
-      const { redisDeliveryLedger } = await import('../../observability/webhook-replay.js');
-      const { closeRedis, settlesWithin } = await import('../../runtime/shutdown.js');
-      const metrics = createMetrics();
-      const webhookSecret = loadWebhookSecret(opts.webhookSecretFile);
-      const sources = createSources(opts.source, {
+export async function run(opts: RunOpts, cmd: Command, exit: ExitBox): Promise<void> {
+  const g = globalOptions(cmd);
+  const leaseFlags = ['leaseName', 'leaseNamespace', 'leaseDuration'].filter(
+    (k) => cmd.getOptionValueSource(k) === 'cli',
+  );
+  if (!opts.kube && leaseFlags.length > 0)
+    throw new Error(
+      '--lease-name, --lease-namespace and --lease-duration elect a --kube replica: add --kube',
+    );
+  const logger = createLogger({ level: g.logLevel ?? 'info' });
+  if (opts.source.length === 0 && !opts.kube)
+    throw new Error('run needs at least one --source (e.g. --source dir=./stacks) or --kube');
+  // Loaded here, not at the top: every other command (apply, plan, ...) starts without them.
+  const [{ Redis }, { createHttpServer }, { createMetrics }, { buildManager }] = await Promise.all([
+    import('ioredis'),
+    import('../../observability/http-server.js'),
+    import('../../observability/metrics.js'),
+    import('../../runtime/build-manager.js'),
+  ]);
+  const { createSources, parseSourceSpecs } = await import('../../sources/source-spec.js');
+  const { controllerStackSettings } = await import('../../stack/stack-settings.js');
+  const { KUBE_SOURCE_NAME } = await import('../../kube/cr-resource.js');
+  const stack = controllerStackSettings({
+    allowEnv: opts.allowEnv,
+    sources: parseSourceSpecs(opts.source),
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.policy ? { policy: opts.policy } : {}),
+    ...(opts.kube ? { kubeSourceName: KUBE_SOURCE_NAME } : {}),
+  });
+  const { loadWebhookSecret } = await import('../../observability/webhook.js');
+  const { readiness } = await import('../../observability/readiness.js');
+  const { redisDeliveryLedger } = await import('../../observability/webhook-replay.js');
+  const { closeRedis, settlesWithin } = await import('../../runtime/shutdown.js');
+  const metrics = createMetrics();
+  const webhookSecret = loadWebhookSecret(opts.webhookSecretFile);
+  const sources = createSources(opts.source, {
+    logger,
+    registry: metrics.registry,
+    ...(opts.workDir ? { workDir: opts.workDir } : {}),
+  });
+  const { docker } = dockerFromEnv(process.env);
+  const swarm = new DockerSwarmAdapter(docker, {
+    onApiCall: (method) => metrics.dockerApiCalls.inc({ method }),
+  });
+  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  redis.on('error', (e) => logger.warn({ err: e }, 'redis connection error'));
+  const kube = opts.kube
+    ? (await import('../../kube/kube-runtime.js')).kubeRuntime({
         logger,
+        redis,
+        instanceId: g.instanceId,
         registry: metrics.registry,
-        ...(opts.workDir ? { workDir: opts.workDir } : {}),
-      });
-      const { docker } = dockerFromEnv(process.env);
-      const swarm = new DockerSwarmAdapter(docker, {
-        onApiCall: (method) => metrics.dockerApiCalls.inc({ method }),
-      });
-      const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-      redis.on('error', (e) => logger.warn({ err: e }, 'redis connection error'));
-      const kube = opts.kube
-        ? (await import('../../kube/kube-runtime.js')).kubeRuntime({
-            logger,
-            redis,
-            instanceId: g.instanceId,
-            registry: metrics.registry,
-            ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
-            ...(opts.namespace ? { namespace: opts.namespace } : {}),
-            lease: {
-              durationMs: parseDurationMs(opts.leaseDuration),
-              ...(opts.leaseName ? { name: opts.leaseName } : {}),
-              ...(opts.leaseNamespace ? { namespace: opts.leaseNamespace } : {}),
-            },
-          })
-        : undefined;
-      if (kube) sources.push(kube.source);
-      const { noSecrets, dirSecrets } = await import('../../sources/dir-secrets.js');
-      const secrets = kube?.secrets ?? (opts.secretsDir ? dirSecrets(opts.secretsDir) : noSecrets);
-      const { createKindReconcilers } = await import('../../machine-kinds.js');
-      const { staticNodeEndpoints } = await import('../../machine-runner/node-endpoints.js');
-      const endpointMap: Record<string, string> = {};
-      for (const e of opts.nodeEndpoint) {
-        const i = e.indexOf('=');
-        if (i <= 0)
-          throw new Error(`--node-endpoint ${e}: expected HOSTNAME=URL, e.g. node-2=tcp://10.0.0.2:2376`);
-        endpointMap[e.slice(0, i)] = e.slice(i + 1);
-      }
-      const { loadSecretHashKey } = await import('../../docker/secret-hash-key.js');
-      const { skError } = await import('../../../reconciler/errors.js');
-      let hashKey: Promise<Buffer> | undefined;
-      const kindReconcilers = createKindReconcilers({
-        docker,
-        redis,
-        instanceId: g.instanceId,
-        logger,
-        secrets,
-        ...(kube?.recorder ? { recorder: kube.recorder } : {}),
-        staticEndpoints: staticNodeEndpoints(endpointMap),
-      });
-      const controller = buildManager({
-        docker,
-        swarm,
-        images: swarm,
-        redis,
-        instanceId: g.instanceId,
-        sources,
-        logger,
-        metrics,
-        concurrency: Number(opts.concurrency),
-        resyncIntervalMs: parseDurationMs(opts.resync),
-        backoff: { baseMs: parseDurationMs(opts.backoffBase), maxMs: parseDurationMs(opts.backoffMax) },
-        ...(opts.rateLimit ? { rateLimit: parseRateLimit(opts.rateLimit) } : {}),
-        ...(opts.allowEmpty ? { allowEmpty: true } : {}),
-        maxPruneFraction: Number(opts.maxPruneFraction),
-        leaseTtlMs: parseDurationMs(opts.leaseTtl),
-        ...(kube ? { statuses: kube.statuses, lifecycle: kube.lifecycle } : {}),
-        ...(kube?.recorder ? { recorder: kube.recorder } : {}),
-        kindReconcilers,
-        secrets,
-        stack,
-        secretHashKey: () =>
-          (hashKey ??= loadSecretHashKey({
-            docker,
-            instanceId: g.instanceId,
-            create: true,
-            ...(g.secretHashKeyFile ? { file: g.secretHashKeyFile } : {}),
-          }).then(
-            (k) => {
-              logger.info({ source: k.source }, 'secret hash key loaded');
-              return k.key;
-            },
-            (e: unknown) => {
-              hashKey = undefined; // the next reconcile tries again
-              throw skError('DOCKER_API', `cannot load the secret hash key: ${(e as Error).message}`, {
-                cause: e,
-              });
-            },
-          )),
-      });
-      const server = createHttpServer(
-        metrics,
-        {
-          healthy: () => true,
-          ready: readiness({
-            redis,
-            docker,
-            flags: () => ({
-              sources: controller.sourcesReady,
-              // the informer replica once every kind has listed; a follower looks keys up
-              ...(kube ? { kubeInformers: kube.source.informersReady } : {}),
-            }),
-            conflicts: () => controller.conflicts.list(),
-          }),
+        ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+        ...(opts.namespace ? { namespace: opts.namespace } : {}),
+        lease: {
+          durationMs: parseDurationMs(opts.leaseDuration),
+          ...(opts.leaseName ? { name: opts.leaseName } : {}),
+          ...(opts.leaseNamespace ? { namespace: opts.leaseNamespace } : {}),
         },
-        {
-          targets: () => sources,
-          logger,
-          registry: metrics.registry,
-          ...(webhookSecret ? { secret: webhookSecret } : {}),
-          deliveries: redisDeliveryLedger(redis, `swarmkeeper:${g.instanceId}:webhook-deliveries`),
+      })
+    : undefined;
+  if (kube) sources.push(kube.source);
+  const { noSecrets, dirSecrets } = await import('../../sources/dir-secrets.js');
+  const secrets = kube?.secrets ?? (opts.secretsDir ? dirSecrets(opts.secretsDir) : noSecrets);
+  const { createKindReconcilers } = await import('../../machine-kinds.js');
+  const { staticNodeEndpoints } = await import('../../machine-runner/node-endpoints.js');
+  const endpointMap: Record<string, string> = {};
+  for (const e of opts.nodeEndpoint) {
+    const i = e.indexOf('=');
+    if (i <= 0)
+      throw new Error(`--node-endpoint ${e}: expected HOSTNAME=URL, e.g. node-2=tcp://10.0.0.2:2376`);
+    endpointMap[e.slice(0, i)] = e.slice(i + 1);
+  }
+  const { loadSecretHashKey } = await import('../../docker/secret-hash-key.js');
+  const { skError } = await import('../../../reconciler/errors.js');
+  let hashKey: Promise<Buffer> | undefined;
+  const kindReconcilers = createKindReconcilers({
+    docker,
+    redis,
+    instanceId: g.instanceId,
+    logger,
+    secrets,
+    ...(kube?.recorder ? { recorder: kube.recorder } : {}),
+    staticEndpoints: staticNodeEndpoints(endpointMap),
+  });
+  const controller = buildManager({
+    docker,
+    swarm,
+    images: swarm,
+    redis,
+    instanceId: g.instanceId,
+    sources,
+    logger,
+    metrics,
+    concurrency: Number(opts.concurrency),
+    resyncIntervalMs: parseDurationMs(opts.resync),
+    backoff: { baseMs: parseDurationMs(opts.backoffBase), maxMs: parseDurationMs(opts.backoffMax) },
+    ...(opts.rateLimit ? { rateLimit: parseRateLimit(opts.rateLimit) } : {}),
+    ...(opts.allowEmpty ? { allowEmpty: true } : {}),
+    maxPruneFraction: Number(opts.maxPruneFraction),
+    leaseTtlMs: parseDurationMs(opts.leaseTtl),
+    ...(kube ? { statuses: kube.statuses, lifecycle: kube.lifecycle } : {}),
+    ...(kube?.recorder ? { recorder: kube.recorder } : {}),
+    kindReconcilers,
+    secrets,
+    stack,
+    secretHashKey: () =>
+      (hashKey ??= loadSecretHashKey({
+        docker,
+        instanceId: g.instanceId,
+        create: true,
+        ...(g.secretHashKeyFile ? { file: g.secretHashKeyFile } : {}),
+      }).then(
+        (k) => {
+          logger.info({ source: k.source }, 'secret hash key loaded');
+          return k.key;
         },
-      );
-      metrics.setQueueDepthSource(async () => ({ ...(await controller.queue.depth()) }));
-      const [host, port] = opts.listen.split(':');
-      try {
-        await server.listen({ host: host || '127.0.0.1', port: Number(port) });
-      } catch (e) {
-        // The Redis and Docker clients hold the event loop: a controller that cannot start must exit.
-        await closeRedis(redis, 500);
-        setTimeout(() => process.exit(1), 500).unref();
-        throw skError(
-          'CONNECTION_CONFIG',
-          `--listen ${opts.listen}: cannot listen (${(e as Error).message})`,
-          {
+        (e: unknown) => {
+          hashKey = undefined; // the next reconcile tries again
+          throw skError('DOCKER_API', `cannot load the secret hash key: ${(e as Error).message}`, {
             cause: e,
-          },
-        );
-      }
-      logger.info(
-        { listen: opts.listen, sources: opts.source, instanceId: g.instanceId },
-        'swarmkeeper controller starting',
-      );
-      if (kube) {
-        // A changed Secret reconciles the resources that reference it (a rotated value rolls the stack).
-        const { keysReferencingSecret } = await import('../../kube/kube-secrets.js');
-        await kube.secrets.start((namespace, name) => {
-          const resources = controller.store.keys().flatMap((k) => controller.store.get(k)?.resource ?? []);
-          for (const key of keysReferencingSecret(resources, namespace, name))
-            controller.queue
-              .enqueue(key)
-              .catch((err: unknown) => logger.warn({ key, err }, 'enqueue failed'));
-        });
-      }
-      await controller.start();
-      logger.info('controller running');
-      const shutdownMs = parseDurationMs(opts.shutdownTimeout);
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const stop = (signal: string) => {
-          if (stopping) {
-            logger.warn({ signal }, 'second signal: exiting now');
-            process.exit(130);
-          }
-          stopping = true;
-          logger.info({ signal }, 'shutting down: finishing active reconciles');
-          // The guarantee: whatever is unreachable, the process is gone shortly after the timeout.
-          const watchdog = setTimeout(() => {
-            logger.error(
-              { shutdownTimeoutMs: shutdownMs, graceMs: SHUTDOWN_GRACE_MS },
-              'shutdown did not finish in time: exiting now',
-            );
-            process.exit(1);
-          }, shutdownMs + SHUTDOWN_GRACE_MS).unref();
-          void (async () => {
-            if (kube && !(await settlesWithin(kube.secrets.stop(), 2000)))
-              logger.warn('the Kubernetes Secret watch did not stop within 2 s');
-            await controller.stop(shutdownMs);
-            if (!(await settlesWithin(server.close(), 500)))
-              logger.warn('the HTTP server did not close within 0.5 s');
-            await closeRedis(redis, 500);
-            clearTimeout(watchdog);
-            logger.info('stopped');
-            resolve();
-          })();
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
-      // Whatever still holds the event loop (a socket to an unreachable Docker API, a client's
-      // timer) must not keep a stopped controller alive.
-      setTimeout(() => process.exit(exit.code), 500).unref();
-      exit.code = 0;
+          });
+        },
+      )),
+  });
+  const server = createHttpServer(
+    metrics,
+    {
+      healthy: () => true,
+      ready: readiness({
+        redis,
+        docker,
+        flags: () => ({
+          sources: controller.sourcesReady,
+          // the informer replica once every kind has listed; a follower looks keys up
+          ...(kube ? { kubeInformers: kube.source.informersReady } : {}),
+        }),
+        conflicts: () => controller.conflicts.list(),
+      }),
+    },
+    {
+      targets: () => sources,
+      logger,
+      registry: metrics.registry,
+      ...(webhookSecret ? { secret: webhookSecret } : {}),
+      deliveries: redisDeliveryLedger(redis, `swarmkeeper:${g.instanceId}:webhook-deliveries`),
+    },
+  );
+  metrics.setQueueDepthSource(async () => ({ ...(await controller.queue.depth()) }));
+  const [host, port] = opts.listen.split(':');
+  try {
+    await server.listen({ host: host || '127.0.0.1', port: Number(port) });
+  } catch (e) {
+    // The Redis and Docker clients hold the event loop: a controller that cannot start must exit.
+    await closeRedis(redis, 500);
+    setTimeout(() => process.exit(1), 500).unref();
+    throw skError('CONNECTION_CONFIG', `--listen ${opts.listen}: cannot listen (${(e as Error).message})`, {
+      cause: e,
     });
+  }
+  logger.info(
+    { listen: opts.listen, sources: opts.source, instanceId: g.instanceId },
+    'swarmkeeper controller starting',
+  );
+  if (kube) {
+    // A changed Secret reconciles the resources that reference it (a rotated value rolls the stack).
+    const { keysReferencingSecret } = await import('../../kube/kube-secrets.js');
+    await kube.secrets.start((namespace, name) => {
+      const resources = controller.store.keys().flatMap((k) => controller.store.get(k)?.resource ?? []);
+      for (const key of keysReferencingSecret(resources, namespace, name))
+        controller.queue.enqueue(key).catch((err: unknown) => logger.warn({ key, err }, 'enqueue failed'));
+    });
+  }
+  await controller.start();
+  logger.info('controller running');
+  const shutdownMs = parseDurationMs(opts.shutdownTimeout);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(130);
+      }
+      stopping = true;
+      logger.info({ signal }, 'shutting down: finishing active reconciles');
+      // The guarantee: whatever is unreachable, the process is gone shortly after the timeout.
+      const watchdog = setTimeout(() => {
+        logger.error(
+          { shutdownTimeoutMs: shutdownMs, graceMs: SHUTDOWN_GRACE_MS },
+          'shutdown did not finish in time: exiting now',
+        );
+        process.exit(1);
+      }, shutdownMs + SHUTDOWN_GRACE_MS).unref();
+      void (async () => {
+        if (kube && !(await settlesWithin(kube.secrets.stop(), 2000)))
+          logger.warn('the Kubernetes Secret watch did not stop within 2 s');
+        await controller.stop(shutdownMs);
+        if (!(await settlesWithin(server.close(), 500)))
+          logger.warn('the HTTP server did not close within 0.5 s');
+        await closeRedis(redis, 500);
+        clearTimeout(watchdog);
+        logger.info('stopped');
+        resolve();
+      })();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  // Whatever still holds the event loop (a socket to an unreachable Docker API, a client's
+  // timer) must not keep a stopped controller alive.
+  setTimeout(() => process.exit(exit.code), 500).unref();
+  exit.code = 0;
 }

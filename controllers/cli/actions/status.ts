@@ -13,6 +13,12 @@ import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../exit-box.js';
 import { stackSettingsOf } from '../stack-options.js';
 
+export interface StatusOpts {
+  file?: string;
+  output: string;
+  redisUrl?: string;
+}
+
 interface StatusRow {
   resource: string;
   sync: string;
@@ -69,86 +75,74 @@ function table(rows: StatusRow[], withController: boolean): string {
   return [fmt(head), ...cells.map(fmt)].join('\n');
 }
 
-export function registerStatus(program: Command, exit: ExitBox): void {
-  program
-    .command('status')
-    .description('Show the resources this instance manages, with sync state (given -f) and health.')
-    .option('-f, --file <path>', 'compare against these files to show the sync state')
-    .option('-o, --output <format>', 'table or json', 'table')
-    .option('--redis-url <url>', "also show the running controller's Ready condition and applied revision")
-    .action(async (opts: { file?: string; output: string; redisUrl?: string }, cmd: Command) => {
-      const ctx = openContext(cmd);
-      let hashKeyP: Promise<Buffer> | undefined;
-      const hashKey = () => (hashKeyP ??= cliSecretHashKey(cmd, ctx, false));
-      const observed = await ctx.swarm.observe({ instanceId: ctx.instanceId });
-      const objects = new Map<string, number>();
-      for (const o of observed.objects) {
-        const owner = o.labels[LABEL_OWNER];
-        if (owner) objects.set(owner, (objects.get(owner) ?? 0) + 1);
-      }
-      const healthByOwner = await ctx.swarm.health({ instanceId: ctx.instanceId });
-      const sync = new Map<string, string>();
-      let failed = false;
-      if (opts.file) {
-        const src = loadForCli(
-          opts.file,
-          statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false,
-        );
-        failed = src.errors.length > 0;
-        for (const res of src.ordered) {
-          const r = await reconcileResource(
-            res,
-            { mode: 'plan', prune: true },
-            {
-              swarm: ctx.swarm,
-              instanceId: ctx.instanceId,
-              secretHashKey: await hashKey(),
-              root: src.root,
-              stack: stackSettingsOf({}),
-              bindRoot: src.root,
-              logger: ctx.logger,
-            },
-          );
-          for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
-          const n = r.plan?.actions.length ?? 0;
-          sync.set(
-            res.key,
-            r.error
-              ? `Error (${r.error.reason})`
-              : !objects.has(res.key)
-                ? 'NotDeployed'
-                : n === 0
-                  ? 'InSync'
-                  : `OutOfSync (${n} changes)`,
-          );
-          if (!objects.has(res.key)) objects.set(res.key, 0);
-        }
-      }
-      const controller = opts.redisUrl ? await controllerStatus(opts.redisUrl, ctx.instanceId) : undefined;
-      for (const key of controller?.keys() ?? []) if (!objects.has(key)) objects.set(key, 0);
-      const rows: StatusRow[] = [...objects.keys()].sort().map((key) => {
-        const services = healthByOwner.get(key) ?? [];
-        const st = controller?.get(key);
-        return {
-          ...(controller
-            ? {
-                ready: readyText(st),
-                revision: st?.lastAppliedRevision?.replace(/^(sha256:)?(.{12}).*$/, '$1$2') ?? '-',
-              }
-            : {}),
-          resource: key,
-          sync: sync.get(key) ?? (opts.file ? 'NotInSource' : '-'),
-          health: health(services),
-          services:
-            services.map((s) => `${s.name} ${s.runningReplicas}/${s.desiredReplicas}`).join(', ') || '-',
-          objects: objects.get(key) ?? 0,
-        };
-      });
-      if (opts.output === 'json') process.stdout.write(`${JSON.stringify({ resources: rows }, null, 2)}\n`);
-      else
-        process.stdout.write(
-          `${rows.length === 0 ? 'No managed resources.' : table(rows, controller !== undefined)}\n`,
-        );
-      exit.code = failed ? 1 : 0;
-    });
+export async function status(opts: StatusOpts, cmd: Command, exit: ExitBox): Promise<void> {
+  const ctx = openContext(cmd);
+  let hashKeyP: Promise<Buffer> | undefined;
+  const hashKey = () => (hashKeyP ??= cliSecretHashKey(cmd, ctx, false));
+  const observed = await ctx.swarm.observe({ instanceId: ctx.instanceId });
+  const objects = new Map<string, number>();
+  for (const o of observed.objects) {
+    const owner = o.labels[LABEL_OWNER];
+    if (owner) objects.set(owner, (objects.get(owner) ?? 0) + 1);
+  }
+  const healthByOwner = await ctx.swarm.health({ instanceId: ctx.instanceId });
+  const sync = new Map<string, string>();
+  let failed = false;
+  if (opts.file) {
+    const src = loadForCli(opts.file, statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false);
+    failed = src.errors.length > 0;
+    for (const res of src.ordered) {
+      const r = await reconcileResource(
+        res,
+        { mode: 'plan', prune: true },
+        {
+          swarm: ctx.swarm,
+          instanceId: ctx.instanceId,
+          secretHashKey: await hashKey(),
+          root: src.root,
+          stack: stackSettingsOf({}),
+          bindRoot: src.root,
+          logger: ctx.logger,
+        },
+      );
+      for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+      const n = r.plan?.actions.length ?? 0;
+      sync.set(
+        res.key,
+        r.error
+          ? `Error (${r.error.reason})`
+          : !objects.has(res.key)
+            ? 'NotDeployed'
+            : n === 0
+              ? 'InSync'
+              : `OutOfSync (${n} changes)`,
+      );
+      if (!objects.has(res.key)) objects.set(res.key, 0);
+    }
+  }
+  const controller = opts.redisUrl ? await controllerStatus(opts.redisUrl, ctx.instanceId) : undefined;
+  for (const key of controller?.keys() ?? []) if (!objects.has(key)) objects.set(key, 0);
+  const rows: StatusRow[] = [...objects.keys()].sort().map((key) => {
+    const services = healthByOwner.get(key) ?? [];
+    const st = controller?.get(key);
+    return {
+      ...(controller
+        ? {
+            ready: readyText(st),
+            revision: st?.lastAppliedRevision?.replace(/^(sha256:)?(.{12}).*$/, '$1$2') ?? '-',
+          }
+        : {}),
+      resource: key,
+      sync: sync.get(key) ?? (opts.file ? 'NotInSource' : '-'),
+      health: health(services),
+      services: services.map((s) => `${s.name} ${s.runningReplicas}/${s.desiredReplicas}`).join(', ') || '-',
+      objects: objects.get(key) ?? 0,
+    };
+  });
+  if (opts.output === 'json') process.stdout.write(`${JSON.stringify({ resources: rows }, null, 2)}\n`);
+  else
+    process.stdout.write(
+      `${rows.length === 0 ? 'No managed resources.' : table(rows, controller !== undefined)}\n`,
+    );
+  exit.code = failed ? 1 : 0;
 }
