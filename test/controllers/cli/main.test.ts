@@ -1,15 +1,18 @@
 /**
- * The CLI starts light: what main.ts imports statically (the command definitions, commander) loads
- * for every command, --version and --help included; each command's modules (dockerode, client-node,
- * bullmq, fastify, yaml, zod, ...) come in through the dynamic import in its action.
+ * The CLI starts light: main.ts alone answers --version; program.ts (commander and the command
+ * definitions) loads for every other command, --help included; each command's modules (dockerode,
+ * client-node, bullmq, fastify, yaml, zod, ...) come in through the dynamic import in its action.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../../../controllers/cli/main.js';
+import { main } from '../../../controllers/cli/main.js';
+import { buildProgram } from '../../../controllers/cli/program.js';
+import { VERSION } from '../../../controllers/cli/version.js';
 
 const REPO = join(import.meta.dirname, '../../..');
 const MAIN = join(REPO, 'controllers/cli/main.ts');
+const PROGRAM = join(REPO, 'controllers/cli/program.ts');
 
 /** Specifiers of the static value imports and re-exports (not `import type`, not `import()`). */
 function staticImports(source: string): string[] {
@@ -43,13 +46,29 @@ describe('CLI start-up', () => {
     ).toEqual(['./a.js', 'c', 'd']);
   });
 
-  it('main.ts statically loads commander and node built-ins only', () => {
-    const { packages } = staticGraph(MAIN);
+  it('main.ts statically loads no package: --version alone is answered there', async () => {
+    expect(staticGraph(MAIN)).toEqual({
+      files: ['controllers/cli/main.ts', 'controllers/cli/version.ts'],
+      packages: [],
+    });
+    let out = '';
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+    try {
+      expect(await main(['node', 'swarmkeeper', '--version'])).toBe(0);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(out).toBe(`${VERSION}\n`);
+  });
+
+  it('program.ts (every command definition, --help) statically loads commander and node built-ins only', () => {
+    const { packages } = staticGraph(PROGRAM);
     expect(packages.filter((p) => !p.startsWith('node:'))).toEqual(['commander']);
   });
 
-  it("no command's action, and neither the kind registry nor the YAML parser, loads with main.ts", () => {
-    const { files } = staticGraph(MAIN);
+  it("no command's action, and neither the kind registry nor the YAML parser, loads with program.ts", () => {
+    const { files } = staticGraph(PROGRAM);
     expect(files.filter((f) => /cli\/actions\/|run-help|yaml-guard|reconciler\/api\//.test(f))).toEqual([]);
     expect(files.length).toBeLessThan(20);
   });
