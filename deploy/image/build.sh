@@ -19,7 +19,8 @@ major=$(node -p 'process.versions.node.split(".")[0]')
 version=$(node -p 'require("./package.json").version')
 
 if ! "$DOCKER" image inspect "local/node:$major" "local/node:$major-build" >/dev/null 2>&1; then
-  DOCKER=$DOCKER deploy/image/build-base.sh
+  # NODE named: under npm/npx, $NODE is the Node that runs npm (the system one), not this one
+  DOCKER=$DOCKER NODE=$(command -v node) deploy/image/build-base.sh
 fi
 
 start=$(date +%s)
