@@ -6,10 +6,12 @@
 #            node_modules comes from the build context, installed by `npm install` on the host from
 #            package-lock.json: the builder needs no registry access (there is none in the lab).
 #   runtime  node only (no shell, no npm), runs as uid 10001.
+# Node 24 (LTS) in both stages: build-base.sh makes local/node:24 from the npm-installed Node 24
+# (node_modules/.bin/node, the devDependency `node`), not from the host's system Node.
 # With registry access the official images work as well:
-#   docker build --build-arg BUILDER_IMAGE=node:20 --build-arg BASE_IMAGE=node:20-slim -t swarmkeeper .
-ARG BUILDER_IMAGE=local/node:20-build
-ARG BASE_IMAGE=local/node:20
+#   docker build --build-arg BUILDER_IMAGE=node:24-bookworm --build-arg BASE_IMAGE=node:24-bookworm-slim -t swarmkeeper .
+ARG BUILDER_IMAGE=local/node:24-build
+ARG BASE_IMAGE=local/node:24
 
 FROM ${BUILDER_IMAGE} AS build
 WORKDIR /src

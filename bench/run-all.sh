@@ -5,6 +5,7 @@
 #   bash bench/run-all.sh            # BENCHES="drift queue resync" to choose
 set -euo pipefail
 cd "$(dirname "$0")/.."
+PATH="$PWD/node_modules/.bin:$PATH" # the npm-installed Node 24 (devDependency `node`), not the system's
 : "${DOCKER_HOST:?set DOCKER_HOST (unix://...)}" "${REDIS_URL:?set REDIS_URL}"
 [ -f dist/controllers/cli/main.js ] || { echo "run 'npm run build' first (the controller runs from dist/)" >&2; exit 2; }
 out=$(mktemp -d /tmp/skbench-all-XXXXXX)

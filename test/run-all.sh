@@ -8,7 +8,12 @@
 # SK_SKIP_KUBE_BUILD=1 skips the kube build step (the kube test files then build on first use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules ] || npm install --no-audit --no-fund --no-save
+# The system Node (any npm) only runs this npm install; it installs Node 24 into node_modules/.bin
+# (the devDependency `node`), first on PATH from here on: every tool below and every process the
+# tests start (process.execPath) runs on it, also when this script is run without npm.
+[ -x node_modules/.bin/node ] || npm install --no-audit --no-fund --no-save
+PATH="$PWD/node_modules/.bin:$PATH"
+echo "== node $(node --version)"
 echo "== lint"; npx eslint .
 echo "== format"; npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit

@@ -50,11 +50,6 @@ export async function cliSecretHashKey(cmd: Command, ctx: CliContext, create: bo
   return k.key;
 }
 
-/** A repeatable option's values. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 export function parseRateLimit(text: string): { max: number; durationMs: number } {
   const m = /^(\d+)\/(.+)$/.exec(text);
   if (!m) throw new Error(`--rate-limit ${text}: expected N/DURATION, e.g. 50/1s`);

@@ -21,6 +21,7 @@ import type { Registry } from 'prom-client';
 import { DirSource } from './dir-source.js';
 import { readSecret } from './git-auth.js';
 import { GitSource } from './git-source.js';
+import { sourceName } from './source-name.js';
 import { type Fail, type GitSourceSpec, checkKeys, checkName, parseBindRoot, parseGit } from './git-spec.js';
 import type { Source } from '../ports.js';
 
@@ -38,6 +39,7 @@ export type { GitAuthSpec, GitRef, GitSourceSpec, SecretRef } from './git-spec.j
 export { DEFAULT_GIT_INTERVAL_MS, GIT_KEYS, defaultGitName } from './git-spec.js';
 
 export type SourceSpec = DirSourceSpec | GitSourceSpec;
+export { sourceName } from './source-name.js';
 
 export const DIR_KEYS = ['name', 'policy', 'bindRoot'] as const;
 class SpecError extends Error {}
@@ -94,11 +96,6 @@ function parseDir(path: string, opts: Map<string, string>, fail: Fail): DirSourc
     ...(policy ? { policy } : {}),
     ...(bindRoot ? { bindRoot } : {}),
   };
-}
-
-/** The name a source's resources carry in their origin. */
-export function sourceName(s: SourceSpec): string {
-  return s.type === 'git' ? s.name : (s.name ?? `dir:${s.path}`);
 }
 
 /** Parses every `--source`; two sources with one name is an error (set name=). */

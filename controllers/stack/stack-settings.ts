@@ -15,7 +15,7 @@ import {
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import { DEFAULT_LIMITS, type Limits, parseLimits } from '../../reconciler/validate/limits.js';
 import type { SourceSpec } from '../sources/source-spec.js';
-import { sourceName } from '../sources/source-spec.js';
+import { sourceName } from '../sources/source-name.js';
 
 export interface StackSettings {
   env: EnvSettings;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Node.js base images that the Dockerfile starts FROM, without pulling anything from a
-# registry: a minimal root filesystem is assembled from this host's Node.js and `docker import`ed.
+# registry: a minimal root filesystem is assembled from this host's Node.js and `docker import`ed
+# (the `node` on PATH: build.sh puts the npm-installed Node 24, node_modules/.bin, first).
 #
 #   deploy/image/build-base.sh [--debootstrap] [--force]
 #
@@ -10,15 +11,16 @@
 #   local/node:<ver>-build and local/node:<major>-build    builder: the runtime plus npm, /bin/sh and /usr/bin/env
 #                                                          (npm runs scripts through sh; bin shims use env)
 # Layout follows the official node images (/usr/local/bin/node, /usr/local/lib/node_modules/npm), so
-# the Dockerfile also works with `--build-arg BASE_IMAGE=node:20-slim --build-arg BUILDER_IMAGE=node:20`.
+# the Dockerfile also works with `--build-arg BASE_IMAGE=node:24-bookworm-slim --build-arg BUILDER_IMAGE=node:24-bookworm`.
 #
 # --debootstrap   start from a Debian minbase root filesystem made by debootstrap (needs the `debootstrap`
 #                 package and a Debian mirror: $DEBIAN_MIRROR, default the first `URIs:` of this host's apt
 #                 sources) instead of an empty one. Bigger (~+80 MB), but with a shell and the usual
-#                 userland for debugging. Node.js is still the host's. Not needed for the normal build.
+#                 userland for debugging. Node.js is still $NODE's. Not needed for the normal build.
 # --force         rebuild even if the images exist.
 #
-# Environment: DOCKER (default: docker), NODE (default: node on PATH), DEBIAN_SUITE (default: bookworm).
+# Environment: DOCKER (default: docker), NODE (default: node on PATH; build.sh puts the npm-installed
+# Node 24, node_modules/.bin, first), DEBIAN_SUITE (default: bookworm).
 set -euo pipefail
 
 DOCKER=${DOCKER:-docker}

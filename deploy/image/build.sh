@@ -11,13 +11,17 @@ cd "$(dirname "$0")/../.."
 
 DOCKER=${DOCKER:-docker}
 tag=${1:-${SWARMKEEPER_IMAGE:-swarmkeeper:dev}}
+# The image's Node is the npm-installed one (devDependency `node`, Node 24), as for everything else
+# here: the system Node only runs this npm install.
+[ -x node_modules/.bin/node ] || npm install --no-audit --no-fund --no-save
+PATH="$PWD/node_modules/.bin:$PATH"
 major=$(node -p 'process.versions.node.split(".")[0]')
 version=$(node -p 'require("./package.json").version')
 
 if ! "$DOCKER" image inspect "local/node:$major" "local/node:$major-build" >/dev/null 2>&1; then
-  DOCKER=$DOCKER deploy/image/build-base.sh
+  # NODE named: under npm/npx, $NODE is the Node that runs npm (the system one), not this one
+  DOCKER=$DOCKER NODE=$(command -v node) deploy/image/build-base.sh
 fi
-[ -d node_modules ] || npm install --no-audit --no-fund --no-save
 
 start=$(date +%s)
 # The classic builder: works with every daemon and client here (BuildKit needs the buildx plugin on newer

@@ -16,7 +16,10 @@ case "${1:-}" in
 esac
 cd "$(dirname "$0")/../.."
 dir=${1:-examples}
-[ -d node_modules ] || npm install --no-audit --no-fund --no-save
+# The system Node (any npm) only runs this npm install; it installs Node 24 into node_modules/.bin
+# (the devDependency `node`), which runs the build and the controller below.
+[ -x node_modules/.bin/node ] || npm install --no-audit --no-fund --no-save
+PATH="$PWD/node_modules/.bin:$PATH"
 npm run -s build
 while IFS= read -r line; do export "${line?}"; done < <(test/lab/lab up)
 echo "swarm: $DOCKER_HOST   redis: $REDIS_URL" >&2

@@ -1,6 +1,7 @@
 /**
  * The controller image, built for real against $DOCKER_HOST by deploy/image/build.sh (base images from
- * the host's Node.js, then the multi-stage Dockerfile), and the Swarm stack file that runs it.
+ * the npm-installed Node 24, node_modules/.bin/node, then the multi-stage Dockerfile), and the Swarm
+ * stack file that runs it. Its Node is the tests' own (asserted below).
  * BUILD_ARGS from the environment pass through to `docker build`.
  */
 import { execFile } from 'node:child_process';

@@ -1,30 +1,7 @@
-import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { planToJSON, renderPlan } from '../../../reconciler/plan/render.js';
-import type { Plan } from '../../../reconciler/plan/types.js';
-import { planOrphans } from '../../runtime/orphans.js';
-import { reconcileResource } from '../../stack/reconcile-resource.js';
-import { cliSecretHashKey, openContext } from '../context.js';
-import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../exit-box.js';
-import {
-  LIMITS_HELP,
-  POLICY_HELP,
-  RESOLVE_IMAGE_HELP,
-  printWarnings,
-  resolveImageOf,
-  stackSettingsOf,
-} from '../stack-options.js';
-
-interface PlanOpts {
-  file: string;
-  output: 'text' | 'json';
-  prune?: boolean;
-  adopt?: boolean;
-  limits?: string;
-  policy?: string;
-  resolveImage?: string;
-}
+import { LIMITS_HELP, POLICY_HELP, RESOLVE_IMAGE_HELP } from '../options.js';
+import type { PlanOpts } from '../actions/plan.js';
 
 export function registerPlan(program: Command, exit: ExitBox): void {
   program
@@ -38,68 +15,7 @@ export function registerPlan(program: Command, exit: ExitBox): void {
     .option('--prune', 'include removal of owned objects that are no longer desired')
     .option('--adopt', 'take ownership of objects created by docker stack deploy')
     .action(async (opts: PlanOpts, cmd: Command) => {
-      const stack = stackSettingsOf(opts);
-      const resolveImage = resolveImageOf(opts.resolveImage);
-      if (opts.output !== 'text' && opts.output !== 'json')
-        throw new Error(`--output must be text or json, not "${opts.output}"`);
-      const src = loadForCli(
-        opts.file,
-        statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false,
-      );
-      const ctx = openContext(cmd);
-      let hashKeyP: Promise<Buffer> | undefined;
-      const hashKey = () => (hashKeyP ??= cliSecretHashKey(cmd, ctx, false));
-      const plans: { key: string; file: string; plan: Plan }[] = [];
-      let failed = src.errors.length > 0;
-      const errors = src.errors.map((e) => e.toJSON());
-      for (const res of src.ordered) {
-        const r = await reconcileResource(
-          res,
-          {
-            mode: 'plan',
-            ...(opts.prune !== undefined ? { prune: opts.prune } : { prune: false }),
-            ...(opts.adopt ? { adopt: true } : {}),
-            ...(resolveImage ? { resolveImage } : {}),
-          },
-          {
-            swarm: ctx.swarm,
-            images: ctx.swarm,
-            instanceId: ctx.instanceId,
-            secretHashKey: await hashKey(),
-            root: src.root,
-            // docker stack deploy resolves relative binds against the compose file's own folder.
-            bindRoot: src.root,
-            logger: ctx.logger,
-            stack,
-          },
-        );
-        printWarnings(r.warnings);
-        if (r.error) {
-          failed = true;
-          errors.push({ key: res.key, file: res.origin.file, ...r.error.toJSON() });
-          process.stderr.write(`error: ${r.error.message} (${r.error.code})\n`);
-        }
-        if (r.plan) plans.push({ key: res.key, file: res.origin.file, plan: r.plan });
-      }
-      if (opts.prune && src.isDirectory && !failed) {
-        for (const p of await planOrphans(
-          ctx.swarm,
-          ctx.instanceId,
-          new Set(src.resources.map((r) => r.key)),
-        ))
-          plans.push({ key: p.owner, file: '(removed from source)', plan: p });
-      }
-      const pending = plans.some((p) => p.plan.actions.length > 0 || p.plan.blocked.length > 0);
-      if (opts.output === 'json') {
-        const out = {
-          resources: plans.map((p) => ({ key: p.key, file: p.file, plan: planToJSON(p.plan) })),
-          errors,
-          pending,
-        };
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-      } else {
-        for (const p of plans) process.stdout.write(`# ${p.key} (${p.file})\n${renderPlan(p.plan)}\n\n`);
-      }
-      exit.code = failed ? 1 : pending ? 2 : 0;
+      const { plan } = await import('../actions/plan.js');
+      await plan(opts, cmd, exit);
     });
 }

@@ -1,0 +1,168 @@
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { renderPlan } from '../../../reconciler/plan/render.js';
+import type { ApplyProgress } from '../../../reconciler/ports.js';
+import type { Plan } from '../../../reconciler/plan/types.js';
+import { isConverged, type ServiceHealth } from '../../../reconciler/status/resource-status.js';
+import { planOrphans } from '../../runtime/orphans.js';
+import { reconcileResource } from '../../stack/reconcile-resource.js';
+import { type CliContext, cliSecretHashKey, openContext } from '../context.js';
+import { parseDurationMs } from '../../../reconciler/units/duration.js';
+import { loadForCli } from '../load-source.js';
+import type { ExitBox } from '../exit-box.js';
+import { printWarnings, resolveImageOf, stackSettingsOf } from '../stack-options.js';
+
+export interface ApplyOpts {
+  file: string;
+  prune?: boolean;
+  adopt?: boolean;
+  limits?: string;
+  policy?: string;
+  resolveImage?: string;
+  allowEmpty?: boolean;
+  wait?: boolean;
+  timeout: string;
+  concurrency: string;
+}
+
+const progress: ApplyProgress = ({ action, phase, error }) => {
+  const sym = { create: '+', update: '~', remove: '-', recreate: '-/+' }[action.op];
+  // create -> created, update -> updated, remove -> removed, recreate -> recreated
+  if (phase === 'done') process.stdout.write(`  ${sym} ${action.kind} ${action.name}: ${action.op}d\n`);
+  if (phase === 'failed')
+    process.stdout.write(
+      `  ! ${action.kind} ${action.name}: ${action.op} failed: ${error?.message ?? 'unknown error'}\n`,
+    );
+};
+
+const FAILED = new Set(['paused', 'rollback_started', 'rollback_paused', 'rollback_completed']);
+
+/**
+ * How long a service whose task template changed may show no rollout state before its running
+ * tasks are trusted anyway (Swarm resets UpdateStatus on an update and sets `updating` when its
+ * updater starts; until then the old tasks still run and would look converged).
+ */
+const ROLLOUT_START_GRACE_MS = 15_000;
+
+/** Services whose task template this apply changed: Swarm rolls their tasks. */
+export function rolloutsOf(plan: Plan | undefined): string[] {
+  return (plan?.actions ?? [])
+    .filter(
+      (a) =>
+        (a.op === 'update' || (a.op === 'recreate' && a.kind === 'service')) &&
+        a.changes.some((c) => c.path.startsWith('TaskTemplate') || c.path.startsWith('Mode')),
+    )
+    .map((a) => a.name);
+}
+
+/** Polls service health until every service converged, one failed/rolled back, or the deadline passed. */
+async function waitForServices(
+  ctx: CliContext,
+  keys: string[],
+  rollouts: ReadonlySet<string>,
+  timeoutMs: number,
+): Promise<boolean> {
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  const last = new Map<string, string>();
+  const rolloutSeen = (s: ServiceHealth) =>
+    !rollouts.has(s.name) || s.updateState !== undefined || Date.now() - started > ROLLOUT_START_GRACE_MS;
+  const converged = (s: ServiceHealth) => rolloutSeen(s) && isConverged(s);
+  for (;;) {
+    const byOwner = await ctx.swarm.health({ instanceId: ctx.instanceId });
+    const all = keys.flatMap((k) => byOwner.get(k) ?? []);
+    for (const s of all) {
+      const line = `${s.runningReplicas}/${s.desiredReplicas} running${s.updateState ? `, update ${s.updateState}` : ''}`;
+      if (last.get(s.name) !== line) process.stdout.write(`  ${s.name}: ${line}\n`);
+      last.set(s.name, line);
+    }
+    const failed = all.filter((s) => s.updateState && FAILED.has(s.updateState));
+    if (failed.length > 0) {
+      for (const s of failed)
+        process.stderr.write(
+          `error: service ${s.name}: update ${s.updateState}${s.updateMessage ? `: ${s.updateMessage}` : ''}\n`,
+        );
+      return false;
+    }
+    if (all.every(converged)) return true;
+    if (Date.now() > deadline) {
+      for (const s of all.filter((x) => !converged(x)))
+        process.stderr.write(
+          `error: service ${s.name} did not converge within the timeout (${s.runningReplicas}/${s.desiredReplicas} running)\n`,
+        );
+      return false;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export async function apply(opts: ApplyOpts, cmd: Command, exit: ExitBox): Promise<void> {
+  const stack = stackSettingsOf(opts);
+  const resolveImage = resolveImageOf(opts.resolveImage);
+  const timeoutMs = parseDurationMs(opts.timeout);
+  const isDir = statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  const src = loadForCli(opts.file, isDir);
+  const ctx = openContext(cmd, { concurrency: Number(opts.concurrency) });
+  let hashKeyP: Promise<Buffer> | undefined;
+  const hashKey = () => (hashKeyP ??= cliSecretHashKey(cmd, ctx, true));
+  let failed = src.errors.length > 0;
+  const applied: string[] = [];
+  const rollouts = new Set<string>();
+  for (const res of src.ordered) {
+    process.stdout.write(`${res.key} (${res.origin.file})\n`);
+    const r = await reconcileResource(
+      res,
+      {
+        mode: 'apply',
+        prune: opts.prune ?? false,
+        ...(opts.adopt ? { adopt: true } : {}),
+        ...(resolveImage ? { resolveImage } : {}),
+        onProgress: progress,
+      },
+      {
+        swarm: ctx.swarm,
+        images: ctx.swarm,
+        instanceId: ctx.instanceId,
+        secretHashKey: await hashKey(),
+        root: src.root,
+        // docker stack deploy resolves relative binds against the compose file's own folder.
+        bindRoot: src.root,
+        logger: ctx.logger,
+        stack,
+      },
+    );
+    printWarnings(r.warnings);
+    if (r.plan && r.plan.actions.length === 0) process.stdout.write('  unchanged\n');
+    // A blocked change (ownership conflict, recreate not allowed) leaves the resource unconverged.
+    for (const b of r.plan?.blocked ?? []) process.stderr.write(`error: ${b.message} (${b.code})\n`);
+    if ((r.plan?.blocked.length ?? 0) > 0) failed = true;
+    if (r.error) {
+      failed = true;
+      process.stderr.write(`error: ${r.error.message} (${r.error.code})\n`);
+    } else {
+      applied.push(res.key);
+      for (const name of rolloutsOf(r.plan)) rollouts.add(name);
+    }
+  }
+  if (opts.prune && isDir) {
+    if (src.resources.length === 0 && !opts.allowEmpty && src.errors.length === 0) {
+      process.stderr.write(
+        'error: the directory holds no resources; refusing to prune everything without --allow-empty\n',
+      );
+      failed = true;
+    } else if (!failed) {
+      for (const p of await planOrphans(
+        ctx.swarm,
+        ctx.instanceId,
+        new Set(src.resources.map((r) => r.key)),
+      )) {
+        process.stdout.write(`${p.owner} (removed from source)\n${renderPlan(p).replace(/^/gm, '  ')}\n`);
+        const results = await ctx.swarm.apply(p, { onProgress: progress });
+        if (results.some((x) => !x.ok)) failed = true;
+      }
+    }
+  }
+  if (opts.wait && applied.length > 0 && !(await waitForServices(ctx, applied, rollouts, timeoutMs)))
+    failed = true;
+  exit.code = failed ? 1 : 0;
+}

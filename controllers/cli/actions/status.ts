@@ -1,0 +1,148 @@
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { LABEL_OWNER } from '../../../reconciler/model/ownership.js';
+import { getCondition } from '../../../reconciler/status/conditions.js';
+import {
+  isConverged,
+  type ResourceStatus,
+  type ServiceHealth,
+} from '../../../reconciler/status/resource-status.js';
+import { reconcileResource } from '../../stack/reconcile-resource.js';
+import { cliSecretHashKey, openContext } from '../context.js';
+import { loadForCli } from '../load-source.js';
+import type { ExitBox } from '../exit-box.js';
+import { stackSettingsOf } from '../stack-options.js';
+
+export interface StatusOpts {
+  file?: string;
+  output: string;
+  redisUrl?: string;
+}
+
+interface StatusRow {
+  resource: string;
+  sync: string;
+  health: string;
+  services: string;
+  objects: number;
+  /** With --redis-url: the running controller's Ready condition and last applied revision. */
+  ready?: string;
+  revision?: string;
+}
+
+/** Ready condition and applied revision per resource, as the running controller stored them. */
+async function controllerStatus(redisUrl: string, instanceId: string): Promise<Map<string, ResourceStatus>> {
+  const { Redis } = await import('ioredis');
+  const { RedisStatusStore } = await import('../../redis/status-store.js');
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    return await new RedisStatusStore(redis, `swarmkeeper:${instanceId}`).list();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function readyText(st: ResourceStatus | undefined): string {
+  const c = getCondition(st?.conditions, 'Ready');
+  if (!c) return '-';
+  return c.status === 'True' ? 'True' : `${c.status} (${c.reason}: ${c.message})`;
+}
+
+function health(services: ServiceHealth[]): string {
+  if (services.length === 0) return '-';
+  const failed = services.find((s) => s.updateState && /paused|rollback/.test(s.updateState));
+  if (failed) return `Degraded (${failed.name}: ${failed.updateState})`;
+  return services.every(isConverged) ? 'Healthy' : 'Progressing';
+}
+
+function table(rows: StatusRow[], withController: boolean): string {
+  const head = ['RESOURCE', 'SYNC', 'HEALTH', 'SERVICES (running/desired)', 'OBJECTS'];
+  if (withController) head.push('READY', 'REVISION');
+  const cells = rows.map((r) => [
+    r.resource,
+    r.sync,
+    r.health,
+    r.services,
+    String(r.objects),
+    ...(withController ? [r.ready ?? '-', r.revision ?? '-'] : []),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const fmt = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [fmt(head), ...cells.map(fmt)].join('\n');
+}
+
+export async function status(opts: StatusOpts, cmd: Command, exit: ExitBox): Promise<void> {
+  const ctx = openContext(cmd);
+  let hashKeyP: Promise<Buffer> | undefined;
+  const hashKey = () => (hashKeyP ??= cliSecretHashKey(cmd, ctx, false));
+  const observed = await ctx.swarm.observe({ instanceId: ctx.instanceId });
+  const objects = new Map<string, number>();
+  for (const o of observed.objects) {
+    const owner = o.labels[LABEL_OWNER];
+    if (owner) objects.set(owner, (objects.get(owner) ?? 0) + 1);
+  }
+  const healthByOwner = await ctx.swarm.health({ instanceId: ctx.instanceId });
+  const sync = new Map<string, string>();
+  let failed = false;
+  if (opts.file) {
+    const src = loadForCli(opts.file, statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false);
+    failed = src.errors.length > 0;
+    for (const res of src.ordered) {
+      const r = await reconcileResource(
+        res,
+        { mode: 'plan', prune: true },
+        {
+          swarm: ctx.swarm,
+          instanceId: ctx.instanceId,
+          secretHashKey: await hashKey(),
+          root: src.root,
+          stack: stackSettingsOf({}),
+          bindRoot: src.root,
+          logger: ctx.logger,
+        },
+      );
+      for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+      const n = r.plan?.actions.length ?? 0;
+      sync.set(
+        res.key,
+        r.error
+          ? `Error (${r.error.reason})`
+          : !objects.has(res.key)
+            ? 'NotDeployed'
+            : n === 0
+              ? 'InSync'
+              : `OutOfSync (${n} changes)`,
+      );
+      if (!objects.has(res.key)) objects.set(res.key, 0);
+    }
+  }
+  const controller = opts.redisUrl ? await controllerStatus(opts.redisUrl, ctx.instanceId) : undefined;
+  for (const key of controller?.keys() ?? []) if (!objects.has(key)) objects.set(key, 0);
+  const rows: StatusRow[] = [...objects.keys()].sort().map((key) => {
+    const services = healthByOwner.get(key) ?? [];
+    const st = controller?.get(key);
+    return {
+      ...(controller
+        ? {
+            ready: readyText(st),
+            revision: st?.lastAppliedRevision?.replace(/^(sha256:)?(.{12}).*$/, '$1$2') ?? '-',
+          }
+        : {}),
+      resource: key,
+      sync: sync.get(key) ?? (opts.file ? 'NotInSource' : '-'),
+      health: health(services),
+      services: services.map((s) => `${s.name} ${s.runningReplicas}/${s.desiredReplicas}`).join(', ') || '-',
+      objects: objects.get(key) ?? 0,
+    };
+  });
+  if (opts.output === 'json') process.stdout.write(`${JSON.stringify({ resources: rows }, null, 2)}\n`);
+  else
+    process.stdout.write(
+      `${rows.length === 0 ? 'No managed resources.' : table(rows, controller !== undefined)}\n`,
+    );
+  exit.code = failed ? 1 : 0;
+}
