@@ -50,6 +50,27 @@ describe('normalizeImage: what the Docker client writes to ContainerSpec.Image',
   });
 
   it.each([
+    ['localhost/app', 'localhost/app'],
+    ['example.com/app', 'example.com/app'],
+    ['host:5000/app', 'host:5000/app'],
+    // a first part with capitals is a registry host, never a (lowercase) repository path
+    ['MyReg/app', 'MyReg/app'],
+    ['team/app', 'docker.io/team/app'],
+    // 255 characters with the implied docker.io/ is the longest name
+    [`a/${'b'.repeat(243)}`, `docker.io/a/${'b'.repeat(243)}`],
+  ])('the registry host of %s', (input, name) => {
+    expect(parseImageReference(input).name).toBe(name);
+  });
+
+  it('a tag may have capitals; only the repository must be lowercase', () => {
+    expect(parseImageReference('nginx:V1')).toStrictEqual({ name: 'docker.io/library/nginx', tag: 'V1' });
+  });
+
+  it.each([
+    [
+      `a/${'b'.repeat(244)}`,
+      'invalid reference format: repository name must not be more than 255 characters',
+    ],
     [
       'a'.repeat(64),
       `invalid repository name (${'a'.repeat(64)}), cannot specify 64-byte hexadecimal strings`,

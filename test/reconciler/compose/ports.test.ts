@@ -94,6 +94,10 @@ describe('short port syntax: rejected, naming the field and the part at fault', 
     ['80/', 'invalid protocol ""; supported: tcp, udp, sctp'],
     ['1.2.3.4:5:80:80', 'invalid port specification "1.2.3.4:5:80:80"'],
     ['[::1]:1:80:80', 'invalid port specification "[::1]:1:80:80"'],
+    // an IPv6 host is only a bracketed address at the very start
+    ['x[::1]:80:80', 'invalid port specification "x[::1]:80:80"'],
+    // a protocol with no port before it
+    ['/udp', 'invalid container port ""'],
   ])('%s', (spec, message) => {
     expect(() => parseShortPort(spec)).toThrow(message);
     expect(loadError(JSON.stringify([spec]))).toBe(`stack.yml:4: services.s.ports[0]: ${message}`);

@@ -218,8 +218,9 @@ describe('toSwarm: network specs and unreadable files', () => {
 
   it('IPAM only when a driver or a pool is given (the Engine reads no driver as "default"); empty driver_opts kept', () => {
     const p = load(
-      'services:\n  s:\n    image: a\n    networks: [a, b, c]\nnetworks:\n' +
-        '  a: {driver: weave, ipam: {driver: custom}}\n  b: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n  c: {ipam: {}, driver_opts: {}}\n',
+      'services:\n  s:\n    image: a\n    networks: [a, b, c, d]\nnetworks:\n' +
+        '  a: {driver: weave, ipam: {driver: custom}}\n  b: {ipam: {config: [{subnet: 10.0.0.0/24}]}}\n  c: {ipam: {}, driver_opts: {}}\n' +
+        '  d: {ipam: {options: {o: "1"}}}\n',
     );
     expect(toSwarm({ name: 'st', project: p }, opts).objects.map((o) => o.spec)).toStrictEqual([
       { Name: 'st_a', Driver: 'weave', Scope: 'swarm', Labels: LABELS, IPAM: { Driver: 'custom' } },
@@ -231,6 +232,14 @@ describe('toSwarm: network specs and unreadable files', () => {
         IPAM: { Driver: 'default', Config: [{ Subnet: '10.0.0.0/24' }] },
       },
       { Name: 'st_c', Driver: 'overlay', Scope: 'swarm', Labels: LABELS, Options: {} },
+      // options alone make an IPAM section too
+      {
+        Name: 'st_d',
+        Driver: 'overlay',
+        Scope: 'swarm',
+        Labels: LABELS,
+        IPAM: { Driver: 'default', Options: { o: '1' } },
+      },
       expect.objectContaining({ Name: 'st_s' }),
     ]);
   });

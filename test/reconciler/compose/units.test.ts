@@ -41,6 +41,13 @@ describe('goTimestamp: what docker/cli 28 prints for an unquoted YAML timestamp'
     ['2024-02-30', undefined],
     ['2024-01-31T10:20:30', undefined],
     ['24-01-31', undefined],
+    ['2024-13-01', undefined],
+    ['2024-01-31T24:00:00Z', undefined],
+    ['2024-01-31T23:60:00Z', undefined],
+    ['2024-01-31T23:59:60Z', undefined],
+    ['2024-01-31T23:59:59Z', '2024-01-31 23:59:59 +0000 UTC'],
+    ['2024-01-31T10:20:30-00:00', '2024-01-31 10:20:30 +0000 UTC'],
+    ['2024-01-31T10:20:30.0500Z', '2024-01-31 10:20:30.05 +0000 UTC'],
   ])('%s -> %s', (text, want) => {
     expect(goTimestamp(text)).toBe(want);
   });
@@ -54,6 +61,7 @@ describe('compose units: the edges of each syntax', () => {
     [0.5, 5e8],
     ['99999999999', undefined],
     ['1e3', undefined],
+    ['12.5', 12.5e9],
   ])('cpus %j', (s, n) => expect(parseCPUs(s)).toBe(n));
 
   it.each<[string, string[] | string]>([
@@ -63,6 +71,9 @@ describe('compose units: the edges of each syntax', () => {
     ['a""b', ['ab']],
     ["'unterminated", 'unterminated single quote'],
     ['"x', 'unterminated double quote'],
+    // a backslash at the very end escapes nothing; an escaped blank alone is a word
+    ['a\\', ['a']],
+    ['\\ ', [' ']],
   ])('shellSplit %j', (s, want) =>
     typeof want === 'string'
       ? expect(() => shellSplit(s)).toThrow(want)
