@@ -1,3 +1,4 @@
+import type { HookStep } from './hooks.js';
 import type { ImageResolutions } from './image-pin.js';
 import type { DesiredObject, ObjectKind } from '../model/objects.js';
 
@@ -71,6 +72,8 @@ export interface Plan {
   owner: string;
   actions: Action[];
   blocked: BlockedChange[];
+  /** The deploy hooks of the desired revision and what each does (plan/hooks.ts); absent: none. */
+  hooks?: HookStep[];
 }
 
 /** Settings of one planning run. */
