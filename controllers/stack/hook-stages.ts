@@ -45,6 +45,8 @@ export interface StageInput {
   desired: readonly DesiredObject[];
   observed: ObservedState;
   prev: ResourceStatus | undefined;
+  /** Run a failed hook again even when its failure was not reported yet (the CLI's apply). */
+  rerunFailed?: boolean;
   apply: (plan: Plan, opts: { onProgress?: ApplyProgress; signal?: AbortSignal }) => Promise<ActionResult[]>;
   onProgress?: ApplyProgress;
   signal?: AbortSignal;
@@ -60,7 +62,8 @@ export interface StageInput {
 export async function runHookStage(i: StageInput): Promise<never> {
   const open = openHooks(i.steps, i.phase);
   const failed = open.filter((s) => s.state === 'failed');
-  const reported = i.prev?.conditions.find((c) => c.type === 'Ready')?.reason === 'HookFailed';
+  const reported =
+    i.rerunFailed === true || i.prev?.conditions.find((c) => c.type === 'Ready')?.reason === 'HookFailed';
   if (failed.length > 0 && !reported)
     throw skError('HOOK_FAILED', `${i.owner}: the rollout is stopped: ${hookMessage(failed)}`);
   const reruns = failed.flatMap((s) => {

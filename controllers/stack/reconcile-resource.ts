@@ -61,6 +61,8 @@ export interface ReconcileOptions {
   /** Overrides spec.resolveImage (the CLI's --resolve-image). */
   resolveImage?: ResolveImageMode;
   onProgress?: ApplyProgress;
+  /** Runs a failed deploy hook again at once (the CLI's apply); otherwise after its failure was reported. */
+  rerunFailedHooks?: boolean;
   /** Aborts the apply between Docker calls (e.g. the controller shutting down past its deadline). */
   signal?: AbortSignal;
   /**
@@ -128,6 +130,7 @@ export async function reconcileResource(
     desired,
     observed,
     prev,
+    rerunFailed: opts.rerunFailedHooks === true,
     apply: (pl, o) => deps.swarm.apply(pl, o),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),

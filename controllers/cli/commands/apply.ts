@@ -3,9 +3,14 @@ import type { Command } from 'commander';
 import { renderPlan } from '../../../reconciler/plan/render.js';
 import type { ApplyProgress } from '../../../reconciler/ports.js';
 import type { Plan } from '../../../reconciler/plan/types.js';
-import { isConverged, type ServiceHealth } from '../../../reconciler/status/resource-status.js';
+import {
+  isConverged,
+  type ResourceStatus,
+  type ServiceHealth,
+} from '../../../reconciler/status/resource-status.js';
 import { planOrphans } from '../../runtime/orphans.js';
 import { reconcileResource } from '../../stack/reconcile-resource.js';
+import { HOOK_POLL_MS } from '../../stack/hook-stages.js';
 import { type CliContext, cliSecretHashKey, openContext } from '../context.js';
 import { parseDurationMs } from '../../../reconciler/units/duration.js';
 import { loadForCli } from '../load-source.js';
@@ -103,6 +108,12 @@ async function waitForServices(
   }
 }
 
+/** A reconcile that waits for deploy hooks: one runs, or post-deploy hooks wait for convergence. */
+export function waitsForHooks(r: { error?: { code: string }; plan?: Plan }): boolean {
+  if (r.error) return r.error.code === 'SK_ERR_HOOK_RUNNING';
+  return (r.plan?.hooks ?? []).some((h) => h.phase === 'post-deploy' && h.state !== 'done');
+}
+
 export function registerApply(program: Command, exit: ExitBox): void {
   program
     .command('apply')
@@ -134,27 +145,43 @@ export function registerApply(program: Command, exit: ExitBox): void {
       const rollouts = new Set<string>();
       for (const res of src.ordered) {
         process.stdout.write(`${res.key} (${res.origin.file})\n`);
-        const r = await reconcileResource(
-          res,
-          {
-            mode: 'apply',
-            prune: opts.prune ?? false,
-            ...(opts.adopt ? { adopt: true } : {}),
-            ...(resolveImage ? { resolveImage } : {}),
-            onProgress: progress,
-          },
-          {
-            swarm: ctx.swarm,
-            images: ctx.swarm,
-            instanceId: ctx.instanceId,
-            secretHashKey: await hashKey(),
-            root: src.root,
-            // docker stack deploy resolves relative binds against the compose file's own folder.
-            bindRoot: src.root,
-            logger: ctx.logger,
-            stack,
-          },
-        );
+        const secretHashKey = await hashKey();
+        const once = (prev?: ResourceStatus) =>
+          reconcileResource(
+            res,
+            {
+              mode: 'apply',
+              // an explicit apply is the operator's retry: a hook that failed before it runs again
+              rerunFailedHooks: prev === undefined,
+              prune: opts.prune ?? false,
+              ...(opts.adopt ? { adopt: true } : {}),
+              ...(resolveImage ? { resolveImage } : {}),
+              onProgress: progress,
+            },
+            {
+              swarm: ctx.swarm,
+              images: ctx.swarm,
+              instanceId: ctx.instanceId,
+              secretHashKey,
+              root: src.root,
+              // docker stack deploy resolves relative binds against the compose file's own folder.
+              bindRoot: src.root,
+              logger: ctx.logger,
+              stack,
+            },
+            prev,
+          );
+        // Deploy hooks gate the rollout: poll until they completed (or failed), within --timeout.
+        const deadline = Date.now() + timeoutMs;
+        let r = await once();
+        let said = '';
+        while (waitsForHooks(r) && Date.now() < deadline) {
+          const msg = r.error?.message ?? 'waiting for the stack to converge before its post-deploy hooks';
+          if (msg !== said) process.stdout.write(`  ${(said = msg)}\n`);
+          for (const name of rolloutsOf(r.plan)) rollouts.add(name);
+          await new Promise((done) => setTimeout(done, HOOK_POLL_MS / 2));
+          r = await once(r.status);
+        }
         printWarnings(r.warnings);
         if (r.plan && r.plan.actions.length === 0) process.stdout.write('  unchanged\n');
         // A blocked change (ownership conflict, recreate not allowed) leaves the resource unconverged.
