@@ -173,7 +173,7 @@ export const hookStatusSchema = z.strictObject({
   state: z
     .enum(['pending', 'running', 'failed', 'done'])
     .describe('pending: not run for this revision yet; done: completed, not run again for it.'),
-  exitCode: z.number().int().optional(),
+  exitCode: count.optional(),
 });
 
 export const swarmStackStatusSchema = z.strictObject({

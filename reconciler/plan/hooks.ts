@@ -13,33 +13,9 @@
  */
 import { hookPhase, type HookPhase, LABEL_HOOK_REVISION } from '../compose/hooks.js';
 import type { DesiredObject, DesiredService, ObservedObject } from '../model/objects.js';
-import type { Action, Plan, RecreateAction } from './types.js';
+import type { Action, HookRun, HookStep, Plan, RecreateAction } from './types.js';
 
-/** What Docker shows of a hook service's last run (controllers/docker/hook-runs.ts). */
-export interface HookRun {
-  /** The revision label of the observed service. */
-  revision?: string;
-  state: 'complete' | 'running' | 'failed';
-  exitCode?: number;
-  /** The failed task's error, e.g. `task: non-zero exit (3)`. */
-  message?: string;
-  /** The last lines of the job's output (bounded, without control characters). */
-  logs?: string[];
-}
-
-/**
- * One hook of the desired revision: `pending` (it has not run for this revision: it would run),
- * `running`, `failed` or `done`.
- */
-export interface HookStep {
-  phase: HookPhase;
-  service: string;
-  revision: string;
-  state: 'pending' | 'running' | 'failed' | 'done';
-  exitCode?: number;
-  message?: string;
-  logs?: string[];
-}
+export type { HookRun, HookStep } from './types.js';
 
 /** The hook steps of the desired objects, from the runs observed by service name. */
 export function hookSteps(desired: readonly DesiredObject[], runs: ReadonlyMap<string, HookRun>): HookStep[] {
