@@ -86,7 +86,11 @@ export async function runHookStage(i: StageInput): Promise<never> {
         : skError('DOCKER_API', `${bad.action.op} ${bad.action.kind} ${bad.action.name} failed`);
   }
   const waiting = open.map((s) => (s.state === 'failed' ? { ...s, state: 'pending' as const } : s));
-  throw skError('HOOK_RUNNING', `${i.owner}: waiting for ${hookMessage(waiting)}`, {
-    requeueAfterMs: HOOK_POLL_MS,
-  });
+  throw skError(
+    'HOOK_RUNNING',
+    `${i.owner}: waiting for ${waiting.length === 1 ? 'a hook' : 'hooks'}: ${hookMessage(waiting)}`,
+    {
+      requeueAfterMs: HOOK_POLL_MS,
+    },
+  );
 }

@@ -117,7 +117,7 @@ export function hookMessage(steps: readonly HookStep[]): string {
   return steps
     .map((s) => {
       const head = `${s.phase} hook ${s.service} (revision ${s.revision})`;
-      if (s.state !== 'failed') return `${head} ${s.state === 'running' ? 'is running' : 'is starting'}`;
+      if (s.state !== 'failed') return `${head}: ${s.state === 'running' ? 'running' : 'starting'}`;
       const code = s.exitCode === undefined ? '' : ` with exit code ${s.exitCode}`;
       const msg = s.message ? ` (${s.message})` : '';
       const logs = s.logs && s.logs.length > 0 ? `; last log lines:\n${s.logs.join('\n')}` : '';

@@ -6,6 +6,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControllerProcess, killAll, waitFor } from './helpers/controller-process.js';
+import { assertBuilt, show, swarmkeeper } from './helpers/run.js';
 import {
   StatusReader,
   cleanupSwarm,
@@ -175,5 +176,71 @@ describe('deploy hooks on the lab (swarmkeeper run)', () => {
     expect(st?.['hooks']).toEqual([expect.objectContaining({ state: 'failed', exitCode: 3 })]);
     const web = await engine().getService(WEB).inspect();
     expect(web.UpdateStatus?.State ?? 'completed').toBe('completed');
+  });
+});
+
+describe('deploy hooks through swarmkeeper apply (pre and post)', () => {
+  const cliId = uniq('skhkc');
+  const NAME = uniq('c');
+  const dir = tempSource('sk-hooks-cli');
+  const cli = { instanceId: cliId };
+
+  beforeAll(() => {
+    assertBuilt();
+    mkdirSync(dir.path(NAME));
+    writeFileSync(
+      dir.path(NAME, 'docker-compose.yml'),
+      `services:
+  migrate:
+    image: local/busybox:1
+    command: ["sh", "-c", "echo migrate; sleep 1"]
+    x-swarmkeeper: {hook: pre-deploy}
+  notify:
+    image: local/busybox:1
+    command: ["sh", "-c", "echo notify"]
+    x-swarmkeeper: {hook: post-deploy}
+  web:
+    image: local/busybox:1
+    command: ["sleep", "100000"]
+    stop_grace_period: 1s
+    deploy: {replicas: 1, endpoint_mode: dnsrr}
+`,
+    );
+  });
+
+  afterAll(async () => {
+    await cleanupSwarm(cliId);
+    dir.remove();
+  });
+
+  it('apply runs pre-deploy, then the stack, then post-deploy once it converged; again: nothing runs', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const r = await swarmkeeper(cli, ['apply', '-f', dir.dir, '--wait', '--timeout', '2m']);
+    expect(r.code, show(r)).toBe(0);
+    const ev = await events(since);
+    const at = (type: string, action: string, name: string) =>
+      ev.find((e) => e.type === type && e.action === action && e.name === name)?.t ?? Number.NaN;
+    const preDie = at('container', 'die', `${NAME}_migrate`);
+    const webStart = at('container', 'start', `${NAME}_web`);
+    const postCreate = at('service', 'create', `${NAME}_notify`);
+    const postDie = at('container', 'die', `${NAME}_notify`);
+    expect([preDie, webStart, postCreate, postDie].every(Number.isFinite), JSON.stringify(ev)).toBe(true);
+    expect(preDie < webStart && webStart < postCreate && postCreate < postDie).toBe(true);
+
+    const p = await swarmkeeper(cli, ['plan', '-f', dir.dir]);
+    expect(p.code, show(p)).toBe(0);
+    expect(p.stdout).toMatch(
+      /> hook pre-deploy \S+_migrate \(revision [0-9a-f]{12}\): completed, not run again/,
+    );
+    expect(p.stdout).toMatch(
+      /> hook post-deploy \S+_notify \(revision [0-9a-f]{12}\): completed, not run again/,
+    );
+
+    const again = Math.floor(Date.now() / 1000);
+    const r2 = await swarmkeeper(cli, ['apply', '-f', dir.dir, '--wait', '--timeout', '1m']);
+    expect(r2.code, show(r2)).toBe(0);
+    expect(r2.stdout).toContain('unchanged');
+    const runs = (await events(again)).filter((e) => e.type === 'container' && e.action === 'start');
+    expect(runs, JSON.stringify(runs)).toEqual([]);
   });
 });

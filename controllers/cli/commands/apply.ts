@@ -73,6 +73,7 @@ async function waitForServices(
   keys: string[],
   rollouts: ReadonlySet<string>,
   timeoutMs: number,
+  hooks: ReadonlySet<string> = new Set(),
 ): Promise<boolean> {
   const started = Date.now();
   const deadline = started + timeoutMs;
@@ -82,7 +83,8 @@ async function waitForServices(
   const converged = (s: ServiceHealth) => rolloutSeen(s) && isConverged(s);
   for (;;) {
     const byOwner = await ctx.swarm.health({ instanceId: ctx.instanceId });
-    const all = keys.flatMap((k) => byOwner.get(k) ?? []);
+    // a deploy hook is a job that apply already waited for: no rollout to wait for
+    const all = keys.flatMap((k) => byOwner.get(k) ?? []).filter((s) => !hooks.has(s.name));
     for (const s of all) {
       const line = `${s.runningReplicas}/${s.desiredReplicas} running${s.updateState ? `, update ${s.updateState}` : ''}`;
       if (last.get(s.name) !== line) process.stdout.write(`  ${s.name}: ${line}\n`);
@@ -143,6 +145,7 @@ export function registerApply(program: Command, exit: ExitBox): void {
       let failed = src.errors.length > 0;
       const applied: string[] = [];
       const rollouts = new Set<string>();
+      const hooks = new Set<string>();
       for (const res of src.ordered) {
         process.stdout.write(`${res.key} (${res.origin.file})\n`);
         const secretHashKey = await hashKey();
@@ -193,6 +196,7 @@ export function registerApply(program: Command, exit: ExitBox): void {
         } else {
           applied.push(res.key);
           for (const name of rolloutsOf(r.plan)) rollouts.add(name);
+          for (const h of r.plan?.hooks ?? []) hooks.add(h.service);
         }
       }
       if (opts.prune && isDir) {
@@ -213,7 +217,11 @@ export function registerApply(program: Command, exit: ExitBox): void {
           }
         }
       }
-      if (opts.wait && applied.length > 0 && !(await waitForServices(ctx, applied, rollouts, timeoutMs)))
+      if (
+        opts.wait &&
+        applied.length > 0 &&
+        !(await waitForServices(ctx, applied, rollouts, timeoutMs, hooks))
+      )
         failed = true;
       exit.code = failed ? 1 : 0;
     });

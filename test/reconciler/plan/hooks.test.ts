@@ -206,7 +206,7 @@ describe('hook output', () => {
       'pre-deploy hook st_migrate (revision r2) failed with exit code 3 (task: non-zero exit (3)); last log lines:\nmigrating\nboom',
     );
     expect(hookMessage([step('st_x', 'post-deploy', 'running')])).toBe(
-      'post-deploy hook st_x (revision r2) is running',
+      'post-deploy hook st_x (revision r2): running',
     );
   });
 });
