@@ -24,7 +24,15 @@ export function outcomeEvent(
   error: SwarmkeeperError | undefined,
   drift: boolean,
 ): ResourceEvent | undefined {
-  if (error) return { key, type: 'Warning', reason: error.reason, action: 'Reconcile', note: error.message };
+  if (error)
+    return {
+      key,
+      // waiting (a deploy hook running) is no warning
+      type: error.policy === 'waiting' ? 'Normal' : 'Warning',
+      reason: error.reason,
+      action: 'Reconcile',
+      note: error.message,
+    };
   if (!plan || !results || results.length === 0) return undefined;
   const s = summarize(plan);
   const parts = [
