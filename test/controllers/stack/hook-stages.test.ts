@@ -169,6 +169,18 @@ describe('pre-deploy hooks in a stack reconcile', () => {
     expect(w.image('app_web')).toBe('app:2');
   });
 
+  it('a hook removed from the stack is pruned like any service', async () => {
+    const w = world();
+    const v1 = stack('app:1', { migrate: 'pre-deploy' });
+    await w.reconcile(v1);
+    w.complete('app_migrate');
+    await w.reconcile(v1);
+    const r = await w.reconcile(stack('app:1', {}));
+    expect(r.error).toBeUndefined();
+    expect(w.applied.at(-1)).toContain('remove service app_migrate');
+    expect(r.status.hooks).toBeUndefined();
+  });
+
   it('a restart while the hook runs neither skips nor reruns it', async () => {
     const w = world();
     const v1 = stack('app:1', { migrate: 'pre-deploy' });
