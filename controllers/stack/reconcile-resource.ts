@@ -22,7 +22,7 @@ import { noSecrets } from '../sources/dir-secrets.js';
 import type { ActionResult, ApplyProgress, ImageResolver, SecretResolver, SwarmPort } from '../ports.js';
 import type { ResolveImageMode } from '../../reconciler/plan/image-pin.js';
 import { resolveImages } from './resolve-images.js';
-import { observeHooks, runHookStage, type StageInput } from './hook-stages.js';
+import { HOOK_POLL_MS, observeHooks, runHookStage, type StageInput } from './hook-stages.js';
 import type { HookPhase } from '../../reconciler/compose/hooks.js';
 import { type HookStep, openHooks, stagePlan, withoutSettledHooks } from '../../reconciler/plan/hooks.js';
 import type { DesiredObject, ObservedState } from '../../reconciler/model/objects.js';
@@ -199,8 +199,8 @@ export async function reconcileResource(
       log.info({ drift: detected.map((c) => c.path) }, 'drift detected (driftPolicy detect: not corrected)');
     } else if (opts.mode === 'apply' && openHooks(steps, 'pre-deploy').length > 0) {
       await runHookStage(stageInput('pre-deploy', p, steps, d.desired.objects, observed));
-    } else if (opts.mode === 'apply' && p.actions.length > 0) {
-      results = await deps.swarm.apply(steps.length > 0 ? stagePlan(p, steps, 'deploy') : p, {
+    } else if (opts.mode === 'apply' && stagePlan(p, steps, 'deploy').actions.length > 0) {
+      results = await deps.swarm.apply(stagePlan(p, steps, 'deploy'), {
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
@@ -219,13 +219,16 @@ export async function reconcileResource(
       deps.view && !results
         ? deps.view.health(res.key)
         : ((await deps.swarm.health({ instanceId: deps.instanceId, owner: res.key })).get(res.key) ?? []);
-    // post-deploy hooks once every other service converged
-    if (
-      opts.mode === 'apply' &&
-      openHooks(steps, 'post-deploy').length > 0 &&
-      detected.length === 0 &&
-      services.every((h) => isConverged(h) || hookNames.has(h.name))
-    )
+    // post-deploy hooks once every other service converged, observed by a reconcile that wrote
+    // nothing (right after an update, health may not show the rollout yet)
+    const post = opts.mode === 'apply' && detected.length === 0 ? openHooks(steps, 'post-deploy') : [];
+    if (post.length > 0 && (results?.length ?? 0) > 0)
+      throw skError(
+        'HOOK_RUNNING',
+        `${res.key}: waiting for the rollout to converge before the post-deploy ${post.length === 1 ? 'hook' : 'hooks'} ${post.map((h) => h.service).join(', ')}`,
+        { requeueAfterMs: HOOK_POLL_MS },
+      );
+    if (post.length > 0 && services.every((h) => isConverged(h) || hookNames.has(h.name)))
       await runHookStage(stageInput('post-deploy', p, steps, d.desired.objects, observed));
   } catch (e) {
     error = asSwarmkeeperError(e);

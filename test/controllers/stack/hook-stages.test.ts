@@ -206,10 +206,14 @@ describe('post-deploy hooks in a stack reconcile', () => {
     const w = world();
     const v1 = stack('app:1', { notify: 'post-deploy' });
     let r = await w.reconcile(v1);
-    expect(w.applied).toEqual([
-      ['create network app_default', 'create service app_web'],
-      ['create service app_notify'],
-    ]);
+    // the stack first; the hook waits for a reconcile that sees it converged without writing
+    expect(w.applied).toEqual([['create network app_default', 'create service app_web']]);
+    expect(r.error?.code).toBe('SK_ERR_HOOK_RUNNING');
+    expect(r.error?.message).toContain(
+      'waiting for the rollout to converge before the post-deploy hook app_notify',
+    );
+    r = await w.reconcile(v1);
+    expect(w.applied[1]).toEqual(['create service app_notify']);
     expect(r.error?.code).toBe('SK_ERR_HOOK_RUNNING');
     w.complete('app_notify');
     r = await w.reconcile(v1);
@@ -218,5 +222,11 @@ describe('post-deploy hooks in a stack reconcile', () => {
     r = await w.reconcile(v1, { restart: true });
     expect(r.plan?.actions).toEqual([]);
     expect(w.applied).toHaveLength(2);
+    // a new revision: the app rolls first, then the hook runs again
+    const v2 = stack('app:2', { notify: 'post-deploy' });
+    await w.reconcile(v2);
+    expect(w.applied[2]).toEqual(['update service app_web']);
+    await w.reconcile(v2);
+    expect(w.applied[3]).toEqual(['update service app_notify']);
   });
 });
