@@ -1,4 +1,4 @@
-import type { SwarmkeeperError } from '../../reconciler/errors.js';
+import { Errors, type SwarmkeeperError } from '../../reconciler/errors.js';
 import { type Plan, summarize } from '../../reconciler/plan/types.js';
 import type { ActionResult, ResourceEvent } from '../ports.js';
 
@@ -27,8 +27,8 @@ export function outcomeEvent(
   if (error)
     return {
       key,
-      // waiting (a deploy hook running) is no warning
-      type: error.policy === 'waiting' ? 'Normal' : 'Warning',
+      // a deploy hook running is no warning
+      type: error.code === Errors.HOOK_RUNNING.code ? 'Normal' : 'Warning',
       reason: error.reason,
       action: 'Reconcile',
       note: error.message,

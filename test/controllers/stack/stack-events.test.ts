@@ -31,6 +31,7 @@ describe('outcomeEvent of a failed reconcile', () => {
     ['HOOK_RUNNING', 'Normal', 'HookRunning'],
     ['HOOK_FAILED', 'Warning', 'HookFailed'],
     ['DOCKER_API', 'Warning', 'DockerAPIError'],
+    ['DEPENDENCY_NOT_READY', 'Warning', 'DependencyNotReady'],
   ] as const)('%s is a %s Event with reason %s and the message', (name, type, reason) => {
     const e = outcomeEvent('k', undefined, undefined, skError(name, 'what happened'), false);
     expect(e).toEqual({ key: 'k', type, reason, action: 'Reconcile', note: 'what happened' });
