@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { SwarmkeeperError } from '../reconciler/errors.js';
+import type { HookRun } from '../reconciler/plan/hooks.js';
 import type { SwarmPort as PlannerSwarmPort } from '../reconciler/ports.js';
 import type { DesiredResource } from '../reconciler/source/resource.js';
 import type { ResourceStatus, ServiceHealth } from '../reconciler/status/resource-status.js';
@@ -33,6 +34,12 @@ export interface HealthQuery {
 export interface SwarmPort extends PlannerSwarmPort {
   /** Health of the services `query` selects, by owner key, sorted by name (one list call). */
   health(query: HealthQuery): Promise<Map<string, ServiceHealth[]>>;
+  /**
+   * The runs of deploy hook job services (by id), by service name: their revision label and the
+   * state of their current job iteration (reconciler/plan/hooks.ts). Absent: hooks are not observed
+   * (every hook of a revision counts as not yet run).
+   */
+  hookRuns?(serviceIds: readonly string[]): Promise<Map<string, HookRun>>;
 }
 
 /** A Docker event (the events stream of a manager). */

@@ -103,6 +103,10 @@ export const Errors = {
   POLICY_DENIED: def('SK_ERR_POLICY_DENIED', 'terminal', 'PolicyDenied'),
   /** A stack goes beyond a bound (replicas, sizes, durations, counts); the operator can raise it with --limits. */
   LIMIT_EXCEEDED: def('SK_ERR_LIMIT_EXCEEDED', 'terminal', 'LimitExceeded'),
+  /** A deploy hook of the stack's revision is running: the rollout waits for it (requeued shortly). */
+  HOOK_RUNNING: def('SK_ERR_HOOK_RUNNING', 'waiting', 'HookRunning'),
+  /** A deploy hook failed (exit code and last log lines in the message): the rollout stops; run again with backoff. */
+  HOOK_FAILED: def('SK_ERR_HOOK_FAILED', 'transient', 'HookFailed'),
   /** Anything unexpected. Retried with backoff. */
   INTERNAL: def('SK_ERR_INTERNAL', 'transient', 'InternalError'),
   /** A machine run did not finish within its deadline; its snapshot stays and the next reconcile resumes it. */

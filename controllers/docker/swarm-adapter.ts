@@ -4,6 +4,7 @@
  */
 import type Docker from 'dockerode';
 import type { ObservedState } from '../../reconciler/model/objects.js';
+import type { HookRun } from '../../reconciler/plan/hooks.js';
 import type { Plan } from '../../reconciler/plan/types.js';
 import type { ServiceHealth } from '../../reconciler/status/resource-status.js';
 import type {
@@ -17,6 +18,7 @@ import type {
 } from '../ports.js';
 import { distributionInspect } from './distribution.js';
 import { serviceHealthByOwner } from './health.js';
+import { hookRuns } from './hook-runs.js';
 import { applyPlan } from './apply.js';
 import { dockerFromEnv, type ConnectionOptions, type Env } from './connection.js';
 import type { OpContext } from './operations.js';
@@ -131,6 +133,10 @@ export class DockerSwarmAdapter implements SwarmPort, ImageResolver {
 
   health(query: HealthQuery): Promise<Map<string, ServiceHealth[]>> {
     return serviceHealthByOwner(this.docker, query.instanceId, query.owner);
+  }
+
+  hookRuns(serviceIds: readonly string[]): Promise<Map<string, HookRun>> {
+    return hookRuns(this.docker, serviceIds);
   }
 
   listTasks(services: string[], opts?: { desiredState?: string }): Promise<ObservedTask[]> {

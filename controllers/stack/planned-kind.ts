@@ -36,6 +36,8 @@ export interface PlannedKindDeps {
   progressRequeueMs?: number;
 }
 
+const HOOK_CODES = new Set(['SK_ERR_HOOK_RUNNING', 'SK_ERR_HOOK_FAILED']);
+
 export function plannedKind(deps: PlannedKindDeps): KindReconciler {
   return {
     async reconcile(res, ctx) {
@@ -82,7 +84,11 @@ export function plannedKind(deps: PlannedKindDeps): KindReconciler {
         ...(r.error ? { error: r.error } : {}),
         ...(!r.error && progressing ? { requeueAfterMs: deps.progressRequeueMs ?? 2000 } : {}),
         // it may have written (even when the apply failed or was aborted half-way)
-        wroteSwarm: r.plan !== undefined && r.plan.actions.length > 0,
+        // (not a reconcile that only found its deploy hooks still running or failed: it wrote nothing)
+        wroteSwarm:
+          r.plan !== undefined &&
+          r.plan.actions.length > 0 &&
+          !(r.results === undefined && HOOK_CODES.has(r.error?.code ?? '')),
         desiredNames: r.desiredNames,
         ...(r.plan ? { conflicts: planConflicts(r.plan) } : {}),
         events,

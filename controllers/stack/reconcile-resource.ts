@@ -10,6 +10,7 @@ import type { DesiredResource } from '../../reconciler/source/resource.js';
 import {
   type ReconcileOutcome,
   type ResourceStatus,
+  type HookStatus,
   type ServiceHealth,
   isConverged,
   nextStatus,
@@ -21,6 +22,10 @@ import { noSecrets } from '../sources/dir-secrets.js';
 import type { ActionResult, ApplyProgress, ImageResolver, SecretResolver, SwarmPort } from '../ports.js';
 import type { ResolveImageMode } from '../../reconciler/plan/image-pin.js';
 import { resolveImages } from './resolve-images.js';
+import { HOOK_POLL_MS, observeHooks, runHookStage, type StageInput } from './hook-stages.js';
+import type { HookPhase } from '../../reconciler/compose/hooks.js';
+import { type HookStep, openHooks, stagePlan, withoutSettledHooks } from '../../reconciler/plan/hooks.js';
+import type { DesiredObject, ObservedState } from '../../reconciler/model/objects.js';
 
 export interface ReconcileDeps {
   /** The Swarm: observe, apply and the health of the resource's services. */
@@ -56,6 +61,8 @@ export interface ReconcileOptions {
   /** Overrides spec.resolveImage (the CLI's --resolve-image). */
   resolveImage?: ResolveImageMode;
   onProgress?: ApplyProgress;
+  /** Runs a failed deploy hook again at once (the CLI's apply); otherwise after its failure was reported. */
+  rerunFailedHooks?: boolean;
   /** Aborts the apply between Docker calls (e.g. the controller shutting down past its deadline). */
   signal?: AbortSignal;
   /**
@@ -107,6 +114,28 @@ export async function reconcileResource(
   let driftOnly = false;
   let detected: FieldChange[] = [];
   let imageWarnings: string[] = [];
+  // a job hook is no rollout: it never counts as progressing (its steps say how it runs)
+  const hookNames = new Set<string>();
+  const stageInput = (
+    phase: HookPhase,
+    plan: Plan,
+    steps: HookStep[],
+    desired: DesiredObject[],
+    observed: ObservedState,
+  ): StageInput => ({
+    owner: res.key,
+    phase,
+    plan,
+    steps,
+    desired,
+    observed,
+    prev,
+    rerunFailed: opts.rerunFailedHooks === true,
+    apply: (pl, o) => deps.swarm.apply(pl, o),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    onResults: (r) => (results = [...(results ?? []), ...r]),
+  });
   try {
     const secrets = await resolveSecretRefs(res, deps.secrets ?? noSecrets);
     d = desiredFor(res, {
@@ -157,6 +186,10 @@ export async function reconcileResource(
       ignore: d.policy.ignore,
       ...(Object.keys(images.resolutions).length > 0 ? { images: images.resolutions } : {}),
     });
+    // deploy hooks of the revision: settled hooks are never touched (plan/hooks.ts)
+    const steps = await observeHooks(deps.swarm, d.desired.objects, observed);
+    if (steps.length > 0) p = { ...withoutSettledHooks(p, steps), hooks: steps };
+    for (const st of steps) hookNames.add(st.service);
     log.debug({ summary: summarize(p) }, 'planned');
     // The desired state did not change since it was last applied, yet the plan is not empty:
     // someone changed the Swarm out of band.
@@ -164,8 +197,10 @@ export async function reconcileResource(
     if (driftOnly && d.policy.driftPolicy === 'detect') {
       detected = driftChanges(p);
       log.info({ drift: detected.map((c) => c.path) }, 'drift detected (driftPolicy detect: not corrected)');
-    } else if (opts.mode === 'apply' && p.actions.length > 0) {
-      results = await deps.swarm.apply(p, {
+    } else if (opts.mode === 'apply' && openHooks(steps, 'pre-deploy').length > 0) {
+      await runHookStage(stageInput('pre-deploy', p, steps, d.desired.objects, observed));
+    } else if (opts.mode === 'apply' && stagePlan(p, steps, 'deploy').actions.length > 0) {
+      results = await deps.swarm.apply(stagePlan(p, steps, 'deploy'), {
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
@@ -184,19 +219,32 @@ export async function reconcileResource(
       deps.view && !results
         ? deps.view.health(res.key)
         : ((await deps.swarm.health({ instanceId: deps.instanceId, owner: res.key })).get(res.key) ?? []);
+    // post-deploy hooks once every other service converged, observed by a reconcile that wrote
+    // nothing (right after an update, health may not show the rollout yet)
+    const post = opts.mode === 'apply' && detected.length === 0 ? openHooks(steps, 'post-deploy') : [];
+    if (post.length > 0 && (results?.length ?? 0) > 0)
+      throw skError(
+        'HOOK_RUNNING',
+        `${res.key}: waiting for the rollout to converge before the post-deploy ${post.length === 1 ? 'hook' : 'hooks'} ${post.map((h) => h.service).join(', ')}`,
+        { requeueAfterMs: HOOK_POLL_MS },
+      );
+    if (post.length > 0 && services.every((h) => isConverged(h) || hookNames.has(h.name)))
+      await runHookStage(stageInput('post-deploy', p, steps, d.desired.objects, observed));
   } catch (e) {
     error = asSwarmkeeperError(e);
-    log.warn({ code: error.code, policy: error.policy, err: error }, 'reconcile failed');
+    if (error.policy === 'waiting')
+      log.info({ code: error.code, reason: error.message }, 'reconcile waiting');
+    else log.warn({ code: error.code, policy: error.policy, err: error }, 'reconcile failed');
   }
   const outcome: ReconcileOutcome = {
     applied: opts.mode === 'apply' && !error && detected.length === 0,
     ...(desiredHash ? { desiredHash } : {}),
     ...(detected.length > 0 ? { drift: detected } : {}),
     services,
-    progressing: services.filter((s) => !isConverged(s)).map((s) => s.name),
+    progressing: services.filter((s) => !isConverged(s) && !hookNames.has(s.name)).map((s) => s.name),
     ...(res.generation !== undefined ? { generation: res.generation } : {}),
     ...(res.origin.revision ? { revision: res.origin.revision } : {}),
-    ...(p ? { plan: summarize(p), blocked: p.blocked } : {}),
+    ...(p ? { plan: summarize(p), blocked: p.blocked, hooks: hookStatuses(p) } : {}),
     ...(error ? { error } : {}),
     ...(d?.desired.warnings || imageWarnings.length > 0
       ? { warnings: [...(d?.desired.warnings ?? []), ...imageWarnings] }
@@ -257,4 +305,15 @@ function driftChanges(p: Plan): FieldChange[] {
       return a.changes.map((c) => ({ ...c, path: `${a.kind} ${a.name}: ${c.path}` }));
     return [{ path: `${a.kind} ${a.name}: ${a.op === 'create' ? 'missing' : 'unexpected'}` }];
   });
+}
+
+/** The hook steps of a plan as status shows them (no log lines: the Ready message has them). */
+function hookStatuses(p: Plan): HookStatus[] {
+  return (p.hooks ?? []).map((h) => ({
+    phase: h.phase,
+    service: h.service,
+    revision: h.revision,
+    state: h.state,
+    ...(h.exitCode === undefined ? {} : { exitCode: h.exitCode }),
+  }));
 }

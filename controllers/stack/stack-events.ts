@@ -1,4 +1,4 @@
-import type { SwarmkeeperError } from '../../reconciler/errors.js';
+import { Errors, type SwarmkeeperError } from '../../reconciler/errors.js';
 import { type Plan, summarize } from '../../reconciler/plan/types.js';
 import type { ActionResult, ResourceEvent } from '../ports.js';
 
@@ -24,7 +24,15 @@ export function outcomeEvent(
   error: SwarmkeeperError | undefined,
   drift: boolean,
 ): ResourceEvent | undefined {
-  if (error) return { key, type: 'Warning', reason: error.reason, action: 'Reconcile', note: error.message };
+  if (error)
+    return {
+      key,
+      // a deploy hook running is no warning
+      type: error.code === Errors.HOOK_RUNNING.code ? 'Normal' : 'Warning',
+      reason: error.reason,
+      action: 'Reconcile',
+      note: error.message,
+    };
   if (!plan || !results || results.length === 0) return undefined;
   const s = summarize(plan);
   const parts = [

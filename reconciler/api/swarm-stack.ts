@@ -166,9 +166,23 @@ export const serviceStatusSchema = z.strictObject({
   updateMessage: z.string().optional(),
 });
 
+export const hookStatusSchema = z.strictObject({
+  phase: z.enum(['pre-deploy', 'post-deploy']),
+  service: z.string().max(253),
+  revision: z.string().max(64).describe('The stack revision the hook runs for.'),
+  state: z
+    .enum(['pending', 'running', 'failed', 'done'])
+    .describe('pending: not run for this revision yet; done: completed, not run again for it.'),
+  exitCode: count.optional(),
+});
+
 export const swarmStackStatusSchema = z.strictObject({
   ...commonStatusFields,
   services: z.array(serviceStatusSchema).optional(),
+  hooks: z
+    .array(hookStatusSchema)
+    .optional()
+    .describe('The deploy hooks (x-swarmkeeper: {hook: ...}) of the last desired revision.'),
   serviceCount: count.optional(),
   warnings: z
     .array(z.string())

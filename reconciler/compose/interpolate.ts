@@ -1,3 +1,4 @@
+import { X_SWARMKEEPER } from './hooks.js';
 import type { PathSegment, Problems } from './problems.js';
 
 /** Mappings whose keys are user data, never extension fields. */
@@ -108,7 +109,9 @@ export function prepareTree(
     const isNames = path.length === 1 && typeof parentKey === 'string' && NAME_MAPS.has(parentKey);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (!isData && !isNames && k.startsWith('x-')) continue;
+      // `x-swarmkeeper` on a service is read by swarmkeeper (deploy hooks); other `x-*` are dropped
+      const ours = k === X_SWARMKEEPER && path.length === 2 && path[0] === 'services';
+      if (!isData && !isNames && !ours && k.startsWith('x-')) continue;
       if (k.includes('\0')) {
         problems.add('COMPOSE_INVALID', path, `the key ${JSON.stringify(k)} ${NUL_RULE}`);
         continue;

@@ -8,6 +8,7 @@ import { prepareTree } from './interpolate.js';
 import { stripIgnoredKeys } from './ignored-keys.js';
 import { errorMap, reportIssues } from './issues.js';
 import { applyExtends, type ImportCtx, type LoadedFile } from './extends.js';
+import { checkHook } from './hooks.js';
 import { applyIncludes } from './include.js';
 import { type ComposeLayer, mergeLayers } from './merge.js';
 import { parseYaml } from './parse.js';
@@ -247,6 +248,7 @@ function finishService(name: string, svc: RawService, ctx: FinishCtx): ComposeSe
     return { ...v, source: posix.join(base, v.source).replace(/(.)\/+$/, '$1') };
   });
   checkService(name, svc, ctx);
+  checkHook(name, svc, ctx.problems);
   if (out.volumes === undefined) delete out.volumes;
   return out;
 }

@@ -223,6 +223,8 @@ export const serviceSchema = strict({
     })
     .optional(),
   deploy: deploy.optional(),
+  /** swarmkeeper's own extension (docker ignores `x-*` keys): a deploy hook (hooks.ts). */
+  'x-swarmkeeper': strict({ hook: oneOf(['pre-deploy', 'post-deploy']).optional() }).optional(),
 });
 
 export type RawService = z.output<typeof serviceSchema>;

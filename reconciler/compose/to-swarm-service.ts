@@ -8,6 +8,7 @@ import type {
   UpdateConfig,
 } from '../model/engine-types.js';
 import { LABEL_STACK_IMAGE } from '../model/ownership.js';
+import { hookOf, LABEL_HOOK } from './hooks.js';
 import { normalizeImage } from './image-ref.js';
 import { healthcheck, mount, networks, scope, stackLabels } from './to-swarm-parts.js';
 import type { ComposeProject, ComposeService } from './types.js';
@@ -212,7 +213,9 @@ export function serviceSpec(
         : {}),
     };
   }
-  const restart = restartPolicy(svc);
+  const hook = hookOf(svc);
+  // a hook's failure is final for its run: the controller reports it and runs it again (backoff)
+  const restart = restartPolicy(svc) ?? (hook ? { Condition: 'none' as const } : undefined);
   if (restart) task.RestartPolicy = restart;
   const p = d.placement ?? {};
   task.Placement = {
@@ -232,9 +235,14 @@ export function serviceSpec(
 
   const spec: ServiceSpec = {
     Name: scope(stack, name),
-    Labels: { ...stackLabels(stack, d.labels), [LABEL_STACK_IMAGE]: svc.image },
+    Labels: {
+      ...stackLabels(stack, d.labels),
+      [LABEL_STACK_IMAGE]: svc.image,
+      ...(hook ? { [LABEL_HOOK]: hook } : {}),
+    },
     TaskTemplate: task,
-    Mode: mode(d),
+    // a hook runs as a replicated job (checkHook refuses another mode)
+    Mode: mode(hook && d.mode === undefined ? { ...d, mode: 'replicated-job' } : d),
   };
   if (d.update_config) spec.UpdateConfig = updateConfig(d.update_config);
   if (d.rollback_config) spec.RollbackConfig = updateConfig(d.rollback_config);

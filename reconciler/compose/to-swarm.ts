@@ -13,6 +13,7 @@ import type {
 import { LABEL_CONTENT_HASH, LABEL_LOGICAL_NAME, ownerLabels, type OwnerRef } from '../model/ownership.js';
 import { Sensitive } from '../model/sensitive.js';
 import type { FileReader } from '../ports.js';
+import { stampHookRevisions } from './hooks.js';
 import { resolveRelative } from './load.js';
 import {
   networkName,
@@ -212,12 +213,12 @@ export function toSwarm(stack: ToSwarmStack, opts: ToSwarmOptions): DesiredState
     return { kind: 'service', name: spec.Name, spec };
   });
 
-  const objects: DesiredObject[] = [
+  const objects: DesiredObject[] = stampHookRevisions([
     ...networks.sort(byName),
     ...configs.sort(byName),
     ...secrets.sort(byName),
     ...services.sort(byName),
-  ];
+  ]);
   return {
     owner: opts.owner,
     objects,

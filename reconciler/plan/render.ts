@@ -1,5 +1,6 @@
 /** Plan rendering: readable text like `terraform plan`, and a JSON-safe object. Secrets are redacted. */
 import { isSensitive, REDACTED } from '../model/sensitive.js';
+import { hookLines } from './hooks.js';
 import { isPlainObject } from './paths.js';
 import { summarize, type Action, type BlockedChange, type FieldChange, type Plan } from './types.js';
 
@@ -58,9 +59,11 @@ function blockedLines(b: BlockedChange): string[] {
 
 /** Text rendering, one line per action, indented field changes, and a closing summary line. */
 export function renderPlan(p: Plan): string {
+  const hooks = hookLines(p.hooks ?? []);
   const lines = [...p.actions.flatMap(actionLines), ...p.blocked.flatMap(blockedLines)];
   const s = summarize(p);
-  if (lines.length === 0) return 'No changes.';
+  if (lines.length === 0) return [...hooks, 'No changes.'].join('\n');
+  lines.unshift(...hooks);
   lines.push(
     '',
     `Plan: ${s.create} to create, ${s.update} to update, ${s.remove} to remove, ${s.recreate} to recreate, ${s.blocked} blocked.`,

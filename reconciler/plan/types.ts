@@ -71,6 +71,8 @@ export interface Plan {
   owner: string;
   actions: Action[];
   blocked: BlockedChange[];
+  /** The deploy hooks of the desired revision and what each does (plan/hooks.ts); absent: none. */
+  hooks?: HookStep[];
 }
 
 /** Settings of one planning run. */
@@ -118,4 +120,30 @@ export function summarize(p: Plan): PlanSummary {
   const s: PlanSummary = { create: 0, update: 0, remove: 0, recreate: 0, blocked: p.blocked.length };
   for (const a of p.actions) s[a.op] += 1;
   return s;
+}
+
+/** What Docker shows of a hook service's last run (controllers/docker/hook-runs.ts). */
+export interface HookRun {
+  /** The revision label of the observed service. */
+  revision?: string;
+  state: 'complete' | 'running' | 'failed';
+  exitCode?: number;
+  /** The failed task's error, e.g. `task: non-zero exit (3)`. */
+  message?: string;
+  /** The last lines of the job's output (bounded, without control characters). */
+  logs?: string[];
+}
+
+/**
+ * One hook of the desired revision: `pending` (it has not run for this revision: it would run),
+ * `running`, `failed` or `done`.
+ */
+export interface HookStep {
+  phase: 'pre-deploy' | 'post-deploy';
+  service: string;
+  revision: string;
+  state: 'pending' | 'running' | 'failed' | 'done';
+  exitCode?: number;
+  message?: string;
+  logs?: string[];
 }

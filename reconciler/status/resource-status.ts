@@ -24,11 +24,24 @@ export interface ResourceStatus {
   desiredHash?: string;
   services?: ServiceHealth[];
   serviceCount?: number;
+  /** The deploy hooks of the last desired revision and their state. */
+  hooks?: HookStatus[];
   /** What docker stack deploy would ignore or warn about in the desired state (e.g. `build`). */
   warnings?: string[];
 }
 
+/** One deploy hook of a stack's revision as status shows it. */
+export interface HookStatus {
+  phase: 'pre-deploy' | 'post-deploy';
+  service: string;
+  revision: string;
+  state: 'pending' | 'running' | 'failed' | 'done';
+  exitCode?: number;
+}
+
 export interface ReconcileOutcome {
+  /** The deploy hooks of the desired revision (absent: not known, the last ones are kept). */
+  hooks?: HookStatus[];
   generation?: number;
   revision?: string;
   /** Hash of the desired objects, recorded when applied. */
@@ -156,6 +169,10 @@ export function nextStatus(prev: ResourceStatus | undefined, o: ReconcileOutcome
   if (o.applied && o.revision !== undefined) {
     if (prev?.lastAppliedRevision !== o.revision) status.lastAppliedAt = now.toISOString();
     status.lastAppliedRevision = o.revision;
+  }
+  if (o.hooks) {
+    if (o.hooks.length > 0) status.hooks = o.hooks;
+    else delete status.hooks;
   }
   if (o.services) {
     status.services = o.services;

@@ -47,6 +47,8 @@ describe('errors', () => {
     ['MIGRATION_FAILED', 'SK_ERR_MIGRATION_FAILED', 'terminal', 'MigrationFailed'],
     ['POLICY_DENIED', 'SK_ERR_POLICY_DENIED', 'terminal', 'PolicyDenied'],
     ['LIMIT_EXCEEDED', 'SK_ERR_LIMIT_EXCEEDED', 'terminal', 'LimitExceeded'],
+    ['HOOK_RUNNING', 'SK_ERR_HOOK_RUNNING', 'waiting', 'HookRunning'],
+    ['HOOK_FAILED', 'SK_ERR_HOOK_FAILED', 'transient', 'HookFailed'],
     ['INTERNAL', 'SK_ERR_INTERNAL', 'transient', 'InternalError'],
     ['MACHINE_DEADLINE', 'SK_ERR_MACHINE_DEADLINE', 'transient', 'MachineDeadline'],
   ];

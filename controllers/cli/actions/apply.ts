@@ -3,14 +3,19 @@ import type { Command } from 'commander';
 import { renderPlan } from '../../../reconciler/plan/render.js';
 import type { ApplyProgress } from '../../../reconciler/ports.js';
 import type { Plan } from '../../../reconciler/plan/types.js';
-import { isConverged, type ServiceHealth } from '../../../reconciler/status/resource-status.js';
+import {
+  isConverged,
+  type ResourceStatus,
+  type ServiceHealth,
+} from '../../../reconciler/status/resource-status.js';
 import { planOrphans } from '../../runtime/orphans.js';
 import { reconcileResource } from '../../stack/reconcile-resource.js';
+import { HOOK_POLL_MS } from '../../stack/hook-stages.js';
 import { type CliContext, cliSecretHashKey, openContext } from '../context.js';
 import { parseDurationMs } from '../../../reconciler/units/duration.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../exit-box.js';
-import { printWarnings, resolveImageOf, stackSettingsOf } from '../stack-options.js';
+import { cliReconcileDeps, printWarnings, resolveImageOf, stackSettingsOf } from '../stack-options.js';
 
 export interface ApplyOpts {
   file: string;
@@ -61,6 +66,7 @@ async function waitForServices(
   keys: string[],
   rollouts: ReadonlySet<string>,
   timeoutMs: number,
+  hooks: ReadonlySet<string> = new Set(),
 ): Promise<boolean> {
   const started = Date.now();
   const deadline = started + timeoutMs;
@@ -70,7 +76,8 @@ async function waitForServices(
   const converged = (s: ServiceHealth) => rolloutSeen(s) && isConverged(s);
   for (;;) {
     const byOwner = await ctx.swarm.health({ instanceId: ctx.instanceId });
-    const all = keys.flatMap((k) => byOwner.get(k) ?? []);
+    // a deploy hook is a job that apply already waited for: no rollout to wait for
+    const all = keys.flatMap((k) => byOwner.get(k) ?? []).filter((s) => !hooks.has(s.name));
     for (const s of all) {
       const line = `${s.runningReplicas}/${s.desiredReplicas} running${s.updateState ? `, update ${s.updateState}` : ''}`;
       if (last.get(s.name) !== line) process.stdout.write(`  ${s.name}: ${line}\n`);
@@ -96,6 +103,12 @@ async function waitForServices(
   }
 }
 
+/** A reconcile that waits for deploy hooks: one runs, or post-deploy hooks wait for convergence. */
+export function waitsForHooks(r: { error?: { code: string }; plan?: Plan }): boolean {
+  if (r.error) return r.error.code === 'SK_ERR_HOOK_RUNNING';
+  return (r.plan?.hooks ?? []).some((h) => h.phase === 'post-deploy' && h.state !== 'done');
+}
+
 export async function apply(opts: ApplyOpts, cmd: Command, exit: ExitBox): Promise<void> {
   const stack = stackSettingsOf(opts);
   const resolveImage = resolveImageOf(opts.resolveImage);
@@ -108,29 +121,36 @@ export async function apply(opts: ApplyOpts, cmd: Command, exit: ExitBox): Promi
   let failed = src.errors.length > 0;
   const applied: string[] = [];
   const rollouts = new Set<string>();
+  const hooks = new Set<string>();
   for (const res of src.ordered) {
     process.stdout.write(`${res.key} (${res.origin.file})\n`);
-    const r = await reconcileResource(
-      res,
-      {
-        mode: 'apply',
-        prune: opts.prune ?? false,
-        ...(opts.adopt ? { adopt: true } : {}),
-        ...(resolveImage ? { resolveImage } : {}),
-        onProgress: progress,
-      },
-      {
-        swarm: ctx.swarm,
-        images: ctx.swarm,
-        instanceId: ctx.instanceId,
-        secretHashKey: await hashKey(),
-        root: src.root,
-        // docker stack deploy resolves relative binds against the compose file's own folder.
-        bindRoot: src.root,
-        logger: ctx.logger,
-        stack,
-      },
-    );
+    const secretHashKey = await hashKey();
+    const once = (prev?: ResourceStatus) =>
+      reconcileResource(
+        res,
+        {
+          mode: 'apply',
+          // an explicit apply is the operator's retry: a hook that failed before it runs again
+          rerunFailedHooks: prev === undefined,
+          prune: opts.prune ?? false,
+          ...(opts.adopt ? { adopt: true } : {}),
+          ...(resolveImage ? { resolveImage } : {}),
+          onProgress: progress,
+        },
+        cliReconcileDeps(ctx, src.root, stack, secretHashKey),
+        prev,
+      );
+    // Deploy hooks gate the rollout: poll until they completed (or failed), within --timeout.
+    const deadline = Date.now() + timeoutMs;
+    let r = await once();
+    let said = '';
+    while (waitsForHooks(r) && Date.now() < deadline) {
+      const msg = r.error?.message ?? 'waiting for the stack to converge before its post-deploy hooks';
+      if (msg !== said) process.stdout.write(`  ${(said = msg)}\n`);
+      for (const name of rolloutsOf(r.plan)) rollouts.add(name);
+      await new Promise((done) => setTimeout(done, HOOK_POLL_MS / 2));
+      r = await once(r.status);
+    }
     printWarnings(r.warnings);
     if (r.plan && r.plan.actions.length === 0) process.stdout.write('  unchanged\n');
     // A blocked change (ownership conflict, recreate not allowed) leaves the resource unconverged.
@@ -142,6 +162,7 @@ export async function apply(opts: ApplyOpts, cmd: Command, exit: ExitBox): Promi
     } else {
       applied.push(res.key);
       for (const name of rolloutsOf(r.plan)) rollouts.add(name);
+      for (const h of r.plan?.hooks ?? []) hooks.add(h.service);
     }
   }
   if (opts.prune && isDir) {
@@ -162,7 +183,7 @@ export async function apply(opts: ApplyOpts, cmd: Command, exit: ExitBox): Promi
       }
     }
   }
-  if (opts.wait && applied.length > 0 && !(await waitForServices(ctx, applied, rollouts, timeoutMs)))
+  if (opts.wait && applied.length > 0 && !(await waitForServices(ctx, applied, rollouts, timeoutMs, hooks)))
     failed = true;
   exit.code = failed ? 1 : 0;
 }

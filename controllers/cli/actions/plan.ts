@@ -7,7 +7,7 @@ import { reconcileResource } from '../../stack/reconcile-resource.js';
 import { cliSecretHashKey, openContext } from '../context.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../exit-box.js';
-import { printWarnings, resolveImageOf, stackSettingsOf } from '../stack-options.js';
+import { cliReconcileDeps, printWarnings, resolveImageOf, stackSettingsOf } from '../stack-options.js';
 
 export interface PlanOpts {
   file: string;
@@ -40,17 +40,7 @@ export async function plan(opts: PlanOpts, cmd: Command, exit: ExitBox): Promise
         ...(opts.adopt ? { adopt: true } : {}),
         ...(resolveImage ? { resolveImage } : {}),
       },
-      {
-        swarm: ctx.swarm,
-        images: ctx.swarm,
-        instanceId: ctx.instanceId,
-        secretHashKey: await hashKey(),
-        root: src.root,
-        // docker stack deploy resolves relative binds against the compose file's own folder.
-        bindRoot: src.root,
-        logger: ctx.logger,
-        stack,
-      },
+      cliReconcileDeps(ctx, src.root, stack, await hashKey()),
     );
     printWarnings(r.warnings);
     if (r.error) {

@@ -194,7 +194,7 @@ describe('hostile compose and env file entries are refused precisely', () => {
   });
 });
 
-describe('examples/shop: a base, a prod overlay, a .env, an env file and a profile', () => {
+describe('examples/shop: a base, a prod overlay, a .env, an env file, a profile and a deploy hook', () => {
   it('every example loads; shop-prod is the merged prod stack without the debug profile', () => {
     const l = loadPath(fileURLToPath(new URL('../../../examples', import.meta.url)));
     expect(l.errors).toEqual([]);
@@ -203,8 +203,12 @@ describe('examples/shop: a base, a prod overlay, a .env, an env file and a profi
     );
     const shop = built[l.resources.findIndex((r) => r.key === 'SwarmStack/default/shop-prod')];
     const services = shop?.desired.objects.filter((o) => o.kind === 'service') ?? [];
-    expect(services.map((s) => s.name)).toEqual(['shop_shop']);
+    expect(services.map((s) => s.name)).toEqual(['shop_migrate', 'shop_shop']);
     expect(services[0]?.spec).toMatchObject({
+      Labels: { 'swarmkeeper.io/hook': 'pre-deploy' },
+      Mode: { ReplicatedJob: {} },
+    });
+    expect(services[1]?.spec).toMatchObject({
       Mode: { Replicated: { Replicas: 2 } },
       TaskTemplate: { ContainerSpec: { Image: 'local/busybox:1', Env: ['LOG_LEVEL=warn', 'SHOP_ENV=prod'] } },
     });

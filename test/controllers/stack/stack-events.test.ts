@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { warningsEvent } from '../../../controllers/stack/stack-events.js';
+import { outcomeEvent, warningsEvent } from '../../../controllers/stack/stack-events.js';
+import { skError } from '../../../reconciler/errors.js';
 
 const KEY = 'SwarmStack/default/web';
 const BUILD = 'web/docker-compose.yml: Ignoring unsupported options: build';
@@ -22,5 +23,17 @@ describe('warningsEvent: the IgnoredComposeOptions Warning Event (Kubernetes Eve
       action: 'Reconcile',
       note: now.join('\n'),
     });
+  });
+});
+
+describe('outcomeEvent of a failed reconcile', () => {
+  it.each([
+    ['HOOK_RUNNING', 'Normal', 'HookRunning'],
+    ['HOOK_FAILED', 'Warning', 'HookFailed'],
+    ['DOCKER_API', 'Warning', 'DockerAPIError'],
+    ['DEPENDENCY_NOT_READY', 'Warning', 'DependencyNotReady'],
+  ] as const)('%s is a %s Event with reason %s and the message', (name, type, reason) => {
+    const e = outcomeEvent('k', undefined, undefined, skError(name, 'what happened'), false);
+    expect(e).toEqual({ key: 'k', type, reason, action: 'Reconcile', note: 'what happened' });
   });
 });

@@ -234,7 +234,7 @@ const cases: [string, string, string, string][] = [
     'merged keys report the line of the anchor',
     'x-base: &base\n  image: a\n  replicaz: 1\nservices:\n  web:\n    <<: *base\n',
     'SK_ERR_COMPOSE_INVALID',
-    'stack.yml:3: services.web.replicaz: unknown key "replicaz"; supported keys: cap_add, cap_drop, command, configs, credential_spec, deploy, dns, dns_search, entrypoint, env_file, environment, extra_hosts, healthcheck, hostname, image, init, isolation, labels, logging, networks, oom_score_adj, ports, read_only, restart, secrets, stdin_open, stop_grace_period, stop_signal, sysctls, tty, ulimits, user, volumes, working_dir',
+    'stack.yml:3: services.web.replicaz: unknown key "replicaz"; supported keys: cap_add, cap_drop, command, configs, credential_spec, deploy, dns, dns_search, entrypoint, env_file, environment, extra_hosts, healthcheck, hostname, image, init, isolation, labels, logging, networks, oom_score_adj, ports, read_only, restart, secrets, stdin_open, stop_grace_period, stop_signal, sysctls, tty, ulimits, user, volumes, working_dir, x-swarmkeeper',
   ],
 ];
 

@@ -1,0 +1,96 @@
+/**
+ * Deploy hooks in a stack reconcile (reconciler/plan/hooks.ts has the rules): observe the hook
+ * runs of the desired revision, and apply one hook stage. A stage that waits for its hooks ends the
+ * reconcile with SK_ERR_HOOK_RUNNING (waiting: requeued shortly), a failed hook with
+ * SK_ERR_HOOK_FAILED (transient: retried with backoff; the retry runs the hook again).
+ */
+import { hookPhase, type HookPhase } from '../../reconciler/compose/hooks.js';
+import { asSwarmkeeperError, skError } from '../../reconciler/errors.js';
+import type { DesiredObject, DesiredService, ObservedState } from '../../reconciler/model/objects.js';
+import {
+  type HookRun,
+  type HookStep,
+  hookMessage,
+  hookSteps,
+  openHooks,
+  rerunAction,
+  stagePlan,
+} from '../../reconciler/plan/hooks.js';
+import type { Plan } from '../../reconciler/plan/types.js';
+import type { ResourceStatus } from '../../reconciler/status/resource-status.js';
+import type { ActionResult, ApplyProgress, SwarmPort } from '../ports.js';
+
+/** Requeue delay while a hook runs. */
+export const HOOK_POLL_MS = 2000;
+
+/** The hook steps of the desired revision (no Docker call when the stack has no hook). */
+export async function observeHooks(
+  swarm: SwarmPort,
+  desired: readonly DesiredObject[],
+  observed: ObservedState,
+): Promise<HookStep[]> {
+  const hooks = new Set(desired.filter((o) => hookPhase(o) !== undefined).map((o) => o.name));
+  if (hooks.size === 0) return [];
+  const ids = observed.objects.filter((o) => o.kind === 'service' && hooks.has(o.name)).map((o) => o.id);
+  const runs: Map<string, HookRun> =
+    ids.length > 0 && swarm.hookRuns ? await swarm.hookRuns(ids) : new Map<string, HookRun>();
+  return hookSteps(desired, runs);
+}
+
+export interface StageInput {
+  owner: string;
+  phase: HookPhase;
+  plan: Plan;
+  steps: readonly HookStep[];
+  desired: readonly DesiredObject[];
+  observed: ObservedState;
+  prev: ResourceStatus | undefined;
+  /** Run a failed hook again even when its failure was not reported yet (the CLI's apply). */
+  rerunFailed?: boolean;
+  apply: (plan: Plan, opts: { onProgress?: ApplyProgress; signal?: AbortSignal }) => Promise<ActionResult[]>;
+  onProgress?: ApplyProgress;
+  signal?: AbortSignal;
+  /** Receives what the stage applied. */
+  onResults: (results: ActionResult[]) => void;
+}
+
+/**
+ * Runs the open hooks of one phase: a failure not reported yet is reported (HOOK_FAILED); one
+ * reported before is run again; pending hooks are created or updated. Always throws: the stage
+ * has not completed until its hooks have.
+ */
+export async function runHookStage(i: StageInput): Promise<never> {
+  const open = openHooks(i.steps, i.phase);
+  const failed = open.filter((s) => s.state === 'failed');
+  const reported =
+    i.rerunFailed === true || i.prev?.conditions.find((c) => c.type === 'Ready')?.reason === 'HookFailed';
+  if (failed.length > 0 && !reported)
+    throw skError('HOOK_FAILED', `${i.owner}: the rollout is stopped: ${hookMessage(failed)}`);
+  const reruns = failed.flatMap((s) => {
+    const desired = i.desired.find((o) => o.kind === 'service' && o.name === s.service);
+    const observed = i.observed.objects.find((o) => o.kind === 'service' && o.name === s.service);
+    return desired && observed ? [rerunAction(s, desired as DesiredService, observed)] : [];
+  });
+  const stage = stagePlan(i.plan, i.steps, i.phase);
+  const actions = [...stage.actions, ...reruns];
+  if (actions.length > 0) {
+    const results = await i.apply(
+      { ...stage, actions },
+      { ...(i.onProgress ? { onProgress: i.onProgress } : {}), ...(i.signal ? { signal: i.signal } : {}) },
+    );
+    i.onResults(results);
+    const bad = results.find((r) => !r.ok);
+    if (bad)
+      throw bad.error
+        ? asSwarmkeeperError(bad.error)
+        : skError('DOCKER_API', `${bad.action.op} ${bad.action.kind} ${bad.action.name} failed`);
+  }
+  const waiting = open.map((s) => (s.state === 'failed' ? { ...s, state: 'pending' as const } : s));
+  throw skError(
+    'HOOK_RUNNING',
+    `${i.owner}: waiting for ${waiting.length === 1 ? 'a hook' : 'hooks'}: ${hookMessage(waiting)}`,
+    {
+      requeueAfterMs: HOOK_POLL_MS,
+    },
+  );
+}
