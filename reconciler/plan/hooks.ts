@@ -13,12 +13,24 @@
  */
 import { hookPhase, type HookPhase, LABEL_HOOK_REVISION } from '../compose/hooks.js';
 import type { DesiredObject, DesiredService, ObservedObject } from '../model/objects.js';
+import { redactTexts, secretTexts } from '../model/sensitive.js';
 import type { Action, HookRun, HookStep, Plan, RecreateAction } from './types.js';
 
 export type { HookRun, HookStep } from './types.js';
 
-/** The hook steps of the desired objects, from the runs observed by service name. */
+/**
+ * The hook steps of the desired objects, from the runs observed by service name. A failed run's log
+ * lines go to status and Events: every secret value of the stack is redacted from them.
+ */
 export function hookSteps(desired: readonly DesiredObject[], runs: ReadonlyMap<string, HookRun>): HookStep[] {
+  let secrets: string[] | undefined;
+  const redact = (logs: readonly string[]) => {
+    secrets ??= desired.flatMap((o) =>
+      o.kind === 'secret' ? secretTexts(Buffer.from(o.spec.Data.reveal(), 'base64').toString('utf8')) : [],
+    );
+    const texts = [...secrets].sort((a, b) => b.length - a.length);
+    return logs.map((l) => redactTexts(l, texts));
+  };
   return desired.flatMap((o): HookStep[] => {
     const phase = hookPhase(o);
     if (phase === undefined) return [];
@@ -33,7 +45,7 @@ export function hookSteps(desired: readonly DesiredObject[], runs: ReadonlyMap<s
         state,
         ...(run.exitCode === undefined ? {} : { exitCode: run.exitCode }),
         ...(run.message === undefined ? {} : { message: run.message }),
-        ...(run.logs === undefined ? {} : { logs: run.logs }),
+        ...(run.logs === undefined ? {} : { logs: redact(run.logs) }),
       },
     ];
   });

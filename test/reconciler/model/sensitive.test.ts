@@ -1,6 +1,13 @@
 import { inspect } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isSensitive, REDACTED, Sensitive } from '../../../reconciler/model/sensitive.js';
+import {
+  isSensitive,
+  redactTexts,
+  REDACTED,
+  secretTexts,
+  Sensitive,
+} from '../../../reconciler/model/sensitive.js';
 
 describe('Sensitive', () => {
   const s = new Sensitive('hunter2');
@@ -21,5 +28,33 @@ describe('Sensitive', () => {
     [undefined, false],
   ])('isSensitive(%s) is %s', (v, want) => {
     expect(isSensitive(v)).toBe(want);
+  });
+});
+
+describe('secretTexts and redactTexts: a secret in program output', () => {
+  it.each<[string, string[]]>([
+    ['hunter22', ['hunter22']],
+    ['abc', []],
+    ['  pass-word \n', ['  pass-word \n', 'pass-word']],
+    [
+      'user: admin\npassword: xyzzy\nab\n',
+      [
+        'user: admin\npassword: xyzzy\nab\n',
+        'user: admin\npassword: xyzzy\nab',
+        'password: xyzzy',
+        'user: admin',
+      ],
+    ],
+  ])('the texts of %j, longest first', (value, texts) => expect(secretTexts(value)).toEqual(texts));
+
+  it('law: no line of output shows a secret of at least four characters', () => {
+    const word = fc
+      .string({ minLength: 4, maxLength: 20 })
+      .filter((v) => !/[[\]\n\r]/.test(v) && v.trim() === v);
+    fc.assert(
+      fc.property(fc.string(), word, fc.string(), (before, value, after) => {
+        expect(redactTexts(`${before}${value}${after}`, secretTexts(value))).not.toContain(value);
+      }),
+    );
   });
 });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LABEL_HOOK, LABEL_HOOK_REVISION } from '../../../reconciler/compose/hooks.js';
 import type { DesiredObject, DesiredService } from '../../../reconciler/model/objects.js';
+import { Sensitive } from '../../../reconciler/model/sensitive.js';
 import {
   type HookRun,
   type HookStep,
@@ -50,6 +51,32 @@ describe('hookSteps: the state of each hook of the desired revision', () => {
     ]);
     expect(steps[0]?.state).toBe(state);
     if (state === 'failed') expect(steps[0]?.exitCode).toBe(3);
+  });
+
+  it("a failed hook's log lines never show a secret of the stack, whole or line by line", () => {
+    const secret = (name: string, value: string): DesiredObject => ({
+      kind: 'secret',
+      name,
+      logicalName: name,
+      hash: 'h',
+      spec: { Name: name, Data: new Sensitive(Buffer.from(value).toString('base64')) },
+    });
+    const desired = [...DESIRED, secret('st_db', 'hunter22-pass\n  second-line \n'), secret('st_k', 'ab')];
+    const logs = [
+      'connecting with hunter22-pass',
+      'read second-line twice: second-line',
+      'ab is too short to hide',
+      'nothing here',
+    ];
+    const runs = new Map([['st_migrate', { revision: 'r2', state: 'failed' as const, exitCode: 1, logs }]]);
+    const [step] = hookSteps(desired, runs);
+    expect(step?.logs).toEqual([
+      'connecting with [redacted]',
+      'read [redacted] twice: [redacted]',
+      'ab is too short to hide',
+      'nothing here',
+    ]);
+    expect(hookMessage(step ? [step] : [])).not.toContain('hunter22');
   });
 
   it('a stack without hooks has no step', () => {
