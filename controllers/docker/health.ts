@@ -7,10 +7,16 @@ export interface ServiceListEntry {
   Spec?: {
     Labels?: Record<string, string>;
     Name?: string;
-    Mode?: { Global?: unknown };
+    Mode?: {
+      Global?: unknown;
+      Replicated?: unknown;
+      ReplicatedJob?: { MaxConcurrent?: number; TotalCompletions?: number };
+      GlobalJob?: unknown;
+    };
     TaskTemplate?: { ContainerSpec?: { Image?: string } };
   };
-  ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number };
+  /** CompletedTasks: for jobs only. */
+  ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number; CompletedTasks?: number };
   UpdateStatus?: { State?: string; Message?: string };
 }
 
@@ -58,12 +64,19 @@ export function groupHealthByOwner(
 }
 
 function toHealth(s: ServiceListEntry): ServiceHealth {
+  const mode = s.Spec?.Mode;
+  const job = mode?.ReplicatedJob !== undefined || mode?.GlobalJob !== undefined;
   const h: ServiceHealth = {
     name: s.Spec?.Name ?? '',
     image: s.Spec?.TaskTemplate?.ContainerSpec?.Image ?? '',
-    mode: s.Spec?.Mode?.Global !== undefined ? 'global' : 'replicated',
-    desiredReplicas: s.ServiceStatus?.DesiredTasks ?? 0,
+    mode: job ? 'job' : mode?.Global !== undefined ? 'global' : 'replicated',
+    // a replicated job's goal is its completions (the Engine runs one when none is given)
+    desiredReplicas:
+      mode?.ReplicatedJob !== undefined
+        ? (mode.ReplicatedJob.TotalCompletions ?? 1)
+        : (s.ServiceStatus?.DesiredTasks ?? 0),
     runningReplicas: s.ServiceStatus?.RunningTasks ?? 0,
+    ...(job ? { completedReplicas: s.ServiceStatus?.CompletedTasks ?? 0 } : {}),
   };
   if (s.UpdateStatus?.State) h.updateState = s.UpdateStatus.State;
   if (s.UpdateStatus?.Message) h.updateMessage = s.UpdateStatus.Message;

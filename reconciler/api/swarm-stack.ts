@@ -159,9 +159,12 @@ export const swarmStackSpecSchema = z
 export const serviceStatusSchema = z.strictObject({
   name: z.string(),
   image: z.string(),
-  mode: z.enum(['replicated', 'global']),
-  desiredReplicas: count.describe('Tasks Swarm wants running now (global services: one per eligible node).'),
+  mode: z.enum(['replicated', 'global', 'job']),
+  desiredReplicas: count.describe(
+    'Tasks Swarm wants running now (global services: one per eligible node); for a job, the completions it wants.',
+  ),
   runningReplicas: count,
+  completedReplicas: count.optional().describe('Jobs only: tasks that completed.'),
   updateState: z.string().optional(),
   updateMessage: z.string().optional(),
 });

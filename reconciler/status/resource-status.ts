@@ -6,10 +6,15 @@ import { type Condition, type ConditionInput, setCondition } from './conditions.
 export interface ServiceHealth {
   name: string;
   image: string;
-  mode: 'replicated' | 'global';
-  /** Tasks Swarm wants running now (for global services: one per eligible node). */
+  mode: 'replicated' | 'global' | 'job';
+  /**
+   * Tasks Swarm wants running now (for global services: one per eligible node); for a job, the
+   * completions it wants (a global job: one per eligible node).
+   */
   desiredReplicas: number;
   runningReplicas: number;
+  /** Jobs only: tasks that completed. A job has converged once they reach desiredReplicas. */
+  completedReplicas?: number;
   updateState?: string;
   updateMessage?: string;
 }
@@ -185,8 +190,16 @@ export function nextStatus(prev: ResourceStatus | undefined, o: ReconcileOutcome
 }
 
 /** A service has converged when its rollout is not in progress and every desired task runs. */
+/** `2/3` running of desired; for a job `1/1 completed` (a finished job runs nothing). */
+export function replicasText(h: ServiceHealth): string {
+  return h.mode === 'job'
+    ? `${h.completedReplicas ?? 0}/${h.desiredReplicas} completed`
+    : `${h.runningReplicas}/${h.desiredReplicas}`;
+}
+
 export function isConverged(h: ServiceHealth): boolean {
   if (h.updateState === 'updating' || h.updateState === 'rollback_started') return false;
+  if (h.mode === 'job') return (h.completedReplicas ?? 0) >= h.desiredReplicas;
   return h.runningReplicas >= h.desiredReplicas;
 }
 

@@ -5,6 +5,7 @@ import type { ApplyProgress } from '../../../reconciler/ports.js';
 import type { Plan } from '../../../reconciler/plan/types.js';
 import {
   isConverged,
+  replicasText,
   type ResourceStatus,
   type ServiceHealth,
 } from '../../../reconciler/status/resource-status.js';
@@ -79,7 +80,7 @@ async function waitForServices(
     // a deploy hook is a job that apply already waited for: no rollout to wait for
     const all = keys.flatMap((k) => byOwner.get(k) ?? []).filter((s) => !hooks.has(s.name));
     for (const s of all) {
-      const line = `${s.runningReplicas}/${s.desiredReplicas} running${s.updateState ? `, update ${s.updateState}` : ''}`;
+      const line = `${replicasText(s)}${s.mode === 'job' ? '' : ' running'}${s.updateState ? `, update ${s.updateState}` : ''}`;
       if (last.get(s.name) !== line) process.stdout.write(`  ${s.name}: ${line}\n`);
       last.set(s.name, line);
     }

@@ -4,6 +4,7 @@ import { LABEL_OWNER } from '../../../reconciler/model/ownership.js';
 import { getCondition } from '../../../reconciler/status/conditions.js';
 import {
   isConverged,
+  replicasText,
   type ResourceStatus,
   type ServiceHealth,
 } from '../../../reconciler/status/resource-status.js';
@@ -135,7 +136,7 @@ export async function status(opts: StatusOpts, cmd: Command, exit: ExitBox): Pro
       resource: key,
       sync: sync.get(key) ?? (opts.file ? 'NotInSource' : '-'),
       health: health(services),
-      services: services.map((s) => `${s.name} ${s.runningReplicas}/${s.desiredReplicas}`).join(', ') || '-',
+      services: services.map((s) => `${s.name} ${replicasText(s)}`).join(', ') || '-',
       objects: objects.get(key) ?? 0,
     };
   });

@@ -6,6 +6,7 @@ import {
   type ServiceHealth,
   isConverged,
   nextStatus,
+  replicasText,
 } from '../../../reconciler/status/resource-status.js';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
@@ -218,7 +219,18 @@ describe('isConverged', () => {
     [{ updateState: 'completed' }, true],
     [{ updateState: 'rollback_completed' }, true],
     [{ desiredReplicas: 0, runningReplicas: 0 }, true],
+    // a job converges by completing, not by running
+    [{ mode: 'job', desiredReplicas: 1, runningReplicas: 0, completedReplicas: 1 }, true],
+    [{ mode: 'job', desiredReplicas: 2, runningReplicas: 2, completedReplicas: 1 }, false],
+    [{ mode: 'job', desiredReplicas: 1, runningReplicas: 1 }, false],
   ])('%j: %s', (over, want) => {
-    expect(isConverged(health(over))).toBe(want);
+    expect(isConverged(health(over as Partial<ServiceHealth>))).toBe(want);
   });
+
+  it.each<[Partial<ServiceHealth>, string]>([
+    [{}, '2/2'],
+    [{ runningReplicas: 1 }, '1/2'],
+    [{ mode: 'job', desiredReplicas: 3, runningReplicas: 1, completedReplicas: 2 }, '2/3 completed'],
+    [{ mode: 'job', desiredReplicas: 1, runningReplicas: 1 }, '0/1 completed'],
+  ])('replicasText %j is %s', (over, want) => expect(replicasText(health(over))).toBe(want));
 });
