@@ -15,24 +15,32 @@ export interface ErrorDefinition {
   readonly reason: string;
 }
 
+export interface SkErrorOptions {
+  cause?: unknown;
+  requeueAfterMs?: number;
+  keepsBackoff?: boolean;
+}
+
 export class SwarmkeeperError extends Error {
   readonly code: string;
   readonly policy: RetryPolicy;
   readonly reason: string;
   /** For waiting errors: how long until the next attempt. */
   readonly requeueAfterMs: number | undefined;
+  /**
+   * For waiting errors that are part of a retry (a deploy hook run again after its failure): the
+   * wait is no success, so the work queue keeps the failure count and the next failure backs off further.
+   */
+  readonly keepsBackoff: boolean;
 
-  constructor(
-    def: ErrorDefinition,
-    message: string,
-    opts: { cause?: unknown; requeueAfterMs?: number } = {},
-  ) {
+  constructor(def: ErrorDefinition, message: string, opts: SkErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'SwarmkeeperError';
     this.code = def.code;
     this.policy = def.policy;
     this.reason = def.reason;
     this.requeueAfterMs = opts.requeueAfterMs;
+    this.keepsBackoff = opts.keepsBackoff === true;
   }
 
   toJSON(): Record<string, unknown> {
@@ -115,11 +123,7 @@ export const Errors = {
 
 export type ErrorName = keyof typeof Errors;
 
-export function skError(
-  name: ErrorName,
-  message: string,
-  opts?: { cause?: unknown; requeueAfterMs?: number },
-): SwarmkeeperError {
+export function skError(name: ErrorName, message: string, opts?: SkErrorOptions): SwarmkeeperError {
   return new SwarmkeeperError(Errors[name], message, opts);
 }
 

@@ -89,8 +89,7 @@ export async function runHookStage(i: StageInput): Promise<never> {
   throw skError(
     'HOOK_RUNNING',
     `${i.owner}: waiting for ${waiting.length === 1 ? 'a hook' : 'hooks'}: ${hookMessage(waiting)}`,
-    {
-      requeueAfterMs: HOOK_POLL_MS,
-    },
+    // waiting for a hook is no success: a hook that fails again backs off further
+    { requeueAfterMs: HOOK_POLL_MS, keepsBackoff: true },
   );
 }

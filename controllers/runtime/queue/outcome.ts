@@ -7,7 +7,7 @@ export type Settled = { ok: true; value: ReconcileResult } | { ok: false; error:
 export type Classified =
   | { kind: 'success' }
   | { kind: 'requeue'; requeueAfterMs: number }
-  | { kind: 'waiting'; requeueAfterMs: number; error: unknown }
+  | { kind: 'waiting'; requeueAfterMs: number; error: unknown; keepsBackoff?: true }
   | { kind: 'terminal'; error: unknown }
   | { kind: 'transient'; error: unknown }
   | { kind: 'aborted'; error?: unknown };
@@ -31,7 +31,12 @@ export function classify(settled: Settled, aborted: boolean): Classified {
   if (isSwarmkeeperError(err)) {
     if (err.policy === 'terminal') return { kind: 'terminal', error: err };
     if (err.policy === 'waiting' && validDelay(err.requeueAfterMs)) {
-      return { kind: 'waiting', requeueAfterMs: err.requeueAfterMs, error: err };
+      return {
+        kind: 'waiting',
+        requeueAfterMs: err.requeueAfterMs,
+        error: err,
+        ...(err.keepsBackoff ? { keepsBackoff: true as const } : {}),
+      };
     }
   }
   return { kind: 'transient', error: err };

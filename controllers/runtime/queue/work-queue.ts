@@ -254,7 +254,8 @@ export class WorkQueue {
       return { kind: 'backoff', requeueAfterMs: backoffDelay(failures, this.backoff), error: c.error };
     }
     if (c.kind === 'aborted') return { kind: 'aborted', requeueAfterMs: 0, error: c.error };
-    // Any other end resets the backoff (client-go's Forget).
+    // Any other end resets the backoff (client-go's Forget), but a wait that is part of a retry.
+    if (c.kind === 'waiting' && c.keepsBackoff) return c;
     if (attempt > 0) await this.redis.hdel(this.failuresKey, key);
     return c;
   }

@@ -160,6 +160,8 @@ describe('pre-deploy hooks in a stack reconcile', () => {
     // the retry (after backoff) runs the hook again, for the same revision
     r = await w.reconcile(v2);
     expect(r.error?.code).toBe('SK_ERR_HOOK_RUNNING');
+    // waiting for the new run is no success: the work queue keeps counting failures
+    expect(r.error?.keepsBackoff).toBe(true);
     expect(w.applied.at(-1)).toEqual(['recreate service app_migrate']);
     expect(w.image('app_web')).toBe('app:1');
 

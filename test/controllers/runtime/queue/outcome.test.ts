@@ -5,6 +5,7 @@ import { skError } from '../../../../reconciler/errors.js';
 const terminal = skError('COMPOSE_INVALID', 'bad');
 const waiting = skError('DEPENDENCY_NOT_READY', 'db', { requeueAfterMs: 3000 });
 const waitingNoDelay = skError('DEPENDENCY_NOT_READY', 'db');
+const waitingRetry = skError('HOOK_RUNNING', 'hook', { requeueAfterMs: 2000, keepsBackoff: true });
 const transient = skError('DOCKER_API', 'down');
 const plain = new Error('boom');
 const waitingNegative = skError('DEPENDENCY_NOT_READY', 'db', { requeueAfterMs: -1 });
@@ -66,6 +67,12 @@ describe('classify', () => {
       { ok: false, error: waiting },
       false,
       { kind: 'waiting', requeueAfterMs: 3000, error: waiting },
+    ],
+    [
+      'waiting that keeps the backoff',
+      { ok: false, error: waitingRetry },
+      false,
+      { kind: 'waiting', requeueAfterMs: 2000, error: waitingRetry, keepsBackoff: true },
     ],
     [
       'waiting w/o delay',

@@ -207,6 +207,32 @@ describe('WorkQueue: what one reconcile sees and how it ends', { timeout: 20_000
     expect(runs.filter((r) => r.key === 'W/ns/f').map((r) => r.ctx.attempt)).toEqual([0, 1, 0]);
   });
 
+  it('a waiting error that keeps the backoff leaves the failure count for the next failure', async () => {
+    // a deploy hook run again after a failure: waiting for that run is no success
+    const { q, runs, ends } = h.queue(
+      'keeps',
+      async (key) => {
+        const n = runs.filter((r) => r.key === key).length;
+        if (n === 1 || n === 3) throw new Error('hook failed');
+        if (n === 2)
+          throw skError('HOOK_RUNNING', 'hook runs again', { requeueAfterMs: 30, keepsBackoff: true });
+      },
+      { backoff: { baseMs: 10 } },
+    );
+    await q.start();
+    await q.enqueue(K);
+    await poll('the key to end in success', () =>
+      ends.at(-1)?.outcome.kind === 'success' ? true : undefined,
+    );
+    expect(outcomes(ends)).toEqual([
+      ['backoff', 10],
+      ['waiting', 30],
+      ['backoff', 20],
+      ['success', undefined],
+    ]);
+    expect(runs.map((r) => r.ctx.attempt)).toEqual([0, 1, 1, 2]);
+  });
+
   it('a key locked by another holder is retried after busyRetryMs (250 ms by default)', async () => {
     const { q, runs, logs } = h.queue('busy');
     await q.start();
