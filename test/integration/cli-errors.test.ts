@@ -43,7 +43,7 @@ const INVALID = [
     line: (file: string): RegExp =>
       new RegExp(
         `^error: ${file}:6: services\\.app\\.restart_polcy: unknown key "restart_polcy"; ` +
-          'supported keys: (?=.*\\brestart\\b)[a-z_]+(, [a-z_]+)* \\(SK_ERR_COMPOSE_INVALID\\)$',
+          'supported keys: (?=.*\\brestart\\b)[a-z_-]+(, [a-z_-]+)* \\(SK_ERR_COMPOSE_INVALID\\)$',
       ),
   },
   {
