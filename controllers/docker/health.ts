@@ -63,6 +63,11 @@ export function groupHealthByOwner(
   return out;
 }
 
+/** The completions a replicated job wants: the Engine runs one when the spec gives no count. */
+export function jobCompletions(job: { TotalCompletions?: number }): number {
+  return job.TotalCompletions ?? 1;
+}
+
 function toHealth(s: ServiceListEntry): ServiceHealth {
   const mode = s.Spec?.Mode;
   const job = mode?.ReplicatedJob !== undefined || mode?.GlobalJob !== undefined;
@@ -70,10 +75,10 @@ function toHealth(s: ServiceListEntry): ServiceHealth {
     name: s.Spec?.Name ?? '',
     image: s.Spec?.TaskTemplate?.ContainerSpec?.Image ?? '',
     mode: job ? 'job' : mode?.Global !== undefined ? 'global' : 'replicated',
-    // a replicated job's goal is its completions (the Engine runs one when none is given)
+    // a replicated job's goal is its completions
     desiredReplicas:
       mode?.ReplicatedJob !== undefined
-        ? (mode.ReplicatedJob.TotalCompletions ?? 1)
+        ? jobCompletions(mode.ReplicatedJob)
         : (s.ServiceStatus?.DesiredTasks ?? 0),
     runningReplicas: s.ServiceStatus?.RunningTasks ?? 0,
     ...(job ? { completedReplicas: s.ServiceStatus?.CompletedTasks ?? 0 } : {}),

@@ -8,6 +8,7 @@ import type Docker from 'dockerode';
 import { LABEL_HOOK_REVISION } from '../../reconciler/compose/hooks.js';
 import type { HookRun } from '../../reconciler/plan/hooks.js';
 import { listCall as call } from './docker-errors.js';
+import { jobCompletions } from './health.js';
 
 /** Log lines kept of a failed hook, and characters kept per line. */
 export const HOOK_LOG_LINES = 10;
@@ -121,7 +122,7 @@ export async function hookRuns(docker: Docker, ids: readonly string[]): Promise<
     );
     const run = runOf(
       s.Spec?.Labels?.[LABEL_HOOK_REVISION],
-      s.Spec?.Mode?.ReplicatedJob?.TotalCompletions ?? 1,
+      jobCompletions(s.Spec?.Mode?.ReplicatedJob ?? {}),
       own,
     );
     if (run.state === 'failed') {

@@ -17,8 +17,25 @@ import {
   stagePlan,
 } from '../../reconciler/plan/hooks.js';
 import type { Plan } from '../../reconciler/plan/types.js';
+import { getCondition } from '../../reconciler/status/conditions.js';
 import type { ResourceStatus } from '../../reconciler/status/resource-status.js';
 import type { ActionResult, ApplyProgress, SwarmPort } from '../ports.js';
+
+/**
+ * Throws when an apply left actions failed: a single failure as its own error, several (or one
+ * without an error) as one SK_ERR_DOCKER_API naming each.
+ */
+export function throwIfFailed(results: readonly ActionResult[]): void {
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length === 0) return;
+  if (failed.length === 1 && failed[0]?.error) throw asSwarmkeeperError(failed[0].error);
+  throw skError(
+    'DOCKER_API',
+    failed
+      .map((r) => r.error?.message ?? `${r.action.op} ${r.action.kind} ${r.action.name} failed`)
+      .join('; '),
+  );
+}
 
 /** Requeue delay while a hook runs. */
 export const HOOK_POLL_MS = 2000;
@@ -63,7 +80,7 @@ export async function runHookStage(i: StageInput): Promise<never> {
   const open = openHooks(i.steps, i.phase);
   const failed = open.filter((s) => s.state === 'failed');
   const reported =
-    i.rerunFailed === true || i.prev?.conditions.find((c) => c.type === 'Ready')?.reason === 'HookFailed';
+    i.rerunFailed === true || getCondition(i.prev?.conditions, 'Ready')?.reason === 'HookFailed';
   if (failed.length > 0 && !reported)
     throw skError('HOOK_FAILED', `${i.owner}: the rollout is stopped: ${hookMessage(failed)}`);
   const reruns = failed.flatMap((s) => {
@@ -79,11 +96,7 @@ export async function runHookStage(i: StageInput): Promise<never> {
       { ...(i.onProgress ? { onProgress: i.onProgress } : {}), ...(i.signal ? { signal: i.signal } : {}) },
     );
     i.onResults(results);
-    const bad = results.find((r) => !r.ok);
-    if (bad)
-      throw bad.error
-        ? asSwarmkeeperError(bad.error)
-        : skError('DOCKER_API', `${bad.action.op} ${bad.action.kind} ${bad.action.name} failed`);
+    throwIfFailed(results);
   }
   const waiting = open.map((s) => (s.state === 'failed' ? { ...s, state: 'pending' as const } : s));
   throw skError(

@@ -3,6 +3,7 @@
  * apply -> health (reconcile-resource.ts), with what the loop writes at the end (status, ownership
  * conflicts of the plan, the names for the owner index, the Events, the revision and drift metrics).
  */
+import { Errors } from '../../reconciler/errors.js';
 import type { Plan } from '../../reconciler/plan/types.js';
 import { type ResourceStatus, startedStatus } from '../../reconciler/status/resource-status.js';
 import type { SwarmView } from '../docker/swarm-snapshot.js';
@@ -36,7 +37,7 @@ export interface PlannedKindDeps {
   progressRequeueMs?: number;
 }
 
-const HOOK_CODES = new Set(['SK_ERR_HOOK_RUNNING', 'SK_ERR_HOOK_FAILED']);
+const HOOK_CODES = new Set([Errors.HOOK_RUNNING.code, Errors.HOOK_FAILED.code]);
 
 export function plannedKind(deps: PlannedKindDeps): KindReconciler {
   return {

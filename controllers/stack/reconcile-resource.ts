@@ -22,7 +22,7 @@ import { noSecrets } from '../sources/dir-secrets.js';
 import type { ActionResult, ApplyProgress, ImageResolver, SecretResolver, SwarmPort } from '../ports.js';
 import type { ResolveImageMode } from '../../reconciler/plan/image-pin.js';
 import { resolveImages } from './resolve-images.js';
-import { HOOK_POLL_MS, observeHooks, runHookStage, type StageInput } from './hook-stages.js';
+import { HOOK_POLL_MS, observeHooks, runHookStage, type StageInput, throwIfFailed } from './hook-stages.js';
 import type { HookPhase } from '../../reconciler/compose/hooks.js';
 import { type HookStep, openHooks, stagePlan, withoutSettledHooks } from '../../reconciler/plan/hooks.js';
 import type { DesiredObject, ObservedState } from '../../reconciler/model/objects.js';
@@ -194,25 +194,18 @@ export async function reconcileResource(
     // The desired state did not change since it was last applied, yet the plan is not empty:
     // someone changed the Swarm out of band.
     driftOnly = prev?.desiredHash === desiredHash && p.actions.length > 0;
+    const deploy = stagePlan(p, steps, 'deploy'); // the plan without the hooks not yet run
     if (driftOnly && d.policy.driftPolicy === 'detect') {
       detected = driftChanges(p);
       log.info({ drift: detected.map((c) => c.path) }, 'drift detected (driftPolicy detect: not corrected)');
     } else if (opts.mode === 'apply' && openHooks(steps, 'pre-deploy').length > 0) {
       await runHookStage(stageInput('pre-deploy', p, steps, d.desired.objects, observed));
-    } else if (opts.mode === 'apply' && stagePlan(p, steps, 'deploy').actions.length > 0) {
-      results = await deps.swarm.apply(stagePlan(p, steps, 'deploy'), {
+    } else if (opts.mode === 'apply' && deploy.actions.length > 0) {
+      results = await deps.swarm.apply(deploy, {
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
-      const failed = results.filter((r) => !r.ok);
-      if (failed.length > 0) {
-        const msgs = failed.map(
-          (r) => r.error?.message ?? `${r.action.op} ${r.action.kind} ${r.action.name} failed`,
-        );
-        throw failed.length === 1 && failed[0]?.error
-          ? asSwarmkeeperError(failed[0].error)
-          : skError('DOCKER_API', msgs.join('; '));
-      }
+      throwIfFailed(results);
       log.info({ summary: summarize(p) }, 'applied');
     }
     services =

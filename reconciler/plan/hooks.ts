@@ -23,13 +23,14 @@ export type { HookRun, HookStep } from './types.js';
  * lines go to status and Events: every secret value of the stack is redacted from them.
  */
 export function hookSteps(desired: readonly DesiredObject[], runs: ReadonlyMap<string, HookRun>): HookStep[] {
-  let secrets: string[] | undefined;
+  let secrets: string[] | undefined; // the stack's secret texts, longest first, read once when needed
   const redact = (logs: readonly string[]) => {
-    secrets ??= desired.flatMap((o) =>
-      o.kind === 'secret' ? secretTexts(Buffer.from(o.spec.Data.reveal(), 'base64').toString('utf8')) : [],
-    );
-    const texts = [...secrets].sort((a, b) => b.length - a.length);
-    return logs.map((l) => redactTexts(l, texts));
+    secrets ??= desired
+      .flatMap((o) =>
+        o.kind === 'secret' ? secretTexts(Buffer.from(o.spec.Data.reveal(), 'base64').toString('utf8')) : [],
+      )
+      .sort((a, b) => b.length - a.length);
+    return logs.map((l) => redactTexts(l, secrets ?? []));
   };
   return desired.flatMap((o): HookStep[] => {
     const phase = hookPhase(o);
