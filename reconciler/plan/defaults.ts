@@ -44,6 +44,9 @@ export const SERVICE_DEFAULTS: Readonly<Record<string, unknown>> = {
   'TaskTemplate.ForceUpdate': 0,
   'TaskTemplate.Runtime': 'container',
   'Mode.Replicated.Replicas': 1,
+  // a replicated job without counts runs one task once
+  'Mode.ReplicatedJob.MaxConcurrent': 1,
+  'Mode.ReplicatedJob.TotalCompletions': 1,
   ...prefixed('UpdateConfig', UPDATE_DEFAULTS),
   ...prefixed('RollbackConfig', UPDATE_DEFAULTS),
   'EndpointSpec.Mode': 'vip',
@@ -99,7 +102,8 @@ export const VOLUME_PROFILE: DiffProfile = {
   keepEmpty: [],
 };
 
-function fillAt(node: unknown, segs: readonly Segment[], value: unknown): void {
+/** Sets `value` at `segs` where it is unset; `create`: makes the objects on the way (else only fills existing ones). */
+function fillAt(node: unknown, segs: readonly Segment[], value: unknown, create = true): void {
   const [head, ...rest] = segs;
   if (head === undefined) return;
   if (head === '*') {
@@ -113,13 +117,16 @@ function fillAt(node: unknown, segs: readonly Segment[], value: unknown): void {
     return;
   }
   if (node[key] === undefined) {
-    if (rest[0] === '*') return;
+    if (rest[0] === '*' || !create) return;
     node[key] = {};
   }
-  fillAt(node[key], rest, value);
+  fillAt(node[key], rest, value, create);
 }
 
-/** Fills server defaults into a copy of `spec` (Mode is filled as the Engine does: replicated 1 when unset). */
+/**
+ * Fills server defaults into a copy of `spec`. Mode as the Engine does: replicated 1 when unset, and
+ * the defaults of the mode that is set (a replicated job's counts), never another mode's.
+ */
 export function fillDefaults<T>(spec: T, defaults: Readonly<Record<string, unknown>>): T {
   const out = clone(spec) as Record<string, unknown>;
   for (const [pattern, value] of Object.entries(defaults)) {
@@ -129,8 +136,9 @@ export function fillDefaults<T>(spec: T, defaults: Readonly<Record<string, unkno
   if ('TaskTemplate' in out || 'Mode' in out) {
     const mode = out['Mode'] as Record<string, unknown> | undefined;
     if (mode === undefined || Object.keys(mode).length === 0) out['Mode'] = { Replicated: { Replicas: 1 } };
-    else if (isPlainObject(mode['Replicated']) && mode['Replicated']['Replicas'] === undefined)
-      mode['Replicated']['Replicas'] = 1;
+    else
+      for (const [pattern, value] of Object.entries(defaults))
+        if (pattern.startsWith('Mode.')) fillAt(mode, parsePattern(pattern).slice(1), value, false);
   }
   return out as T;
 }

@@ -68,6 +68,22 @@ describe('diffSpec (services)', () => {
     expect(diffSpec(desired, served, { profile: SERVICE_PROFILE })).toEqual(changes);
   });
 
+  it('a replicated job without counts is the one the Engine fills with 1 and 1', () => {
+    const job = svc({}, { Mode: { ReplicatedJob: {} } });
+    const engine = fillDefaults(job, SERVICE_DEFAULTS);
+    expect((engine as { Mode?: unknown }).Mode).toEqual({
+      ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 },
+    });
+    expect(diffSpec(job, engine, { profile: SERVICE_PROFILE })).toEqual([]);
+    expect(diffSpec(job, engine, { profile: SERVICE_PROFILE, strict: true })).toEqual([]);
+    // a count that is written is compared
+    const three = svc({}, { Mode: { ReplicatedJob: { MaxConcurrent: 3, TotalCompletions: 3 } } });
+    expect(diffSpec(three, engine, { profile: SERVICE_PROFILE }).map((c) => c.path)).toEqual([
+      'Mode.ReplicatedJob.MaxConcurrent',
+      'Mode.ReplicatedJob.TotalCompletions',
+    ]);
+  });
+
   it('compares arrays in order and full length', () => {
     const o = fillDefaults(svc({ Env: ['A=1', 'B=2'] }), SERVICE_DEFAULTS);
     expect(diffSpec(svc({ Env: ['B=2', 'A=1'] }), o, { profile: SERVICE_PROFILE })).toEqual([
