@@ -31,7 +31,7 @@ describe('mutation scopes', () => {
     ['reconciler/compose/schema-top.ts', 'compose-load'],
     ['reconciler/errors.ts', 'core'],
     ['reconciler/units/size.ts', 'core'],
-    ['reconciler/api/kinds.ts', 'core'],
+    ['reconciler/api/kinds.ts', 'api'],
   ])('%s is mutated by exactly the %s scope', (file, scope) => {
     const owners = SCOPES.filter((s) => scopeMutates(s, file)).map((s) => s.name);
     expect(owners).toEqual([scope]);

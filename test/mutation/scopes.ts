@@ -23,11 +23,13 @@ export const SCOPES: readonly MutationScope[] = [
   { name: 'compose-load', mutate: ['reconciler/compose/**/*.ts', ...COMPOSE_SWARM.map((g) => `!${g}`)] },
   { name: 'source', mutate: ['reconciler/source/**/*.ts'] },
   { name: 'validate', mutate: ['reconciler/validate/**/*.ts'] },
+  // the rest of reconciler/ in two runs too: the resource kinds' schemas, and the desired state, model and status
+  { name: 'api', mutate: ['reconciler/api/**/*.ts'] },
   {
     name: 'core',
     mutate: [
       'reconciler/*.ts',
-      ...['api', 'desired', 'model', 'policy', 'status', 'units'].map((d) => `reconciler/${d}/**/*.ts`),
+      ...['desired', 'model', 'policy', 'status', 'units'].map((d) => `reconciler/${d}/**/*.ts`),
     ],
   },
 ];
