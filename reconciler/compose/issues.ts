@@ -26,12 +26,16 @@ function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
-/** The issues of one union branch whose type matched, if exactly one did. */
-function isTypeMismatch(iss: Issue): boolean {
-  if (iss.path.length > 0) return false;
+/** A value that is not of the type (or of any of the union's types) expected where it is. */
+function isWrongType(iss: Issue): boolean {
   if (iss.code === 'invalid_type') return true;
   return iss.code === 'invalid_union' && (iss.errors as Issue[][]).every((b) => b.every(isTypeMismatch));
 }
+
+/** A union branch's issue that only says the value is not of the branch's type. */
+const isTypeMismatch = (iss: Issue): boolean => iss.path.length === 0 && isWrongType(iss);
+
+/** The issues of one union branch whose type matched, if exactly one did. */
 
 function matchedBranch(errors: Issue[][]): Issue[] | undefined {
   const matched = errors.filter((branch) => !branch.every(isTypeMismatch));
@@ -57,4 +61,15 @@ export function reportIssues(
       problems.add('COMPOSE_INVALID', path, iss.message);
     }
   }
+}
+
+/**
+ * The issues about a value's shape alone: a value of the wrong type, an unknown key, a value that is
+ * none of a union's types. A missing key or a rule across fields is left to the merged project: one
+ * compose file of several may be partial.
+ */
+export function shapeIssues(issues: readonly Issue[]): Issue[] {
+  return issues.filter(
+    (iss) => iss.code === 'unrecognized_keys' || (iss.input !== undefined && isWrongType(iss)),
+  );
 }

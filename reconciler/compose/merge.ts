@@ -70,19 +70,7 @@ export function mergeLayers(layers: readonly ComposeLayer[], ctx: MergeCtx): Mer
       if (Array.isArray(base) && Array.isArray(over)) return [...base, ...(strip(over, path) as unknown[])];
       return strip(over, path);
     };
-    /** A value taken from this file as is: the values inside it tagged `!reset` are dropped. */
-    const strip = (v: unknown, path: PathSegment[]): unknown => {
-      if (tags.size === 0) return v;
-      if (Array.isArray(v))
-        return v.flatMap((x, k) =>
-          tags.get(formatPath([...path, k])) === 'reset' ? [] : [strip(x, [...path, k])],
-        );
-      if (!isMap(v)) return v;
-      const out: Tree = {};
-      for (const [k, x] of Object.entries(v))
-        if (tags.get(formatPath([...path, k])) !== 'reset') out[k] = strip(x, [...path, k]);
-      return out;
-    };
+    const strip = (v: unknown, path: PathSegment[]): unknown => withoutResets(v, tags, path);
     if (i === 0) {
       record(layer.value, [], 0);
       value = strip(layer.value, []);
@@ -107,6 +95,24 @@ export function mergeLayers(layers: readonly ComposeLayer[], ctx: MergeCtx): Mer
       return line === undefined ? { file: first.file } : { file: first.file, line };
     },
   };
+}
+
+/** A value taken from a file as is: the values inside it tagged `!reset` are dropped. */
+export function withoutResets(
+  v: unknown,
+  tags: ReadonlyMap<string, MergeTag> = new Map(),
+  path: PathSegment[] = [],
+): unknown {
+  if (tags.size === 0) return v;
+  if (Array.isArray(v))
+    return v.flatMap((x, k) =>
+      tags.get(formatPath([...path, k])) === 'reset' ? [] : [withoutResets(x, tags, [...path, k])],
+    );
+  if (!isMap(v)) return v;
+  const out: Tree = {};
+  for (const [k, x] of Object.entries(v))
+    if (tags.get(formatPath([...path, k])) !== 'reset') out[k] = withoutResets(x, tags, [...path, k]);
+  return out;
 }
 
 function ruleFor(
