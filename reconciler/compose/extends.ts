@@ -1,5 +1,6 @@
 import { errorName } from '../errors.js';
 import type { FileReader } from '../ports.js';
+import { checkShapes } from './check-shapes.js';
 import { prepareTree } from './interpolate.js';
 import { mergeLayers } from './merge.js';
 import { isMap, type Tree } from './merge-service.js';
@@ -43,6 +44,7 @@ export function readOther(
     const { value, lineOf } = parseYaml(path, ctx.files.readText(path));
     ctx.locateIn(path, lineOf);
     loaded = { file: path, value: prepareTree(value ?? null, ctx.env, ctx.problems), lineOf };
+    checkShapes(loaded, ctx.problems);
   } catch (e) {
     ctx.locateIn(from.file, from.lineOf);
     ctx.problems.add(

@@ -6,12 +6,12 @@ import { parseEnvFile } from './env-file.js';
 import { imageReferenceProblem } from '../validate/image-ref.js';
 import { prepareTree } from './interpolate.js';
 import { stripIgnoredKeys } from './ignored-keys.js';
-import { errorMap, reportIssues, shapeIssues } from './issues.js';
+import { errorMap, reportIssues } from './issues.js';
+import { checkShapes } from './check-shapes.js';
 import { applyExtends, type ImportCtx, type LoadedFile } from './extends.js';
 import { checkHook } from './hooks.js';
 import { applyIncludes } from './include.js';
-import { type ComposeLayer, mergeLayers, withoutResets } from './merge.js';
-import { isMap } from './merge-service.js';
+import { type ComposeLayer, mergeLayers } from './merge.js';
 import { parseYaml } from './parse.js';
 import { applyProfiles } from './profiles.js';
 import { Problems, type LineLookup } from './problems.js';
@@ -60,25 +60,6 @@ export interface LoadComposeOptions {
 }
 
 export { resolveRelative } from './relative.js';
-
-/**
- * One file of several, checked on its own as docker/cli does before it merges them: a value of the
- * wrong shape is an error even where a later file sets the same field (the merge would hide it).
- */
-function checkShapes(layer: ComposeLayer, problems: Problems): void {
-  // what the merged project loses before its validation: `profiles`, and the keys docker ignores
-  const tree = structuredClone(withoutResets(layer.value, layer.tags));
-  const services = isMap(tree) ? tree['services'] : undefined;
-  if (isMap(services)) for (const svc of Object.values(services)) if (isMap(svc)) delete svc['profiles'];
-  stripIgnoredKeys(tree, layer.file, new Problems(layer.file, layer.lineOf));
-  const parsed = projectSchema.safeParse(tree, {
-    reportInput: true,
-    error: errorMap,
-  });
-  if (parsed.success) return;
-  problems.locateWith((path) => ({ file: layer.file, line: layer.lineOf(path) }));
-  reportIssues(shapeIssues(parsed.error.issues), problems);
-}
 
 /**
  * Loads a compose file: YAML (anchors, aliases, merge keys) -> drop `x-*` -> interpolate

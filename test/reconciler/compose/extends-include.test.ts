@@ -96,6 +96,13 @@ describe('extends', () => {
       'app/other.yml:3: services.o.image: required variable BAD is missing a value: needed',
     ],
     [
+      // the extending service sets labels too: merged first, the wrong shape was lost
+      'a value of the wrong shape in the other file',
+      'services:\n  web:\n    extends: {file: other.yml, service: o}\n    labels: {a: "1"}\n',
+      { 'app/other.yml': 'services:\n  o:\n    image: a\n    labels: oops\n' },
+      'app/other.yml:4: services.o.labels: expected a list of "KEY=VALUE" strings or a mapping',
+    ],
+    [
       'an unknown key',
       'services:\n  web:\n    image: x\n    extends: {service: s, project: p}\n',
       {},
@@ -158,6 +165,12 @@ describe('include', () => {
       'include:\n  - path: a.yml\n    project_directory: ..\nservices: {}\n',
       { 'app/a.yml': 'services: {}\n' },
       'app/stack.yml:3: include[0].project_directory: project_directory is not supported by swarmkeeper',
+    ],
+    [
+      'a value of the wrong shape in the included file names that file and line',
+      'include: [a.yml]\nservices:\n  web:\n    image: w\n',
+      { 'app/a.yml': 'services:\n  db:\n    image: a\n    labels: oops\n' },
+      'app/a.yml:4: services.db.labels: expected a list of "KEY=VALUE" strings or a mapping',
     ],
     [
       'not a list',
