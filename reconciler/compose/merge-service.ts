@@ -27,10 +27,12 @@ export function toMap(v: unknown, bare: null | ''): Tree {
   return out;
 }
 
-/** A string or a list -> a list (dns, dns_search, env_file, tmpfs). */
+/**
+ * A string or a list -> a list (dns, dns_search, env_file, tmpfs). Never null: a rule runs only
+ * where both files set the field (mergeLayers keeps the other value when one is null).
+ */
 export function toList(v: unknown): unknown[] {
-  if (Array.isArray(v)) return v;
-  return v === null || v === undefined ? [] : [v];
+  return Array.isArray(v) ? v : [v];
 }
 
 /** extra_hosts: a mapping becomes sorted `host:ip` strings, as docker's loader does before merging. */
@@ -42,7 +44,8 @@ function hostsList(v: unknown): unknown[] {
 }
 
 interface Keyed {
-  key: string;
+  /** undefined for an entry that does not parse: kept as written, beside every other. */
+  key: string | undefined;
   sort: string | number;
   value: unknown;
 }
@@ -55,7 +58,7 @@ interface Keyed {
  */
 function portEntries(list: unknown[]): Keyed[] {
   const out: Keyed[] = [];
-  list.forEach((p, i) => {
+  list.forEach((p) => {
     if (isMap(p)) {
       const published = p['published'];
       const protocol = typeof p['protocol'] === 'string' ? p['protocol'] : 'tcp';
@@ -67,14 +70,14 @@ function portEntries(list: unknown[]): Keyed[] {
       return;
     }
     if (typeof p !== 'string' && typeof p !== 'number') {
-      out.push({ key: `raw:${i}`, sort: 0, value: p });
+      out.push({ key: undefined, sort: 0, value: p });
       return;
     }
     let parsed;
     try {
       parsed = parseShortPort(String(p));
     } catch {
-      out.push({ key: `raw:${i}`, sort: 0, value: p });
+      out.push({ key: undefined, sort: 0, value: p });
       return;
     }
     if (parsed.length === 1 && parsed[0]?.hostIp !== undefined) {
@@ -102,7 +105,7 @@ function keyOf(published: number | undefined, target: number, protocol: string):
 }
 
 function volumeEntries(list: unknown[]): Keyed[] {
-  return list.map((v, i) => {
+  return list.map((v) => {
     let target: unknown;
     if (isMap(v)) target = v['target'];
     else if (typeof v === 'string')
@@ -113,24 +116,24 @@ function volumeEntries(list: unknown[]): Keyed[] {
       }
     return typeof target === 'string'
       ? { key: target, sort: target, value: v }
-      : { key: `raw:${i}`, sort: '', value: v };
+      : { key: undefined, sort: '', value: v };
   });
 }
 
 function sourceEntries(list: unknown[]): Keyed[] {
-  return list.map((v, i) => {
+  return list.map((v) => {
     const source = typeof v === 'string' ? v : isMap(v) ? v['source'] : undefined;
     return typeof source === 'string'
       ? { key: source, sort: source, value: v }
-      : { key: `raw:${i}`, sort: '', value: v };
+      : { key: undefined, sort: '', value: v };
   });
 }
 
 /** docker's mergeSlice: both lists by key, the override's entry replaces, the result sorted. */
 function mergeKeyed(base: unknown, over: unknown, entries: (l: unknown[]) => Keyed[]): unknown[] {
-  const byKey = new Map<string, Keyed>();
-  for (const e of entries(toList(base))) byKey.set(e.key, e);
-  for (const e of entries(toList(over))) byKey.set(e.key, e);
+  const byKey = new Map<string | number, Keyed>();
+  let loose = 0;
+  for (const e of [...entries(toList(base)), ...entries(toList(over))]) byKey.set(e.key ?? loose++, e);
   return [...byKey.values()]
     .sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0))
     .map((e) => e.value);
@@ -213,7 +216,6 @@ export const SERVICE_RULES: Readonly<Record<string, Rule>> = {
   tmpfs: append,
   // the compose spec replaces these; docker's mergo would append the test's words to the base's
   'healthcheck.test': replace,
-  'logging.options': labels,
   // one whole entry per name (docker's mergeUlimitsConfig)
   ulimits: (b, o) => ({ ...(isMap(b) ? b : {}), ...(isMap(o) ? o : {}) }),
 };
