@@ -42,16 +42,13 @@ function goFloat(t: ScalarTag): ScalarTag {
 
 /** The scalar types of docker/cli 28's YAML decoder (go-yaml v3 into interface{}). */
 function goYamlV3Tags(tags: Tags): Tags {
-  const dropped = new Set(['intTime', 'floatTime', 'timestamp', 'bool']);
-  const kept = tags
-    .filter((t) =>
-      typeof t === 'string'
-        ? !dropped.has(t)
-        : (t as ScalarTag).format !== 'TIME' &&
-          t.tag !== 'tag:yaml.org,2002:timestamp' &&
-          t.tag !== 'tag:yaml.org,2002:bool',
+  // YAML 1.1's tags, as objects: base-60 numbers (format TIME), timestamps and booleans are replaced
+  const kept = (tags as ScalarTag[])
+    .filter(
+      (t) =>
+        t.format !== 'TIME' && t.tag !== 'tag:yaml.org,2002:timestamp' && t.tag !== 'tag:yaml.org,2002:bool',
     )
-    .map((t) => (typeof t === 'string' ? t : goFloat(t as ScalarTag)));
+    .map(goFloat);
   const extra: ScalarTag[] = [
     {
       tag: 'tag:yaml.org,2002:bool',
@@ -100,18 +97,15 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   const first = doc.errors[0];
   if (first) {
     const line = lineCounter.linePos(first.pos[0]).line;
-    throw skError(
-      'YAML_SYNTAX',
-      `${file}${line === undefined ? '' : `:${line}`}: ${first.message.split('\n')[0]}`,
-    );
+    throw skError('YAML_SYNTAX', `${file}:${line}: ${first.message.split('\n')[0]}`);
   }
   checkDocument(file, doc, lineCounter);
   // Mapping keys stay the text written (go-yaml decodes keys into strings: `N:` is "N", not false).
   visit(doc, {
     Pair(_, pair) {
       const k = pair.key;
-      if (isScalar(k) && k.value !== '<<' && typeof k.value !== 'string')
-        k.value = k.source ?? String(k.value);
+      // (the merge key `<<` is a symbol: it becomes the string "<<", which toJS still merges)
+      if (isScalar(k) && typeof k.value !== 'string') k.value = k.source ?? String(k.value);
     },
   });
   const lines = new Map<string, number>();
