@@ -79,6 +79,31 @@ const cases: [string, string, string, string][] = [
     'SK_ERR_COMPOSE_INVALID',
     'stack.yml:2: services.web.image: required key is missing',
   ],
+  // zod's own checks, in the words of the compose file (reconciler/compose/issues.ts)
+  [
+    'a mapping of the wrong type',
+    svc('    deploy: 5'),
+    'SK_ERR_COMPOSE_INVALID',
+    'stack.yml:4: services.web.deploy: expected a mapping, got an integer',
+  ],
+  [
+    'a mapping of names of the wrong type',
+    svc('    ulimits: 5'),
+    'SK_ERR_COMPOSE_INVALID',
+    'stack.yml:4: services.web.ulimits: expected a mapping, got an integer',
+  ],
+  [
+    'a list of the wrong type',
+    'services:\n  web:\n    image: a\nnetworks:\n  n: {ipam: {config: 5}}\n',
+    'SK_ERR_COMPOSE_INVALID',
+    'stack.yml:5: networks.n.ipam.config: expected a list, got an integer',
+  ],
+  [
+    'a nested required key',
+    svc('    ulimits: {nofile: {soft: 1}}'),
+    'SK_ERR_COMPOSE_INVALID',
+    'stack.yml:4: services.web.ulimits.nofile.hard: required key is missing',
+  ],
   [
     'negative replicas',
     svc('    deploy: {replicas: -1}'),
