@@ -39,7 +39,8 @@ export const text = z
 export const int = z
   .union([z.number(), z.string()], { error: expected('expected an integer') })
   .transform((v, ctx) => {
-    const n = typeof v === 'number' ? v : /^-?\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
+    // strconv.Atoi, as docker casts an interpolated value: a sign, digits, nothing around them
+    const n = typeof v === 'number' ? v : /^[-+]?\d+$/.test(v) ? Number(v) : NaN;
     return Number.isInteger(n) ? n : fail(ctx, v, `expected an integer, got ${JSON.stringify(v)}`);
   });
 
@@ -56,9 +57,10 @@ export const bool = z
   .union([z.boolean(), z.string()], { error: expected('expected a boolean (true or false)') })
   .transform((v, ctx) => {
     if (typeof v === 'boolean') return v;
-    const s = v.trim().toLowerCase();
-    if (['true', 'yes', 'on', 'y', '1'].includes(s)) return true;
-    if (['false', 'no', 'off', 'n', '0'].includes(s)) return false;
+    // docker's toBoolean for an interpolated value: these words in any case, nothing around them
+    const s = v.toLowerCase();
+    if (['true', 'yes', 'on', 'y'].includes(s)) return true;
+    if (['false', 'no', 'off', 'n'].includes(s)) return false;
     return fail(ctx, v, `expected a boolean (true or false), got ${JSON.stringify(v)}`);
   });
 
