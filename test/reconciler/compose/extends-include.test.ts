@@ -127,6 +127,17 @@ describe('include', () => {
     expect(Object.keys(p.volumes)).toEqual(['dbdata']);
   });
 
+  it('a list of paths from several folders: each path is rebased to the including file, and the merge sees the variables', () => {
+    const p = load('include:\n  - path: [sub/a.yml, other/b.yml]\nservices: {}\n', {
+      'app/sub/a.yml':
+        'services:\n  s:\n    image: s:1\n    environment: {A: "1"}\nsecrets:\n  k: {file: ./k.txt}\n',
+      'app/other/b.yml': 'services:\n  s:\n    environment: [TAG]\nconfigs:\n  c: {file: ./c.conf}\n',
+    });
+    expect(p.services['s']).toMatchObject({ image: 's:1', environment: { A: '1', TAG: '7' } });
+    expect(p.configs['c']).toMatchObject({ file: './other/c.conf' });
+    expect(p.secrets['k']).toMatchObject({ file: './sub/k.txt' });
+  });
+
   it('a list of paths merges like several compose files', () => {
     const p = load('include:\n  - path: [a.yml, b.yml]\nservices: {}\n', {
       'app/a.yml': 'services:\n  s:\n    image: s:1\n    user: u\n',
@@ -171,6 +182,48 @@ describe('include', () => {
       'include: [a.yml]\nservices:\n  web:\n    image: w\n',
       { 'app/a.yml': 'services:\n  db:\n    image: a\n    labels: oops\n' },
       'app/a.yml:4: services.db.labels: expected a list of "KEY=VALUE" strings or a mapping',
+    ],
+    [
+      'an empty list of paths',
+      'include:\n  - path: []\nservices: {}\n',
+      {},
+      'app/stack.yml:2: include[0]: expected a path or a mapping {path: a path or a list of paths}',
+    ],
+    [
+      'a path that is not a string',
+      'include:\n  - path: [a.yml, 1]\nservices: {}\n',
+      { 'app/a.yml': 'services: {}\n' },
+      'app/stack.yml:2: include[0]: expected a path or a mapping {path: a path or a list of paths}',
+    ],
+    [
+      'an entry without a path',
+      'include:\n  - {}\nservices: {}\n',
+      {},
+      'app/stack.yml:2: include[0]: expected a path or a mapping {path: a path or a list of paths}',
+    ],
+    [
+      'env_file',
+      'include:\n  - path: a.yml\n    env_file: a.env\nservices: {}\n',
+      { 'app/a.yml': 'services: {}\n' },
+      'app/stack.yml:3: include[0].env_file: env_file is not supported by swarmkeeper',
+    ],
+    [
+      'an unknown key',
+      'include:\n  - path: a.yml\n    paths: b.yml\nservices: {}\n',
+      { 'app/a.yml': 'services: {}\n' },
+      'app/stack.yml:3: include[0].paths: unknown key paths (include takes path)',
+    ],
+    [
+      'a file including itself',
+      'include: [stack.yml]\nservices: {}\n',
+      {},
+      'app/stack.yml:1: include[0]: include cycle: app/stack.yml -> app/stack.yml',
+    ],
+    [
+      'an included file that is not a mapping',
+      'include: [a.yml]\nservices: {}\n',
+      { 'app/a.yml': '- a\n' },
+      'app/a.yml:1: expected a mapping',
     ],
     [
       'not a list',
