@@ -105,6 +105,24 @@ const cases: [string, string, string, string][] = [
     'stack.yml:4: services.web.ulimits.nofile.hard: required key is missing',
   ],
   [
+    'bind options on a volume mount',
+    svc('    volumes: [{type: volume, source: v, target: /d, bind: {propagation: rprivate}}]'),
+    'SK_ERR_COMPOSE_INVALID',
+    'stack.yml:4: services.web.volumes[0].bind: bind options are incompatible with type volume',
+  ],
+  [
+    'a tmpfs mount with a source',
+    svc('    volumes: [{type: tmpfs, source: x, target: /t}]'),
+    'SK_ERR_COMPOSE_INVALID',
+    'stack.yml:4: services.web.volumes[0].source: a tmpfs mount takes no source',
+  ],
+  [
+    'a bind mount without a source',
+    svc('    volumes: [{type: bind, target: /t}]'),
+    'SK_ERR_COMPOSE_INVALID',
+    'stack.yml:4: services.web.volumes[0].source: a bind mount needs a source',
+  ],
+  [
     'negative replicas',
     svc('    deploy: {replicas: -1}'),
     'SK_ERR_COMPOSE_INVALID',
@@ -280,6 +298,13 @@ describe('loadCompose: errors', () => {
       'stack.yml:4: services.web.deploy.mode: expected one of: replicated, global, replicated-job, global-job',
       'stack.yml:4: services.web.deploy.replicas: expected an integer, got "x"',
     ]);
+  });
+
+  it('a healthcheck disabled with an empty test is no error (docker refuses only a test with words)', () => {
+    const text = 'services:\n  web:\n    image: a\n    healthcheck: {disable: true, test: []}\n';
+    expect(loadCompose({ file: 'stack.yml', text }, { env: {} }).services['web']?.healthcheck).toMatchObject({
+      disable: true,
+    });
   });
 
   it('omits the line for a parsed document', () => {
