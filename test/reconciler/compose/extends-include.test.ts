@@ -84,6 +84,36 @@ describe('extends', () => {
       'app/stack.yml:4: services.web.extends: service "nope" is not defined in app/other.yml',
     ],
     [
+      'a service name that is not a string',
+      'services:\n  web:\n    image: x\n    extends: {service: 5}\n',
+      {},
+      'app/stack.yml:4: services.web.extends: expected a service name or a mapping {service, file}',
+    ],
+    [
+      'a file name that is not a string',
+      'services:\n  web:\n    image: x\n    extends: {service: s, file: [a.yml]}\n',
+      {},
+      'app/stack.yml:4: services.web.extends: expected a service name or a mapping {service, file}',
+    ],
+    [
+      'a number',
+      'services:\n  web:\n    image: x\n    extends: 5\n',
+      {},
+      'app/stack.yml:4: services.web.extends: expected a service name or a mapping {service, file}',
+    ],
+    [
+      'a service missing from the other file',
+      'services:\n  web:\n    extends: {file: other.yml, service: nope}\n',
+      { 'app/other.yml': 'services:\n  o:\n    image: a\n' },
+      'app/stack.yml:3: services.web.extends: service "nope" is not defined in app/other.yml',
+    ],
+    [
+      'another file that is not YAML',
+      'services:\n  web:\n    extends: {file: other.yml, service: o}\n',
+      { 'app/other.yml': 'services:\n  o: {image: a\n' },
+      'app/stack.yml:3: services.web.extends: cannot read the compose file "app/other.yml": line ',
+    ],
+    [
       'a missing file',
       'services:\n  web:\n    image: x\n    extends: {file: gone.yml, service: s}\n',
       {},
@@ -110,6 +140,25 @@ describe('extends', () => {
     ],
   ])('%s is a precise error', (_n, text, files, message) => {
     expect(loadError(text, files).message).toContain(message);
+  });
+});
+
+describe('extends without a file reader (an inline compose document)', () => {
+  it('another file is an error naming it', () => {
+    let message = '';
+    try {
+      loadComposeFiles(
+        [{ file: MAIN, text: 'services:\n  web:\n    extends: {file: o.yml, service: o}\n' }],
+        {
+          env: {},
+        },
+      );
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain(
+      'app/stack.yml:3: services.web.extends: cannot read the compose file "app/o.yml": no file reader is available',
+    );
   });
 });
 
