@@ -87,7 +87,7 @@ function named<T extends z.ZodType>(item: T) {
 }
 
 export const projectSchema = strict({
-  version: z.union([z.string(), z.number()]).optional(),
+  version: z.union([z.string(), z.number()], { error: expected('expected a string') }).optional(),
   name: text.optional(),
   services: named(serviceSchema).optional(),
   networks: named(network).optional(),

@@ -105,6 +105,18 @@ const cases: [string, string, string, string][] = [
     'stack.yml:4: services.web.ulimits.nofile.hard: required key is missing',
   ],
   [
+    'a version that is not a string',
+    'version: [x]\nservices:\n  web:\n    image: a\n',
+    'SK_ERR_COMPOSE_INVALID',
+    'stack.yml:1: version: expected a string',
+  ],
+  [
+    'a string of the wrong type, in words (a mapping where a string belongs)',
+    'services:\n  web:\n    image: a\nnetworks:\n  n: {driver: {a: 1}}\n',
+    'SK_ERR_COMPOSE_INVALID',
+    'stack.yml:5: networks.n.driver: expected a string',
+  ],
+  [
     'bind options on a volume mount',
     svc('    volumes: [{type: volume, source: v, target: /d, bind: {propagation: rprivate}}]'),
     'SK_ERR_COMPOSE_INVALID',
