@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import { parse } from 'yaml';
 import type { DesiredResource } from '../source/resource.js';
 
-function joinPath(dir: string, file: string): string {
+/** A path a stack names, relative to the source root: its folder joined, an absolute path as is. */
+export function joinPath(dir: string, file: string): string {
   if (file.startsWith('/') || dir === '.' || dir === '') return file;
   return `${dir}/${file}`;
 }

@@ -11,6 +11,7 @@ import type { EffectivePolicy } from '../policy/policy.js';
 import { checkDockerRules } from '../validate/docker-rules.js';
 import { checkLimits, DEFAULT_LIMITS, type Limits } from '../validate/limits.js';
 import { allowedProcessEnv, type EnvSettings, readDotEnv, readListedEnvFile } from './stack-env.js';
+import { joinPath } from './stack-files.js';
 
 export interface SwarmStackSpecInput {
   stackName?: string;
@@ -39,11 +40,6 @@ export interface StackContext {
   bindRoot?: string;
   /** The instance's key for secret names (see toSwarm). */
   secretHashKey: Uint8Array;
-}
-
-function joinPath(dir: string, file: string): string {
-  if (file.startsWith('/') || dir === '.' || dir === '') return file;
-  return `${dir}/${file}`;
 }
 
 /** Reads a compose file a stack names; a failure keeps the reader's code and names the stack and field. */

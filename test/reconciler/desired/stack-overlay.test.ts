@@ -202,6 +202,28 @@ describe('files a stack reads (the revision covers them)', () => {
     ).toEqual(['envs/prod/base/compose.yml', 'envs/prod/prod.yml', 'envs/prod/base/.env', 'envs/prod/a.env']);
     expect(stackInputFiles(res({ compose: {} }))).toEqual([]);
   });
+  it.each([
+    ['a folder', 'envs/prod', 'c.yml', ['envs/prod/c.yml', 'envs/prod/.env']],
+    ['the source root, "."', '.', 'c.yml', ['c.yml', '.env']],
+    ['the source root, ""', '', 'c.yml', ['c.yml', '.env']],
+    [
+      'an absolute path, as is (the reader refuses it)',
+      'envs/prod',
+      '/etc/c.yml',
+      ['/etc/c.yml', '/etc/.env'],
+    ],
+    ['a parent folder', 'envs/prod', '../base/c.yml', ['envs/base/c.yml', 'envs/base/.env']],
+  ])('a stack in %s', (_n, baseDir, composeFile, expected) => {
+    expect(stackInputFiles({ ...res({ composeFile }), baseDir })).toEqual(expected);
+  });
+  it('only a SwarmStack reads files; strings only', () => {
+    expect(stackInputFiles({ ...res({ composeFile: 'c.yml' }), kind: 'SwarmNetwork' })).toEqual([]);
+    expect(stackInputFiles(res({ composeFiles: ['a.yml', 5], envFiles: [null, 'e.env'] }))).toEqual([
+      'envs/prod/a.yml',
+      'envs/prod/.env',
+      'envs/prod/e.env',
+    ]);
+  });
   it('a compose file a SwarmStack names is not a stack of its own', () => {
     const plain = (file: string): DesiredResource => ({
       ...res({ composeFile: file.split('/').pop() }),
