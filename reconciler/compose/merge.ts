@@ -83,16 +83,12 @@ export function mergeLayers(layers: readonly ComposeLayer[], ctx: MergeCtx): Mer
   return {
     value,
     locate(path) {
-      for (let n = path.length; n >= 0; n--) {
-        const i = origin.get(formatPath(path.slice(0, n)));
-        if (i === undefined) continue;
-        const layer = layers[i] as ComposeLayer;
-        const line = layer.lineOf(path);
-        return line === undefined ? { file: layer.file } : { file: layer.file, line };
-      }
-      const first = layers[0] as ComposeLayer;
-      const line = first.lineOf(path);
-      return line === undefined ? { file: first.file } : { file: first.file, line };
+      // the root is the first file's, so some prefix of every path is found
+      let n = path.length;
+      while (n > 0 && !origin.has(formatPath(path.slice(0, n)))) n--;
+      const layer = layers[origin.get(formatPath(path.slice(0, n))) ?? 0] as ComposeLayer;
+      const line = layer.lineOf(path);
+      return line === undefined ? { file: layer.file } : { file: layer.file, line };
     },
   };
 }

@@ -102,3 +102,33 @@ describe('loadComposeFiles: each file is checked before the merge', () => {
     expect(() => load(base, over)).not.toThrow();
   });
 });
+
+describe('loadComposeFiles: a problem in the merged project names the file that wrote the value', () => {
+  it('an entry the override appended to a list', () => {
+    expect(
+      loadError(`${BASE}    extra_hosts: ["a:10.0.0.1"]\n`, 'services:\n  web:\n    extra_hosts: [nohost]\n'),
+    ).toBe('over.yml:3: services.web.extra_hosts[1]: invalid extra host "nohost"; expected "host:ip"');
+  });
+  it('a value the base wrote, in a service the override changed', () => {
+    expect(loadError(`${BASE}    extra_hosts: [nohost]\n`, 'services:\n  web:\n    user: app\n')).toBe(
+      'base.yml:4: services.web.extra_hosts[0]: invalid extra host "nohost"; expected "host:ip"',
+    );
+  });
+  it('documents without text (inline in a custom resource) are named without a line', () => {
+    let message = '';
+    try {
+      loadComposeFiles(
+        [
+          { file: 'base.yml', document: { services: { web: { image: 'a' } } } },
+          { file: 'over.yml', document: { services: { web: { extra_hosts: ['nohost'] } } } },
+        ],
+        { env: {} },
+      );
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe(
+      'over.yml: services.web.extra_hosts[0]: invalid extra host "nohost"; expected "host:ip"',
+    );
+  });
+});
