@@ -164,5 +164,13 @@ export function buildManager(opts: ManagerOptions): Manager {
     conflicts,
     logger: log,
   });
+  // 'ready' follows every (re)connection; only one after a lost connection calls for a resync.
+  let lostConnection = false;
+  opts.redis.on('close', () => (lostConnection = true));
+  opts.redis.on('ready', () => {
+    if (!lostConnection) return;
+    lostConnection = false;
+    manager.onRedisReconnected();
+  });
   return manager;
 }

@@ -33,9 +33,15 @@ interface StatusRow {
 
 /** Ready condition and applied revision per resource, as the running controller stored them. */
 async function controllerStatus(redisUrl: string, instanceId: string): Promise<Map<string, ResourceStatus>> {
-  const { Redis } = await import('ioredis');
+  const { parseRedisUrl } = await import('../../redis/redis-url.js');
+  const { createRedis } = await import('../../redis/redis-client.js');
   const { RedisStatusStore } = await import('../../redis/status-store.js');
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  // One try: an unreachable Redis (or set of sentinels) is an error now, not a wait.
+  const redis = createRedis(parseRedisUrl(redisUrl), {
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+    sentinelRetryStrategy: () => null,
+  });
   try {
     return await new RedisStatusStore(redis, `swarmkeeper:${instanceId}`).list();
   } finally {

@@ -26,7 +26,9 @@ export function registerRun(program: Command, exit: ExitBox, helpAfter: string):
     )
     .option(
       '--redis-url <url>',
-      'Redis for the work queue, leases and status',
+      'Redis for the work queue, locks, leases and status: redis://[user:pass@]host:port[/db] (rediss:// for TLS), ' +
+        'or Redis Sentinel: redis+sentinel://[user:pass@]host:port,host:port,.../MASTER[?db=N][&sentinelPassword=P] ' +
+        '(sentinel port default 26379; [::1]:26379 for IPv6; a password percent-encoded) (or env REDIS_URL)',
       process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     )
     .option('--concurrency <n>', 'reconciles at once in this process', '4')

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { bullConnection, createRedis, reconnectOnError } from '../../../controllers/redis/redis-client.js';
+import { parseRedisUrl } from '../../../controllers/redis/redis-url.js';
+import { startRedis } from '../../support/redis-server.js';
+
+describe('reconnectOnError', () => {
+  it.each([
+    ["READONLY You can't write against a read only replica.", 2],
+    ['READONLY', 2],
+    ['ERR wrong number of arguments', false],
+    ['WRONGTYPE Operation against a key holding the wrong kind of value', false],
+    ['NOSCRIPT No matching script', false],
+    ['MOVED 3999 127.0.0.1:6381', false],
+    ['ERR READONLY inside', false],
+  ])('%s -> %s', (message, expected) => {
+    expect(reconnectOnError(new Error(message))).toBe(expected);
+  });
+});
+
+describe('createRedis and bullConnection', () => {
+  it('a sentinel client and its BullMQ options carry the sentinels, the passwords and the failover handling', () => {
+    const redis = createRedis(
+      parseRedisUrl('redis+sentinel://:pw@127.0.0.1:1,[::1]:2/mm?db=4&sentinelPassword=sp'),
+      { lazyConnect: true, maxRetriesPerRequest: 3 },
+    );
+    try {
+      const bull = bullConnection(redis);
+      for (const o of [redis.options, bull]) {
+        expect(o).toMatchObject({
+          sentinels: [
+            { host: '127.0.0.1', port: 1 },
+            { host: '::1', port: 2 },
+          ],
+          name: 'mm',
+          db: 4,
+          password: 'pw',
+          sentinelPassword: 'sp',
+          failoverDetector: true,
+          reconnectOnError,
+        });
+      }
+      expect(redis.options.maxRetriesPerRequest).toBe(3);
+      expect(bull['maxRetriesPerRequest']).toBeNull();
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('a redis:// client talks to that server, with the failover handling too', async () => {
+    const server = await startRedis();
+    const redis = createRedis(parseRedisUrl(server.url), { maxRetriesPerRequest: 1 });
+    try {
+      expect(await redis.set('k', 'v')).toBe('OK');
+      expect(await redis.get('k')).toBe('v');
+      expect(redis.options).toMatchObject({ port: server.port, reconnectOnError, failoverDetector: true });
+      expect(bullConnection(redis)).toMatchObject({ port: server.port, maxRetriesPerRequest: null });
+    } finally {
+      redis.disconnect();
+      await server.stop();
+    }
+  });
+});
