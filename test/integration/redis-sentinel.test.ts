@@ -138,7 +138,14 @@ describe('swarmkeeper run on Redis Sentinel: the primary killed mid-reconcile', 
     // A change, and the primary killed while its reconcile runs.
     const changedAt = Date.now();
     writeStack(A, 2);
-    await ctl.waitForLog('reconcile start', { key: key(A) }, 30_000, changedAt);
+    // The reconcile of the change has planned its update and is applying it (the proxy holds it).
+    await waitFor(`${key(A)} planned its update\n${ctl.tail()}`, 30_000, () =>
+      ctl
+        .find('planned', { key: key(A) }, changedAt)
+        .some((l) => ((l['summary'] as { update?: number } | undefined)?.update ?? 0) > 0)
+        ? true
+        : undefined,
+    );
     await s.primary.kill9();
     const killedAt = Date.now();
     const inFlight = ctl.find('applied', { key: key(A) }, changedAt).length === 0;

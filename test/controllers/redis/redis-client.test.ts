@@ -60,3 +60,26 @@ describe('createRedis and bullConnection', () => {
     }
   });
 });
+
+describe('a READONLY reply (the server was demoted)', () => {
+  it('reconnects and resends the write instead of failing it; plain ioredis fails it', async () => {
+    const [a, b] = await Promise.all([startRedis(), startRedis()]);
+    const admin = createRedis(parseRedisUrl(a.url), { maxRetriesPerRequest: 1 });
+    const ours = createRedis(parseRedisUrl(a.url), { maxRetriesPerRequest: null });
+    const plain = createRedis(parseRedisUrl(a.url), { maxRetriesPerRequest: 1, reconnectOnError: null });
+    try {
+      await Promise.all([ours.ping(), plain.ping()]);
+      await admin.call('REPLICAOF', '127.0.0.1', String(b.port)); // a is now a read-only replica
+      await expect(plain.set('k', 'plain')).rejects.toThrow(/^READONLY/);
+      const reconnecting = new Promise((r) => ours.once('reconnecting', r));
+      const write = ours.set('k', 'ours');
+      await reconnecting; // the READONLY reply made it reconnect; the write is still pending
+      await admin.call('REPLICAOF', 'NO', 'ONE'); // promoted, as a failover hands writes to a master
+      expect(await write).toBe('OK');
+      expect(await admin.get('k')).toBe('ours');
+    } finally {
+      for (const c of [admin, ours, plain]) c.disconnect();
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});
