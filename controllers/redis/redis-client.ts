@@ -41,3 +41,25 @@ export function createRedis(target: RedisTarget, overrides: RedisOptions = {}): 
 export function bullConnection(redis: Redis): Record<string, unknown> {
   return { ...redis.options, maxRetriesPerRequest: null };
 }
+
+/**
+ * Calls `fn` each time `redis` is ready again after losing its connection (a restart, a failover,
+ * a dropped socket); not on the first connection. Returns a function that stops listening.
+ */
+export function onReconnected(redis: Redis, fn: () => void): () => void {
+  let lost = false;
+  const onClose = () => {
+    lost = true;
+  };
+  const onReady = () => {
+    if (!lost) return;
+    lost = false;
+    fn();
+  };
+  redis.on('close', onClose);
+  redis.on('ready', onReady);
+  return () => {
+    redis.off('close', onClose);
+    redis.off('ready', onReady);
+  };
+}

@@ -35,6 +35,7 @@ import { OwnershipConflicts } from './ownership-conflicts.js';
 import { WorkQueue } from './queue/index.js';
 import { ReconcileLoop } from './reconcile-loop.js';
 import { RedisStatusStore } from '../redis/status-store.js';
+import { onReconnected } from '../redis/redis-client.js';
 import { SwarmViewCache } from './swarm-view-cache.js';
 
 export interface ManagerOptions {
@@ -164,13 +165,6 @@ export function buildManager(opts: ManagerOptions): Manager {
     conflicts,
     logger: log,
   });
-  // 'ready' follows every (re)connection; only one after a lost connection calls for a resync.
-  let lostConnection = false;
-  opts.redis.on('close', () => (lostConnection = true));
-  opts.redis.on('ready', () => {
-    if (!lostConnection) return;
-    lostConnection = false;
-    manager.onRedisReconnected();
-  });
+  onReconnected(opts.redis, () => manager.onRedisReconnected());
   return manager;
 }

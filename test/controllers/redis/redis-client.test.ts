@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { bullConnection, createRedis, reconnectOnError } from '../../../controllers/redis/redis-client.js';
+import {
+  bullConnection,
+  createRedis,
+  onReconnected,
+  reconnectOnError,
+} from '../../../controllers/redis/redis-client.js';
 import { parseRedisUrl } from '../../../controllers/redis/redis-url.js';
 import { startRedis } from '../../support/redis-server.js';
 
@@ -80,6 +85,39 @@ describe('a READONLY reply (the server was demoted)', () => {
     } finally {
       for (const c of [admin, ours, plain]) c.disconnect();
       await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});
+
+describe('onReconnected', () => {
+  it('fires once per lost-and-regained connection, never on the first connection', async () => {
+    const server = await startRedis();
+    const admin = createRedis(parseRedisUrl(server.url), { maxRetriesPerRequest: 1 });
+    const redis = createRedis(parseRedisUrl(server.url), {
+      maxRetriesPerRequest: null,
+      retryStrategy: () => 10,
+    });
+    let calls = 0;
+    const stop = onReconnected(redis, () => (calls += 1));
+    const readyAgain = () => new Promise((r) => redis.once('ready', r));
+    try {
+      await redis.ping();
+      expect(calls).toBe(0);
+      for (const expected of [1, 2]) {
+        const ready = readyAgain();
+        await admin.call('CLIENT', 'KILL', 'USER', 'default', 'SKIPME', 'yes'); // drops `redis`, not admin
+        await ready;
+        expect(calls).toBe(expected);
+      }
+      stop();
+      const ready = readyAgain();
+      await admin.call('CLIENT', 'KILL', 'USER', 'default', 'SKIPME', 'yes');
+      await ready;
+      expect(calls).toBe(2);
+    } finally {
+      admin.disconnect();
+      redis.disconnect();
+      await server.stop();
     }
   });
 });
