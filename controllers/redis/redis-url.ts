@@ -14,6 +14,7 @@
  * and where. `display` is the URL with the password replaced by `***`, safe to log.
  */
 import type { RedisOptions } from 'ioredis';
+import { skError } from '../../reconciler/errors.js';
 
 export const DEFAULT_SENTINEL_PORT = 26379;
 
@@ -23,15 +24,11 @@ export type RedisTarget =
   /** Redis Sentinel: options for `new Redis(options)` (sentinels, name, passwords, db). */
   | { readonly kind: 'sentinel'; readonly options: RedisOptions; readonly display: string };
 
-export class RedisUrlError extends Error {
-  override readonly name = 'RedisUrlError';
-}
-
 const SCHEMES = 'redis://, rediss:// or redis+sentinel://';
 const QUERY_KEYS = new Set(['db', 'sentinelUsername', 'sentinelPassword']);
 
 function fail(what: string): never {
-  throw new RedisUrlError(`--redis-url: ${what}`);
+  throw skError('CONNECTION_CONFIG', `--redis-url: ${what}`);
 }
 
 function decode(s: string, what: string): string {
@@ -153,7 +150,7 @@ function parsePlain(url: string): RedisTarget {
   return { kind: 'url', url, display: u.toString() };
 }
 
-/** Parses `--redis-url`; throws RedisUrlError (whose message holds no part of the URL). */
+/** Parses `--redis-url`; throws SK_ERR_CONNECTION_CONFIG (whose message holds no part of the URL). */
 export function parseRedisUrl(url: string): RedisTarget {
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(.*)$/s.exec(url.trim());
   if (!m) fail(`expected ${SCHEMES}`);
