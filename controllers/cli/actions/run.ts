@@ -8,7 +8,8 @@ import type { ExitBox } from '../exit-box.js';
 
 export interface RunOpts {
   source: string[];
-  redisUrl: string;
+  /** Absent: $REDIS_URL, else redis://127.0.0.1:6379. */
+  redisUrl?: string;
   concurrency: string;
   resync: string;
   listen: string;
@@ -48,7 +49,9 @@ export async function run(opts: RunOpts, cmd: Command, exit: ExitBox): Promise<v
     );
   const logger = createLogger({ level: g.logLevel ?? 'info' });
   // Parsed first: a bad --redis-url fails before anything starts (its message holds no part of the URL).
-  const redisTarget = (await import('../../redis/redis-url.js')).parseRedisUrl(opts.redisUrl);
+  const redisTarget = (await import('../../redis/redis-url.js')).parseRedisUrl(
+    opts.redisUrl ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+  );
   if (opts.source.length === 0 && !opts.kube)
     throw new Error('run needs at least one --source (e.g. --source dir=./stacks) or --kube');
   // Loaded here, not at the top: every other command (apply, plan, ...) starts without them.

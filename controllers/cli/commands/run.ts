@@ -28,8 +28,9 @@ export function registerRun(program: Command, exit: ExitBox, helpAfter: string):
       '--redis-url <url>',
       'Redis for the work queue, locks, leases and status: redis://[user:pass@]host:port[/db] (rediss:// for TLS), ' +
         'or Redis Sentinel: redis+sentinel://[user:pass@]host:port,host:port,.../MASTER[?db=N][&sentinelPassword=P] ' +
-        '(sentinel port default 26379; [::1]:26379 for IPv6; a password percent-encoded) (or env REDIS_URL)',
-      process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+        '(sentinel port default 26379; [::1]:26379 for IPv6; a password percent-encoded) ' +
+        // not a commander default: --help would print $REDIS_URL, password included
+        '(default: $REDIS_URL, else redis://127.0.0.1:6379)',
     )
     .option('--concurrency <n>', 'reconciles at once in this process', '4')
     .option('--resync <duration>', 'periodic resync of every resource', '10m')
