@@ -91,7 +91,7 @@ export const Errors = {
   ROLLOUT_FAILED: def('SK_ERR_ROLLOUT_FAILED', 'transient', 'RolloutFailed'),
   /** A rollout did not converge within the deadline. */
   ROLLOUT_TIMEOUT: def('SK_ERR_ROLLOUT_TIMEOUT', 'transient', 'RolloutTimeout'),
-  /** Docker connection settings are wrong (missing TLS material, bad DOCKER_HOST). */
+  /** Docker or Redis connection settings are wrong (missing TLS material, bad DOCKER_HOST, bad --redis-url). */
   CONNECTION_CONFIG: def('SK_ERR_CONNECTION_CONFIG', 'terminal', 'ConnectionConfigInvalid'),
   /** A source dropped (nearly) everything; pruning is refused without allowEmpty. */
   PRUNE_BLOCKED: def('SK_ERR_PRUNE_BLOCKED', 'terminal', 'PruneBlocked'),

@@ -35,6 +35,7 @@ import { OwnershipConflicts } from './ownership-conflicts.js';
 import { WorkQueue } from './queue/index.js';
 import { ReconcileLoop } from './reconcile-loop.js';
 import { RedisStatusStore } from '../redis/status-store.js';
+import { onReconnected } from '../redis/redis-client.js';
 import { SwarmViewCache } from './swarm-view-cache.js';
 
 export interface ManagerOptions {
@@ -164,5 +165,6 @@ export function buildManager(opts: ManagerOptions): Manager {
     conflicts,
     logger: log,
   });
+  onReconnected(opts.redis, () => manager.onRedisReconnected());
   return manager;
 }

@@ -131,6 +131,18 @@ export class Manager {
     if (reconnect) this.#background('resync after reconnect', this.queue.resyncNow());
   }
 
+  /**
+   * The shared Redis client connected again after losing its connection (a restart, or a failover
+   * to a replica that may not have every last write: Redis replicates asynchronously). A job, lock
+   * or lease written just before may be gone, so every key is enqueued again (the resync provider
+   * starts a fresh snapshot epoch): a reconcile in flight then runs once more instead of being lost.
+   */
+  onRedisReconnected(): void {
+    if (!this.#sourcesReady) return; // the start-up pass enqueues every key anyway
+    this.#p.logger.info('redis connection restored: resyncing every key');
+    this.#background('resync after a Redis reconnection', this.queue.resyncNow());
+  }
+
   /** Work started from a callback: a failure (Redis down) is logged, never an unhandled rejection. */
   #background(what: string, p: Promise<unknown>): void {
     p.catch((err: unknown) => this.#p.logger.error({ err }, `${what} failed`));

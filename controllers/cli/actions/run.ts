@@ -8,7 +8,8 @@ import type { ExitBox } from '../exit-box.js';
 
 export interface RunOpts {
   source: string[];
-  redisUrl: string;
+  /** Absent: $REDIS_URL, else redis://127.0.0.1:6379. */
+  redisUrl?: string;
   concurrency: string;
   resync: string;
   listen: string;
@@ -47,11 +48,15 @@ export async function run(opts: RunOpts, cmd: Command, exit: ExitBox): Promise<v
       '--lease-name, --lease-namespace and --lease-duration elect a --kube replica: add --kube',
     );
   const logger = createLogger({ level: g.logLevel ?? 'info' });
+  // Parsed first: a bad --redis-url fails before anything starts (its message holds no part of the URL).
+  const redisTarget = (await import('../../redis/redis-url.js')).parseRedisUrl(
+    opts.redisUrl ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+  );
   if (opts.source.length === 0 && !opts.kube)
     throw new Error('run needs at least one --source (e.g. --source dir=./stacks) or --kube');
   // Loaded here, not at the top: every other command (apply, plan, ...) starts without them.
-  const [{ Redis }, { createHttpServer }, { createMetrics }, { buildManager }] = await Promise.all([
-    import('ioredis'),
+  const [{ createRedis }, { createHttpServer }, { createMetrics }, { buildManager }] = await Promise.all([
+    import('../../redis/redis-client.js'),
     import('../../observability/http-server.js'),
     import('../../observability/metrics.js'),
     import('../../runtime/build-manager.js'),
@@ -81,7 +86,7 @@ export async function run(opts: RunOpts, cmd: Command, exit: ExitBox): Promise<v
   const swarm = new DockerSwarmAdapter(docker, {
     onApiCall: (method) => metrics.dockerApiCalls.inc({ method }),
   });
-  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  const redis = createRedis(redisTarget, { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (e) => logger.warn({ err: e }, 'redis connection error'));
   const kube = opts.kube
     ? (await import('../../kube/kube-runtime.js')).kubeRuntime({
@@ -198,7 +203,7 @@ export async function run(opts: RunOpts, cmd: Command, exit: ExitBox): Promise<v
     });
   }
   logger.info(
-    { listen: opts.listen, sources: opts.source, instanceId: g.instanceId },
+    { listen: opts.listen, sources: opts.source, instanceId: g.instanceId, redis: redisTarget.display },
     'swarmkeeper controller starting',
   );
   if (kube) {

@@ -33,11 +33,24 @@ interface StatusRow {
 
 /** Ready condition and applied revision per resource, as the running controller stored them. */
 async function controllerStatus(redisUrl: string, instanceId: string): Promise<Map<string, ResourceStatus>> {
-  const { Redis } = await import('ioredis');
+  const { parseRedisUrl } = await import('../../redis/redis-url.js');
+  const { createRedis } = await import('../../redis/redis-client.js');
   const { RedisStatusStore } = await import('../../redis/status-store.js');
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  // One try: an unreachable Redis (or set of sentinels) is an error now, not a wait.
+  const target = parseRedisUrl(redisUrl);
+  const redis = createRedis(target, {
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+    sentinelRetryStrategy: () => null,
+  });
+  let lastError: Error | undefined;
+  redis.on('error', (e: Error) => (lastError = e)); // reported below, not as an unhandled event
   try {
     return await new RedisStatusStore(redis, `swarmkeeper:${instanceId}`).list();
+  } catch (e) {
+    const why =
+      lastError && lastError !== e ? `${(e as Error).message} (${lastError.message})` : (e as Error).message;
+    throw new Error(`cannot read the controller's status from ${target.display}: ${why}`, { cause: e });
   } finally {
     redis.disconnect();
   }

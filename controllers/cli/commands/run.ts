@@ -26,8 +26,11 @@ export function registerRun(program: Command, exit: ExitBox, helpAfter: string):
     )
     .option(
       '--redis-url <url>',
-      'Redis for the work queue, leases and status',
-      process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+      'Redis for the work queue, locks, leases and status: redis://[user:pass@]host:port[/db] (rediss:// for TLS), ' +
+        'or Redis Sentinel: redis+sentinel://[user:pass@]host:port,host:port,.../MASTER[?db=N][&sentinelPassword=P] ' +
+        '(sentinel port default 26379; [::1]:26379 for IPv6; a password percent-encoded) ' +
+        // not a commander default: --help would print $REDIS_URL, password included
+        '(default: $REDIS_URL, else redis://127.0.0.1:6379)',
     )
     .option('--concurrency <n>', 'reconciles at once in this process', '4')
     .option('--resync <duration>', 'periodic resync of every resource', '10m')

@@ -8,7 +8,10 @@ export function registerStatus(program: Command, exit: ExitBox): void {
     .description('Show the resources this instance manages, with sync state (given -f) and health.')
     .option('-f, --file <path>', 'compare against these files to show the sync state')
     .option('-o, --output <format>', 'table or json', 'table')
-    .option('--redis-url <url>', "also show the running controller's Ready condition and applied revision")
+    .option(
+      '--redis-url <url>',
+      "also show the running controller's Ready condition and applied revision (redis://… or redis+sentinel://…, as for run)",
+    )
     .action(async (opts: StatusOpts, cmd: Command) => {
       const { status } = await import('../actions/status.js');
       await status(opts, cmd, exit);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { bullConnection, createRedis } from '../../redis/redis-client.js';
+import { parseRedisUrl } from '../../redis/redis-url.js';
 import { pino, type Logger } from 'pino';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { addNow, scheduleAfter, type JobData, type JobResult } from './enqueue-ops.js';
@@ -54,17 +56,15 @@ export class WorkQueue {
     this.busyRetryMs = opts.busyRetryMs ?? 250;
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ queue: opts.name });
 
-    let bullConnection: Record<string, unknown>;
     if (opts.connection instanceof Redis) {
       this.redis = opts.connection;
       this.ownsRedis = false;
-      // BullMQ opens (and closes) its own connections from the same options.
-      bullConnection = { ...opts.connection.options, maxRetriesPerRequest: null };
     } else {
-      this.redis = new Redis(opts.connection.url, { maxRetriesPerRequest: null });
+      this.redis = createRedis(parseRedisUrl(opts.connection.url), { maxRetriesPerRequest: null });
       this.ownsRedis = true;
-      bullConnection = { url: opts.connection.url };
     }
+    // BullMQ opens (and closes) its own connections from the same options (sentinels, failover).
+    const connection = bullConnection(this.redis);
     const base = `${prefix}:${opts.name}:sk:`;
     this.failuresKey = `${base}failures`;
     this.locks = new KeyLocks(this.redis, `${base}lock:`, lockTtlMs);
@@ -72,9 +72,9 @@ export class WorkQueue {
       addNow(this.queue, key, 'resync'),
     );
 
-    this.queue = new Queue<JobData, JobResult>(opts.name, { connection: bullConnection, prefix });
+    this.queue = new Queue<JobData, JobResult>(opts.name, { connection, prefix });
     this.queue.on('error', (err) => this.log.error({ err }, 'queue connection error'));
-    this.bullConnection = bullConnection;
+    this.bullConnection = connection;
     this.prefix = prefix;
     this.lockTtlMs = lockTtlMs;
   }

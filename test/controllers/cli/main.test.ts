@@ -84,6 +84,24 @@ describe('CLI start-up', () => {
     },
   );
 
+  it("no command's --help shows $REDIS_URL (it may hold a password); run's names the forms it takes", () => {
+    const saved = process.env['REDIS_URL'];
+    process.env['REDIS_URL'] = 'redis://:hunter2-secret@10.0.0.1:6379';
+    try {
+      const p = buildProgram({ code: 0 }, '');
+      for (const c of p.commands) expect(c.helpInformation()).not.toContain('hunter2-secret');
+      const run = p.commands
+        .find((c) => c.name() === 'run')!
+        .helpInformation()
+        .replace(/\s+/g, ' ');
+      expect(run).toContain('redis+sentinel://[user:pass@]host:port,host:port,.../MASTER');
+      expect(run).toContain('(default: $REDIS_URL, else redis://127.0.0.1:6379)');
+    } finally {
+      if (saved === undefined) delete process.env['REDIS_URL'];
+      else process.env['REDIS_URL'] = saved;
+    }
+  });
+
   it("run's help ends with the text main() passes (the kinds, the environment)", () => {
     const run = program.commands.find((c) => c.name() === 'run')!;
     let out = '';
