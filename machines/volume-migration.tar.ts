@@ -5,6 +5,7 @@
  * ever holding the archive in memory. Pure: no I/O, chunks in, callbacks out.
  */
 import { createHash } from 'node:crypto';
+import { byKey } from '../reconciler/model/order.js';
 
 const BLOCK = 512;
 
@@ -330,7 +331,7 @@ export function compareManifests(
       out.push({ name, problem: `links to ${t.linkname} in the target, ${s.linkname} in the source` });
   }
   for (const name of target.keys()) if (!source.has(name)) out.push({ name, problem: 'only in the target' });
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out.sort(byKey((d) => d.name));
 }
 
 /** `3 differences: a: sha256 differs; b: missing in the target; c: only in the target` (first `max`). */

@@ -12,6 +12,7 @@ import { dropClaimedComposeFiles, stackInputFiles } from '../../reconciler/desir
 import { decodeText } from '../../reconciler/source/decode.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import { ByteBudget, confine, fsError, readRegular, realRoot, sourceLimits } from './safe-read.js';
+import { byKey } from '../../reconciler/model/order.js';
 
 export interface LoadedSource {
   root: string;
@@ -42,7 +43,7 @@ function yamlFiles(root: string, dir: string, out: string[], errors: Swarmkeeper
     errors.push(fsError(`${relative(root, dir) || '.'}/`, e, 'cannot list the directory'));
     return;
   }
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const entry of entries.sort(byKey((e) => e.name))) {
     if (entry.name.startsWith('.') || SKIP_DIRS.has(entry.name)) continue;
     const p = join(dir, entry.name);
     if (entry.isDirectory()) {

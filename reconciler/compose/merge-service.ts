@@ -1,5 +1,6 @@
 import { parseShortPort } from './ports.js';
 import { parseShortVolume } from './volumes.js';
+import { byKey } from '../model/order.js';
 
 /**
  * How one service of an override file merges into the same service of the files before it, as
@@ -131,12 +132,10 @@ function sourceEntries(list: unknown[]): Keyed[] {
 
 /** docker's mergeSlice: both lists by key, the override's entry replaces, the result sorted. */
 function mergeKeyed(base: unknown, over: unknown, entries: (l: unknown[]) => Keyed[]): unknown[] {
-  const byKey = new Map<string | number, Keyed>();
+  const merged = new Map<string | number, Keyed>();
   let loose = 0;
-  for (const e of [...entries(toList(base)), ...entries(toList(over))]) byKey.set(e.key ?? loose++, e);
-  return [...byKey.values()]
-    .sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0))
-    .map((e) => e.value);
+  for (const e of [...entries(toList(base)), ...entries(toList(over))]) merged.set(e.key ?? loose++, e);
+  return [...merged.values()].sort(byKey((e) => e.sort)).map((e) => e.value);
 }
 
 /** A service network entry: aliases replaced, addresses and driver options overridden. */

@@ -1,6 +1,7 @@
 import type { HealthConfig, Labels, Mount, NetworkAttachmentConfig } from '../model/engine-types.js';
 import { LABEL_STACK_NAMESPACE } from '../model/ownership.js';
 import type { ComposeProject, ComposeService, ComposeServiceVolume } from './types.js';
+import { byKey } from '../model/order.js';
 
 export const scope = (stack: string, name: string): string => `${stack}_${name}`;
 
@@ -41,7 +42,7 @@ export function networks(
       ...(driverOpts && Object.keys(driverOpts).length > 0 ? { DriverOpts: driverOpts } : {}),
     };
   });
-  return out.sort((a, b) => (a.Target < b.Target ? -1 : a.Target > b.Target ? 1 : 0));
+  return out.sort(byKey((n) => n.Target));
 }
 
 export function mount(stack: string, v: ComposeServiceVolume, project: ComposeProject): Mount {

@@ -12,6 +12,7 @@ import { hookOf, LABEL_HOOK } from './hooks.js';
 import { normalizeImage } from './image-ref.js';
 import { healthcheck, mount, networks, scope, stackLabels } from './to-swarm-parts.js';
 import type { ComposeProject, ComposeService } from './types.js';
+import { byKey } from '../model/order.js';
 
 export { networkName, serviceNetworkKeys, stackLabels } from './to-swarm-parts.js';
 
@@ -103,7 +104,7 @@ function fileRefs(
       : { File: file, SecretID: '', SecretName: swarmName };
   });
   const key = (r: FileReference): string => r.ConfigName ?? r.SecretName ?? '';
-  return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return out.sort(byKey(key));
 }
 
 function ports(svc: ComposeService): PortConfig[] {
@@ -167,7 +168,7 @@ function containerSpec(
   if (caps.drop.length > 0) c.CapabilityDrop = caps.drop;
   const ulimits = Object.entries(svc.ulimits ?? {})
     .map(([Name, u]) => ({ Name, Soft: u.soft, Hard: u.hard }))
-    .sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
+    .sort(byKey((u) => u.Name));
   if (ulimits.length > 0) c.Ulimits = ulimits;
   return c;
 }

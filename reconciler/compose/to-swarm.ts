@@ -23,6 +23,7 @@ import {
   type ObjectNames,
 } from './to-swarm-service.js';
 import type { ComposeConfig, ComposeNetwork, ComposeProject, ComposeSecret } from './types.js';
+import { byKey } from '../model/order.js';
 
 export interface ToSwarmStack {
   /** Stack namespace: objects are named `<name>_<key>` and labelled com.docker.stack.namespace=<name>. */
@@ -68,8 +69,7 @@ export function secretHash(key: Uint8Array, data: Uint8Array, templateDriver?: s
   return h.digest('hex').slice(0, 10);
 }
 
-const byName = <T extends { name: string }>(a: T, b: T): number =>
-  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+const byName = byKey((o: { name: string }) => o.name);
 
 function networkSpec(stack: string, net: ComposeNetwork, name: string): NetworkSpec {
   const spec: NetworkSpec = {
