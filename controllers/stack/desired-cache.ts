@@ -34,6 +34,7 @@ import {
 import { desiredFor, type DesiredFor } from '../../reconciler/desired/desired-for.js';
 import { allowedProcessEnv } from '../../reconciler/desired/stack-env.js';
 import type { StackContext } from '../../reconciler/desired/stack.js';
+import type { StampMemo } from '../../reconciler/plan/types.js';
 import type { FileReader } from '../../reconciler/ports.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 
@@ -53,6 +54,8 @@ export interface DesiredCacheStats {
 export const DEFAULT_DESIRED_CACHE_ENTRIES = 10_000;
 
 export class DesiredCache {
+  /** The planner's stamped form of the cached (frozen) desired objects, for as long as they live. */
+  readonly stamps: StampMemo = new WeakMap();
   readonly #entries = new Map<string, Entry>();
   readonly #digest: Digest;
   readonly #max: number;
@@ -125,11 +128,20 @@ export class DesiredCache {
 
   /** The entry's reads done again now, in order: the same outcomes give the same key. */
   #replay(entry: Entry, files: FileReader): boolean {
-    const now = entry.reads.map((r) => ({
-      path: r.path,
-      found: readOutcome((p) => files.readBytes(p), r.path, this.#digest),
-    }));
-    return desiredKey(entry.base, now, this.#digest) === entry.key;
+    // A recorded miss (a .env that is not there) fails again on every pass: its error's stack is
+    // never looked at, and capturing it would cost more than the read. Synchronous: no other code
+    // runs with the limit lowered.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      const now = entry.reads.map((r) => ({
+        path: r.path,
+        found: readOutcome((p) => files.readBytes(p), r.path, this.#digest),
+      }));
+      return desiredKey(entry.base, now, this.#digest) === entry.key;
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 }
 

@@ -192,6 +192,7 @@ export async function reconcileResource(
       configRetention: d.policy.configRetention,
       ignore: d.policy.ignore,
       ...(Object.keys(images.resolutions).length > 0 ? { images: images.resolutions } : {}),
+      ...(deps.cache ? { stamps: deps.cache.stamps } : {}),
     });
     // deploy hooks of the revision: settled hooks are never touched (plan/hooks.ts)
     const steps = await observeHooks(deps.swarm, d.desired.objects, observed);

@@ -84,27 +84,21 @@ export interface DesiredInputs {
   secrets?: Readonly<Record<string, Uint8Array>>;
 }
 
-/** JSON with sorted object keys; byte arrays as their digest; undefined members left out. */
-function canonical(value: unknown, digest: Digest): string {
-  if (value instanceof Uint8Array) return JSON.stringify(`#${digest(value)}`);
-  if (Array.isArray(value)) return `[${value.map((v) => canonical(v ?? null, digest)).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).sort();
-    const parts: string[] = [];
-    for (const k of keys) {
-      const v = (value as Record<string, unknown>)[k];
-      if (v !== undefined) parts.push(`${JSON.stringify(k)}:${canonical(v, digest)}`);
-    }
-    return `{${parts.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-/** The key of everything but the files: a change of any input (or of a setting) changes it. */
+/**
+ * The key of everything but the files: a change of any input (or of a setting) changes it. Plain
+ * JSON (the same parse gives the same key order; another order is only another key, a miss);
+ * byte arrays by their digest.
+ */
 export function inputsKey(inputs: DesiredInputs, digest: Digest): string {
-  const { origin, ...resource } = inputs.resource;
-  const { revision: _revision, ...where } = origin;
-  return digest(canonical({ ...inputs, resource: { ...resource, origin: where } }, digest));
+  const { resource, secretHashKey, secrets, ...settings } = inputs;
+  const res = { ...resource, origin: { ...resource.origin, revision: undefined } };
+  const values =
+    secrets === undefined
+      ? null
+      : Object.keys(secrets)
+          .sort()
+          .map((k) => [k, digest(secrets[k] as Uint8Array)]);
+  return digest(JSON.stringify([res, settings, digest(secretHashKey), values]));
 }
 
 /** The whole key: the inputs' key and every read, in order. */
