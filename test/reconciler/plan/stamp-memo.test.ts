@@ -17,7 +17,7 @@ function frozen<T>(v: T): T {
 }
 
 const desired: DesiredState = frozen(
-  state(withNet(), front, cfg('conf', 'hello'), svc('api', { Env: ['B=2'] }), net('back')),
+  state(withNet(), front, cfg('conf', 'hello'), svc('api', {}, { Env: ['B=2'] }), net('back')),
 );
 const live = deployed(structuredClone(desired) as DesiredState);
 
