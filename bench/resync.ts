@@ -142,9 +142,10 @@ async function main(): Promise<void> {
       [...before].filter(([k]) => k.startsWith('swarmkeeper_docker_api_calls_total')),
     );
     proxy.reset();
+    let cpuStart = 0;
     const start = await pollUntil(
       'the periodic resync to begin',
-      () => (proxy!.total() > 0 ? performance.now() : undefined),
+      () => (proxy!.total() > 0 ? ((cpuStart = child!.cpuMs()), performance.now()) : undefined),
       {
         timeoutMs: resyncS * 1000 + 30_000,
         everyMs: 1,
@@ -159,6 +160,7 @@ async function main(): Promise<void> {
     }, 1);
     await waitPass(child, base + STACKS, 600_000);
     const wall = performance.now() - start;
+    const cpu = child.cpuMs() - cpuStart;
     clearInterval(sampler);
     info(
       `first -> last Docker request of the resync: ${ms(lastCall - start)}; first request -> last success seen: ${ms(wall)}`,
@@ -175,6 +177,9 @@ async function main(): Promise<void> {
     info(`swarmkeeper_docker_api_calls_total delta by method: ${byMethod.join(', ')}`);
     figure(
       `resync ${STACKS} stacks / ${STACKS * SERVICES} services: wall ${ms(wall)}, ${proxy.total()} Docker API calls (${methodSummary(proxy)}), ${proxy.writes()} writes`,
+    );
+    figure(
+      `controller CPU during the resync ${ms(cpu)} (user + system, 10 ms ticks; includes answering the bench's /metrics polls)`,
     );
     figure(`controller RSS ${rss.toFixed(0)} MB after the resync (${STACKS * SERVICES} services)`);
     figure(`resync startup pass (cold, run #1) ${ms(pass1)} from spawn`);

@@ -127,6 +127,13 @@ export class ControllerChild {
   }
 
   /** VmRSS of the child in MiB, from /proc/<pid>/status. */
+  /** CPU time (user + system) the child used so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
+  cpuMs(): number {
+    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+
   rssMiB(): number {
     const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
     const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? NaN);

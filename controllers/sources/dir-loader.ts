@@ -11,6 +11,7 @@ import {
 import { dropClaimedComposeFiles, stackInputFiles } from '../../reconciler/desired/stack-files.js';
 import { decodeText } from '../../reconciler/source/decode.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
+import type { LoadMemo } from './load-memo.js';
 import { ByteBudget, confine, fsError, readRegular, realRoot, sourceLimits } from './safe-read.js';
 import { byKey } from '../../reconciler/model/order.js';
 
@@ -65,12 +66,13 @@ function loadFile(
   file: string,
   budget: ByteBudget,
   opts: Parameters<typeof classifyFile>[2],
+  memo: LoadMemo | undefined,
 ): { text: string; classified: ClassifiedFile } {
   try {
     const real = confine(realRootPath, file, file);
     const bytes = readRegular(real, file, sourceLimits().maxFileBytes, budget);
     const text = decodeText(file, bytes);
-    return { text, classified: classifyFile(file, text, opts) };
+    return { text, classified: memo ? memo.classify(file, text, opts) : classifyFile(file, text, opts) };
   } catch (e) {
     return { text: '', classified: failedFile(file, asSwarmkeeperError(e), opts) };
   }
@@ -78,9 +80,13 @@ function loadFile(
 
 /**
  * Loads a file or a directory tree of CR-shaped YAML and plain compose files.
- * Per-file problems are collected, never fatal for the other files.
+ * Per-file problems are collected, never fatal for the other files. `memo`: a source's memo of
+ * its earlier loads (unchanged files are not parsed again).
  */
-export function loadPath(path: string, opts: { source?: string; revision?: string } = {}): LoadedSource {
+export function loadPath(
+  path: string,
+  opts: { source?: string; revision?: string; memo?: LoadMemo } = {},
+): LoadedSource {
   // The path given by the operator is trusted (it may be a link); what is inside it is not.
   let abs = resolve(path);
   try {
@@ -106,12 +112,18 @@ export function loadPath(path: string, opts: { source?: string; revision?: strin
   const budget = new ByteBudget(sourceLimits().maxSourceBytes);
   for (const file of files) {
     const baseDir = dirname(file);
-    const { text, classified: c } = loadFile(realRootPath, file, budget, {
-      baseDir,
-      rootName: basename(root),
-      ...(opts.source ? { source: opts.source } : {}),
-      ...(opts.revision ? { revision: opts.revision } : {}),
-    });
+    const { text, classified: c } = loadFile(
+      realRootPath,
+      file,
+      budget,
+      {
+        baseDir,
+        rootName: basename(root),
+        ...(opts.source ? { source: opts.source } : {}),
+        ...(opts.revision ? { revision: opts.revision } : {}),
+      },
+      opts.memo,
+    );
     hash.update(file).update('\0').update(text).update('\0');
     for (const r of c.resources) if (r.loadError) hash.update(r.loadError.message).update('\0');
     all.push(...c.resources);
@@ -133,7 +145,11 @@ export function loadPath(path: string, opts: { source?: string; revision?: strin
     }
     hash.update('\0');
   }
-  const own = dropClaimedComposeFiles(all);
+  const memo = opts.memo;
+  const own = memo
+    ? dropClaimedComposeFiles(all, (r) => memo.composeReferences(r))
+    : dropClaimedComposeFiles(all);
+  memo?.endLoad();
   skipped.push(...own.claimed);
   const { unique, errors: conflicts } = detectConflicts(own.resources);
   const revision = opts.revision ?? `sha256:${hash.digest('hex').slice(0, 16)}`;

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { asSwarmkeeperError } from '../../reconciler/errors.js';
 import { loadPath } from './dir-loader.js';
+import { LoadMemo } from './load-memo.js';
 import type { Source, SourceSnapshot } from '../ports.js';
 
 /**
@@ -19,6 +20,8 @@ export class DirSource implements Source {
   #poll: NodeJS.Timeout | undefined;
   #emit: ((s: SourceSnapshot) => void) | undefined;
   #lastRevision: string | undefined;
+  /** Unchanged files are not parsed again on a rescan. */
+  readonly #memo = new LoadMemo();
 
   constructor(
     path: string,
@@ -65,7 +68,7 @@ export class DirSource implements Source {
   async sync(): Promise<void> {
     if (!this.#emit) return;
     try {
-      const l = loadPath(this.#root, { source: this.name });
+      const l = loadPath(this.#root, { source: this.name, memo: this.#memo });
       if (l.revision === this.#lastRevision) return; // nothing a snapshot holds has changed
       this.#lastRevision = l.revision;
       this.#emit({

@@ -16,6 +16,7 @@ import type {
   SecretResolver,
   SwarmPort,
 } from '../ports.js';
+import { DesiredCache } from './desired-cache.js';
 import { reconcileResource } from './reconcile-resource.js';
 import { outcomeEvent, warningsEvent } from './stack-events.js';
 import type { StackSettings } from './stack-settings.js';
@@ -35,11 +36,14 @@ export interface PlannedKindDeps {
   stack?: StackSettings;
   /** Requeue delay while a rollout is still progressing (default 2 s). */
   progressRequeueMs?: number;
+  /** The kind's cache of desired states (default: its own, per process; desired-cache.ts). */
+  cache?: DesiredCache;
 }
 
 const HOOK_CODES = new Set([Errors.HOOK_RUNNING.code, Errors.HOOK_FAILED.code]);
 
 export function plannedKind(deps: PlannedKindDeps): KindReconciler {
+  const cache = deps.cache ?? new DesiredCache();
   return {
     async reconcile(res, ctx) {
       const prev = ctx.prev;
@@ -72,6 +76,7 @@ export function plannedKind(deps: PlannedKindDeps): KindReconciler {
           ...(deps.images ? { images: deps.images } : {}),
           ...(deps.secrets ? { secrets: deps.secrets } : {}),
           ...(deps.stack ? { stack: deps.stack } : {}),
+          cache,
         },
         prevForReconcile,
       );

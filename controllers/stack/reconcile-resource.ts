@@ -17,6 +17,7 @@ import {
 } from '../../reconciler/status/resource-status.js';
 import type { SwarmView } from '../docker/swarm-snapshot.js';
 import { fsFileReader } from '../sources/fs-file-reader.js';
+import type { DesiredCache } from './desired-cache.js';
 import { SAFE_STACK_SETTINGS, type StackSettings } from './stack-settings.js';
 import { noSecrets } from '../sources/dir-secrets.js';
 import type { ActionResult, ApplyProgress, ImageResolver, SecretResolver, SwarmPort } from '../ports.js';
@@ -50,6 +51,8 @@ export interface ReconcileDeps {
   stack?: StackSettings;
   /** Pins images to digests (spec.resolveImage); absent: no image is resolved, as with `never`. */
   images?: ImageResolver;
+  /** Desired states computed before, by the content of what they read (absent: computed every time). */
+  cache?: DesiredCache;
 }
 
 export interface ReconcileOptions {
@@ -138,16 +141,20 @@ export async function reconcileResource(
   });
   try {
     const secrets = await resolveSecretRefs(res, deps.secrets ?? noSecrets);
-    d = desiredFor(res, {
+    const settings = deps.stack ?? SAFE_STACK_SETTINGS;
+    const ctx = {
       instanceId: deps.instanceId,
       secretHashKey: deps.secretHashKey,
-      files: fsFileReader(deps.root),
-      env: (deps.stack ?? SAFE_STACK_SETTINGS).env,
-      limits: (deps.stack ?? SAFE_STACK_SETTINGS).limits,
-      policy: (deps.stack ?? SAFE_STACK_SETTINGS).policyFor(res),
+      env: settings.env,
+      limits: settings.limits,
+      policy: settings.policyFor(res),
       ...(secrets ? { secrets } : {}),
       ...(deps.bindRoot === undefined ? {} : { bindRoot: deps.bindRoot }),
-    });
+    };
+    const root = deps.root;
+    d = deps.cache
+      ? deps.cache.desiredFor(res, ctx, { root, files: () => fsFileReader(root) })
+      : desiredFor(res, { ...ctx, files: fsFileReader(root) });
     // once per change, not on every resync: the status keeps them (status.warnings)
     if (d.warnings.join('\n') !== (prev?.warnings ?? []).join('\n'))
       for (const w of d.warnings) log.warn({ warning: w }, 'stack warning');
@@ -185,6 +192,7 @@ export async function reconcileResource(
       configRetention: d.policy.configRetention,
       ignore: d.policy.ignore,
       ...(Object.keys(images.resolutions).length > 0 ? { images: images.resolutions } : {}),
+      ...(deps.cache ? { stamps: deps.cache.stamps } : {}),
     });
     // deploy hooks of the revision: settled hooks are never touched (plan/hooks.ts)
     const steps = await observeHooks(deps.swarm, d.desired.objects, observed);
@@ -287,8 +295,17 @@ export async function resolveSecretRefs(
   return out;
 }
 
+/** By the objects' identity: a cached (frozen) desired state is hashed once, not on every resync. */
+const desiredHashes = new WeakMap<object, string>();
+
 function hashDesired(d: DesiredFor): string {
-  return createHash('sha256').update(JSON.stringify(d.desired.objects)).digest('hex').slice(0, 16);
+  const objects = d.desired.objects;
+  let h = desiredHashes.get(objects);
+  if (h === undefined) {
+    h = createHash('sha256').update(JSON.stringify(objects)).digest('hex').slice(0, 16);
+    if (Object.isFrozen(objects)) desiredHashes.set(objects, h);
+  }
+  return h;
 }
 
 /** What drift a plan would put back, as field paths (`<kind> <name>: <path>`). */

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { checkAllowEnv, type EnvSettings } from '../../reconciler/desired/stack-env.js';
+import { checkAllowEnv, envAllowed, type EnvSettings } from '../../reconciler/desired/stack-env.js';
 import {
   type EffectivePolicy,
   effectivePolicy,
@@ -45,7 +45,7 @@ export function cliStackSettings(opts: { limits?: string; policy?: string }): St
 }
 
 /**
- * `run`: only the variables the operator allows; each source's own policy file, else --policy,
+ * `run`: only the variables the operator allows (as they are when it starts); each source's own policy file, else --policy,
  * over the built-in default of its type (git sources deny the Docker socket and "/").
  */
 export function controllerStackSettings(opts: {
@@ -60,8 +60,13 @@ export function controllerStackSettings(opts: {
   for (const s of opts.sources)
     bySource.set(sourceName(s), { type: s.type, policy: s.policy ? loadPolicyFile(s.policy) : global });
   if (opts.kubeSourceName) bySource.set(opts.kubeSourceName, { type: 'kube', policy: global });
+  const allow = checkAllowEnv(opts.allowEnv);
+  // Read once, at start-up: the allowed variables only (a controller's environment does not change,
+  // and reading process.env costs more than a whole cached pass of a stack).
+  const vars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && envAllowed(k, allow)) vars[k] = v;
   return {
-    env: { vars: process.env, allow: checkAllowEnv(opts.allowEnv) },
+    env: { vars, allow },
     limits: opts.limits ? parseLimits(opts.limits) : { ...DEFAULT_LIMITS },
     policyFor: (res) => {
       const s = res.origin.source === undefined ? undefined : bySource.get(res.origin.source);

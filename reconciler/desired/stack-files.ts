@@ -31,15 +31,19 @@ export function stackInputFiles(res: DesiredResource): string[] {
 /**
  * A compose file a SwarmStack of the same source names (composeFile, composeFiles) is that stack's
  * input, not a stack of its own: a folder may then hold `base.yml`, `prod.yml` and the SwarmStack
- * that merges them. Returns the resources left and one note per file claimed.
+ * that merges them. Returns the resources left and one note per file claimed. `references` is
+ * composeReferences (a caller may give a memo of it).
  */
-export function dropClaimedComposeFiles(resources: readonly DesiredResource[]): {
+export function dropClaimedComposeFiles(
+  resources: readonly DesiredResource[],
+  references: (res: DesiredResource) => string[] = composeReferences,
+): {
   resources: DesiredResource[];
   claimed: string[];
 } {
   const claimedBy = new Map<string, string>();
   for (const r of resources) {
-    const refs = r.fromComposeFile ? composeReferences(r) : stackInputFiles(r);
+    const refs = r.fromComposeFile ? references(r) : stackInputFiles(r);
     for (const f of refs)
       if (!claimedBy.has(f) && f !== posix.normalize(r.origin.file)) claimedBy.set(f, r.key);
   }

@@ -67,6 +67,21 @@ export function stamp(
   }
 }
 
+/** stamp, or the stamp kept for this frozen object with the same owner, instance and ignore paths. */
+function stampOnce(obj: DesiredObject, owner: OwnerRef, opts: PlanOptions, ignore: Pattern[]): DesiredObject {
+  const memo = opts.stamps;
+  if (!memo || !Object.isFrozen(obj)) return stamp(obj, owner, opts.instanceId, ignore);
+  const by = JSON.stringify([ownerKey(owner), opts.instanceId, opts.ignore]);
+  const hit = memo.get(obj);
+  if (hit?.by === by) return hit.stamped;
+  // frozen where it is new (the rest is the frozen object's): shared by the plans that follow
+  const stamped = Object.freeze(stamp(obj, owner, opts.instanceId, ignore));
+  Object.freeze(stamped.spec);
+  if (stamped.spec.Labels) Object.freeze(stamped.spec.Labels);
+  memo.set(obj, { by, stamped });
+  return stamped;
+}
+
 export function makeContext(
   desired: DesiredState,
   observed: ObservedObject[],
@@ -81,7 +96,7 @@ export function makeContext(
     ownerKey: ownerKey(desired.owner),
     opts,
     ignore,
-    desired: named.objects.map((o) => stamp(o, desired.owner, opts.instanceId, ignore)),
+    desired: named.objects.map((o) => stampOnce(o, desired.owner, opts, ignore)),
     observed,
     external,
     adopted: named.adopted,

@@ -12,6 +12,7 @@ import { isSensitive, REDACTED } from '../model/sensitive.js';
 import type { FieldChange } from './types.js';
 import type { DiffProfile } from './defaults.js';
 import {
+  childKey,
   formatPath,
   isPlainObject,
   matchesPrefix,
@@ -60,14 +61,19 @@ function isScalarZero(v: unknown): boolean {
 
 /** True when `v` at this path is a zero value the Engine would omit. */
 export function zeroAt(v: unknown, segs: readonly Segment[], profile: DiffProfile): boolean {
-  const key = patternKey(segs);
+  return zeroAtKey(v, patternKey(segs), profile);
+}
+
+/** zeroAt by the path's pattern key. */
+function zeroAtKey(v: unknown, key: string, profile: DiffProfile): boolean {
   const def = profile.defaults[key];
   if (def !== undefined && !isZeroValue(def) && v !== undefined && v !== null) return false;
   if (isScalarZero(v)) return true;
   if (Array.isArray(v)) return v.length === 0;
   if (isPlainObject(v)) {
     if (profile.keepEmpty.includes(key)) return false;
-    return Object.entries(v).every(([k, x]) => zeroAt(x, [...segs, k], profile));
+    for (const k in v) if (!zeroAtKey(v[k], childKey(key, k), profile)) return false;
+    return true;
   }
   return false;
 }
@@ -81,12 +87,19 @@ function isZeroValue(v: unknown): boolean {
 
 /** Drops zero-valued fields recursively (path-aware), so `{A: 1, B: []}` equals `{A: 1}`. */
 export function normalize(v: unknown, segs: readonly Segment[], profile: DiffProfile): unknown {
-  if (Array.isArray(v)) return v.map((x, i) => normalize(x, [...segs, i], profile));
+  return normalizeKey(v, patternKey(segs), profile);
+}
+
+function normalizeKey(v: unknown, key: string, profile: DiffProfile): unknown {
+  if (Array.isArray(v)) {
+    const item = childKey(key, '*');
+    return v.map((x) => normalizeKey(x, item, profile));
+  }
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(v).sort()) {
-      const child = [...segs, k];
-      if (!zeroAt(v[k], child, profile)) out[k] = normalize(v[k], child, profile);
+      const child = childKey(key, k);
+      if (!zeroAtKey(v[k], child, profile)) out[k] = normalizeKey(v[k], child, profile);
     }
     return out;
   }
@@ -134,24 +147,31 @@ function mapDiff(ctx: Ctx, d: unknown, o: unknown, segs: readonly Segment[]): vo
   }
 }
 
-function walk(ctx: Ctx, d: unknown, o: unknown, segs: readonly Segment[]): void {
-  if (skipped(ctx, segs)) return;
-  const key = patternKey(segs);
+/** An owned field lies below the field of this pattern key. */
+function ownedBelow(ctx: Ctx, key: string): boolean {
+  const prefix = key === '' ? '' : `${key}.`;
+  for (const p of ctx.owned) if (p.startsWith(prefix)) return true;
+  return false;
+}
+
+/** `key` is patternKey(segs), carried down rather than built again at every field. */
+function walk(ctx: Ctx, d: unknown, o: unknown, segs: readonly Segment[], key: string): void {
+  if (ctx.skip.length > 0 && skipped(ctx, segs)) return;
   if (segs.length > 0 && ctx.maps.has(key)) return mapDiff(ctx, d, o, segs);
   const profile = ctx.profile;
   const def = ctx.defaults[key];
-  const dPresent = d !== undefined && !zeroAt(d, segs, profile);
+  const dPresent = d !== undefined && !zeroAtKey(d, key, profile);
   if (!dPresent) {
-    if (o === undefined || zeroAt(o, segs, profile)) return;
+    if (o === undefined || zeroAtKey(o, key, profile)) return;
     if (!(ctx.strict || ctx.owned.has(key))) {
       // not strict here, but an owned field may lie below (EndpointSpec.Ports in an absent EndpointSpec)
-      if (isPlainObject(o) && [...ctx.owned].some((p) => p.startsWith(key === '' ? '' : `${key}.`)))
-        for (const k of Object.keys(o).sort()) walk(ctx, undefined, o[k], [...segs, k]);
+      if (isPlainObject(o) && ownedBelow(ctx, key))
+        for (const k of Object.keys(o).sort()) walk(ctx, undefined, o[k], [...segs, k], childKey(key, k));
       return;
     }
     if (isPlainObject(o)) {
       if (ctx.keepEmpty.has(key) && Object.keys(o).length === 0) return push(ctx, segs, o, undefined);
-      for (const k of Object.keys(o).sort()) walk(ctx, undefined, o[k], [...segs, k]);
+      for (const k of Object.keys(o).sort()) walk(ctx, undefined, o[k], [...segs, k], childKey(key, k));
       return;
     }
     if (def !== undefined && deepEqual(o, def)) return;
@@ -161,23 +181,25 @@ function walk(ctx: Ctx, d: unknown, o: unknown, segs: readonly Segment[]): void 
   if (oEff === undefined) return push(ctx, segs, undefined, d);
   if (isPlainObject(d) && isPlainObject(oEff)) {
     const keys = [...new Set([...Object.keys(d), ...Object.keys(oEff)])].sort();
-    for (const k of keys) walk(ctx, d[k], oEff[k], [...segs, k]);
+    for (const k of keys) walk(ctx, d[k], oEff[k], [...segs, k], childKey(key, k));
     return;
   }
   if (Array.isArray(d) && Array.isArray(oEff)) {
+    const item = childKey(key, '*');
     for (let i = 0; i < Math.max(d.length, oEff.length); i++) {
       if (i >= d.length) push(ctx, [...segs, i], oEff[i], undefined);
       else if (i >= oEff.length) push(ctx, [...segs, i], undefined, d[i]);
-      else walk(ctx, d[i], oEff[i], [...segs, i]);
+      else walk(ctx, d[i], oEff[i], [...segs, i], item);
     }
     return;
   }
-  if (!deepEqual(normalize(d, segs, profile), normalize(oEff, segs, profile))) push(ctx, segs, o, d);
+  if (d === oEff) return; // a scalar equal to itself: nothing to normalize
+  if (!deepEqual(normalizeKey(d, key, profile), normalizeKey(oEff, key, profile))) push(ctx, segs, o, d);
 }
 
 /** Differences between a desired and an observed spec, in a stable order. */
 export function diffSpec(desired: unknown, observed: unknown, opts: DiffOptions): FieldChange[] {
   const ctx = makeCtx(opts);
-  walk(ctx, desired, observed, []);
+  walk(ctx, desired, observed, [], '');
   return ctx.out;
 }

@@ -21,7 +21,19 @@ export function formatPath(segs: readonly Segment[]): string {
 
 /** The path with every index replaced by `[*]`, the key used by default and map tables. */
 export function patternKey(segs: readonly Segment[]): string {
-  return formatPath(segs.map((s) => (typeof s === 'number' ? '*' : s)));
+  let key = '';
+  for (const s of segs) key = childKey(key, s);
+  return key;
+}
+
+/**
+ * The pattern key of a child of the path whose key is `key`: patternKey([...segs, seg]) from
+ * patternKey(segs), without building either list (the diff walks every field of every spec).
+ */
+export function childKey(key: string, seg: Segment): string {
+  if (typeof seg === 'number' || seg === '*') return `${key}[*]`;
+  if (IDENT.test(seg)) return key === '' ? seg : `${key}.${seg}`;
+  return `${key}[${JSON.stringify(seg)}]`;
 }
 
 /** Parses `a.b[*].c`, `a[2]`, `Labels["x.y"]` into segments (`*` for a wildcard index). */

@@ -94,6 +94,18 @@ export interface PlanOptions {
    * resolution; an observed pin of the desired tag is still kept.
    */
   images?: ImageResolutions;
+  /**
+   * Where the stamped form of a desired object (ownership labels, spec hash) may be kept between
+   * plans, by the object: a caller whose desired objects are frozen and reused (the controller's
+   * desired-state cache) gives one, so a no-op plan does not hash every service spec again.
+   */
+  stamps?: StampMemo;
+}
+
+/** Stamped desired objects by the object they were stamped from (a WeakMap fits). */
+export interface StampMemo {
+  get(obj: DesiredObject): { by: string; stamped: DesiredObject } | undefined;
+  set(obj: DesiredObject, entry: { by: string; stamped: DesiredObject }): void;
 }
 
 export const DEFAULT_PLAN_OPTIONS: Omit<PlanOptions, 'instanceId'> = {

@@ -53,6 +53,18 @@ describe('controllerStackSettings', () => {
   it('an unknown source gets the strictest default (git)', () => {
     expect(s.policyFor(res('elsewhere')).rules).toEqual({ ...GIT_DEFAULT, capAdd: 'none' });
   });
+  it('env: only the allowed variables, as they were at start-up', () => {
+    process.env['APP_SK_SETTINGS_TEST'] = 'one';
+    process.env['SK_SETTINGS_TEST_OTHER'] = 'two';
+    try {
+      const t = controllerStackSettings({ allowEnv: ['APP_SK_*'], sources: [] });
+      process.env['APP_SK_SETTINGS_TEST'] = 'changed';
+      expect(t.env.vars).toEqual({ APP_SK_SETTINGS_TEST: 'one' });
+    } finally {
+      delete process.env['APP_SK_SETTINGS_TEST'];
+      delete process.env['SK_SETTINGS_TEST_OTHER'];
+    }
+  });
   it('env: only the allowed names; limits: raised', () => {
     expect(s.env.allow).toEqual(['APP_*']);
     expect(s.limits).toEqual({ ...DEFAULT_LIMITS, replicas: 5 });
