@@ -18,9 +18,8 @@ function problems(schema: z.ZodType, value: unknown, root: string): { lines: str
   return { lines };
 }
 
-/** A label for messages: `Kind/name`, `Kind` or `resource`, from whatever the document has. */
-function label(doc: Record<string, unknown>): string {
-  const kind = typeof doc.kind === 'string' && doc.kind !== '' ? doc.kind : 'resource';
+/** A label for messages: `Kind/name`, or `Kind` when the document has no usable name. */
+function label(kind: KindName, doc: Record<string, unknown>): string {
   const meta = doc.metadata;
   const name = isRecord(meta) && typeof meta.name === 'string' && meta.name !== '' ? meta.name : undefined;
   return name === undefined ? kind : `${kind}/${name}`;
@@ -40,9 +39,6 @@ export function parseResource(doc: unknown, file: string): Resource {
       `${file}: expected a custom resource (a mapping with apiVersion, kind, metadata, spec), got ${got}`,
     );
   }
-  const prefix = `${file}: ${label(doc)}: `;
-  const fail = (lines: string[]) => skError('RESOURCE_INVALID', lines.map((l) => prefix + l).join('\n'));
-
   if (!isKindName(doc.kind)) {
     const got =
       doc.kind === undefined
@@ -51,6 +47,8 @@ export function parseResource(doc: unknown, file: string): Resource {
     throw skError('RESOURCE_INVALID', `${file}: ${got}`);
   }
   const kind: KindName = doc.kind;
+  const prefix = `${file}: ${label(kind, doc)}: `;
+  const fail = (lines: string[]) => skError('RESOURCE_INVALID', lines.map((l) => prefix + l).join('\n'));
   const envelope = problems(envelopeSchema, doc, '');
   const lines = envelope.lines.map((l) => l.replace(/^\./, ''));
   if (doc.spec === undefined && !lines.some((l) => l.startsWith('spec')))

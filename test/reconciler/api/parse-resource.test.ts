@@ -144,12 +144,61 @@ describe('parseResource rejects invalid documents with precise messages', () => 
       `${FILE}: kind: must be one of SwarmStack, SwarmNetwork, SwarmVolume, SwarmPlugin, SwarmNode, SwarmVolumeMigration (got "Foo")`,
     ],
     [
+      'no kind',
+      { apiVersion: 'swarmkeeper.io/v1alpha1', metadata: { name: 'web' }, spec: {} },
+      `${FILE}: kind: required field is missing`,
+    ],
+    [
+      'no spec',
+      { apiVersion: 'swarmkeeper.io/v1alpha1', kind: 'SwarmNetwork', metadata: { name: 'web' } },
+      `${FILE}: SwarmNetwork/web: spec: required field is missing`,
+    ],
+    [
+      'no name: the kind alone names it',
+      {
+        apiVersion: 'swarmkeeper.io/v1alpha1',
+        kind: 'SwarmNetwork',
+        metadata: { name: '' },
+        spec: {},
+      },
+      `${FILE}: SwarmNetwork: metadata.name: must be a lowercase RFC 1123 subdomain (a-z, 0-9, "-", ".")`,
+    ],
+    [
+      'metadata that is not a mapping',
+      { apiVersion: 'swarmkeeper.io/v1alpha1', kind: 'SwarmNetwork', metadata: 'web', spec: {} },
+      `${FILE}: SwarmNetwork: metadata: expected object, got string`,
+    ],
+    [
+      'null',
+      null,
+      `${FILE}: expected a custom resource (a mapping with apiVersion, kind, metadata, spec), got null`,
+    ],
+    [
+      'a string',
+      'SwarmStack',
+      `${FILE}: expected a custom resource (a mapping with apiVersion, kind, metadata, spec), got string`,
+    ],
+    [
       'not a mapping',
       [],
       `${FILE}: expected a custom resource (a mapping with apiVersion, kind, metadata, spec), got array`,
     ],
   ])('%s', (_name, input, message) => {
     expect(errorOf(input)).toEqual({ code: 'SK_ERR_RESOURCE_INVALID', message });
+  });
+
+  it.each([
+    ['a network with a name that is no stack name', doc('SwarmNetwork', {}, 'my.net')],
+    [
+      'a stack whose stackName replaces a name that is no stack name',
+      doc('SwarmStack', { compose: {}, stackName: 'app' }, 'my.app'),
+    ],
+  ])('accepts %s', (_n, input) => {
+    expect(parseResource(input, FILE).metadata.name).toBe(input.metadata.name);
+  });
+
+  it('adds no status a document does not have', () => {
+    expect('status' in parseResource(doc('SwarmNetwork', {}), FILE)).toBe(false);
   });
 
   it('reports every problem, one per line', () => {
