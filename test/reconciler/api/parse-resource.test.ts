@@ -86,6 +86,21 @@ describe('parseResource rejects invalid documents with precise messages', () => 
       `${S}spec.secretRefs[0].secretRef.key: required field is missing`,
     ],
     [
+      'the same compose file twice, written differently',
+      doc('SwarmStack', { composeFiles: ['envs/a.yml', './envs//a.yml'] }),
+      `${S}spec.composeFiles[1]: duplicate compose file "./envs//a.yml"`,
+    ],
+    [
+      'the same env file twice, through ./',
+      doc('SwarmStack', { composeFile: 'a.yml', envFiles: ['x/./e.env', 'x/e.env'] }),
+      `${S}spec.envFiles[1]: duplicate env file "x/e.env"`,
+    ],
+    [
+      'env files with an inline compose document',
+      doc('SwarmStack', { compose: {}, envFiles: ['e.env'] }),
+      `${S}spec.envFiles: env files go with composeFile or composeFiles (an inline compose document has spec.env)`,
+    ],
+    [
       'duplicate secretRefs name',
       doc('SwarmStack', {
         compose: {},
