@@ -463,3 +463,42 @@ describe('desiredVolume and volumeDifferences', () => {
     );
   });
 });
+
+describe('volume helpers', () => {
+  it.each([
+    ['no secrets', 'mount failed', [], 'mount failed'],
+    ['an empty secret is no pattern', 'mount failed', [''], 'mount failed'],
+    [
+      'every occurrence of every secret',
+      'a S1 b S2 c S1',
+      ['S1', 'S2'],
+      'a [redacted] b [redacted] c [redacted]',
+    ],
+  ])('redact: %s', (_n, message, secrets, want) => {
+    expect(redact(message, secrets)).toBe(want);
+  });
+
+  it('sensitiveValues: only Secret values, and no empty one', () => {
+    expect(sensitiveValues({ a: 'plain', b: new Sensitive('S1'), c: new Sensitive('') })).toEqual(['S1']);
+  });
+
+  it.each([
+    ['name:latest is name', { Driver: 'vieux/sshfs:latest' }, []],
+    ['another tag differs', { Driver: 'vieux/sshfs:1.0' }, ['driver (vieux/sshfs:1.0 -> vieux/sshfs)']],
+    [
+      'latest inside a name differs',
+      { Driver: 'vieux/sshfs:latest-x' },
+      ['driver (vieux/sshfs:latest-x -> vieux/sshfs)'],
+    ],
+  ])('volumeDifferences, driver: %s', (_n, observed, want) => {
+    const desired = { name: 'v', driver: 'vieux/sshfs', driverOpts: {}, labels: {} };
+    expect(volumeDifferences(desired, { Name: 'v', Options: {}, Labels: {}, ...observed })).toEqual(want);
+  });
+
+  it('volumeDifferences compares labels unless told not to (an adopted volume keeps its own)', () => {
+    const desired = { name: 'v', driver: 'local', driverOpts: {}, labels: { tier: 'db' } };
+    const observed = { Name: 'v', Driver: 'local', Options: {}, Labels: { tier: 'web' } };
+    expect(volumeDifferences(desired, observed)).toEqual(['labels.tier']);
+    expect(volumeDifferences(desired, observed, { labels: false })).toEqual([]);
+  });
+});
