@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { desiredFor } from '../../../reconciler/desired/desired-for.js';
-import { dropClaimedComposeFiles, stackInputFiles } from '../../../reconciler/desired/stack-files.js';
+import {
+  composeReferences,
+  dropClaimedComposeFiles,
+  stackInputFiles,
+} from '../../../reconciler/desired/stack-files.js';
 import type { ServiceSpec } from '../../../reconciler/model/engine-types.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';
 import { memFiles, SECRET_HASH_KEY } from '../compose/helpers.js';
@@ -244,6 +248,57 @@ describe('files a stack reads (the revision covers them)', () => {
     expect(out.claimed).toEqual([
       'envs/prod/base.yml: a compose file of SwarmStack/default/web, not a stack of its own',
       'envs/prod/prod.yml: a compose file of SwarmStack/default/web, not a stack of its own',
+    ]);
+  });
+});
+
+describe('composeReferences: the compose files a plain compose file names itself', () => {
+  const plain = (text: string | undefined, file = 'apps/web/docker-compose.yml'): DesiredResource => ({
+    ...res({ composeFile: 'docker-compose.yml' }),
+    origin: { file },
+    fromComposeFile: true,
+    ...(text === undefined ? {} : { text }),
+  });
+  it.each<[string, string | undefined, string[]]>([
+    [
+      'include entries, as strings, {path} and {path: [..]}',
+      'include:\n  - a.yml\n  - path: b.yml\n  - path: [c.yml, ../d.yml]\n  - 5\n  - path: 6\n',
+      ['apps/web/a.yml', 'apps/web/b.yml', 'apps/web/c.yml', 'apps/d.yml'],
+    ],
+    [
+      'extends with a file; extends without one names none',
+      'services:\n  a:\n    extends: {file: common.yml, service: x}\n  b:\n    extends: a\n  c: 5\n',
+      ['apps/web/common.yml'],
+    ],
+    [
+      'paths with variables and absolute paths are left out',
+      'include:\n  - "${ENV}.yml"\n  - /etc/x.yml\n  - ok.yml\n',
+      ['apps/web/ok.yml'],
+    ],
+    ['a file that does not parse', 'include: [a.yml\n', []],
+    ['a document that is not a mapping', '- a.yml\n', []],
+    ['no text (an inline document)', undefined, []],
+    ['services that are not a mapping', 'services: [a]\ninclude: a.yml\n', []],
+  ])('%s', (_n, text, want) => {
+    expect(composeReferences(plain(text))).toEqual(want);
+  });
+
+  it('an included compose file is claimed by the file that includes it; a self-reference claims nothing', () => {
+    const main = { ...plain('include: [db.yml, docker-compose.yml]\n'), key: 'SwarmStack/default/main' };
+    const db = { ...plain('services: {db: {image: pg}}\n', 'apps/web/db.yml'), key: 'SwarmStack/default/db' };
+    const out = dropClaimedComposeFiles([main, db]);
+    expect(out.resources.map((r) => r.key)).toEqual(['SwarmStack/default/main']);
+    expect(out.claimed).toEqual([
+      'apps/web/db.yml: a compose file of SwarmStack/default/main, not a stack of its own',
+    ]);
+  });
+
+  it('the first stack to name a file claims it', () => {
+    const a = { ...res({ composeFiles: ['base.yml'] }), key: 'SwarmStack/default/a' };
+    const b = { ...res({ composeFiles: ['base.yml'] }), key: 'SwarmStack/default/b' };
+    const base = { ...plain('services: {}\n', 'envs/prod/base.yml'), key: 'SwarmStack/default/base' };
+    expect(dropClaimedComposeFiles([a, b, base]).claimed).toEqual([
+      'envs/prod/base.yml: a compose file of SwarmStack/default/a, not a stack of its own',
     ]);
   });
 });
