@@ -302,3 +302,45 @@ describe('composeReferences: the compose files a plain compose file names itself
     ]);
   });
 });
+
+describe("a stack's compose input", () => {
+  it("a plain compose file is loaded from the text the source read, not the file's text now", () => {
+    const d = desiredFor(
+      {
+        ...res({ composeFile: 'docker-compose.yml' }),
+        fromComposeFile: true,
+        text: 'services:\n  app:\n    image: snapshot:1\n',
+      },
+      {
+        instanceId: 'i',
+        files: memFiles({ 'envs/prod/docker-compose.yml': 'services:\n  app:\n    image: changed:2\n' }),
+        secretHashKey: SECRET_HASH_KEY,
+      },
+    );
+    expect(app(d).TaskTemplate.ContainerSpec?.Image).toBe('snapshot:1');
+  });
+
+  it('a relative bind resolves under the bind root', () => {
+    const compose = 'services:\n  app:\n    image: a\n    volumes: [./data:/data]\n';
+    const d = desiredFor(res({ composeFile: 'c.yml' }), {
+      instanceId: 'i',
+      files: memFiles({ 'envs/prod/c.yml': compose }),
+      secretHashKey: SECRET_HASH_KEY,
+      bindRoot: '/srv/src',
+    });
+    expect(app(d).TaskTemplate.ContainerSpec?.Mounts?.[0]?.Source).toBe('/srv/src/envs/prod/data');
+  });
+
+  it('an inline document sees spec.env and the allowed process variables', () => {
+    const d = desiredFor(
+      res({ compose: { services: { app: { image: 'img:${TAG}', user: '${WHO}' } } }, env: { WHO: 'app' } }),
+      {
+        instanceId: 'i',
+        files: memFiles({}),
+        secretHashKey: SECRET_HASH_KEY,
+        env: { vars: { TAG: '7', OTHER: 'x' }, allow: ['TAG'] },
+      },
+    );
+    expect(app(d).TaskTemplate.ContainerSpec).toMatchObject({ Image: 'img:7', User: 'app' });
+  });
+});
