@@ -8,12 +8,13 @@ import {
   detectConflicts,
   failedFile,
 } from '../../reconciler/source/classify.js';
-import { dropClaimedComposeFiles, stackInputFiles } from '../../reconciler/desired/stack-files.js';
+import { dropClaimedComposeFiles } from '../../reconciler/desired/stack-files.js';
 import { decodeText } from '../../reconciler/source/decode.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import type { LoadMemo } from './load-memo.js';
 import { ByteBudget, confine, fsError, readRegular, realRoot, sourceLimits } from './safe-read.js';
 import { byKey } from '../../reconciler/model/order.js';
+import { hashStackInputs } from './stack-inputs.js';
 
 export interface LoadedSource {
   root: string;
@@ -131,20 +132,9 @@ export function loadPath(
     if (c.errors.length > 0) failedFiles.push(file);
     skipped.push(...c.skipped);
   }
-  // What stacks read beyond the YAML files (a .env, env files, compose files of any name): an edit
-  // to one of them alone is a new revision. A file that cannot be read counts by its error.
-  const inputs = new Set(opts.revision ? [] : all.flatMap(stackInputFiles));
-  const inputBudget = new ByteBudget(sourceLimits().maxSourceBytes);
-  for (const file of [...inputs].sort()) {
-    hash.update(file).update('\0');
-    try {
-      const real = confine(realRootPath, file, file);
-      hash.update(readRegular(real, file, sourceLimits().maxFileBytes, inputBudget));
-    } catch (e) {
-      hash.update(asSwarmkeeperError(e).code);
-    }
-    hash.update('\0');
-  }
+  // What stacks read beyond the YAML files (a .env, env files, compose files of any name, and what
+  // compose files reference): an edit to one of them alone is a new revision.
+  if (!opts.revision) hashStackInputs(hash, all, realRootPath);
   const memo = opts.memo;
   const own = memo
     ? dropClaimedComposeFiles(all, (r) => memo.composeReferences(r))

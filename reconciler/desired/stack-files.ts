@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
-import { parse } from 'yaml';
 import type { DesiredResource } from '../source/resource.js';
+import { rawComposeRefs, resolveRefs } from './compose-refs.js';
 
 /** A path a stack names, relative to the source root: its folder joined, an absolute path as is. */
 export function joinPath(dir: string, file: string): string {
@@ -11,6 +11,15 @@ export function joinPath(dir: string, file: string): string {
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
+/** The compose files a SwarmStack names (composeFile or composeFiles), relative to the source root. */
+export function stackComposeFiles(res: DesiredResource): string[] {
+  if (res.kind !== 'SwarmStack') return [];
+  const spec = res.spec;
+  const compose =
+    typeof spec['composeFile'] === 'string' ? [spec['composeFile']] : strings(spec['composeFiles']);
+  return compose.map((f) => posix.normalize(joinPath(res.baseDir, f)));
+}
+
 /**
  * The files a SwarmStack reads besides its own YAML, relative to the source root: its compose
  * files, the `.env` beside the first, and its env files. A source's revision covers their content,
@@ -18,13 +27,10 @@ const strings = (v: unknown): string[] =>
  */
 export function stackInputFiles(res: DesiredResource): string[] {
   if (res.kind !== 'SwarmStack') return [];
-  const spec = res.spec;
-  const compose =
-    typeof spec['composeFile'] === 'string' ? [spec['composeFile']] : strings(spec['composeFiles']);
-  const paths = compose.map((f) => joinPath(res.baseDir, f));
+  const paths = stackComposeFiles(res);
   const first = paths[0];
   if (first !== undefined) paths.push(posix.join(posix.dirname(first), '.env'));
-  for (const f of strings(spec['envFiles'])) paths.push(joinPath(res.baseDir, f));
+  for (const f of strings(res.spec['envFiles'])) paths.push(joinPath(res.baseDir, f));
   return [...new Set(paths.map((p) => posix.normalize(p)))];
 }
 
@@ -56,9 +62,6 @@ export function dropClaimedComposeFiles(
   return { resources: kept, claimed };
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * The compose files a plain compose file names itself (top-level `include`, `extends.file`),
  * relative to the source root; paths with variables are left out (they are known only once
@@ -66,26 +69,5 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  */
 export function composeReferences(res: DesiredResource): string[] {
   if (res.text === undefined) return [];
-  let doc: unknown;
-  try {
-    doc = parse(res.text, { maxAliasCount: 100 });
-  } catch {
-    return [];
-  }
-  if (!isRecord(doc)) return [];
-  const refs: string[] = [];
-  const include = doc['include'];
-  if (Array.isArray(include))
-    for (const e of include) {
-      const path = isRecord(e) ? e['path'] : e;
-      refs.push(...(typeof path === 'string' ? [path] : strings(path)));
-    }
-  if (isRecord(doc['services']))
-    for (const svc of Object.values(doc['services']))
-      if (isRecord(svc) && isRecord(svc['extends']) && typeof svc['extends']['file'] === 'string')
-        refs.push(svc['extends']['file']);
-  const dir = posix.dirname(res.origin.file);
-  return refs
-    .filter((r) => !r.includes('$') && !r.startsWith('/'))
-    .map((r) => posix.normalize(posix.join(dir, r)));
+  return resolveRefs(rawComposeRefs(res.text).compose, [posix.dirname(res.origin.file)]);
 }
