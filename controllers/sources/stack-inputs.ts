@@ -1,6 +1,7 @@
 import type { Hash } from 'node:crypto';
 import { posix } from 'node:path';
 import { asSwarmkeeperError } from '../../reconciler/errors.js';
+import { byKey } from '../../reconciler/model/order.js';
 import { rawComposeRefs, resolveRefs } from '../../reconciler/desired/compose-refs.js';
 import { stackComposeFiles, stackInputFiles } from '../../reconciler/desired/stack-files.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
@@ -63,7 +64,7 @@ export function hashStackInputs(
       read.set(next.file, asSwarmkeeperError(e).code);
     }
   }
-  for (const [file, content] of [...read].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  for (const [file, content] of [...read].sort(byKey(([f]) => f)))
     hash.update(file).update('\0').update(content).update('\0');
 }
 
