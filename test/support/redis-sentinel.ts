@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, REDIS_SERVER } from './redis-server.js';
+import { pollUntil } from '../integration/helpers/poll.js';
 
 export interface SentinelSetOptions {
   /** Master group name (default `skm`). */
@@ -78,24 +79,9 @@ function startProcess(role: RedisProcess['role'], port: number, args: string[]):
   };
 }
 
-/** Polls `check` every 50 ms until it returns a value, or throws after `ms`. */
-async function poll<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end)
-      throw new Error(
-        `${what}: not within ${ms} ms${last ? ` (last error: ${(last as Error).message})` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Polls `check` every 50 ms until it returns a value, or throws after `ms` (the last error named). */
+const poll = <T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> =>
+  pollUntil(what, ms, check, 50);
 
 /** One command on a short-lived client (no retries: a dead server is an error, not a wait). */
 async function ask<T>(port: number, password: string | undefined, fn: (r: Redis) => Promise<T>): Promise<T> {
