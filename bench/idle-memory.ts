@@ -1,0 +1,109 @@
+/**
+ * Idle memory: IDLE_STACKS compose stacks of 2 services each (replicas 0, no container starts) in a
+ * directory source, one `swarmkeeper run` child (bin/swarmkeeper.js, the compiled dist/) on the
+ * lab's Docker and Redis. Once its startup pass reconciled every stack and the queue is empty, the
+ * child's RSS is sampled every second for IDLE_SECONDS, and Redis's used_memory is read. Issue 16's
+ * target is under 60 MiB with 10 stacks (SwarmCD, in Go, needs 44 MiB).
+ *
+ *   npx tsx bench/idle-memory.ts      (IDLE_STACKS=10 IDLE_SECONDS=30)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import {
+  benchEnv,
+  deleteRedisKeys,
+  dockerFor,
+  figure,
+  info,
+  pollUntil,
+  printHeader,
+  removeOwned,
+  runId,
+  tempDir,
+} from './lib/common.js';
+import { ControllerChild, sumMetric } from './lib/controller-child.js';
+
+const STACKS = Number(process.env['IDLE_STACKS'] ?? 10);
+const SECONDS = Number(process.env['IDLE_SECONDS'] ?? 30);
+
+function stackFile(name: string): string {
+  const svc = (n: string) => [
+    `  ${n}:`,
+    '    image: local/busybox:1',
+    '    command: ["sleep", "1000000"]',
+    '    deploy: { replicas: 0, endpoint_mode: dnsrr }',
+  ];
+  return [`name: ${name}`, 'services:', ...svc('web'), ...svc('worker'), ''].join('\n');
+}
+
+async function redisUsedMemory(url: string): Promise<number> {
+  const r = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    const m = /used_memory:(\d+)/.exec(await r.info('memory'));
+    return Number(m?.[1] ?? 0);
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function main(): Promise<void> {
+  const env = benchEnv();
+  const docker = dockerFor(env.socketPath);
+  await printHeader(`idle memory with ${STACKS} stacks (bench/idle-memory.ts)`, docker);
+  const id = runId('skbi');
+  const dir = tempDir('skbench-idle');
+  const src = join(dir.path, 'stacks');
+  mkdirSync(src);
+  for (let i = 0; i < STACKS; i++) {
+    const name = `${id}s${i}`;
+    mkdirSync(join(src, name));
+    writeFileSync(join(src, name, 'docker-compose.yml'), stackFile(name));
+  }
+  let child: ControllerChild | undefined;
+  const redisBefore = await redisUsedMemory(env.redisUrl);
+  try {
+    child = await ControllerChild.start({
+      instanceId: id,
+      sourceDir: src,
+      redisUrl: env.redisUrl,
+      dockerHost: `unix://${env.socketPath}`,
+      logFile: join(dir.path, 'run.log'),
+      logLevel: 'info',
+    });
+    info(`controller: ${child.command}`);
+    await pollUntil(
+      `${STACKS} successful reconciles`,
+      async () => {
+        const m = await child!.metrics();
+        return sumMetric(m, 'swarmkeeper_reconcile_total', 'result="success"') >= STACKS &&
+          sumMetric(m, 'swarmkeeper_queue_depth') === 0
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 300_000, everyMs: 200 },
+    );
+    info(`startup pass done, RSS ${child.rssMiB().toFixed(1)} MiB; idling ${SECONDS} s`);
+    const samples: number[] = [];
+    const end = Date.now() + SECONDS * 1000;
+    while (Date.now() < end) {
+      samples.push(child.rssMiB());
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    samples.sort((a, b) => a - b);
+    const median = samples[Math.floor(samples.length / 2)] ?? 0;
+    const max = samples[samples.length - 1] ?? 0;
+    const redisDelta = (await redisUsedMemory(env.redisUrl)) - redisBefore;
+    figure(
+      `idle controller RSS with ${STACKS} stacks / ${STACKS * 2} services: median ${median.toFixed(1)} MiB, max ${max.toFixed(1)} MiB over ${SECONDS} s (target < 60 MiB)`,
+    );
+    figure(`Redis used_memory added by this instance: ${(redisDelta / 2 ** 20).toFixed(2)} MiB`);
+  } finally {
+    if (child) info(`controller stopped (exit ${String(await child.stop())})`);
+    await removeOwned(docker, id).catch(() => 0);
+    await deleteRedisKeys(env.redisUrl, `swarmkeeper:${id}:*`);
+    dir.remove();
+  }
+}
+
+await main();
