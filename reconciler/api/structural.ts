@@ -129,9 +129,9 @@ function mergeObjects(parts: JsonSchema[], path: string): JsonSchema {
   const properties = Object.fromEntries(
     Object.entries(props).map(([k, vs]) => {
       const m = vs.length === 1 ? { ...vs[0]! } : mergeUnion({}, vs, `${path}/${k}`);
-      // A default of one alternative must not be applied to the others.
-      if (vs.length < parts.length || vs.some((v) => JSON.stringify(v.default) !== JSON.stringify(m.default)))
-        delete m.default;
+      // A default of one alternative must not be applied to the others (defaults the alternatives
+      // disagree on are already gone: a merged union keeps only what all of them share).
+      if (vs.length < parts.length) delete m.default;
       return [k, m];
     }),
   );
@@ -174,7 +174,7 @@ function discriminatorRules(
   return parts.map((p) => {
     const value = String((props(p)[disc]!.enum as unknown[])[0]);
     const own = Object.keys(props(p));
-    const required = ((p.required as string[]) ?? []).filter((k) => k !== disc);
+    const required = (p.required as string[]).filter((k) => k !== disc);
     const forbidden = Object.keys(merged).filter((k) => !own.includes(k));
     const checks = [...required.map((k) => `has(self.${k})`), ...forbidden.map((k) => `!has(self.${k})`)];
     const message =
@@ -192,7 +192,7 @@ function keepMeta(from: JsonSchema, into: JsonSchema): JsonSchema {
 }
 
 function typeOfValue(v: unknown): string | undefined {
-  if (typeof v === 'string' || typeof v === 'boolean') return v === undefined ? undefined : typeof v;
+  if (typeof v === 'string' || typeof v === 'boolean') return typeof v;
   if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
   return undefined;
 }
@@ -202,6 +202,5 @@ const FIRST = ['description', 'type'];
 function order(s: JsonSchema): JsonSchema {
   const out: JsonSchema = {};
   for (const k of FIRST) if (s[k] !== undefined) out[k] = s[k];
-  for (const [k, v] of Object.entries(s)) if (!FIRST.includes(k)) out[k] = v;
-  return out;
+  return Object.assign(out, s); // keys already set keep their place
 }

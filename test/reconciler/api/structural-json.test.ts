@@ -99,6 +99,26 @@ describe('toStructural: JSON Schema -> a structural schema', () => {
       { type: 'string', maxLength: 3 },
     ],
     [
+      'a one-member union keeps all of it (an enum with its description)',
+      { anyOf: [{ type: 'string', enum: ['a'], description: 'd' }, { type: 'null' }] },
+      { description: 'd', type: 'string', enum: ['a'], nullable: true },
+    ],
+    [
+      "a member's own description wins over the union node's",
+      { description: 'top', anyOf: [{ type: 'string', description: 'inner' }, { type: 'null' }] },
+      { description: 'inner', type: 'string', nullable: true },
+    ],
+    [
+      'no discriminator when one alternative allows several tag values',
+      {
+        anyOf: [
+          { type: 'object', properties: { t: { enum: ['x', 'z'] } }, required: ['t'] },
+          { type: 'object', properties: { t: { const: 'y' } }, required: ['t'] },
+        ],
+      },
+      { type: 'object', properties: { t: { type: 'string', enum: ['x', 'z', 'y'] } }, required: ['t'] },
+    ],
+    [
       'a union of arrays merges the items',
       {
         anyOf: [
@@ -233,6 +253,7 @@ describe('toStructural: JSON Schema -> a structural schema', () => {
     ['no type', { description: 'd' }, '#: node has no type'],
     ['a const of no JSON type', { const: null }, '#: node has no type'],
     ['an array without items', { type: 'array' }, '#: array without items'],
+    ['an array whose items are a list (tuple form)', { type: 'array', items: [] }, '#: array without items'],
     [
       'an object that accepts anything',
       { type: 'object' },
