@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Sensitive } from '../../../reconciler/model/sensitive.js';
+import { propertyRuns } from '../../support/property-runs.js';
 import {
   clone,
   formatPath,
@@ -25,6 +27,24 @@ describe('formatPath and patternKey', () => {
   ])('%j -> %s, key %s', (segs, path, key) => {
     expect(formatPath(segs)).toBe(path);
     expect(patternKey(segs)).toBe(key);
+  });
+});
+
+// patternKey builds the key one segment at a time (childKey, carried down the diff's walk): the
+// same key the path formatted with every index as [*] gives, for any segments.
+describe('patternKey and childKey', () => {
+  const segment = fc.oneof(
+    fc.nat(),
+    fc.constantFrom('*', 'Labels', 'a b', '_x9', '9x', 'com.docker.x', ''),
+    fc.string({ maxLength: 6 }),
+  );
+  it('patternKey is the path formatted with every index as [*]', () => {
+    fc.assert(
+      fc.property(fc.array(segment, { maxLength: 8 }), (segs) => {
+        expect(patternKey(segs)).toBe(formatPath(segs.map((s) => (typeof s === 'number' ? '*' : s))));
+      }),
+      propertyRuns(200),
+    );
   });
 });
 
