@@ -134,8 +134,9 @@ export function loadPath(
   }
   // What stacks read beyond the YAML files (a .env, env files, compose files of any name, and what
   // compose files reference): an edit to one of them alone is a new revision.
-  if (!opts.revision) hashStackInputs(hash, all, realRootPath);
   const memo = opts.memo;
+  if (!opts.revision)
+    hashStackInputs(hash, all, realRootPath, memo ? (file, text) => memo.refs(file, text) : undefined);
   const own = memo
     ? dropClaimedComposeFiles(all, (r) => memo.composeReferences(r))
     : dropClaimedComposeFiles(all);

@@ -1,13 +1,13 @@
 /**
  * What a source's loads have in common from one to the next: each YAML file's classification (a
- * parse of all its documents) and the compose files a plain compose file names, kept by the
- * file's text. A directory source rescans every few seconds (and on every event); with this, a
+ * parse of all its documents) and the files a compose file references, kept by the file's text. A directory source rescans every few seconds (and on every event); with this, a
  * rescan of unchanged files reads and compares their text but parses none of them.
  *
  * Bounded by the source: an entry whose file was not seen in a load is dropped at its end.
  * Resources are handed out as fresh objects each load (the loader sets their revision).
  */
 import { type ClassifiedFile, type ClassifyOptions, classifyFile } from '../../reconciler/source/classify.js';
+import { type ComposeRefs, rawComposeRefs } from '../../reconciler/desired/compose-refs.js';
 import { composeReferences } from '../../reconciler/desired/stack-files.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 
@@ -15,8 +15,8 @@ interface Entry {
   text: string;
   opts: string;
   classified: ClassifiedFile;
-  /** composeReferences of the file's plain compose stack (same text). */
-  refs?: string[];
+  /** The references the file's text names (rawComposeRefs of the same text). */
+  refs?: ComposeRefs;
 }
 
 function copy(c: ClassifiedFile): ClassifiedFile {
@@ -42,11 +42,16 @@ export class LoadMemo {
     return classified;
   }
 
-  /** composeReferences, once per text of the plain compose file. */
+  /** rawComposeRefs of a file's text, parsed once per text of a file this memo holds. */
+  refs(file: string, text: string): ComposeRefs {
+    const e = this.#files.get(file);
+    if (!e || e.text !== text) return rawComposeRefs(text);
+    return (e.refs ??= rawComposeRefs(text));
+  }
+
+  /** composeReferences through this memo's references. */
   composeReferences(res: DesiredResource): string[] {
-    const e = this.#files.get(res.origin.file);
-    if (!e || res.text === undefined || e.text !== res.text) return composeReferences(res);
-    return (e.refs ??= composeReferences(res));
+    return composeReferences(res, (text) => this.refs(res.origin.file, text));
   }
 
   /** A load ended: forget the files it did not see. */

@@ -2,13 +2,16 @@ import type { Hash } from 'node:crypto';
 import { posix } from 'node:path';
 import { asSwarmkeeperError } from '../../reconciler/errors.js';
 import { byKey } from '../../reconciler/model/order.js';
-import { rawComposeRefs, resolveRefs } from '../../reconciler/desired/compose-refs.js';
+import { type ComposeRefs, rawComposeRefs, resolveRefs } from '../../reconciler/desired/compose-refs.js';
 import { stackComposeFiles, stackInputFiles } from '../../reconciler/desired/stack-files.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import { ByteBudget, confine, readRegular, sourceLimits } from './safe-read.js';
 
 /** More input files than this in one source are not followed (a hostile tree of references). */
 export const MAX_STACK_INPUTS = 4096;
+
+/** The references a compose file's text names (rawComposeRefs, or a source's memo of it). */
+export type ReadRefs = (file: string, text: string) => ComposeRefs;
 
 interface Pending {
   file: string;
@@ -30,12 +33,21 @@ export function hashStackInputs(
   hash: Hash,
   resources: readonly DesiredResource[],
   realRootPath: string,
+  readRefs: ReadRefs = (_file, text) => rawComposeRefs(text),
 ): void {
+  const refsOf = (file: string, text: string, dirs: string[]): Pending[] => {
+    const refs = readRefs(file, text);
+    const uniqueDirs = [...new Set(dirs)];
+    return [
+      ...resolveRefs(refs.compose, uniqueDirs).map((f) => ({ file: f, compose: true, dirs: uniqueDirs })),
+      ...resolveRefs(refs.data, uniqueDirs).map((f) => ({ file: f, compose: false, dirs: uniqueDirs })),
+    ];
+  };
   const pending: Pending[] = [];
   for (const r of resources) {
     if (r.fromComposeFile && r.text !== undefined) {
       const dirs = [posix.dirname(r.origin.file)];
-      pending.push(...refsOf(r.text, dirs));
+      pending.push(...refsOf(r.origin.file, r.text, dirs));
       continue;
     }
     const composeFiles = stackComposeFiles(r);
@@ -59,20 +71,11 @@ export function hashStackInputs(
       );
       read.set(next.file, bytes);
       if (next.compose)
-        pending.push(...refsOf(bytes.toString('utf8'), [posix.dirname(next.file), ...next.dirs]));
+        pending.push(...refsOf(next.file, bytes.toString('utf8'), [posix.dirname(next.file), ...next.dirs]));
     } catch (e) {
       read.set(next.file, asSwarmkeeperError(e).code);
     }
   }
   for (const [file, content] of [...read].sort(byKey(([f]) => f)))
     hash.update(file).update('\0').update(content).update('\0');
-}
-
-function refsOf(text: string, dirs: string[]): Pending[] {
-  const refs = rawComposeRefs(text);
-  const uniqueDirs = [...new Set(dirs)];
-  return [
-    ...resolveRefs(refs.compose, uniqueDirs).map((file) => ({ file, compose: true, dirs: uniqueDirs })),
-    ...resolveRefs(refs.data, uniqueDirs).map((file) => ({ file, compose: false, dirs: uniqueDirs })),
-  ];
 }

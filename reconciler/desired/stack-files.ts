@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { DesiredResource } from '../source/resource.js';
-import { rawComposeRefs, resolveRefs } from './compose-refs.js';
+import { type ComposeRefs, rawComposeRefs, resolveRefs } from './compose-refs.js';
 
 /** A path a stack names, relative to the source root: its folder joined, an absolute path as is. */
 export function joinPath(dir: string, file: string): string {
@@ -65,9 +65,12 @@ export function dropClaimedComposeFiles(
 /**
  * The compose files a plain compose file names itself (top-level `include`, `extends.file`),
  * relative to the source root; paths with variables are left out (they are known only once
- * interpolated). A file that does not parse names none.
+ * interpolated). A file that does not parse names none. `readRefs`: rawComposeRefs, or a memo of it.
  */
-export function composeReferences(res: DesiredResource): string[] {
+export function composeReferences(
+  res: DesiredResource,
+  readRefs: (text: string) => ComposeRefs = rawComposeRefs,
+): string[] {
   if (res.text === undefined) return [];
-  return resolveRefs(rawComposeRefs(res.text).compose, [posix.dirname(res.origin.file)]);
+  return resolveRefs(readRefs(res.text).compose, [posix.dirname(res.origin.file)]);
 }

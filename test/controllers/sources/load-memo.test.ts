@@ -74,4 +74,16 @@ describe('LoadMemo', () => {
     expect(second.revision).not.toBe(first.revision);
     expect(of(second, 'SwarmStack/default/a').spec).not.toBe(of(first, 'SwarmStack/default/a').spec);
   });
+
+  it("a held file's references are read once per text (the revision's input walk and the claims share them)", () => {
+    const s = setup();
+    const memo = new LoadMemo();
+    loadPath(s.root, { source: 'dir:t', memo });
+    const text = 'include: [../c/base.yml]\nservices:\n  x:\n    image: local/busybox:4\n';
+    const refs = memo.refs('d/compose.yml', text);
+    expect(refs).toEqual({ compose: ['../c/base.yml'], data: [] });
+    expect(memo.refs('d/compose.yml', text)).toBe(refs);
+    expect(memo.refs('d/compose.yml', `${text}# edited\n`)).not.toBe(refs);
+    expect(memo.refs('not/held.yml', text)).not.toBe(memo.refs('not/held.yml', text));
+  });
 });
