@@ -6,9 +6,12 @@
 import { LABEL_SPEC_HASH } from '../model/ownership.js';
 import { clone, isPlainObject, parsePattern, type Segment } from './paths.js';
 
+/** The Engine fills scalars only: a count, a duration, a mode's name. */
+export type ServerDefault = string | number | boolean;
+
 export interface DiffProfile {
-  /** Server-filled defaults by pattern key (`EndpointSpec.Ports[*].Protocol`). */
-  defaults: Readonly<Record<string, unknown>>;
+  /** Server-filled defaults by pattern key (`EndpointSpec.Ports[*].Protocol`): scalars only. */
+  defaults: Readonly<Record<string, ServerDefault>>;
   /** Map-valued fields the user owns completely: compared key by key, an extra key is drift. */
   maps: readonly string[];
   /** Paths never compared (server-assigned, or handled elsewhere); prefix match. */
@@ -31,11 +34,11 @@ const UPDATE_DEFAULTS = {
   Order: 'stop-first',
 };
 
-function prefixed(prefix: string, o: Record<string, unknown>): Record<string, unknown> {
+function prefixed(prefix: string, o: Record<string, ServerDefault>): Record<string, ServerDefault> {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [`${prefix}.${k}`, v]));
 }
 
-export const SERVICE_DEFAULTS: Readonly<Record<string, unknown>> = {
+export const SERVICE_DEFAULTS: Readonly<Record<string, ServerDefault>> = {
   'TaskTemplate.ContainerSpec.StopGracePeriod': 10_000_000_000,
   'TaskTemplate.ContainerSpec.Isolation': 'default',
   'TaskTemplate.RestartPolicy.Condition': 'any',
@@ -127,7 +130,7 @@ function fillAt(node: unknown, segs: readonly Segment[], value: unknown, create 
  * Fills server defaults into a copy of `spec`. Mode as the Engine does: replicated 1 when unset, and
  * the defaults of the mode that is set (a replicated job's counts), never another mode's.
  */
-export function fillDefaults<T>(spec: T, defaults: Readonly<Record<string, unknown>>): T {
+export function fillDefaults<T>(spec: T, defaults: Readonly<Record<string, ServerDefault>>): T {
   const out = clone(spec) as Record<string, unknown>;
   for (const [pattern, value] of Object.entries(defaults)) {
     if (pattern.startsWith('Mode.')) continue;

@@ -33,7 +33,7 @@ export interface DiffOptions {
 interface Ctx {
   strict: boolean;
   owned: Set<string>;
-  defaults: Readonly<Record<string, unknown>>;
+  defaults: DiffProfile['defaults'];
   maps: Set<string>;
   skip: Pattern[];
   keepEmpty: Set<string>;
@@ -59,15 +59,10 @@ function isScalarZero(v: unknown): boolean {
   return v === undefined || v === null || v === false || v === 0 || v === '';
 }
 
-/** True when `v` at this path is a zero value the Engine would omit. */
-export function zeroAt(v: unknown, segs: readonly Segment[], profile: DiffProfile): boolean {
-  return zeroAtKey(v, patternKey(segs), profile);
-}
-
-/** zeroAt by the path's pattern key. */
+/** True when `v` at the field of this pattern key is a zero value the Engine would omit. */
 function zeroAtKey(v: unknown, key: string, profile: DiffProfile): boolean {
-  const def = profile.defaults[key];
-  if (def !== undefined && !isZeroValue(def) && v !== undefined && v !== null) return false;
+  // a zero where the server default is not zero is a value (`Replicas: 0`); no default is a zero default
+  if (!isScalarZero(profile.defaults[key]) && v !== undefined && v !== null) return false;
   if (isScalarZero(v)) return true;
   if (Array.isArray(v)) return v.length === 0;
   if (isPlainObject(v)) {
@@ -75,13 +70,6 @@ function zeroAtKey(v: unknown, key: string, profile: DiffProfile): boolean {
     for (const k in v) if (!zeroAtKey(v[k], childKey(key, k), profile)) return false;
     return true;
   }
-  return false;
-}
-
-function isZeroValue(v: unknown): boolean {
-  if (isScalarZero(v)) return true;
-  if (Array.isArray(v)) return v.length === 0;
-  if (isPlainObject(v)) return Object.values(v).every(isZeroValue);
   return false;
 }
 
@@ -156,13 +144,12 @@ function ownedBelow(ctx: Ctx, key: string): boolean {
 
 /** `key` is patternKey(segs), carried down rather than built again at every field. */
 function walk(ctx: Ctx, d: unknown, o: unknown, segs: readonly Segment[], key: string): void {
-  if (ctx.skip.length > 0 && skipped(ctx, segs)) return;
-  if (segs.length > 0 && ctx.maps.has(key)) return mapDiff(ctx, d, o, segs);
+  if (skipped(ctx, segs)) return;
+  if (ctx.maps.has(key)) return mapDiff(ctx, d, o, segs);
   const profile = ctx.profile;
   const def = ctx.defaults[key];
-  const dPresent = d !== undefined && !zeroAtKey(d, key, profile);
-  if (!dPresent) {
-    if (o === undefined || zeroAtKey(o, key, profile)) return;
+  if (zeroAtKey(d, key, profile)) {
+    if (zeroAtKey(o, key, profile)) return;
     if (!(ctx.strict || ctx.owned.has(key))) {
       // not strict here, but an owned field may lie below (EndpointSpec.Ports in an absent EndpointSpec)
       if (isPlainObject(o) && ownedBelow(ctx, key))
@@ -170,7 +157,8 @@ function walk(ctx: Ctx, d: unknown, o: unknown, segs: readonly Segment[], key: s
       return;
     }
     if (isPlainObject(o)) {
-      if (ctx.keepEmpty.has(key) && Object.keys(o).length === 0) return push(ctx, segs, o, undefined);
+      // only an object the profile keeps when empty (`Mode.Global: {}`) is not a zero value here
+      if (Object.keys(o).length === 0) return push(ctx, segs, o, undefined);
       for (const k of Object.keys(o).sort()) walk(ctx, undefined, o[k], [...segs, k], childKey(key, k));
       return;
     }
@@ -193,7 +181,6 @@ function walk(ctx: Ctx, d: unknown, o: unknown, segs: readonly Segment[], key: s
     }
     return;
   }
-  if (d === oEff) return; // a scalar equal to itself: nothing to normalize
   if (!deepEqual(normalizeKey(d, key, profile), normalizeKey(oEff, key, profile))) push(ctx, segs, o, d);
 }
 
