@@ -3,7 +3,13 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCOPES, incrementalFile, pickScopes, scopeMutates } from './scopes.js';
 
-const ROOTS = ['reconciler', 'machines', 'controllers/runtime/queue'];
+const KINDS = ['stack', 'node', 'plugin', 'volume', 'volume-migration', 'network'];
+const ROOTS = [
+  'reconciler',
+  'machines',
+  'controllers/runtime/queue',
+  ...KINDS.map((k) => `controllers/${k}`),
+];
 const sources = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
@@ -32,12 +38,15 @@ describe('mutation scopes', () => {
     ['reconciler/errors.ts', 'core'],
     ['reconciler/units/size.ts', 'core'],
     ['reconciler/api/kinds.ts', 'api'],
+    ['controllers/stack/reconcile-resource.ts', 'kind-stack'],
+    ['controllers/volume-migration/migration-run.ts', 'kind-volume'],
+    ['controllers/network/network-kind.ts', 'kind-volume'],
   ])('%s is mutated by exactly the %s scope', (file, scope) => {
     const owners = SCOPES.filter((s) => scopeMutates(s, file)).map((s) => s.name);
     expect(owners).toEqual([scope]);
   });
 
-  it('every source file of the pure core, the machines and the queue has exactly one scope', () => {
+  it('every source file of the pure core, the machines, the queue and the kinds has exactly one scope', () => {
     const files = ROOTS.flatMap(sources);
     expect(files.length).toBeGreaterThan(100);
     const wrong = files.filter((f) => SCOPES.filter((s) => scopeMutates(s, f)).length !== 1);

@@ -32,6 +32,15 @@ export const SCOPES: readonly MutationScope[] = [
       ...['desired', 'model', 'policy', 'status', 'units'].map((d) => `reconciler/${d}/**/*.ts`),
     ],
   },
+  // the kind reconcilers (controllers/<kind>/), judged by their unit tests, which run them on fakes of
+  // the Engine; the lab tests that also reach them do not count here
+  { name: 'kind-stack', mutate: ['controllers/stack/**/*.ts'] },
+  { name: 'kind-node', mutate: ['controllers/node/**/*.ts'] },
+  { name: 'kind-plugin', mutate: ['controllers/plugin/**/*.ts'] },
+  {
+    name: 'kind-volume',
+    mutate: ['volume', 'volume-migration', 'network'].map((k) => `controllers/${k}/**/*.ts`),
+  },
 ];
 
 export const incrementalFile = (scope: MutationScope): string =>

@@ -7,6 +7,7 @@ describe('mutation scores per folder', () => {
     ['reconciler/errors.ts', 'reconciler/'],
     ['machines/node-plan.ts', 'machines/'],
     ['controllers/runtime/queue/key-lock.ts', 'controllers/runtime/queue/'],
+    ['controllers/stack/reconcile-resource.ts', 'controllers/stack/'],
   ])('%s counts in %s', (path, folder) => expect(folderOf(path)).toBe(folder));
 
   it('counts killed and timed-out mutants over all that ran or had no coverage', () => {

@@ -13,7 +13,7 @@ export interface FolderScore {
   score: number;
 }
 
-/** The folders the issue measures: reconciler/<sub>/, machines/, controllers/runtime/queue/. */
+/** The folders the issue measures: reconciler/<sub>/, machines/, controllers/runtime/queue/, controllers/<kind>/. */
 export function folderOf(path: string): string {
   const parts = path.replace(/\\/g, '/').split('/');
   if (parts[0] === 'reconciler') return parts.length > 2 ? `reconciler/${parts[1]}/` : 'reconciler/';
