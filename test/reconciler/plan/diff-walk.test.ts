@@ -14,7 +14,7 @@ const P: DiffProfile = {
   maps: ['M', 'L[*].M'],
   skip: ['S'],
   keepEmpty: ['G', 'L[*].K'],
-  owned: ['O', 'Deep.Inner'],
+  owned: ['O', 'Deep.Inner', 'Deep.Alpha'],
 };
 const diff = (d: unknown, o: unknown, strict = false) => diffSpec(d, o, { profile: P, strict });
 
@@ -123,6 +123,16 @@ describe('diffSpec: removals (strict, or owned fields)', () => {
       { Y: 1, Deep: { Other: 2, Inner: 'v' } },
       false,
       [{ path: 'Deep.Inner', from: 'v' }],
+    ],
+    [
+      'owned fields below an absent object, in key order',
+      {},
+      { Deep: { Inner: 1, Alpha: 2 } },
+      false,
+      [
+        { path: 'Deep.Alpha', from: 2 },
+        { path: 'Deep.Inner', from: 1 },
+      ],
     ],
     ['and below an absent root', undefined, { O: 'v' }, false, [{ path: 'O', from: 'v' }]],
     ['and below an empty root', {}, { Deep: { Inner: 3 } }, false, [{ path: 'Deep.Inner', from: 3 }]],
