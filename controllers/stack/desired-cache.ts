@@ -81,7 +81,7 @@ export class DesiredCache {
     ctx: Omit<StackContext, 'files'>,
     source: { root: string; files: () => FileReader },
   ): DesiredFor {
-    if (res.loadError) return desiredFor(res, { ...ctx, files: source.files() });
+    if (res.loadError) throw res.loadError; // what desiredFor throws: nothing to compute or keep
     const base = inputsKey(this.#inputs(res, ctx, source.root), this.#digest);
     const entry = this.#entries.get(res.key);
     if (entry && entry.base === base && this.#replay(entry, source.files())) {
@@ -145,11 +145,10 @@ export class DesiredCache {
   }
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    if (ArrayBuffer.isView(value)) return value; // typed arrays cannot be frozen
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
+/** Freezes a value and what it holds (primitives and null count as frozen; typed arrays cannot be). */
+export function deepFreeze<T>(value: T): T {
+  if (Object.isFrozen(value) || ArrayBuffer.isView(value)) return value;
+  Object.freeze(value);
+  for (const v of Object.values(value as object)) deepFreeze(v);
   return value;
 }

@@ -27,8 +27,9 @@ import type { ActionResult, ApplyProgress, SwarmPort } from '../ports.js';
  */
 export function throwIfFailed(results: readonly ActionResult[]): void {
   const failed = results.filter((r) => !r.ok);
-  if (failed.length === 0) return;
-  if (failed.length === 1 && failed[0]?.error) throw asSwarmkeeperError(failed[0].error);
+  const [first] = failed;
+  if (!first) return;
+  if (failed.length === 1 && first.error) throw asSwarmkeeperError(first.error);
   throw skError(
     'DOCKER_API',
     failed
@@ -47,7 +48,6 @@ export async function observeHooks(
   observed: ObservedState,
 ): Promise<HookStep[]> {
   const hooks = new Set(desired.filter((o) => hookPhase(o) !== undefined).map((o) => o.name));
-  if (hooks.size === 0) return [];
   const ids = observed.objects.filter((o) => o.kind === 'service' && hooks.has(o.name)).map((o) => o.id);
   const runs: Map<string, HookRun> =
     ids.length > 0 && swarm.hookRuns ? await swarm.hookRuns(ids) : new Map<string, HookRun>();

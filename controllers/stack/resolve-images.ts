@@ -57,10 +57,10 @@ function carried(
   asked: ReadonlySet<string>,
 ): string[] {
   if (input.mode === 'never') return [];
-  const desired = new Set(
-    input.desired.flatMap((d) => (d.kind === 'service' ? [d.spec.TaskTemplate.ContainerSpec.Image] : [])),
-  );
-  return [...before].filter((i) => desired.has(i) && !asked.has(i)).sort();
+  const desired = new Set<string>();
+  for (const d of input.desired)
+    if (d.kind === 'service') desired.add(d.spec.TaskTemplate.ContainerSpec.Image);
+  return [...before].filter((i) => desired.has(i) && !asked.has(i));
 }
 
 export async function resolveImages(
@@ -71,7 +71,7 @@ export async function resolveImages(
 ): Promise<ImageResolveResult> {
   const images = resolver ? imagesFor(input) : [];
   const resolutions: Record<string, ImageResolution> = {};
-  const warnings: string[] = [];
+  const failed: string[] = [];
   const known = failedBefore(input.prevWarnings);
   await Promise.all(
     images.map(async (image) => {
@@ -81,14 +81,13 @@ export async function resolveImages(
       } catch (e) {
         if (signal?.aborted) throw e;
         resolutions[image] = { ok: false };
+        failed.push(image);
         // once per outage, not on every retry: the status keeps the warning
         if (!known.has(image)) log.warn({ err: e as Error, image }, 'image not pinned to a digest');
       }
     }),
   );
-  const failed = images.filter((i) => resolutions[i]?.ok === false);
-  for (const image of [...failed, ...carried(input, known, new Set(images))].sort())
-    warnings.push(digestWarning(image));
+  const warnings = [...failed, ...carried(input, known, new Set(images))].sort().map((i) => digestWarning(i));
   if (images.length > 0) log.debug({ images: images.length }, 'images resolved');
   return { resolutions, warnings };
 }

@@ -12,7 +12,7 @@ export function warningsEvent(
   before: readonly string[] | undefined,
   now: readonly string[],
 ): ResourceEvent | undefined {
-  if (now.length === 0 || JSON.stringify(before ?? []) === JSON.stringify(now)) return undefined;
+  if (now.length === 0 || JSON.stringify(before) === JSON.stringify(now)) return undefined;
   return { key, type: 'Warning', reason: 'IgnoredComposeOptions', action: 'Reconcile', note: now.join('\n') };
 }
 

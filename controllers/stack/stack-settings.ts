@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { checkAllowEnv, envAllowed, type EnvSettings } from '../../reconciler/desired/stack-env.js';
+import { allowedProcessEnv, checkAllowEnv, type EnvSettings } from '../../reconciler/desired/stack-env.js';
 import {
   type EffectivePolicy,
   effectivePolicy,
@@ -63,8 +63,7 @@ export function controllerStackSettings(opts: {
   const allow = checkAllowEnv(opts.allowEnv);
   // Read once, at start-up: the allowed variables only (a controller's environment does not change,
   // and reading process.env costs more than a whole cached pass of a stack).
-  const vars: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && envAllowed(k, allow)) vars[k] = v;
+  const vars = allowedProcessEnv({ vars: process.env, allow }, false);
   return {
     env: { vars, allow },
     limits: opts.limits ? parseLimits(opts.limits) : { ...DEFAULT_LIMITS },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { outcomeEvent, warningsEvent } from '../../../controllers/stack/stack-events.js';
+import type { ActionResult } from '../../../controllers/ports.js';
 import { skError } from '../../../reconciler/errors.js';
+import type { Action, Plan } from '../../../reconciler/plan/types.js';
 
 const KEY = 'SwarmStack/default/web';
 const BUILD = 'web/docker-compose.yml: Ignoring unsupported options: build';
@@ -9,6 +11,7 @@ const NAME = 'web/docker-compose.yml: Ignoring deprecated options: container_nam
 describe('warningsEvent: the IgnoredComposeOptions Warning Event (Kubernetes Events with --kube)', () => {
   it.each<[string, string[] | undefined, string[], boolean]>([
     ['first warnings of a resource', undefined, [BUILD], true],
+    ['first warnings, after a status without any', [], [BUILD], true],
     ['warnings that changed', [BUILD], [BUILD, NAME], true],
     ['the same warnings again (a resync)', [BUILD, NAME], [BUILD, NAME], false],
     ['no warnings', [BUILD], [], false],
@@ -35,5 +38,55 @@ describe('outcomeEvent of a failed reconcile', () => {
   ] as const)('%s is a %s Event with reason %s and the message', (name, type, reason) => {
     const e = outcomeEvent('k', undefined, undefined, skError(name, 'what happened'), false);
     expect(e).toEqual({ key: 'k', type, reason, action: 'Reconcile', note: 'what happened' });
+  });
+});
+
+describe('outcomeEvent of a reconcile that applied', () => {
+  const a = (op: Action['op'], kind: Action['kind'], name: string) => ({ op, kind, name }) as Action;
+  const plan = (actions: Action[]): Plan => ({ owner: KEY, actions, blocked: [] });
+  const done = (actions: Action[]): ActionResult[] => actions.map((action) => ({ action, ok: true }));
+  const svc = (n: number) => a('create', 'service', `app_s${n}`);
+
+  it.each<[string, Plan | undefined, ActionResult[] | undefined]>([
+    ['no plan (a failure before planning)', undefined, undefined],
+    ['a plan that was not applied', plan([svc(1)]), undefined],
+    ['nothing to apply', plan([]), []],
+  ])('%s: no Event', (_, p, results) => {
+    expect(outcomeEvent(KEY, p, results, undefined, false)).toBeUndefined();
+  });
+
+  it.each<[string, Action[], string]>([
+    ['one create', [svc(1)], '1 created: create service app_s1'],
+    [
+      'each kind of change, counted in a fixed order',
+      [
+        a('remove', 'config', 'app_old'),
+        a('recreate', 'service', 'app_db'),
+        a('update', 'service', 'app_web'),
+        a('update', 'service', 'app_api'),
+        a('create', 'network', 'app_default'),
+      ],
+      '1 created, 2 updated, 1 recreated, 1 removed: remove config app_old, recreate service app_db, ' +
+        'update service app_web, update service app_api, create network app_default',
+    ],
+    [
+      'five actions are all named',
+      [1, 2, 3, 4, 5].map(svc),
+      '5 created: create service app_s1, create service app_s2, create service app_s3, create service app_s4, create service app_s5',
+    ],
+    [
+      'more than five: the first five and how many more',
+      [1, 2, 3, 4, 5, 6, 7].map(svc),
+      '7 created: create service app_s1, create service app_s2, create service app_s3, create service app_s4, create service app_s5, and 2 more',
+    ],
+  ])('%s', (_, actions, note) => {
+    for (const drift of [false, true])
+      expect(outcomeEvent(KEY, plan(actions), done(actions), undefined, drift)).toStrictEqual({
+        key: KEY,
+        type: 'Normal',
+        reason: drift ? 'DriftCorrected' : 'Applied',
+        action: 'Reconcile',
+        note,
+      });
   });
 });
