@@ -21,6 +21,13 @@ export class FakeVolumeEngine {
   readonly calls: string[] = [];
   /** Managed plugins (GET /plugins). */
   readonly plugins: { Name: string; Enabled: boolean }[] = [];
+  /** Swarm nodes (GET /nodes), when this engine plays the manager. */
+  readonly nodes: {
+    ID: string;
+    Spec: { Role: string; Labels: Record<string, string> };
+    Description: { Hostname: string };
+    Status: { State: string };
+  }[] = [];
   /** Error message of the next create (e.g. a driver that echoes its options). */
   createError: string | undefined;
 
@@ -80,6 +87,7 @@ export class FakeVolumeEngine {
     }
     if (method === 'GET' && path === '/services') return cb(null, this.services);
     if (method === 'GET' && path === '/plugins') return cb(null, this.plugins);
+    if (method === 'GET' && path === '/nodes') return cb(null, this.nodes);
     return fail(404, `fake engine: no route ${method} ${path}`);
   }
 }
