@@ -177,6 +177,22 @@ export function imageChanges(
   return out;
 }
 
+/**
+ * What a rollback of a change rejects: `name:tag@digest` under digest, `name:tag` under semver (so
+ * another digest behind the tag, or another tag, is still tried).
+ */
+export function rollbackRef(policy: ImageUpdatePolicy, to: string): string | undefined {
+  const tagged = taggedName(to);
+  if (tagged === undefined) return undefined;
+  if (policy.kind === 'semver') return tagged;
+  try {
+    const digest = parseImageReference(to).digest;
+    return digest === undefined ? undefined : `${tagged}@${digest}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The status list after new changes: the last IMAGE_CHANGES_KEPT, oldest first. */
 export function keptChanges(
   prev: readonly ImageChange[] | undefined,
