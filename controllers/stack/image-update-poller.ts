@@ -81,6 +81,9 @@ export class ImageUpdatePoller implements ImageUpdates {
   readonly #sent = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  #again = false;
+  /** Stacks that follow an image not polled yet: enqueued once it has been. */
+  readonly #waiting = new Set<string>();
   readonly #abort = new AbortController();
 
   constructor(opts: ImageUpdatePollerOptions) {
@@ -89,14 +92,21 @@ export class ImageUpdatePoller implements ImageUpdates {
 
   watch(key: string, watches: readonly ImageWatch[]): void {
     const before = this.#watches.get(key);
-    if (watches.length === 0) this.#watches.delete(key);
-    else this.#watches.set(key, watches);
+    if (watches.length === 0) {
+      this.#watches.delete(key);
+      this.#waiting.delete(key);
+    } else this.#watches.set(key, watches);
     // an image not polled yet is asked about at once (a new stack needs not wait an interval)
-    const fresh = watches.some((w) => {
-      const k = factKey(w.image, w.policy);
-      return k !== undefined && !this.#facts.has(k) && !this.#failed.has(k);
-    });
-    if (fresh && JSON.stringify(before) !== JSON.stringify(watches)) void this.poll();
+    // (the stack is enqueued once they are known, even when another stack's poll found them)
+    if (watches.some((w) => !this.#known(w))) {
+      this.#waiting.add(key);
+      if (JSON.stringify(before) !== JSON.stringify(watches)) void this.poll();
+    }
+  }
+
+  #known(w: ImageWatch): boolean {
+    const k = factKey(w.image, w.policy);
+    return k === undefined || this.#facts.has(k) || this.#failed.has(k);
   }
 
   factsOf(image: string, policy: ImageUpdatePolicy): RegistryFacts | undefined {
@@ -139,9 +149,21 @@ export class ImageUpdatePoller implements ImageUpdates {
     await this.#running?.catch(() => undefined);
   }
 
-  /** One pass over every image followed (one at a time; a pass already running is joined). */
+  /**
+   * One pass over every image followed, one at a time. While a pass runs, a call joins it and
+   * another pass follows it (for what was followed meanwhile).
+   */
   poll(): Promise<void> {
-    this.#running ??= this.#pass().finally(() => (this.#running = undefined));
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      do {
+        this.#again = false;
+        await this.#pass();
+      } while (this.#again && !this.#abort.signal.aborted);
+    })().finally(() => (this.#running = undefined));
     return this.#running;
   }
 
@@ -161,6 +183,11 @@ export class ImageUpdatePoller implements ImageUpdates {
       const moved = await this.#pollOne(k, watch);
       if (moved) for (const key of keys) changed.add(key);
     }
+    for (const key of this.#waiting)
+      if ((this.#watches.get(key) ?? []).every((w) => this.#known(w))) {
+        this.#waiting.delete(key);
+        changed.add(key);
+      }
     for (const key of changed) await this.#o.enqueue(key);
   }
 
