@@ -6,7 +6,9 @@
  * - a registry that is down changes nothing and is reported in status, until it is back.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { labRegistry } from '../lab/lab.js';
 import { ControllerProcess, killAll, metricSum, waitFor } from './helpers/controller-process.js';
@@ -19,7 +21,7 @@ import {
   uniq,
 } from './helpers/controller-swarm.js';
 import { ensureRegistry, pushImage } from './helpers/registry.js';
-import { docker } from './fidelity/support/cli.js';
+import { docker, dockerJSON } from './fidelity/support/cli.js';
 
 const lab = inject('lab');
 const RUN = randomBytes(3).toString('hex');
@@ -31,6 +33,8 @@ const status = new StatusReader(id);
 let ctl: ControllerProcess;
 let DIG = ''; // REG/upd<run>/dig:1, followed by digest
 let SEM = ''; // REG/upd<run>/sem, followed by semver ^1.2
+let ROLL = ''; // REG/upd<run>/roll:1, followed by digest, one task running
+let rollDigest1 = '';
 let digest1 = '';
 const pushed: string[] = [];
 
@@ -51,7 +55,36 @@ spec:
         command: ["sleep", "100000"]
         deploy: {replicas: 0, endpoint_mode: dnsrr}
         x-swarmkeeper: {image-update: {semver: "^1.2"}}
+      roll:
+        image: ${ROLL}
+        command: ["sleep", "100000"]
+        stop_signal: SIGKILL
+        deploy:
+          replicas: 1
+          endpoint_mode: dnsrr
+          restart_policy: {condition: none}
+          update_config: {failure_action: rollback, monitor: 3s, order: stop-first}
+          rollback_config: {monitor: 1s}
+        x-swarmkeeper: {image-update: digest}
 `;
+
+/** Pushes an image whose entrypoint exits at once (the command is then its argument): its digest. */
+async function pushBroken(image: string): Promise<string> {
+  const ctx = mkdtempSync(join(tmpdir(), 'sk-broken-'));
+  try {
+    writeFileSync(
+      join(ctx, 'Dockerfile'),
+      `FROM local/busybox:1\nLABEL swarmkeeper.test=broken${RUN}\nENTRYPOINT ["false"]\n`,
+    );
+    await docker(['build', '-q', '-t', image, ctx]);
+    pushed.push(image);
+    const m = /digest: (sha256:[0-9a-f]{64})/.exec((await docker(['push', image])).stdout);
+    if (!m?.[1]) throw new Error('no digest in docker push output');
+    return m[1];
+  } finally {
+    rmSync(ctx, { recursive: true, force: true });
+  }
+}
 
 const push = async (image: string, label: string) => {
   pushed.push(image);
@@ -64,6 +97,10 @@ const polls = async (result: string) =>
 const statusImages = async () =>
   ((await status.get(key))?.['images'] as { service: string; from: string; to: string; at: string }[]) ?? [];
 const warnings = async () => ((await status.get(key))?.['warnings'] as string[] | undefined) ?? [];
+
+const updateStateOf = async (service: string) =>
+  (await dockerJSON<{ UpdateStatus?: { State?: string } }[]>(['service', 'inspect', service]))[0]
+    ?.UpdateStatus?.State;
 
 /** Until `n` more polls of `result` than now have been counted. */
 async function morePolls(n: number, result = 'ok'): Promise<void> {
@@ -80,6 +117,8 @@ describe('swarmkeeper run: image update policies', () => {
     SEM = `${registry}/upd${RUN}/sem`;
     digest1 = await push(DIG, 'one');
     await push(`${SEM}:1.2.1`, 'v121');
+    ROLL = `${registry}/upd${RUN}/roll:1`;
+    rollDigest1 = await push(ROLL, 'roll-one');
     writeFileSync(src.path(`${name}.yaml`), stackCR());
     ctl = await ControllerProcess.start({
       instanceId: id,
@@ -163,5 +202,25 @@ describe('swarmkeeper run: image update policies', () => {
       (await warnings()).some((x) => x.startsWith('image update')) ? undefined : true,
     );
     expect({ dig: await versionOf('dig'), sem: await versionOf('sem') }).toEqual(before);
+  });
+
+  it('a digest Swarm rolled back is not sent again; the next one behind the tag is', async () => {
+    expect(await imageOf('roll')).toBe(`${ROLL}@${rollDigest1}`);
+    const broken = await pushBroken(ROLL);
+    const rolledBack = await waitFor(`roll rolled back\n${ctl.tail()}`, 90_000, async () => {
+      const s = await serviceSpec(`${name}_roll`);
+      const state = await updateStateOf(`${name}_roll`);
+      return s?.image === `${ROLL}@${rollDigest1}` && state === 'rollback_completed' ? s : undefined;
+    });
+    const changes = (await statusImages()).filter((c) => c.service === `${name}_roll`);
+    expect(changes.map((c) => c.to)).toEqual([`${ROLL}@${broken}`]);
+    await morePolls(3);
+    const after = await serviceSpec(`${name}_roll`);
+    expect(after?.image).toBe(`${ROLL}@${rollDigest1}`);
+    expect(after?.version).toBe(rolledBack.version);
+    const fixed = await push(ROLL, 'roll-three');
+    await waitFor(`roll at the fixed digest\n${ctl.tail()}`, 60_000, async () =>
+      (await imageOf('roll')) === `${ROLL}@${fixed}` ? true : undefined,
+    );
   });
 });
