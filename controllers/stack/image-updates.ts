@@ -6,6 +6,7 @@
  */
 import type { DesiredObject, DesiredState, ObservedObject } from '../../reconciler/model/objects.js';
 import type { ImageResolution, ImageResolutions } from '../../reconciler/plan/image-pin.js';
+import type { ServiceSpec } from '../../reconciler/model/engine-types.js';
 import {
   applyImageUpdates,
   type ImageChange,
@@ -54,6 +55,10 @@ export function updateImages(
     policies,
     (image, policy) => updates.factsOf(image, policy),
     updates.rejected(),
+    (name) => {
+      const o = observed.find((x) => x.kind === 'service' && x.name === name);
+      return (o?.spec as ServiceSpec | undefined)?.TaskTemplate?.ContainerSpec?.Image;
+    },
   );
   return { ...u, warnings: updates.warningsOf(watches) };
 }

@@ -77,15 +77,30 @@ export interface ImageDecision {
   resolution?: ImageResolution;
 }
 
+/** The tag of `running` when it is an image of the same repository as `image`. */
+function runningTag(image: string, running: string | undefined): string | undefined {
+  if (running === undefined) return undefined;
+  try {
+    const r = parseImageReference(running);
+    return r.name === parseImageReference(image).name ? r.tag : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The image to send for a service written with `image`. `rejected` holds the references Swarm
  * rolled back (`name:tag@digest` for digest, `name:tag` for semver): they are not sent again.
+ * `running` is the service's image now: under semver its tag is a candidate too, so a service
+ * is never moved back below it while the tags are not known (a restarted controller, a registry
+ * down) or no longer listed.
  */
 export function decideImage(
   image: string,
   policy: ImageUpdatePolicy,
   facts: RegistryFacts | undefined,
   rejected: ReadonlySet<string> = new Set(),
+  running?: string,
 ): ImageDecision {
   let ref;
   try {
@@ -100,10 +115,12 @@ export function decideImage(
     if (rejected.has(`${taggedName(image) ?? image}@${r.digest}`)) return { image };
     return { image, resolution: r };
   }
-  if (policy.kind === 'semver' && facts?.tags) {
+  const now = runningTag(image, running);
+  if (policy.kind === 'semver' && (facts?.tags || now !== undefined)) {
     const range = parseRange(policy.range);
     if (!range) return { image };
-    const allowed = facts.tags.filter((t) => !rejected.has(taggedName(retag(image, t)) ?? ''));
+    const tags = [...(now === undefined ? [] : [now]), ...(facts?.tags ?? [])];
+    const allowed = tags.filter((t) => !rejected.has(taggedName(retag(image, t)) ?? ''));
     const newest = newestInRange(allowed, range);
     if (newest === undefined || (newest === ref.tag && ref.digest === undefined)) return { image };
     return { image: retag(image, newest) };
@@ -128,6 +145,7 @@ export function applyImageUpdates(
   policies: Readonly<Record<string, ImageUpdatePolicy>>,
   factsOf: (image: string, policy: ImageUpdatePolicy) => RegistryFacts | undefined,
   rejected: ReadonlySet<string> = new Set(),
+  runningOf: (name: string) => string | undefined = () => undefined,
 ): UpdatedDesired {
   const resolutions: Record<string, ImageResolution> = {};
   const decided = new Set<string>();
@@ -135,7 +153,7 @@ export function applyImageUpdates(
     const policy = policies[o.name];
     if (o.kind !== 'service' || !policy || policy.kind === 'off') return o;
     const image = o.spec.TaskTemplate.ContainerSpec.Image;
-    const d = decideImage(image, policy, factsOf(image, policy), rejected);
+    const d = decideImage(image, policy, factsOf(image, policy), rejected, runningOf(o.name));
     if (d.resolution) {
       resolutions[d.image] = d.resolution;
       decided.add(o.name);

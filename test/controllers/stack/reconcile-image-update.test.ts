@@ -118,4 +118,33 @@ describe('reconcileResource with an image update policy', () => {
     expect(r.status.warnings).toEqual(w.poll.warnings);
     expect(r.status.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
   });
+
+  it.each([
+    ['not polled yet (a restarted controller)', undefined],
+    ['its registry unreachable since the restart', undefined],
+    ['a tag list without the running tag', { tags: ['1.2.1'] }],
+  ])('semver: a service moved to a newer tag stays there when the tags are %s', async (_, facts) => {
+    const w = world();
+    const semver: DesiredResource = {
+      ...res('correct'),
+      spec: {
+        compose: {
+          services: {
+            web: {
+              image: 'reg:5000/web:1.2.1',
+              deploy: { replicas: 0, endpoint_mode: 'dnsrr' },
+              'x-swarmkeeper': { 'image-update': { semver: '^1.2' } },
+            },
+          },
+        },
+      },
+    };
+    w.poll.facts = { tags: ['1.2.1', '1.3.0', '2.0.0'] };
+    const first = await reconcileResource(semver, { mode: 'apply' }, w.deps);
+    expect(w.running()).toBe(`reg:5000/web:1.3.0@${D1}`);
+    w.poll.facts = facts;
+    const after = await reconcileResource(semver, { mode: 'apply' }, w.deps, first.status);
+    expect(after.plan?.actions).toEqual([]);
+    expect(w.running()).toBe(`reg:5000/web:1.3.0@${D1}`);
+  });
 });

@@ -139,6 +139,44 @@ const observedService = (name: string, image: string): ObservedObject => ({
   spec: { Name: name, TaskTemplate: { ContainerSpec: { Image: image } } },
 });
 
+describe('decideImage under semver with the running image', () => {
+  it.each<[string, RegistryFacts | undefined, string | undefined, string[], string]>([
+    [
+      'no tags known: the running tag in range stays',
+      undefined,
+      `reg:5000/app:1.3.0@${D1}`,
+      [],
+      'reg:5000/app:1.3.0',
+    ],
+    ['no tags known, nothing running: as written', undefined, undefined, [], 'reg:5000/app:1.2.1'],
+    [
+      'the running tag out of range is no candidate',
+      undefined,
+      'reg:5000/app:2.0.0',
+      [],
+      'reg:5000/app:1.2.1',
+    ],
+    ['another repository is no candidate', undefined, 'reg:5000/other:1.9.0', [], 'reg:5000/app:1.2.1'],
+    ['a newer listed tag wins over the running one', TAGS, 'reg:5000/app:1.2.5', [], 'reg:5000/app:1.3.0'],
+    [
+      'a running tag no longer listed is kept',
+      { tags: ['1.2.1'] },
+      'reg:5000/app:1.3.0',
+      [],
+      'reg:5000/app:1.3.0',
+    ],
+    [
+      'a rolled-back running tag is no candidate',
+      { tags: ['1.2.1'] },
+      'reg:5000/app:1.3.0',
+      ['reg:5000/app:1.3.0'],
+      'reg:5000/app:1.2.1',
+    ],
+  ])('%s', (_, facts, running, rejected, want) =>
+    expect(decideImage('reg:5000/app:1.2.1', SEMVER, facts, new Set(rejected), running).image).toBe(want),
+  );
+});
+
 describe('applyImageUpdates and imageChanges', () => {
   const objects = [
     svc('web', {}, { Image: 'reg:5000/web:1' }),
