@@ -223,4 +223,41 @@ describe('swarmkeeper run: image update policies', () => {
       (await imageOf('roll')) === `${ROLL}@${fixed}` ? true : undefined,
     );
   });
+
+  it('a controller restarted while the registry is down moves no service back to the tag as written', async () => {
+    const services = ['dig', 'sem', 'roll'];
+    const snapshot = async () =>
+      Object.fromEntries(
+        await Promise.all(services.map(async (x) => [x, await serviceSpec(`${name}_${x}`)])),
+      );
+    const before = await snapshot();
+    expect(before['sem']?.image).toMatch(new RegExp(`^${SEM}:1\\.3\\.0@`));
+    await labRegistry('stop', { name: lab.name });
+    try {
+      await ctl.kill9();
+      ctl = await ControllerProcess.start({
+        instanceId: id,
+        sources: [src.dir],
+        redisUrl: labVars().redisUrl,
+        label: 'imgup-restarted',
+        args: ['--image-update-interval', '2s'],
+      });
+      await ctl.waitReady(60_000);
+      // this process's own reconciles (the start-up one, then the one its failed polls enqueue)
+      await waitFor(`2 reconciles after the restart\n${ctl.tail()}`, 60_000, async () =>
+        metricSum(await ctl.metrics(), 'swarmkeeper_reconcile_total', {
+          kind: 'SwarmStack',
+          result: 'success',
+        }) >= 2
+          ? true
+          : undefined,
+      );
+      expect((await warnings()).filter((x) => x.startsWith('image update'))).toHaveLength(3);
+      await morePolls(3, 'unreachable');
+      const after = await snapshot();
+      for (const x of services) expect(after[x]?.version, x).toBe(before[x]?.version);
+    } finally {
+      await labRegistry('start', { name: lab.name });
+    }
+  });
 });
