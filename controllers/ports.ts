@@ -21,6 +21,21 @@ export type {
 export type { PlannerSwarmPort };
 
 // ---------------------------------------------------------------------------------------------
+// Registries
+
+/**
+ * The tags of an image repository, through the registry's v2 API (`GET /v2/<name>/tags/list`) with
+ * the credentials service writes send (image update policy semver; reconciler/plan/image-update.ts).
+ */
+export interface RegistryTags {
+  /**
+   * The tags of `repository` (with its domain, `reg:5000/team/app`, `docker.io/library/nginx`).
+   * Rejects with SK_ERR_REGISTRY_UNREACHABLE when the registry cannot be read (never its credentials).
+   */
+  listTags(repository: string, signal?: AbortSignal): Promise<string[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The Swarm
 
 /** Which services' health to read: those this instance owns, or only one resource's. */

@@ -119,6 +119,11 @@ export const Errors = {
   INTERNAL: def('SK_ERR_INTERNAL', 'transient', 'InternalError'),
   /** A machine run did not finish within its deadline; its snapshot stays and the next reconcile resumes it. */
   MACHINE_DEADLINE: def('SK_ERR_MACHINE_DEADLINE', 'transient', 'MachineDeadline'),
+  /**
+   * A registry's API could not be read (down, refused, bad credentials) by an image update poll: the
+   * image stays as it is and the stack's status carries a warning; never a reconcile error.
+   */
+  REGISTRY_UNREACHABLE: def('SK_ERR_REGISTRY_UNREACHABLE', 'transient', 'RegistryUnreachable'),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorName = keyof typeof Errors;

@@ -82,6 +82,26 @@ function findEntry(config: DockerAuthConfig, host: string): AuthEntry | undefine
   return undefined;
 }
 
+/** Credentials for a registry host (for the registry's own API: tag lists), or undefined when none is configured. */
+export function registryCredentials(
+  host: string,
+  config: DockerAuthConfig,
+): Sensitive<{ username: string; password: string } | { identitytoken: string }> | undefined {
+  const entry = findEntry(config, host);
+  if (!entry) return undefined;
+  if (entry.identitytoken) return new Sensitive({ identitytoken: entry.identitytoken });
+  let { username, password } = entry;
+  if (entry.auth) {
+    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return undefined;
+    username = decoded.slice(0, colon);
+    password = decoded.slice(colon + 1);
+  }
+  if (!username && !password) return undefined;
+  return new Sensitive({ username: username ?? '', password: password ?? '' });
+}
+
 /** base64url WITH padding, as the docker CLI sends it (Go's base64.URLEncoding). */
 function toBase64Url(json: object): string {
   return Buffer.from(JSON.stringify(json)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');

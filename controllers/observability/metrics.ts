@@ -71,6 +71,18 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['key', 'revision'] as const,
       registers: [registry],
     }),
+    imageUpdates: new Counter({
+      name: 'swarmkeeper_image_updates_total',
+      help: 'Service image changes the image update policies applied, by resource',
+      labelNames: ['key'] as const,
+      registers: [registry],
+    }),
+    imagePolls: new Counter({
+      name: 'swarmkeeper_image_update_polls_total',
+      help: 'Registry polls of the image update policies by policy (digest, semver) and result (ok, unreachable)',
+      labelNames: ['policy', 'result'] as const,
+      registers: [registry],
+    }),
     resourceReady: new Gauge({
       name: 'swarmkeeper_resource_ready',
       help: '1 when the resource is Ready, 0 otherwise',

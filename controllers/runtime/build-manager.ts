@@ -16,6 +16,7 @@ import type {
   ImageResolver,
   KindReconcilers,
   OwnerIndex,
+  RegistryTags,
   ResourceLifecycle,
   SecretResolver,
   Source,
@@ -24,6 +25,7 @@ import type {
 } from '../ports.js';
 import type { PlannedKindDeps } from '../stack/planned-kind.js';
 import { swarmStackKind } from '../stack/stack-kind.js';
+import { ImageUpdatePoller } from '../stack/image-update-poller.js';
 import type { StackSettings } from '../stack/stack-settings.js';
 import { DesiredState } from './desired-state.js';
 import { DockerEventsWatcher } from './docker-events.js';
@@ -74,6 +76,10 @@ export interface ManagerOptions {
   stack?: StackSettings;
   /** The instance's key of secret names (loaded once, retried while it fails; secret-hash-key.ts). */
   secretHashKey: () => Promise<Uint8Array>;
+  /** How often the image update policies poll their registries (run --image-update-interval; default 5 min). */
+  imageUpdateIntervalMs?: number;
+  /** The tags of a repository (image update policy semver); absent: semver policies do not poll. */
+  registryTags?: RegistryTags;
 }
 
 export function buildManager(opts: ManagerOptions): Manager {
@@ -96,6 +102,17 @@ export function buildManager(opts: ManagerOptions): Manager {
     take: (epoch) => takeSnapshot(opts.docker, opts.instanceId, epoch),
     onResult: (result) => opts.metrics.swarmSnapshots.inc({ result }),
   });
+  // the image update policies: polled in every replica, for the stacks its reconciles follow
+  const poller = opts.images
+    ? new ImageUpdatePoller({
+        resolver: opts.images,
+        ...(opts.registryTags ? { tags: opts.registryTags } : {}),
+        intervalMs: opts.imageUpdateIntervalMs ?? 5 * 60_000,
+        enqueue: (key) => queue.enqueue(key), // called once the queue is built
+        logger: log.child({ component: 'image-update' }),
+        onPoll: (policy, result) => opts.metrics.imagePolls.inc({ policy, result }),
+      })
+    : undefined;
   const planned: PlannedKindDeps = {
     swarm: opts.swarm,
     instanceId: opts.instanceId,
@@ -105,6 +122,8 @@ export function buildManager(opts: ManagerOptions): Manager {
     ...(opts.secrets ? { secrets: opts.secrets } : {}),
     ...(opts.stack ? { stack: opts.stack } : {}),
     ...(opts.progressRequeueMs !== undefined ? { progressRequeueMs: opts.progressRequeueMs } : {}),
+    ...(poller ? { imageUpdates: poller } : {}),
+    onImageChange: (key) => opts.metrics.imageUpdates.inc({ key }),
   };
   const kinds: KindReconcilers = {
     SwarmStack: swarmStackKind(planned),
@@ -164,6 +183,7 @@ export function buildManager(opts: ManagerOptions): Manager {
     events,
     conflicts,
     logger: log,
+    ...(poller ? { pollers: [poller] } : {}),
   });
   onReconnected(opts.redis, () => manager.onRedisReconnected());
   return manager;

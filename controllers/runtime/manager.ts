@@ -26,6 +26,8 @@ export interface ManagerParts {
   /** Objects this instance would manage that another owner holds (makes /readyz fail). */
   conflicts: ConflictStore;
   logger: Logger;
+  /** Pollers that enqueue on their own (the image update poller), from start to stop. */
+  pollers?: readonly { start(): void; stop(): Promise<void> }[];
 }
 
 export class Manager {
@@ -77,6 +79,7 @@ export class Manager {
     // the start-up pass is a resync too: one fresh snapshot of the Swarm for all of it
     await epoch.bump();
     for (const key of desired.keys()) await queue.enqueue(key, { via: 'resync' });
+    for (const p of this.#p.pollers ?? []) p.start();
     this.#p.lease.start();
   }
 
@@ -90,6 +93,7 @@ export class Manager {
     const t0 = Date.now();
     const log = this.#p.logger;
     this.#p.events.stop();
+    await Promise.all((this.#p.pollers ?? []).map((p) => settlesWithin(p.stop(), 1000)));
     const [sourcesStopped, leaseReleased] = await Promise.all([
       settlesWithin(Promise.all(this.#p.sources.map((s) => s.stop())), 2000),
       settlesWithin(this.#p.lease.stop(), 1000),

@@ -18,7 +18,8 @@ import type {
 } from '../ports.js';
 import { DesiredCache } from './desired-cache.js';
 import { reconcileResource } from './reconcile-resource.js';
-import { outcomeEvent, warningsEvent } from './stack-events.js';
+import { imagesEvent, outcomeEvent, warningsEvent } from './stack-events.js';
+import type { ImageUpdates } from './image-update-poller.js';
 import type { StackSettings } from './stack-settings.js';
 
 export interface PlannedKindDeps {
@@ -38,6 +39,10 @@ export interface PlannedKindDeps {
   progressRequeueMs?: number;
   /** The kind's cache of desired states (default: its own, per process; desired-cache.ts). */
   cache?: DesiredCache;
+  /** The image update policies' poller (absent: every policy is off). */
+  imageUpdates?: ImageUpdates;
+  /** Counts the image changes the policies made (the metric), by resource. */
+  onImageChange?: (key: string) => void;
 }
 
 const HOOK_CODES = new Set([Errors.HOOK_RUNNING.code, Errors.HOOK_FAILED.code]);
@@ -76,6 +81,7 @@ export function plannedKind(deps: PlannedKindDeps): KindReconciler {
           ...(deps.images ? { images: deps.images } : {}),
           ...(deps.secrets ? { secrets: deps.secrets } : {}),
           ...(deps.stack ? { stack: deps.stack } : {}),
+          ...(deps.imageUpdates ? { imageUpdates: deps.imageUpdates } : {}),
           cache,
         },
         prevForReconcile,
@@ -83,7 +89,9 @@ export function plannedKind(deps: PlannedKindDeps): KindReconciler {
       const events = [
         outcomeEvent(res.key, r.plan, r.results, r.error, r.drift),
         warningsEvent(res.key, prev?.warnings, r.warnings),
+        imagesEvent(res.key, r.images),
       ].filter((e): e is ResourceEvent => e !== undefined);
+      for (let i = 0; i < r.images.length; i++) deps.onImageChange?.(res.key);
       const progressing = (r.outcome.progressing?.length ?? 0) > 0;
       return {
         status: r.status as KindStatus,

@@ -21,8 +21,9 @@ import type { DesiredCache } from './desired-cache.js';
 import { SAFE_STACK_SETTINGS, type StackSettings } from './stack-settings.js';
 import { noSecrets } from '../sources/dir-secrets.js';
 import type { ActionResult, ApplyProgress, ImageResolver, SecretResolver, SwarmPort } from '../ports.js';
-import type { ResolveImageMode } from '../../reconciler/plan/image-pin.js';
-import { resolveImages } from './resolve-images.js';
+import type { ImageUpdates } from './image-update-poller.js';
+import { appliedImageChanges, resolveForPlan, updateImages } from './image-updates.js';
+import type { ImageChange } from '../../reconciler/plan/image-update.js';
 import { HOOK_POLL_MS, observeHooks, runHookStage, type StageInput, throwIfFailed } from './hook-stages.js';
 import type { HookPhase } from '../../reconciler/compose/hooks.js';
 import { type HookStep, openHooks, stagePlan, withoutSettledHooks } from '../../reconciler/plan/hooks.js';
@@ -53,6 +54,8 @@ export interface ReconcileDeps {
   images?: ImageResolver;
   /** Desired states computed before, by the content of what they read (absent: computed every time). */
   cache?: DesiredCache;
+  /** The image update policies' registry facts (absent: every policy is off). */
+  imageUpdates?: ImageUpdates;
 }
 
 export interface ReconcileOptions {
@@ -62,7 +65,7 @@ export interface ReconcileOptions {
   /** Overrides spec.adopt (the CLI's --adopt). */
   adopt?: boolean;
   /** Overrides spec.resolveImage (the CLI's --resolve-image). */
-  resolveImage?: ResolveImageMode;
+  resolveImage?: import('../../reconciler/plan/image-pin.js').ResolveImageMode;
   onProgress?: ApplyProgress;
   /** Runs a failed deploy hook again at once (the CLI's apply); otherwise after its failure was reported. */
   rerunFailedHooks?: boolean;
@@ -90,6 +93,8 @@ export interface ReconcileReport {
   services: ServiceHealth[];
   /** What loading accepted with a warning: keys docker ignores (e.g. `build`), an unset variable. */
   warnings: string[];
+  /** The image changes the update policies made (status images, an Event, a metric). */
+  images: ImageChange[];
 }
 
 /**
@@ -117,6 +122,7 @@ export async function reconcileResource(
   let driftOnly = false;
   let detected: FieldChange[] = [];
   let imageWarnings: string[] = [];
+  let images: ImageChange[] = [];
   // a job hook is no rollout: it never counts as progressing (its steps say how it runs)
   const hookNames = new Set<string>();
   const stageInput = (
@@ -170,28 +176,28 @@ export async function reconcileResource(
     };
     const observed = deps.view?.observe(query) ?? (await deps.swarm.observe(query));
     desiredHash = hashDesired(d);
-    // before the pure plan: the digests of the images this reconcile pins (one call per image)
-    const images = await resolveImages(
+    // the image update policies decide from the last poll; then the digests this reconcile pins
+    const updated = updateImages(deps.imageUpdates, res.key, d.desired, observed.objects);
+    const input = { mode: opts.resolveImage ?? d.policy.resolveImage, observed: observed.objects };
+    const newDesired = prev?.desiredHash !== desiredHash;
+    const prevWarnings = prev?.warnings ?? [];
+    const pinned = await resolveForPlan(
       deps.images,
-      {
-        mode: opts.resolveImage ?? d.policy.resolveImage,
-        desired: d.desired.objects,
-        observed: observed.objects,
-        newDesired: prev?.desiredHash !== desiredHash,
-        ...(prev?.warnings ? { prevWarnings: prev.warnings } : {}),
-      },
+      updated,
+      { ...input, newDesired, prevWarnings },
       log,
       opts.signal,
     );
-    imageWarnings = images.warnings;
-    p = makePlan(d.desired, observed, {
+    imageWarnings = pinned.warnings;
+    const resolutions = pinned.resolutions;
+    p = makePlan({ ...d.desired, objects: updated.objects }, observed, {
       instanceId: deps.instanceId,
       prune: opts.prune ?? d.policy.prune,
       adopt: opts.adopt ?? d.policy.adopt,
       recreatePolicy: d.policy.recreatePolicy,
       configRetention: d.policy.configRetention,
       ignore: d.policy.ignore,
-      ...(Object.keys(images.resolutions).length > 0 ? { images: images.resolutions } : {}),
+      ...(Object.keys(resolutions).length > 0 ? { images: resolutions } : {}),
       ...(deps.cache ? { stamps: deps.cache.stamps } : {}),
     });
     // deploy hooks of the revision: settled hooks are never touched (plan/hooks.ts)
@@ -201,7 +207,11 @@ export async function reconcileResource(
     log.debug({ summary: summarize(p) }, 'planned');
     // The desired state did not change since it was last applied, yet the plan is not empty:
     // someone changed the Swarm out of band.
-    driftOnly = prev?.desiredHash === desiredHash && p.actions.length > 0;
+    // (an image update policy's change is no drift)
+    driftOnly =
+      prev?.desiredHash === desiredHash &&
+      p.actions.length > 0 &&
+      !p.actions.some((a) => updated.decided.has(a.name));
     const deploy = stagePlan(p, steps, 'deploy'); // the plan without the hooks not yet run
     if (driftOnly && d.policy.driftPolicy === 'detect') {
       detected = driftChanges(p);
@@ -213,6 +223,15 @@ export async function reconcileResource(
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
+      images = appliedImageChanges(
+        deps.imageUpdates,
+        updated,
+        d.desired,
+        observed.objects,
+        resolutions,
+        results,
+        now(),
+      );
       throwIfFailed(results);
       log.info({ summary: summarize(p) }, 'applied');
     }
@@ -247,6 +266,7 @@ export async function reconcileResource(
     ...(res.origin.revision ? { revision: res.origin.revision } : {}),
     ...(p ? { plan: summarize(p), blocked: p.blocked, hooks: hookStatuses(p) } : {}),
     ...(error ? { error } : {}),
+    ...(images.length > 0 ? { images } : {}),
     ...(d?.desired.warnings || imageWarnings.length > 0
       ? { warnings: [...(d?.desired.warnings ?? []), ...imageWarnings] }
       : {}),
@@ -261,6 +281,7 @@ export async function reconcileResource(
     status,
     services,
     warnings: [...(d?.warnings ?? []), ...imageWarnings],
+    images,
     ...(p ? { plan: p } : {}),
     ...(results ? { results } : {}),
     ...(error ? { error } : {}),

@@ -1,6 +1,7 @@
 import { Errors, type SwarmkeeperError } from '../../reconciler/errors.js';
 import { type Plan, summarize } from '../../reconciler/plan/types.js';
 import type { ActionResult, ResourceEvent } from '../ports.js';
+import type { ImageChange } from '../../reconciler/plan/image-update.js';
 
 /**
  * What docker stack deploy would ignore in a resource (its load warnings), as one Warning Event
@@ -49,5 +50,17 @@ export function outcomeEvent(
     reason: drift ? 'DriftCorrected' : 'Applied',
     action: 'Reconcile',
     note: `${parts.join(', ')}: ${shown}`,
+  };
+}
+
+/** The image changes the update policies made (one Normal Event `ImageUpdated`), none when there are none. */
+export function imagesEvent(key: string, changes: readonly ImageChange[]): ResourceEvent | undefined {
+  if (changes.length === 0) return undefined;
+  return {
+    key,
+    type: 'Normal',
+    reason: 'ImageUpdated',
+    action: 'Reconcile',
+    note: changes.map((c) => `${c.service}: ${c.from} -> ${c.to}`).join('\n'),
   };
 }

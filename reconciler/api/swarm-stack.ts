@@ -2,12 +2,29 @@ import { z } from 'zod';
 import { cel, commonSpecFields, count, nonEmpty, recreatePolicy, secretKeyRef, swarmName } from './common.js';
 import { commonStatusFields } from './status.js';
 import { DEFAULT_RESOLVE_IMAGE, RESOLVE_IMAGE_MODES } from '../plan/image-pin.js';
+import { IMAGE_UPDATE_POLICIES } from '../plan/image-update.js';
+import { rangeProblem } from '../units/semver.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PARENT_SEGMENT = /(^|\/)\.\.(\/|$)/;
 
 /** Longest path accepted; the CRD needs a bound on list items for the cost of its CEL rules. */
 const MAX_PATH = 1024;
+
+/** spec.imageUpdate: `{policy: digest}`, `{policy: semver, range: "^1.2"}`, `{policy: off}`. */
+const imageUpdateSchema = z
+  .strictObject({
+    policy: z.enum(IMAGE_UPDATE_POLICIES),
+    range: z.string().max(256).optional().describe('The semver range of the semver policy (e.g. ^1.2).'),
+  })
+  .superRefine((v, ctx) => {
+    if (v.policy === 'semver' && v.range === undefined)
+      ctx.addIssue({ code: 'custom', path: ['range'], message: 'the semver policy needs a range' });
+    else if (v.policy !== 'semver' && v.range !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['range'], message: 'a range goes with the semver policy only' });
+    const problem = v.range === undefined ? undefined : rangeProblem(v.range);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['range'], message: problem });
+  });
 
 /** A path relative to the resource's folder, inside the source. */
 function relativePath(what: string) {
@@ -105,6 +122,11 @@ export const swarmStackSpecSchema = z
       .describe(
         'Pin images to digests like docker stack deploy --resolve-image: always (resolve every tag on each new desired state), changed (only images that changed), never (send the tag as written).',
       ),
+    imageUpdate: imageUpdateSchema
+      .optional()
+      .describe(
+        "The stack-wide image update policy of its services (a service's x-swarmkeeper image-update wins): off (the default), digest (roll when the digest behind the tag changes), semver (move to the newest tag in range).",
+      ),
     configRetention: count.default(2).describe('Old versions of hashed configs/secrets kept for rollback.'),
     ...commonSpecFields,
   })
@@ -179,6 +201,13 @@ export const hookStatusSchema = z.strictObject({
   exitCode: count.optional(),
 });
 
+export const imageChangeSchema = z.strictObject({
+  service: z.string().max(253),
+  from: z.string().describe('The image the service ran.'),
+  to: z.string().describe('The image an update policy sent.'),
+  at: z.string().describe('When it was applied (RFC 3339).'),
+});
+
 export const swarmStackStatusSchema = z.strictObject({
   ...commonStatusFields,
   services: z.array(serviceStatusSchema).optional(),
@@ -187,6 +216,10 @@ export const swarmStackStatusSchema = z.strictObject({
     .optional()
     .describe('The deploy hooks (x-swarmkeeper: {hook: ...}) of the last desired revision.'),
   serviceCount: count.optional(),
+  images: z
+    .array(imageChangeSchema)
+    .optional()
+    .describe('The last image changes the image update policies made (the newest last).'),
   warnings: z
     .array(z.string())
     .optional()

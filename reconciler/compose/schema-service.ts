@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deploy } from './schema-deploy.js';
+import { rangeProblem } from '../units/semver.js';
 import { parseShortPort, type ComposePort } from './ports.js';
 import {
   expected,
@@ -224,7 +225,24 @@ export const serviceSchema = strict({
     .optional(),
   deploy: deploy.optional(),
   /** swarmkeeper's own extension (docker ignores `x-*` keys): a deploy hook (hooks.ts). */
-  'x-swarmkeeper': strict({ hook: oneOf(['pre-deploy', 'post-deploy']).optional() }).optional(),
+  'x-swarmkeeper': strict({
+    hook: oneOf(['pre-deploy', 'post-deploy']).optional(),
+    /** An image update policy (plan/image-update.ts). */
+    'image-update': z
+      .union(
+        [
+          z.enum(['digest', 'off'], { error: expected('expected digest, off or {semver: "<range>"}') }),
+          strict({
+            semver: z.string().superRefine((r, ctx) => {
+              const problem = rangeProblem(r);
+              if (problem) ctx.addIssue({ code: 'custom', message: problem });
+            }),
+          }),
+        ],
+        { error: expected('expected digest, off or {semver: "<range>"}') },
+      )
+      .optional(),
+  }).optional(),
 });
 
 export type RawService = z.output<typeof serviceSchema>;

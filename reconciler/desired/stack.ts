@@ -2,7 +2,10 @@ import { type ComposeProject, loadCompose, loadComposeFiles } from '../compose/l
 import type { Problems } from '../compose/problems.js';
 import { toSwarm } from '../compose/to-swarm.js';
 import { errorName, skError } from '../errors.js';
-import type { DesiredState } from '../model/objects.js';
+import type { DesiredState, ImageUpdatePolicy } from '../model/objects.js';
+import { X_SWARMKEEPER } from '../compose/hooks.js';
+import { scope } from '../compose/to-swarm-parts.js';
+import { IMAGE_UPDATE_OFF, policyOf } from '../plan/image-update.js';
 import type { OwnerRef } from '../model/ownership.js';
 import type { FileReader } from '../ports.js';
 import type { DesiredResource } from '../source/resource.js';
@@ -22,6 +25,8 @@ export interface SwarmStackSpecInput {
   profiles?: string[];
   env?: Record<string, string>;
   secretRefs?: { name: string; secretRef: { name: string; key: string } }[];
+  /** The stack-wide image update policy (`{policy, range}`); a service's x-swarmkeeper image-update wins. */
+  imageUpdate?: unknown;
 }
 
 /** What a stack is built from besides its spec: `secrets` are the resolved spec.secretRefs values. */
@@ -139,5 +144,21 @@ export function stackDesiredState(
     { name: stackName, project, file },
     { owner, instanceId: ctx.instanceId, files: ctx.files, secretHashKey: ctx.secretHashKey },
   );
-  return { state, warnings: project.warnings };
+  const imageUpdates = imageUpdatePolicies(project, stackName, spec.imageUpdate);
+  return { state: imageUpdates ? { ...state, imageUpdates } : state, warnings: project.warnings };
+}
+
+/** Image update policies by Swarm service name: the service's own, else the stack's; none when all are off. */
+function imageUpdatePolicies(
+  project: ComposeProject,
+  stackName: string,
+  stackDefault: unknown,
+): Record<string, ImageUpdatePolicy> | undefined {
+  const fallback = policyOf(stackDefault) ?? IMAGE_UPDATE_OFF;
+  const out: Record<string, ImageUpdatePolicy> = {};
+  for (const [key, svc] of Object.entries(project.services)) {
+    const policy = policyOf(svc[X_SWARMKEEPER]?.['image-update']) ?? fallback;
+    if (policy.kind !== 'off') out[scope(stackName, key)] = policy;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }

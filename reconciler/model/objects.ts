@@ -72,7 +72,12 @@ export interface DesiredState {
    * unsupported options: build`); shown by the CLI, in status and as Kubernetes Events.
    */
   warnings?: string[];
+  /** Image update policies by Swarm service name (x-swarmkeeper image-update, spec.imageUpdate); absent: none. */
+  imageUpdates?: Record<string, ImageUpdatePolicy>;
 }
+
+/** How a service's image is kept current (plan/image-update.ts). */
+export type ImageUpdatePolicy = { kind: 'off' } | { kind: 'digest' } | { kind: 'semver'; range: string };
 
 /** Rollout status Swarm reports for a service (`UpdateStatus`). */
 export interface ObservedUpdateStatus {

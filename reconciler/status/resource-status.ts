@@ -1,5 +1,6 @@
 import type { SwarmkeeperError } from '../errors.js';
 import type { BlockedChange, FieldChange, PlanSummary } from '../plan/types.js';
+import { type ImageChange, keptChanges } from '../plan/image-update.js';
 import { type Condition, type ConditionInput, setCondition } from './conditions.js';
 
 /** Health of one Swarm service as observed after a reconcile. */
@@ -33,6 +34,8 @@ export interface ResourceStatus {
   hooks?: HookStatus[];
   /** What docker stack deploy would ignore or warn about in the desired state (e.g. `build`). */
   warnings?: string[];
+  /** The last image changes the image update policies made (newest last; plan/image-update.ts). */
+  images?: ImageChange[];
 }
 
 /** One deploy hook of a stack's revision as status shows it. */
@@ -63,6 +66,8 @@ export interface ReconcileOutcome {
   progressing?: string[];
   /** Warnings of the desired state (docker stack deploy's "Ignoring unsupported options", ...). */
   warnings?: string[];
+  /** Image changes the image update policies made in this reconcile's apply. */
+  images?: ImageChange[];
 }
 
 const FAILED_UPDATE_STATES = new Set(['paused', 'rollback_started', 'rollback_paused', 'rollback_completed']);
@@ -186,6 +191,7 @@ export function nextStatus(prev: ResourceStatus | undefined, o: ReconcileOutcome
   // Known only when the desired state was computed; an error before that keeps the last ones.
   if (o.warnings?.length) status.warnings = o.warnings;
   else if (o.plan || o.applied) delete status.warnings;
+  if (o.images?.length) status.images = keptChanges(prev?.images, o.images);
   return status;
 }
 

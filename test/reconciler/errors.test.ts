@@ -51,6 +51,7 @@ describe('errors', () => {
     ['HOOK_FAILED', 'SK_ERR_HOOK_FAILED', 'transient', 'HookFailed'],
     ['INTERNAL', 'SK_ERR_INTERNAL', 'transient', 'InternalError'],
     ['MACHINE_DEADLINE', 'SK_ERR_MACHINE_DEADLINE', 'transient', 'MachineDeadline'],
+    ['REGISTRY_UNREACHABLE', 'SK_ERR_REGISTRY_UNREACHABLE', 'transient', 'RegistryUnreachable'],
   ];
 
   it('the registry holds exactly the documented codes', () => {

@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import type Docker from 'dockerode';
+import type { RegistryConfigInfo } from '../../docker/registry-tags.js';
+import type { RegistryTags } from '../../ports.js';
 import { dockerFromEnv } from '../../docker/connection.js';
 import { DockerSwarmAdapter } from '../../docker/swarm-adapter.js';
 import { createLogger } from '../../observability/logger.js';
@@ -12,6 +15,7 @@ export interface RunOpts {
   redisUrl?: string;
   concurrency: string;
   resync: string;
+  imageUpdateInterval: string;
   listen: string;
   backoffBase: string;
   backoffMax: string;
@@ -138,6 +142,8 @@ export async function run(opts: RunOpts, cmd: Command, exit: ExitBox): Promise<v
     metrics,
     concurrency: Number(opts.concurrency),
     resyncIntervalMs: parseDurationMs(opts.resync),
+    imageUpdateIntervalMs: parseDurationMs(opts.imageUpdateInterval),
+    registryTags: await registryTags(docker),
     backoff: { baseMs: parseDurationMs(opts.backoffBase), maxMs: parseDurationMs(opts.backoffMax) },
     ...(opts.rateLimit ? { rateLimit: parseRateLimit(opts.rateLimit) } : {}),
     ...(opts.allowEmpty ? { allowEmpty: true } : {}),
@@ -254,4 +260,22 @@ export async function run(opts: RunOpts, cmd: Command, exit: ExitBox): Promise<v
   // timer) must not keep a stopped controller alive.
   setTimeout(() => process.exit(exit.code), 500).unref();
   exit.code = 0;
+}
+
+/** The registry API client of the semver policy: the docker CLI config's credentials, the daemon's insecure registries. */
+async function registryTags(docker: Docker): Promise<RegistryTags> {
+  const { HttpRegistryTags, isInsecureRegistry } = await import('../../docker/registry-tags.js');
+  const { loadDockerAuthConfig } = await import('../../docker/registry-auth.js');
+  let config: Promise<RegistryConfigInfo | undefined> | undefined;
+  return new HttpRegistryTags({
+    auth: () => loadDockerAuthConfig(),
+    insecure: async (host) => {
+      // read once; a failure is asked again next time
+      config ??= (docker.info() as Promise<{ RegistryConfig?: RegistryConfigInfo }>).then(
+        (i) => i.RegistryConfig,
+        () => (config = undefined),
+      );
+      return isInsecureRegistry(host, await config);
+    },
+  });
 }

@@ -34,6 +34,11 @@ export function registerRun(program: Command, exit: ExitBox, helpAfter: string):
     )
     .option('--concurrency <n>', 'reconciles at once in this process', '4')
     .option('--resync <duration>', 'periodic resync of every resource', '10m')
+    .option(
+      '--image-update-interval <duration>',
+      'how often the image update policies (x-swarmkeeper image-update, spec.imageUpdate) ask their registries',
+      '5m',
+    )
     .option('--listen <host:port>', 'HTTP address for /metrics, /healthz and /readyz', '127.0.0.1:9464')
     .option('--backoff-base <duration>', 'first retry delay after an error', '5ms')
     .option('--backoff-max <duration>', 'longest retry delay', '1000s')

@@ -10,7 +10,7 @@ const doc = (kind: string, spec: unknown, name = 'web') => ({
   spec,
 });
 const STACK_FIELDS =
-  'adopt, compose, composeFile, composeFiles, configRetention, deletionPolicy, dependsOn, driftPolicy, env, envFiles, ignore, profiles, prune, recreatePolicy, resolveImage, secretRefs, stackName, suspend';
+  'adopt, compose, composeFile, composeFiles, configRetention, deletionPolicy, dependsOn, driftPolicy, env, envFiles, ignore, imageUpdate, profiles, prune, recreatePolicy, resolveImage, secretRefs, stackName, suspend';
 const S = `${FILE}: SwarmStack/web: `;
 
 function errorOf(input: unknown): { code: string; message: string } {
