@@ -110,3 +110,11 @@ describe('overlayIgnored', () => {
     expect(d).toEqual(before);
   });
 });
+
+describe('overlayIgnored: array items', () => {
+  it('an ignored item the observed value lacks (no array there) is dropped', () => {
+    const d = { Env: ['A', 'B'] };
+    expect(overlayIgnored(d, { Env: 'not a list' }, compileIgnore(['Env[0]']))).toStrictEqual({ Env: ['B'] });
+    expect(overlayIgnored(d, {}, compileIgnore(['Env[0]']))).toStrictEqual({ Env: ['B'] });
+  });
+});
