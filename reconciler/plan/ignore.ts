@@ -36,6 +36,9 @@ function overlay(d: unknown, o: unknown, segs: Segment[], patterns: readonly Pat
     const oa = Array.isArray(o) ? o : [];
     if (patterns.some((p) => matchesExactly(p, [...segs, 0]) && p[segs.length] === '*')) return clone(o);
     const out = da.map((x, i) => overlay(x, oa[i], [...segs, i], patterns));
+    // an ignored item past the desired ones (e.g. `Env[1]` another tool appended) keeps its value
+    for (let i = da.length; i < oa.length; i++)
+      if (patterns.some((p) => matchesExactly(p, [...segs, i]))) out.push(clone(oa[i]));
     return out.filter((x) => x !== undefined);
   }
   if (d !== undefined && !isPlainObject(d)) return d;
