@@ -36,7 +36,7 @@ export function usedAfter(
   const next = new Map<string, ServiceSpec | undefined>();
   for (const o of ctx.observed)
     if (o.kind === 'service' && !removed.has(o.id)) next.set(o.name, o.spec as ServiceSpec);
-  for (const a of services) if (a.desired.kind === 'service') next.set(a.name, a.desired.spec);
+  for (const a of services) next.set(a.name, a.desired.spec as ServiceSpec);
   const used = new Set<string>();
   for (const spec of next.values()) for (const k of serviceRefs(spec)) used.add(k);
   return used;
@@ -45,8 +45,7 @@ export function usedAfter(
 function newestFirst(a: ObservedObject, b: ObservedObject): number {
   const ta = a.createdAt ?? '';
   const tb = b.createdAt ?? '';
-  if (ta !== tb) return ta < tb ? 1 : -1;
-  return b.name.localeCompare(a.name);
+  return (ta < tb ? 1 : ta > tb ? -1 : 0) || b.name.localeCompare(a.name);
 }
 
 const REMOVE_ORDER: ObjectKind[] = ['secret', 'config', 'volume', 'network'];
@@ -73,7 +72,8 @@ export function planObjectRemoves(ctx: PlanContext, used: Set<string>): RemoveAc
     const groups = new Map<string, ObservedObject[]>();
     for (const o of stale) {
       const ln = o.labels[LABEL_LOGICAL_NAME];
-      if ((kind === 'config' || kind === 'secret') && ln !== undefined && logical.has(keyOf(kind, ln))) {
+      // (only configs and secrets have logical names)
+      if (ln !== undefined && logical.has(keyOf(kind, ln))) {
         groups.set(ln, [...(groups.get(ln) ?? []), o]);
       } else if (ctx.opts.prune) pruned.push(o);
     }

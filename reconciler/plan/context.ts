@@ -1,6 +1,6 @@
 /** Shared state of one planning run and the ownership helpers every step uses. */
 import { Errors } from '../errors.js';
-import type { ServiceSpec } from '../model/engine-types.js';
+import type { Labels } from '../model/engine-types.js';
 import type { DesiredObject, DesiredState, ObjectKind, ObservedObject } from '../model/objects.js';
 import {
   LABEL_CONTENT_HASH,
@@ -42,29 +42,18 @@ export function stamp(
   instanceId: string,
   ignore: Pattern[],
 ): DesiredObject {
-  const own = ownerLabels(owner, instanceId);
-  switch (obj.kind) {
-    case 'service': {
-      const spec: ServiceSpec = { ...obj.spec, Labels: { ...(obj.spec.Labels ?? {}), ...own } };
-      return { ...obj, spec: withSpecHash(spec, ignore) };
-    }
-    case 'config':
-    case 'secret': {
-      const labels = {
-        ...(obj.spec.Labels ?? {}),
-        ...own,
-        [LABEL_LOGICAL_NAME]: obj.logicalName,
-        [LABEL_CONTENT_HASH]: obj.hash,
-      };
-      return obj.kind === 'config'
-        ? { ...obj, spec: { ...obj.spec, Labels: labels } }
-        : { ...obj, spec: { ...obj.spec, Labels: labels } };
-    }
-    case 'network':
-      return { ...obj, spec: { ...obj.spec, Labels: { ...(obj.spec.Labels ?? {}), ...own } } };
-    case 'volume':
-      return { ...obj, spec: { ...obj.spec, Labels: { ...(obj.spec.Labels ?? {}), ...own } } };
-  }
+  const labels = { ...(obj.spec.Labels ?? {}), ...ownerLabels(owner, instanceId) };
+  if (obj.kind === 'service') return { ...obj, spec: withSpecHash({ ...obj.spec, Labels: labels }, ignore) };
+  if (obj.kind === 'network' || obj.kind === 'volume') return withLabels(obj, labels);
+  return withLabels(obj, {
+    ...labels,
+    [LABEL_LOGICAL_NAME]: obj.logicalName,
+    [LABEL_CONTENT_HASH]: obj.hash,
+  });
+}
+
+function withLabels<T extends DesiredObject>(obj: T, labels: Labels): T {
+  return { ...obj, spec: { ...obj.spec, Labels: labels } };
 }
 
 /** stamp, or the stamp kept for this frozen object with the same owner, instance and ignore paths. */
@@ -77,7 +66,7 @@ function stampOnce(obj: DesiredObject, owner: OwnerRef, opts: PlanOptions, ignor
   // frozen where it is new (the rest is the frozen object's): shared by the plans that follow
   const stamped = Object.freeze(stamp(obj, owner, opts.instanceId, ignore));
   Object.freeze(stamped.spec);
-  if (stamped.spec.Labels) Object.freeze(stamped.spec.Labels);
+  Object.freeze(stamped.spec.Labels); // every stamp has labels
   memo.set(obj, { by, stamped });
   return stamped;
 }
@@ -88,7 +77,7 @@ export function makeContext(
   opts: PlanOptions,
 ): PlanContext {
   const ignore = compileIgnore(opts.ignore);
-  const external = new Set((desired.external ?? []).map((e) => keyOf(e.kind, e.name)));
+  const external = new Set(desired.external?.map((e) => keyOf(e.kind, e.name)));
   const wanted = desired.objects.filter((o) => !external.has(keyOf(o.kind, o.name)));
   const named = resolveRefNames(wanted, observed, desired.owner, opts);
   return {

@@ -16,9 +16,8 @@ function missingMessage(e: ExternalRef, users: string[]): string {
 
 /** Throws SK_ERR_DEPENDENCY_NOT_READY (waiting: retried) when an external object is missing. */
 export function checkExternal(desired: DesiredState, observed: readonly ObservedObject[]): void {
-  const specs = desired.objects.flatMap((o): [string, ServiceSpec][] =>
-    o.kind === 'service' ? [[o.name, o.spec]] : [],
-  );
+  // only a service spec has a TaskTemplate: only services are users
+  const specs = desired.objects.map((o): [string, ServiceSpec] => [o.name, o.spec as ServiceSpec]);
   const missing = (desired.external ?? []).filter(
     (e) => !observed.some((o) => o.kind === e.kind && o.name === e.name),
   );

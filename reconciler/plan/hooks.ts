@@ -12,7 +12,7 @@
  * touches it (a completed job is not recreated on a resync, and is no drift).
  */
 import { hookPhase, type HookPhase, LABEL_HOOK_REVISION } from '../compose/hooks.js';
-import type { DesiredObject, DesiredService, ObservedObject } from '../model/objects.js';
+import type { DesiredObject, DesiredSecret, DesiredService, ObservedObject } from '../model/objects.js';
 import { redactTexts, secretTexts } from '../model/sensitive.js';
 import type { Action, HookRun, HookStep, Plan, RecreateAction } from './types.js';
 
@@ -25,12 +25,11 @@ export type { HookRun, HookStep } from './types.js';
 export function hookSteps(desired: readonly DesiredObject[], runs: ReadonlyMap<string, HookRun>): HookStep[] {
   let secrets: string[] | undefined; // the stack's secret texts, longest first, read once when needed
   const redact = (logs: readonly string[]) => {
-    secrets ??= desired
-      .flatMap((o) =>
-        o.kind === 'secret' ? secretTexts(Buffer.from(o.spec.Data.reveal(), 'base64').toString('utf8')) : [],
-      )
-      .sort((a, b) => b.length - a.length);
-    return logs.map((l) => redactTexts(l, secrets ?? []));
+    const texts = (secrets ??= desired
+      .filter((o): o is DesiredSecret => o.kind === 'secret')
+      .flatMap((o) => secretTexts(Buffer.from(o.spec.Data.reveal(), 'base64').toString('utf8')))
+      .sort((a, b) => b.length - a.length));
+    return logs.map((l) => redactTexts(l, texts));
   };
   return desired.flatMap((o): HookStep[] => {
     const phase = hookPhase(o);

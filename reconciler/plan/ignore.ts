@@ -36,16 +36,18 @@ function overlay(d: unknown, o: unknown, segs: Segment[], patterns: readonly Pat
     const oa = Array.isArray(o) ? o : [];
     if (patterns.some((p) => matchesExactly(p, [...segs, 0]) && p[segs.length] === '*')) return clone(o);
     const out = da.map((x, i) => overlay(x, oa[i], [...segs, i], patterns));
-    return out.every((x) => x !== undefined) ? out : out.filter((x) => x !== undefined);
+    // an ignored item past the desired ones (e.g. `Env[1]` another tool appended) keeps its value
+    for (let i = da.length; i < oa.length; i++)
+      if (patterns.some((p) => matchesExactly(p, [...segs, i]))) out.push(clone(oa[i]));
+    return out.filter((x) => x !== undefined);
   }
   if (d !== undefined && !isPlainObject(d)) return d;
   const dm = isPlainObject(d) ? d : {};
   const om = isPlainObject(o) ? o : {};
-  const out: Record<string, unknown> = { ...dm };
+  const out: Record<string, unknown> = {};
   for (const k of new Set([...Object.keys(dm), ...Object.keys(om)])) {
     const v = overlay(dm[k], om[k], [...segs, k], patterns);
-    if (v === undefined) delete out[k];
-    else out[k] = v;
+    if (v !== undefined) out[k] = v;
   }
   if (d === undefined && Object.keys(out).length === 0) return undefined;
   return out;
@@ -56,6 +58,5 @@ function overlay(d: unknown, o: unknown, segs: Segment[], patterns: readonly Pat
  * `observed` is undefined, which gives the spec the spec hash is computed from).
  */
 export function overlayIgnored<T>(desired: T, observed: unknown, patterns: readonly Pattern[]): T {
-  if (patterns.length === 0) return desired;
   return overlay(desired, observed, [], patterns) as T;
 }

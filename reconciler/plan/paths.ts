@@ -11,9 +11,9 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function formatPath(segs: readonly Segment[]): string {
   let out = '';
   for (const s of segs) {
-    if (typeof s === 'number') out += `[${s}]`;
-    else if (s === '*') out += '[*]';
-    else if (IDENT.test(s)) out += out === '' ? s : `.${s}`;
+    if (s === '*') out += '[*]';
+    else if (IDENT.test(String(s)))
+      out += out === '' ? s : `.${s}`; // an index is never an identifier
     else out += `[${JSON.stringify(s)}]`;
   }
   return out;
@@ -47,7 +47,7 @@ export function parsePattern(pattern: string): readonly Segment[] {
   for (const m of pattern.matchAll(re)) {
     if (m[1] !== undefined) segs.push(JSON.parse(m[1]) as string);
     else if (m[2] !== undefined) segs.push(m[2] === '*' ? '*' : Number(m[2]));
-    else if (m[3] !== undefined) segs.push(m[3]);
+    else segs.push(m[3] as string); // the third alternative matched
   }
   if (parsed.size < 10_000) parsed.set(pattern, segs);
   return segs;
@@ -65,7 +65,8 @@ export function matchesExactly(pattern: readonly Segment[], segs: readonly Segme
 
 /** True when `pattern` names this path or one of its ancestors (prefix match). */
 export function matchesPrefix(pattern: readonly Segment[], segs: readonly Segment[]): boolean {
-  return pattern.length <= segs.length && pattern.every((p, i) => segMatches(p, segs[i] as Segment));
+  // a pattern segment past the end of the path matches nothing (segs[i] is undefined)
+  return pattern.every((p, i) => segMatches(p, segs[i] as Segment));
 }
 
 /** True when `pattern` may name a descendant of this path. */

@@ -49,16 +49,15 @@ export function immutableChanges(
   return diffSpec(dSpec, oSpec, { profile: NETWORK_PROFILE, strict: true, skip });
 }
 
-function observedServices(ctx: PlanContext): [string, ServiceSpec | undefined][] {
-  return ctx.observed
-    .filter((o) => o.kind === 'service')
-    .map((o) => [o.name, o.spec as ServiceSpec | undefined]);
+/** The observed specs by name (only a service spec has a TaskTemplate: only services use objects). */
+function observedSpecs(ctx: PlanContext): [string, ServiceSpec | undefined][] {
+  return ctx.observed.map((o) => [o.name, o.spec as ServiceSpec | undefined]);
 }
 
 function planImmutable(ctx: PlanContext, d: DesiredObject, o: ObservedObject, steps: ObjectSteps): void {
   const changes = immutableChanges(d, o.spec);
   if (changes.length === 0) return;
-  const services = observedServices(ctx);
+  const services = observedSpecs(ctx);
   const affected = usersOf(d.kind, d.name, services);
   const kind = d.kind as 'network' | 'volume';
   const code = Errors.RECREATE_BLOCKED.code;
@@ -110,7 +109,9 @@ function planForeign(ctx: PlanContext, d: DesiredObject, o: ObservedObject): voi
 }
 
 /** Takes ownership of a config/secret made by `docker stack deploy`: a label-only update. */
-function adoptLabels(d: DesiredObject & { kind: 'config' | 'secret' }, o: ObservedObject): UpdateAction {
+type Adoptable = DesiredObject & { kind: 'config' | 'secret' };
+
+function adoptLabels(d: Adoptable, o: ObservedObject): UpdateAction {
   const from = o.labels;
   const to = d.spec.Labels ?? {};
   const changes: FieldChange[] = Object.keys(to)
@@ -140,11 +141,12 @@ export function planObjects(ctx: PlanContext): ObjectSteps {
     if (d.kind === 'service') continue;
     const o = findObserved(ctx, d.kind, d.name);
     if (o === undefined) steps.creates.push({ op: 'create', kind: d.kind, name: d.name, desired: d });
-    else if ((d.kind === 'config' || d.kind === 'secret') && ctx.adopted.has(keyOf(d.kind, d.name)))
-      steps.adoptions.push(adoptLabels(d, o));
+    // only configs and secrets are adopted (ref-names.ts)
+    else if (ctx.adopted.has(keyOf(d.kind, d.name))) steps.adoptions.push(adoptLabels(d as Adoptable, o));
     else if (!isOwned(ctx, o)) planForeign(ctx, d, o);
-    else if (d.kind === 'network' || d.kind === 'volume') planImmutable(ctx, d, o, steps);
-    // Owned configs and secrets are immutable and named by content: the name matching is enough.
+    // Owned configs and secrets are immutable and named by content: the name matching is enough
+    // (immutableChanges has none for them).
+    else planImmutable(ctx, d, o, steps);
   }
   return steps;
 }

@@ -12,8 +12,9 @@ import type { CreateAction, FieldChange, RecreateAction, UpdateAction } from './
 
 const HASH_PATH = `Labels[${JSON.stringify(LABEL_SPEC_HASH)}]`;
 
+/** Labels is a map (SERVICE_PROFILE): its changes are always per key. */
 function isLabelPath(path: string): boolean {
-  return path === 'Labels' || path.startsWith('Labels[') || path.startsWith('Labels.');
+  return path.startsWith('Labels[') || path.startsWith('Labels.');
 }
 
 /** The spec to send: desired, with observed values at ignored paths, and this owner's labels kept. */
@@ -143,7 +144,8 @@ export function planServices(ctx: PlanContext): (CreateAction | UpdateAction | R
     const send = specToSend(ctx, d, o.spec);
     // Only labels differ: send the Engine's own spec with the new labels, so that the task template
     // stays byte-identical (no field the Engine normalised is rewritten, no task restarts).
-    const labelsOnly = changes.every((c) => isLabelPath(c.path)) && o.spec !== undefined;
+    // (an observed service without spec differs in its TaskTemplate: never labels only)
+    const labelsOnly = changes.every((c) => isLabelPath(c.path));
     const spec = labelsOnly ? { ...(o.spec as ServiceSpec), Labels: send.Labels ?? {} } : send;
     out.push(update(d, o, spec, changes, !owned));
   }

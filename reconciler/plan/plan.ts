@@ -5,7 +5,7 @@
  * Order: creates of networks, volumes, configs, secrets; label updates adopting configs/secrets; recreates of networks/volumes; service
  * creates and updates; service removes; removes of secrets, configs, volumes, networks.
  */
-import type { DesiredState, ObservedState } from '../model/objects.js';
+import { OBJECT_KINDS, type DesiredState, type ObservedState } from '../model/objects.js';
 import { planObjectRemoves, planServiceRemoves, usedAfter } from './cleanup.js';
 import { makeContext } from './context.js';
 import { checkExternal } from './external.js';
@@ -21,9 +21,9 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
   const services = planServices(ctx).sort((a, b) => a.name.localeCompare(b.name));
   const serviceRemoves = planServiceRemoves(ctx);
   const objectRemoves = planObjectRemoves(ctx, usedAfter(ctx, services, serviceRemoves));
-  const kindOrder = ['network', 'volume', 'config', 'secret'];
+  // in dependency order (OBJECT_KINDS): networks, volumes, configs, secrets
   const creates = objects.creates.sort(
-    (a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || a.name.localeCompare(b.name),
+    (a, b) => OBJECT_KINDS.indexOf(a.kind) - OBJECT_KINDS.indexOf(b.kind) || a.name.localeCompare(b.name),
   );
   const recreates = objects.recreates.sort(
     (a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name),

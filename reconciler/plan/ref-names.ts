@@ -67,15 +67,23 @@ function resolve(
   return docker && sameContent(d, docker) ? { name: docker.name, adopt: true } : undefined;
 }
 
+function renamed<T extends Hashed>(d: T, name: string): T {
+  return { ...d, name, spec: { ...d.spec, Name: name } };
+}
+
 function renameRefs(
   spec: ServiceSpec,
   configs: Map<string, string>,
   secrets: Map<string, string>,
 ): ServiceSpec {
   const cs = spec.TaskTemplate.ContainerSpec;
-  const map = (refs: FileReference[] | undefined, key: 'ConfigName' | 'SecretName', m: Map<string, string>) =>
-    refs?.map((r) => {
-      const to = r[key] === undefined ? undefined : m.get(r[key]);
+  const map = (
+    refs: FileReference[],
+    key: 'ConfigName' | 'SecretName',
+    m: ReadonlyMap<string | undefined, string>,
+  ) =>
+    refs.map((r) => {
+      const to = m.get(r[key]);
       return to === undefined ? r : { ...r, [key]: to };
     });
   const ContainerSpec = { ...cs };
@@ -98,9 +106,7 @@ export function resolveRefNames(
     if (r === undefined) return d;
     renames[d.kind].set(d.name, r.name);
     if (r.adopt) adopted.add(`${d.kind}/${r.name}`);
-    return d.kind === 'config'
-      ? { ...d, name: r.name, spec: { ...d.spec, Name: r.name } }
-      : { ...d, name: r.name, spec: { ...d.spec, Name: r.name } };
+    return renamed(d, r.name);
   });
   if (renames.config.size === 0 && renames.secret.size === 0) return { objects, adopted };
   return {

@@ -10,11 +10,11 @@ export function serviceRefs(spec: ServiceSpec | undefined): Set<string> {
   const add = (kind: ObjectKind, name: string | undefined): void => {
     if (name) out.add(keyOf(kind, name));
   };
-  for (const n of t.Networks ?? []) add('network', n.Target);
+  t.Networks?.forEach((n) => add('network', n.Target));
   const c = t.ContainerSpec;
-  for (const m of c?.Mounts ?? []) if (m.Type === 'volume') add('volume', m.Source);
-  for (const r of c?.Configs ?? []) add('config', r.ConfigName);
-  for (const r of c?.Secrets ?? []) add('secret', r.SecretName);
+  c?.Mounts?.forEach((m) => add('volume', m.Type === 'volume' ? m.Source : undefined));
+  c?.Configs?.forEach((r) => add('config', r.ConfigName));
+  c?.Secrets?.forEach((r) => add('secret', r.SecretName));
   return out;
 }
 

@@ -26,7 +26,7 @@ export class SwarmSimulator {
     this.#objects = clone(initial?.objects ?? []);
     const latest = Math.max(
       Date.UTC(2100, 0, 1),
-      ...this.#objects.map((o) => Date.parse(o.createdAt ?? '') || 0),
+      ...this.#objects.map((o) => Date.parse(String(o.createdAt)) || 0),
     );
     this.#clock = opts.clock ?? ((n) => new Date(latest + n * 1000));
   }
@@ -48,8 +48,8 @@ export class SwarmSimulator {
       case 'update': {
         const cur = this.#byId(a.id, a.kind);
         if (a.version !== cur.version) throw new Error(`update out of sequence: ${a.kind} ${a.name}`);
-        if (a.kind !== 'service' && cur.name !== a.desired.name)
-          throw new Error(`${a.kind} ${cur.name}: only labels can be updated`);
+        // The Engine renames nothing: a service rename is refused, a config or secret updates labels only.
+        if (cur.name !== a.desired.name) throw new Error(`${a.kind} ${cur.name} cannot be renamed`);
         const next = this.#build(a.desired, cur);
         this.#objects = this.#objects.map((o) => (o.id === a.id ? next : o));
         return;
@@ -62,8 +62,9 @@ export class SwarmSimulator {
       }
       case 'remove': {
         const cur = this.#byId(a.id, a.kind);
-        const users = this.#objects.filter(
-          (s) => s.kind === 'service' && serviceRefs(s.spec as ServiceSpec).has(`${a.kind}/${cur.name}`),
+        // serviceRefs of a spec without TaskTemplate (any other kind) is empty
+        const users = this.#objects.filter((s) =>
+          serviceRefs(s.spec as ServiceSpec).has(`${a.kind}/${cur.name}`),
         );
         if (users.length > 0)
           throw new Error(
@@ -82,7 +83,7 @@ export class SwarmSimulator {
     }
   }
 
-  #find(kind: ObjectKind, name: string): ObservedObject | undefined {
+  #find(kind: ObjectKind, name: string | undefined): ObservedObject | undefined {
     return this.#objects.find((o) => o.kind === kind && o.name === name);
   }
 
@@ -141,8 +142,8 @@ export class SwarmSimulator {
       if (kind !== 'volume' && !this.#find(kind, name))
         throw new Error(`service ${spec.Name}: ${kind} ${name} not found`);
     }
-    for (const r of t.ContainerSpec.Configs ?? []) r.ConfigID = this.#find('config', r.ConfigName ?? '')?.id;
-    for (const r of t.ContainerSpec.Secrets ?? []) r.SecretID = this.#find('secret', r.SecretName ?? '')?.id;
+    for (const r of t.ContainerSpec.Configs ?? []) r.ConfigID = this.#find('config', r.ConfigName)?.id;
+    for (const r of t.ContainerSpec.Secrets ?? []) r.SecretID = this.#find('secret', r.SecretName)?.id;
     return spec;
   }
 }
@@ -157,7 +158,7 @@ function networkSpec(desired: NetworkSpec, n: number): NetworkSpec {
     spec.IPAM.Config = [{ Subnet: `10.${n % 250}.0.0/24`, Gateway: `10.${n % 250}.0.1` }];
   // The Engine picks the gateway of a user-set subnet.
   for (const c of spec.IPAM.Config)
-    if (c.Subnet && !c.Gateway) c.Gateway = c.Subnet.replace(/\.0\/\d+$/, '.1');
+    if (c.Subnet && !c.Gateway) c.Gateway = c.Subnet.replace(/\.0\/\d+/, '.1');
   if (spec.Driver === 'overlay') spec.Options = { ...(spec.Options ?? {}), [VXLAN_OPTION]: String(4096 + n) };
   return spec;
 }

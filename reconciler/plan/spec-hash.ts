@@ -17,7 +17,7 @@ export function canonicalJSON(spec: ServiceSpec): string {
 }
 
 /** First 16 hex digits of sha256 over the canonical spec, without the hash label and ignored paths. */
-export function specHash(spec: ServiceSpec, ignore: readonly Pattern[] = []): string {
+export function specHash(spec: ServiceSpec, ignore: readonly Pattern[]): string {
   const labels = { ...(spec.Labels ?? {}) };
   delete labels[LABEL_SPEC_HASH];
   const base = overlayIgnored({ ...spec, Labels: labels }, undefined, ignore);
@@ -25,6 +25,6 @@ export function specHash(spec: ServiceSpec, ignore: readonly Pattern[] = []): st
 }
 
 /** A copy of the spec carrying its hash label. */
-export function withSpecHash(spec: ServiceSpec, ignore: readonly Pattern[] = []): ServiceSpec {
+export function withSpecHash(spec: ServiceSpec, ignore: readonly Pattern[]): ServiceSpec {
   return { ...spec, Labels: { ...(spec.Labels ?? {}), [LABEL_SPEC_HASH]: specHash(spec, ignore) } };
 }

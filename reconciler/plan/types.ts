@@ -124,10 +124,6 @@ export interface PlanSummary {
   blocked: number;
 }
 
-export function isEmptyPlan(p: Plan): boolean {
-  return p.actions.length === 0;
-}
-
 export function summarize(p: Plan): PlanSummary {
   const s: PlanSummary = { create: 0, update: 0, remove: 0, recreate: 0, blocked: p.blocked.length };
   for (const a of p.actions) s[a.op] += 1;

@@ -1,15 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { ObservedState } from '../../../reconciler/model/objects.js';
+import type {
+  DesiredNetwork,
+  DesiredObject,
+  DesiredVolume,
+  ObservedState,
+} from '../../../reconciler/model/objects.js';
 import {
   LABEL_INSTANCE,
   LABEL_OWNER,
   LABEL_STACK_NAMESPACE,
   ownerKey,
 } from '../../../reconciler/model/ownership.js';
+import { stamp } from '../../../reconciler/plan/context.js';
 import { plan } from '../../../reconciler/plan/plan.js';
 import {
   cfg,
   deployed,
+  INSTANCE,
+  OWNER,
   front,
   mutate,
   opts,
@@ -161,5 +169,26 @@ describe('plan: names that repeat, and external names', () => {
         'swarmkeeper.io/content-hash': obj.hash,
       });
     }
+  });
+});
+
+describe('stamp: the labels swarmkeeper adds', () => {
+  const own = { [LABEL_OWNER]: ownerKey(OWNER), [LABEL_INSTANCE]: INSTANCE };
+  const vol: DesiredVolume = { kind: 'volume', name: 'app_v', spec: { Name: 'app_v', Labels: { a: '1' } } };
+  const bare: DesiredNetwork = { kind: 'network', name: 'app_n', spec: { Name: 'app_n' } };
+
+  it.each<[string, DesiredObject, Record<string, string>]>([
+    ['a volume keeps its labels', vol, { a: '1', ...own }],
+    ['a network without labels gets the owner labels', bare, own],
+  ])('%s', (_n, d, want) => {
+    expect(stamp(d, OWNER, INSTANCE, []).spec.Labels).toStrictEqual(want);
+  });
+
+  it('an unowned object without stack namespace is no stack object: a conflict', () => {
+    const unlabelled = { ...bare, spec: { ...bare.spec, Driver: 'overlay' } };
+    const found = mutate(stackDeployed([unlabelled]), 'app_n', (o) => (o.labels = {}));
+    expect(plan(state(unlabelled), found, opts()).blocked.map((b) => b.message)).toEqual([
+      'network app_n exists and is not owned by SwarmStack/ns/app (owner: none); set adopt or rename',
+    ]);
   });
 });

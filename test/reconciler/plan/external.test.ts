@@ -65,7 +65,7 @@ describe('plan: what satisfies an external reference', () => {
   it('an object of another kind with the name does not; the message without a source starts with the kind', () => {
     const d: DesiredState = { ...state(), external: [{ kind: 'network', name: 'shared' }] };
     const start = stackDeployed([{ ...pw, name: 'shared', spec: { ...pw.spec, Name: 'shared' } }]);
-    expect(() => plan(d, start, opts())).toThrow(
+    expect((thrown(() => plan(d, start, opts())) as Error).message).toBe(
       'external network "shared" does not exist; create it, or drop external: true so the stack creates it',
     );
   });

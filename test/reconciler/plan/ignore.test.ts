@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { ServiceSpec } from '../../../reconciler/model/engine-types.js';
 import type { ObservedState } from '../../../reconciler/model/objects.js';
 import { compileIgnore, isIgnored, overlayIgnored } from '../../../reconciler/plan/ignore.js';
 import { plan } from '../../../reconciler/plan/plan.js';
 import type { UpdateAction } from '../../../reconciler/plan/types.js';
-import { deployed, mutate, opts, state, web } from './fixtures.js';
+import { deployed, mutate, opts, state, svc, web } from './fixtures.js';
 
 const ENV = 'TaskTemplate.ContainerSpec.Env';
 type Cs = { TaskTemplate: { ContainerSpec: Record<string, unknown> } };
@@ -108,5 +109,32 @@ describe('overlayIgnored', () => {
     const before = structuredClone(d);
     overlayIgnored(d, { Env: ['Z'], Mode: { Replicas: 9 } }, compileIgnore(['Env[*]', 'Mode.Replicas']));
     expect(d).toEqual(before);
+  });
+});
+
+describe('overlayIgnored: array items', () => {
+  it('an ignored item the observed value lacks (no array there) is dropped', () => {
+    const d = { Env: ['A', 'B'] };
+    expect(overlayIgnored(d, { Env: 'not a list' }, compileIgnore(['Env[0]']))).toStrictEqual({ Env: ['B'] });
+    expect(overlayIgnored(d, {}, compileIgnore(['Env[0]']))).toStrictEqual({ Env: ['B'] });
+  });
+
+  it('an ignored field of items the desired value lacks adds no item', () => {
+    const observed = { Ports: [{ Target: 80, Published: 8080 }] };
+    const out = overlayIgnored({}, observed, compileIgnore(['Ports[*].Published'])) as { Ports?: unknown[] };
+    expect(out.Ports ?? []).toEqual([]);
+  });
+});
+
+describe('plan: an ignored list item another tool appended', () => {
+  it('is kept when the service is updated for another change', () => {
+    const one = (patch = {}) => svc('web', {}, { Env: ['A=1'], ...patch });
+    const obs = mutate(deployed(state(one())), 'app_web', (o) => {
+      (o.spec as ServiceSpec).TaskTemplate.ContainerSpec.Env = ['A=1', 'Y=2'];
+    });
+    const ignore = ['TaskTemplate.ContainerSpec.Env[1]'];
+    const u = plan(state(one({ Image: 'img:2' })), obs, opts({ ignore })).actions[0] as UpdateAction;
+    expect(u.changes.map((c) => c.path)).toEqual(['TaskTemplate.ContainerSpec.Image']);
+    expect(u.desired.spec).toMatchObject({ TaskTemplate: { ContainerSpec: { Env: ['A=1', 'Y=2'] } } });
   });
 });

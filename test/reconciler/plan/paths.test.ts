@@ -113,3 +113,12 @@ describe('isPlainObject and clone', () => {
     expect(c.s).toBe(s);
   });
 });
+
+describe('parsePattern: the parse cache', () => {
+  it('a pattern parsed again is the same parse; the cache is bounded', () => {
+    expect(parsePattern('Cached.Path[2]')).toBe(parsePattern('Cached.Path[2]'));
+    for (let i = 0; i < 10_000; i++) parsePattern(`Fill${i}`);
+    expect(parsePattern('Late.Path')).toEqual(['Late', 'Path']);
+    expect(parsePattern('Late.Path')).not.toBe(parsePattern('Late.Path'));
+  });
+});

@@ -24,7 +24,7 @@ describe('renderPlan', () => {
           id: 'n1',
           desired: net('back'),
           changes: [{ path: 'Attachable', to: true }],
-          affectedServices: ['app_web'],
+          affectedServices: ['app_api', 'app_web'],
         },
         {
           op: 'update',
@@ -55,7 +55,7 @@ describe('renderPlan', () => {
         '+ create network app_front',
         '-/+ recreate network app_back',
         '  Attachable: (absent) -> true',
-        '  affects services: app_web',
+        '  affects services: app_api, app_web',
         '~ update service web_api',
         '  TaskTemplate.ContainerSpec.Image: "a:1" -> "a:2"',
         '  TaskTemplate.ContainerSpec.User: "nobody" -> (absent)',
@@ -149,7 +149,7 @@ describe('toJSONSafe', () => {
     ['null stays null', { a: null }, { a: null }],
     ['scalars stay', ['s', true, 0], ['s', true, 0]],
   ])('%s', (_n, v, want) => {
-    expect(toJSONSafe(v)).toEqual(want);
+    expect(toJSONSafe(v)).toStrictEqual(want);
   });
 });
 

@@ -56,4 +56,13 @@ describe('the stamp memo', () => {
     plan(d, live, { ...opts(), stamps: memo });
     expect(memo.get(d.objects[0]!)).toBeUndefined();
   });
+
+  it('a plan after the first reuses the frozen stamped objects', () => {
+    const memo: StampMemo = new WeakMap();
+    const first = plan(desired, { objects: [] }, { ...opts(), stamps: memo });
+    const second = plan(desired, { objects: [] }, { ...opts(), stamps: memo });
+    const stamped = (p: typeof first) => p.actions.map((a) => (a.op === 'create' ? a.desired : undefined));
+    stamped(second).forEach((d, i) => expect(d).toBe(stamped(first)[i]));
+    expect(stamped(second).every((d) => d && Object.isFrozen(d.spec.Labels))).toBe(true);
+  });
 });
