@@ -6,6 +6,8 @@
 import { Writable } from 'node:stream';
 import { type Logger, pino } from 'pino';
 import type { ActionResult, ApplyProgress, SwarmPort } from '../../../controllers/ports.js';
+import { LABEL_HOOK_REVISION } from '../../../reconciler/compose/hooks.js';
+import type { ServiceSpec } from '../../../reconciler/model/engine-types.js';
 import type { ObservedState } from '../../../reconciler/model/objects.js';
 import type { HookRun, Plan } from '../../../reconciler/plan/types.js';
 import { SwarmSimulator } from '../../../reconciler/plan/simulator.js';
@@ -63,6 +65,7 @@ export function world(initial?: ObservedState) {
   const healthQueries: unknown[] = [];
   let health: ServiceHealth[] = [];
   let failApply: ((plan: Plan) => ActionResult[] | undefined) | undefined;
+  /** Hook runs by `service@revision`. */
   const runs = new Map<string, HookRun>();
   const swarm: SwarmPort = {
     health: async (q) => {
@@ -87,8 +90,11 @@ export function world(initial?: ObservedState) {
     hookRuns: async (ids) => {
       const out = new Map<string, HookRun>();
       for (const o of state.sim.observed().objects)
-        if (o.kind === 'service' && ids.includes(o.id))
-          out.set(o.name, runs.get(o.name) ?? { state: 'running' });
+        if (o.kind === 'service' && ids.includes(o.id)) {
+          // the run of the observed revision; absent: running (just created)
+          const revision = (o.spec as ServiceSpec).Labels?.[LABEL_HOOK_REVISION] ?? '';
+          out.set(o.name, { ...(runs.get(`${o.name}@${revision}`) ?? { state: 'running' }), revision });
+        }
       return out;
     },
   };
@@ -108,6 +114,12 @@ export function world(initial?: ObservedState) {
     runs,
     deps,
     lines: log.lines,
+    /** Sets the run of a hook service's current revision. */
+    hookRun: (name: string, run: Omit<HookRun, 'revision'>) => {
+      const o = state.sim.observed().objects.find((x) => x.kind === 'service' && x.name === name);
+      const revision = (o?.spec as ServiceSpec | undefined)?.Labels?.[LABEL_HOOK_REVISION] ?? '';
+      runs.set(`${name}@${revision}`, { ...run, revision });
+    },
     setHealth: (h: ServiceHealth[]) => (health = h),
     failApplyWith: (f: (plan: Plan) => ActionResult[] | undefined) => (failApply = f),
     /** Replaces the Swarm by what `edit` makes of what it holds (an out-of-band change). */
