@@ -40,6 +40,7 @@ describe('plannedKind: a new generation', () => {
 
   it.each<[string, KindStatus | undefined, number | undefined, number]>([
     ['no generation', undefined, undefined, 0],
+    ['no generation, one observed before', { conditions: [], observedGeneration: 2 }, undefined, 0],
     ['the generation already observed', { conditions: [], observedGeneration: 3 }, 3, 0],
     [
       'a start of it already written',

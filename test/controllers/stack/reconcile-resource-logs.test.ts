@@ -105,6 +105,19 @@ describe('reconcileResource: warnings', () => {
     expect(r.outcome.warnings).toStrictEqual(r.warnings);
   });
 
+  it('image warnings alone are the warnings', async () => {
+    const w = world();
+    const images: ImageResolver = {
+      resolveImage: async () => {
+        throw new Error('registry down');
+      },
+    };
+    const r = await reconcileResource(web, { mode: 'apply' }, { ...w.deps, images });
+    expect(r.warnings).toStrictEqual([digestWarning('web:1')]);
+    expect(r.outcome.warnings).toStrictEqual([digestWarning('web:1')]);
+    expect(r.status.warnings).toStrictEqual([digestWarning('web:1')]);
+  });
+
   it('an image resolved is pinned; the resolve-image option overrides the spec', async () => {
     const digest = `sha256:${'a'.repeat(64)}`;
     const asked: string[] = [];
