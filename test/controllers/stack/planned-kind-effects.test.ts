@@ -169,5 +169,8 @@ describe('plannedKind: conflicts, events and metrics', () => {
       driftDetected: true,
       driftCorrected: false,
     });
+    // detected, not corrected: nothing was written, the pass's snapshot still holds
+    expect(d.applies).toHaveLength(1);
+    expect(detected.wroteSwarm).toBe(false);
   });
 });
