@@ -93,22 +93,24 @@ export function plannedKind(deps: PlannedKindDeps): KindReconciler {
       ].filter((e): e is ResourceEvent => e !== undefined);
       for (let i = 0; i < r.images.length; i++) deps.onImageChange?.(res.key);
       const progressing = (r.outcome.progressing?.length ?? 0) > 0;
+      const driftDetected = (r.outcome.drift?.length ?? 0) > 0;
       return {
         status: r.status as KindStatus,
         ...(r.error ? { error: r.error } : {}),
         ...(!r.error && progressing ? { requeueAfterMs: deps.progressRequeueMs ?? 2000 } : {}),
         // it may have written (even when the apply failed or was aborted half-way)
-        // (not a reconcile that only found its deploy hooks still running or failed: it wrote nothing)
+        // (not a reconcile that only found its deploy hooks still running or failed, nor one that
+        // only reported drift (driftPolicy detect): those wrote nothing)
         wroteSwarm:
           r.plan !== undefined &&
           r.plan.actions.length > 0 &&
-          !(r.results === undefined && HOOK_CODES.has(r.error?.code ?? '')),
+          !(r.results === undefined && (driftDetected || HOOK_CODES.has(r.error?.code ?? ''))),
         desiredNames: r.desiredNames,
         ...(r.plan ? { conflicts: planConflicts(r.plan) } : {}),
         events,
         applied: {
           revision: r.status.lastAppliedRevision,
-          driftDetected: (r.outcome.drift?.length ?? 0) > 0,
+          driftDetected,
           driftCorrected: r.drift && r.results !== undefined,
         },
       };

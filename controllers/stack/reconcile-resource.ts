@@ -197,7 +197,8 @@ export async function reconcileResource(
       recreatePolicy: d.policy.recreatePolicy,
       configRetention: d.policy.configRetention,
       ignore: d.policy.ignore,
-      ...(Object.keys(resolutions).length > 0 ? { images: resolutions } : {}),
+      // none resolved ({}) plans as none asked: an observed pin of the desired tag is kept
+      images: resolutions,
       ...(deps.cache ? { stamps: deps.cache.stamps } : {}),
     });
     // deploy hooks of the revision: settled hooks are never touched (plan/hooks.ts)
