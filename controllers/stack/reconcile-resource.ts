@@ -1,8 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { parseResource } from '../../reconciler/api/parse.js';
-import type { SwarmStackSpec } from '../../reconciler/api/swarm-stack.js';
-import { desiredFor, type DesiredFor, toDocument } from '../../reconciler/desired/desired-for.js';
+import { desiredFor, type DesiredFor } from '../../reconciler/desired/desired-for.js';
 import { SwarmkeeperError, asSwarmkeeperError, skError } from '../../reconciler/errors.js';
 import { plan as makePlan } from '../../reconciler/plan/plan.js';
 import { type FieldChange, type Plan, summarize } from '../../reconciler/plan/types.js';
@@ -18,6 +16,7 @@ import {
 import type { SwarmView } from '../docker/swarm-snapshot.js';
 import { fsFileReader } from '../sources/fs-file-reader.js';
 import type { DesiredCache } from './desired-cache.js';
+import { resolveSecretRefs } from './secret-refs.js';
 import { SAFE_STACK_SETTINGS, type StackSettings } from './stack-settings.js';
 import { noSecrets } from '../sources/dir-secrets.js';
 import type { ActionResult, ApplyProgress, ImageResolver, SecretResolver, SwarmPort } from '../ports.js';
@@ -287,34 +286,6 @@ export async function reconcileResource(
     ...(results ? { results } : {}),
     ...(error ? { error } : {}),
   };
-}
-
-/**
- * The values of a SwarmStack's spec.secretRefs, by compose secret name. The spec is validated
- * first, so a schema error is reported as such rather than as a missing Secret. Errors name the
- * resource, the field and the Secret, never the value.
- */
-export async function resolveSecretRefs(
-  res: DesiredResource,
-  resolver: SecretResolver,
-): Promise<Record<string, Uint8Array> | undefined> {
-  const raw = res.spec['secretRefs'];
-  if (res.kind !== 'SwarmStack' || !Array.isArray(raw) || raw.length === 0) return undefined;
-  const spec = (parseResource(toDocument(res), res.origin.file) as { spec: SwarmStackSpec }).spec;
-  const out: Record<string, Uint8Array> = {};
-  for (const [i, ref] of (spec.secretRefs ?? []).entries()) {
-    try {
-      out[ref.name] = new Uint8Array(
-        await resolver.get(res.namespace, ref.secretRef.name, ref.secretRef.key),
-      );
-    } catch (e) {
-      const err = asSwarmkeeperError(e);
-      throw new SwarmkeeperError(err, `${res.origin.file}: spec.secretRefs[${i}]: ${err.message}`, {
-        ...(err.requeueAfterMs !== undefined ? { requeueAfterMs: err.requeueAfterMs } : {}),
-      });
-    }
-  }
-  return out;
 }
 
 /** By the objects' identity: a cached (frozen) desired state is hashed once, not on every resync. */

@@ -9,7 +9,7 @@ import {
   secretValue,
   withoutData,
 } from '../../../controllers/kube/kube-secrets.js';
-import { resolveSecretRefs } from '../../../controllers/stack/reconcile-resource.js';
+import { resolveSecretRefs } from '../../../controllers/stack/secret-refs.js';
 import { noSecrets } from '../../../controllers/sources/dir-secrets.js';
 import { skError, type SwarmkeeperError } from '../../../reconciler/errors.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';

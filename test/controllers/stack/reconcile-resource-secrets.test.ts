@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SecretResolver } from '../../../controllers/ports.js';
-import { reconcileResource, resolveSecretRefs } from '../../../controllers/stack/reconcile-resource.js';
+import { reconcileResource } from '../../../controllers/stack/reconcile-resource.js';
+import { resolveSecretRefs } from '../../../controllers/stack/secret-refs.js';
 import { skError } from '../../../reconciler/errors.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';
 import { stackRes, svc, world } from './reconcile-world.js';
