@@ -25,7 +25,10 @@ export interface FakeNode extends FleetNode {
   unreachable?: boolean;
 }
 
-/** An Engine error for `<METHOD> <path>` (status 0: in the progress stream, HTTP 200). */
+/**
+ * An Engine error for `<METHOD> <path>` (status 0: in the progress stream, HTTP 200; -1: a
+ * connection error without an HTTP status).
+ */
 export interface Fault {
   status: number;
   message: string;
@@ -116,6 +119,7 @@ export class FakePluginSwarm {
     const fault = this.faults.get(`${method} ${path}`);
     if (fault !== undefined && (fault.times ?? 1) > 0) {
       if (fault.times !== undefined) fault.times--;
+      if (fault.status === -1) return cb(new Error(fault.message));
       if (fault.status === 0) return stream([{ status: 'working' }, { error: fault.message }]);
       return fail(fault.status, fault.message);
     }
