@@ -44,6 +44,10 @@ export class FakePluginSwarm {
   /** What the registry says each remote asks for. */
   readonly registry = new Map<string, EnginePluginPrivilege[]>();
   readonly faults = new Map<string, Fault>();
+  /** How the manager's node description names a plugin (the Engine adds the tag). */
+  listSuffix = ':latest';
+  /** An upgrade that reports success but leaves the old reference. */
+  upgradeIgnored = false;
   /** GET /nodes fails with this. */
   listError: string | undefined;
 
@@ -141,7 +145,7 @@ export class FakePluginSwarm {
       if (method === 'GET' && listed) {
         const Plugins = [...listed.plugins.values()]
           .filter((p) => p.Enabled)
-          .map((p) => ({ Type: 'Volume', Name: `${p.Name}:latest` }));
+          .map((p) => ({ Type: 'Volume', Name: `${p.Name}${this.listSuffix}` }));
         return cb(null, { ID: listed.id, Description: { Engine: { Plugins } } });
       }
       return fail(404, `fake manager: no route ${method} ${path}`);
@@ -174,7 +178,7 @@ export class FakePluginSwarm {
         return cb(null, '');
       case 'POST /upgrade':
         if (p.Enabled) return fail(500, 'plugin must be disabled before upgrading');
-        p.PluginReference = query.remote!;
+        if (!this.upgradeIgnored) p.PluginReference = query.remote!;
         return stream([{ status: 'Upgraded' }]);
       case 'DELETE ':
         if (p.Enabled) return fail(500, `plugin ${name} is enabled`);
