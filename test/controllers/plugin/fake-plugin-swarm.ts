@@ -27,7 +27,7 @@ export interface FakeNode extends FleetNode {
 
 /**
  * An Engine error for `<METHOD> <path>` (status 0: in the progress stream, HTTP 200; -1: a
- * connection error without an HTTP status).
+ * connection error without an HTTP status; -2: no answer ever).
  */
 export interface Fault {
   status: number;
@@ -123,6 +123,7 @@ export class FakePluginSwarm {
     const fault = this.faults.get(`${method} ${path}`);
     if (fault !== undefined && (fault.times ?? 1) > 0) {
       if (fault.times !== undefined) fault.times--;
+      if (fault.status === -2) return;
       if (fault.status === -1) return cb(new Error(fault.message));
       if (fault.status === 0) return stream([{ status: 'working' }, { error: fault.message }]);
       return fail(fault.status, fault.message);
