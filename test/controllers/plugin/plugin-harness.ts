@@ -1,7 +1,7 @@
 // Wiring of the SwarmPlugin kind over the fake swarm: a reconciler, contexts that keep the status
 // between reconciles, the live progress writes and the Events recorded.
 import pino from 'pino';
-import { pluginKindReconciler } from '../../../controllers/plugin/plugin-kind.js';
+import { pluginKindReconciler, type PluginKindDeps } from '../../../controllers/plugin/plugin-kind.js';
 import { MemoryNodeOwnership } from '../../../controllers/machine-runner/node-ownership.js';
 import { MemorySnapshotStore } from '../../../controllers/machine-runner/snapshot-store.js';
 import type { KindReconcileContext, KindStatus, ResourceEvent } from '../../../controllers/ports.js';
@@ -15,7 +15,8 @@ export const NETWORK_NONE = [{ Name: 'network', Description: 'network access', V
 export const POLICY = { maxAttempts: 2, baseBackoffMs: 1, maxBackoffMs: 2, pollIntervalMs: 1 };
 export const NOW = new Date('2026-01-02T03:04:05.000Z');
 
-export function setup() {
+export function setup(over: Partial<PluginKindDeps> = {}) {
+  const clock = { now: NOW };
   const swarm = new FakePluginSwarm();
   swarm.registry.set(REF1, NETWORK_NONE);
   swarm.registry.set(REF2, NETWORK_NONE);
@@ -31,7 +32,8 @@ export function setup() {
     policy: POLICY,
     retryMs: 111,
     blockedRetryMs: 222,
-    now: () => NOW,
+    now: () => clock.now,
+    ...over,
   });
   const statuses = new Map<string, KindStatus>();
   const progress: KindStatus[] = [];
@@ -48,12 +50,12 @@ export function setup() {
     },
     resources: () => [],
   });
-  const resource = (spec: Record<string, unknown>, generation = 1): DesiredResource => ({
+  const resource = (spec: Record<string, unknown>, generation: number | null): DesiredResource => ({
     key: KEY,
     kind: 'SwarmPlugin',
     namespace: 'default',
     name: 'swlvol',
-    generation,
+    ...(generation === null ? {} : { generation }),
     spec: {
       remote: REF1,
       alias: 'swlvol',
@@ -63,7 +65,7 @@ export function setup() {
     origin: { file: 'swlvol.yaml' },
     baseDir: '.',
   });
-  const reconcile = async (spec: Record<string, unknown> = {}, generation = 1) => {
+  const reconcile = async (spec: Record<string, unknown> = {}, generation: number | null = 1) => {
     const out = await r.reconcile(resource(spec, generation), ctx(KEY));
     statuses.set(KEY, out.status);
     return out;
@@ -75,7 +77,7 @@ export function setup() {
   };
   const owned = async () =>
     (await ownership.list(KEY)).map((o) => `${o.hostname}/${o.name}${o.adopted ? ' adopted' : ''}`);
-  return { swarm, ownership, store, events, r, statuses, progress, logs, reconcile, remove, owned };
+  return { clock, swarm, ownership, store, events, r, statuses, progress, logs, reconcile, remove, owned };
 }
 
 export const cond = (s: KindStatus | undefined, type: string) => s?.conditions.find((c) => c.type === type);
