@@ -59,7 +59,16 @@ describe('reconcilePlugin', () => {
     for (let i = 1; i < t.updates.length; i++)
       expect(JSON.stringify(t.updates[i]!.nodes)).not.toBe(JSON.stringify(t.updates[i - 1]!.nodes));
     expect(t.updates.at(-1)).toEqual(status);
+    const n1 = t.updates.map((u) => u.nodes[0]!.state).filter((s, i, a) => s !== a[i - 1]);
+    expect(n1).toEqual(['Inspecting', 'CheckingPrivileges', 'Pulling', 'Enabling', 'Verifying', 'Installed']);
+    expect(t.updates[0]!.nodes[1]).toEqual({ node: 'n2', state: 'Pending', message: 'not started' });
     expect(await t.store.keys()).toEqual([]);
+  });
+
+  it('without a clock, transition times are the wall clock', async () => {
+    const t = setup(['n1']);
+    const status = await reconcilePlugin(resource(), t.deps({ now: undefined }));
+    expect(Date.parse(status.nodes[0]!.lastTransitionTime!)).toBeGreaterThan(Date.UTC(2026, 0, 2));
   });
 
   it('a node keeps its transition time while only its message changes', async () => {
