@@ -48,6 +48,8 @@ export class FakePluginSwarm {
   listSuffix = ':latest';
   /** An upgrade that reports success but leaves the old reference. */
   upgradeIgnored = false;
+  /** GET /nodes/{id} answers this instead of the node's plugins. */
+  readonly descriptions = new Map<string, unknown>();
   /** GET /nodes fails with this. */
   listError: string | undefined;
 
@@ -143,6 +145,8 @@ export class FakePluginSwarm {
       }
       const m = /^\/nodes\/([^/]+)$/.exec(path);
       const listed = m ? this.nodes.get(m[1]!) : undefined;
+      if (method === 'GET' && m && this.descriptions.has(m[1]!))
+        return cb(null, this.descriptions.get(m[1]!));
       if (method === 'GET' && listed) {
         const Plugins = [...listed.plugins.values()]
           .filter((p) => p.Enabled)

@@ -237,6 +237,32 @@ describe('dockerPluginOps', () => {
     expect(s.calls).toEqual(['manager GET /nodes/N-n1']);
   });
 
+  it.each([
+    ['no Description', {}],
+    ['no Engine', { Description: {} }],
+    ['no Plugins', { Description: { Engine: {} } }],
+    ['a plugin without a name', { Description: { Engine: { Plugins: [{ Type: 'Volume' }] } } }],
+  ])('listed: a node description with %s is false', async (_, description) => {
+    const { s, ops, call } = setup();
+    s.descriptions.set('N-n1', description);
+    expect(await call(ops.listed, { name: 'swlvol' })).toBe(false);
+  });
+
+  it.each([
+    ['no Config', {}],
+    ['no Interface nor Args', { Config: {} }],
+    ['no Types nor Name', { Config: { Interface: {}, Args: {} } }],
+  ])('a plugin inspected with %s: no types; args set under "args"', async (_, over) => {
+    const { s, n, ops, call } = setup();
+    n.plugins.set('swlvol', { Name: 'swlvol', PluginReference: REF1, Enabled: true, ...over } as never);
+    expect(await call(ops.inspect, { name: 'swlvol' })).toMatchObject({ types: [] });
+    expect(await call(ops.pull, { name: 'swlvol', remote: REF1, privileges: [] })).toEqual({ types: [] });
+    expect(await call(ops.upgrade, { name: 'swlvol', remote: REF1 })).toEqual({ types: [] });
+    n.plugins.get('swlvol')!.Settings = { Env: [], Args: [], Mounts: [] };
+    await call(ops.configure, { name: 'swlvol', settings: { args: ['-x'] } });
+    expect(s.writes).toEqual(['n1 POST /plugins/swlvol/set ["args=-x"]']);
+  });
+
   it('listed: a manager error names the node; a description without plugins is false', async () => {
     const { s, ops, call } = setup();
     expect(await call(ops.listed, { name: 'swlvol' })).toBe(false);

@@ -163,6 +163,27 @@ describe('uninstall helpers', () => {
     expect(s.writes).toEqual(['n1 POST /plugins/p/disable', 'n1 DELETE /plugins/p']);
   });
 
+  it('uninstallRecorded: a node that left the swarm but still has an endpoint is uninstalled through it', async () => {
+    const { s, n, docker } = swarm();
+    s.plugin(n, 'p', REF1); // the daemon still answers; the manager no longer lists the node
+    const asked: unknown[] = [];
+    const ownership = new MemoryNodeOwnership();
+    const entry = { nodeId: n.id, hostname: 'n1', name: 'p' };
+    await ownership.add(KEY, entry);
+    const r = await uninstallRecorded([entry], {
+      key: KEY,
+      nodes: [],
+      endpoints: { docker: (x) => (asked.push(x), docker), describe: () => 'static' },
+      ownership,
+      store: new MemorySnapshotStore(),
+      log: pino({ level: 'silent' }),
+    });
+    expect(asked).toEqual([{ id: n.id, hostname: 'n1', role: 'worker', labels: {}, state: 'gone' }]);
+    expect(r).toEqual({ removed: [entry], problems: [] });
+    expect(n.plugins.has('p')).toBe(false);
+    expect(await ownership.list(KEY)).toEqual([]);
+  });
+
   it('uninstallRecorded: a known node without an endpoint is a problem, never dropped', async () => {
     const { s, n } = swarm();
     n.unreachable = true;
