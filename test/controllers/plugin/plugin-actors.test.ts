@@ -71,6 +71,13 @@ describe('dockerPluginOps', () => {
     expect(await stepError(call(ops.inspect, { name: 'swlvol' }))).toEqual({ message, retryable });
   });
 
+  it('an Engine error is kept as the cause of the step error', async () => {
+    const { s, ops, call } = setup();
+    s.faults.set('GET /plugins/swlvol/json', { status: 500, message: 'boom' });
+    const e = await call(ops.inspect, { name: 'swlvol' }).catch((x: unknown) => x);
+    expect((e as Error).cause).toEqual({ statusCode: 500, json: { message: 'boom' } });
+  });
+
   it.each([
     ['incorrect privileges', false],
     ['env FOO not found in the plugin configuration', false],
