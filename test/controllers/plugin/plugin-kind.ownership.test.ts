@@ -65,6 +65,19 @@ describe('SwarmPlugin kind: plugins swarmkeeper does not own', () => {
     expect(t.swarm.writes).toEqual(['n1 POST /plugins/swlvol/disable', 'n1 DELETE /plugins/swlvol']);
   });
 
+  it('the ownership look fails: the node is Failed with the Engine message, nothing recorded', async () => {
+    const t = setup();
+    t.swarm.node('n1');
+    t.swarm.faults.set('GET /plugins/swlvol/json', { status: 500, message: 'daemon busy', times: 1 });
+    const out = await t.reconcile();
+    expect(out.status['nodes']).toEqual([
+      expect.objectContaining({ state: 'Failed', message: 'inspect swlvol: daemon busy (HTTP 500)' }),
+    ]);
+    expect(t.swarm.writes).toEqual([]);
+    expect(await t.owned()).toEqual([]);
+    expect(out.error?.code).toBe('SK_ERR_DOCKER_API');
+  });
+
   it('a node recorded as ours is not looked at again for ownership', async () => {
     const t = setup();
     t.swarm.node('n1');
