@@ -48,12 +48,14 @@ const PERMANENT = [
   /manifest unknown/i,
 ];
 
+const retryable = (msg: string) => !PERMANENT.some((re) => re.test(msg));
+
+/** The StepError of a failed Engine call (dockerode's errors: never a StepError already). */
 function fail(op: string, e: unknown): never {
-  if (e instanceof StepError) throw e;
   const msg = dockerMessage(e);
   const status = statusCodeOf(e);
   throw new StepError(`${op}: ${msg}${status === undefined ? '' : ` (HTTP ${status})`}`, {
-    retryable: !PERMANENT.some((re) => re.test(msg)),
+    retryable: retryable(msg),
     cause: e,
   });
 }
@@ -120,11 +122,8 @@ async function progressCall(
   } catch (e) {
     fail(op, e);
   }
-  if (result.error !== undefined) {
-    throw new StepError(`${op}: ${result.error}`, {
-      retryable: !PERMANENT.some((re) => re.test(result.error ?? '')),
-    });
-  }
+  const { error } = result;
+  if (error !== undefined) throw new StepError(`${op}: ${error}`, { retryable: retryable(error) });
 }
 
 async function post(

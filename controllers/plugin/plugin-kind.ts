@@ -189,6 +189,7 @@ export function pluginKindReconciler(deps: PluginKindDeps): KindReconciler {
       store: deps.store,
       nodes: all,
       onProgress,
+      now,
       ...(deps.policy ? { policy: deps.policy } : {}),
       ...(deps.nodeDeadlineMs !== undefined ? { nodeDeadlineMs: deps.nodeDeadlineMs } : {}),
       beforeNode: async (node, docker) => {

@@ -68,13 +68,13 @@ export async function reconcilePlugin(
   const set = (node: FleetNode, s: { state: string; message: string }) => {
     const prev = states.get(node.hostname);
     if (prev?.state === s.state && prev.message === s.message) return;
-    const changed = prev?.state !== s.state;
+    // every state set has its time: a node whose state stays keeps the time it entered it
+    const since = prev?.state === s.state ? prev.lastTransitionTime : undefined;
     states.set(node.hostname, {
       node: node.hostname,
       state: s.state,
       message: s.message,
-      lastTransitionTime:
-        changed || prev?.lastTransitionTime === undefined ? now().toISOString() : prev.lastTransitionTime,
+      lastTransitionTime: since ?? now().toISOString(),
     });
     deps.onProgress?.(aggregatePluginStatus(nodes, states));
   };
