@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StepError } from '../../../machines/step-policy.js';
+import type { UpdateInput } from '../../../machines/node.types.js';
 import type { FakeRequest } from '../../support/fake-docker.js';
 import { engines, err, ok, sequence, signal } from './engine-routes.js';
 
@@ -113,11 +114,14 @@ describe('update', () => {
       { labels: { set: { zone: 'b' }, remove: [] } },
       { ...SPEC, Labels: { zone: 'b', keep: 'yes' } },
     ],
-  ] as const)('%s: the rest of the spec is kept', async (_, change, body) => {
-    const e = engines({}, { 'GET /nodes/N1': ok(node(4)), 'POST /nodes/N1/update': ok() });
-    await e.ops.update({ input: { nodeId: 'N1', ...change }, signal });
-    expect(updates(e.managerRequests).map((r) => r.body)).toEqual([body]);
-  });
+  ] as [string, Omit<UpdateInput, 'nodeId'>, object][])(
+    '%s: the rest of the spec is kept',
+    async (_, change, body) => {
+      const e = engines({}, { 'GET /nodes/N1': ok(node(4)), 'POST /nodes/N1/update': ok() });
+      await e.ops.update({ input: { nodeId: 'N1', ...change }, signal });
+      expect(updates(e.managerRequests).map((r) => r.body)).toEqual([body]);
+    },
+  );
 
   it('labels are added to a spec that has none', async () => {
     const e = engines(
