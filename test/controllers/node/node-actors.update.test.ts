@@ -172,6 +172,12 @@ describe('update', () => {
     expect(updates(e.managerRequests).map((r) => r.body)).toEqual([{ Availability: 'active' }]);
   });
 
+  it('a node without a spec and no change asked: nothing is sent', async () => {
+    const e = engines({}, { 'GET /nodes/N1': ok({ ID: 'N1', Version: { Index: 2 } }) });
+    expect(await e.ops.update({ input: { nodeId: 'N1' }, signal })).toMatchObject({ id: 'N1', version: 2 });
+    expect(updates(e.managerRequests)).toEqual([]);
+  });
+
   it('update out of sequence: reads again and applies the change to the new spec and version', async () => {
     const newer = { ...SPEC, Labels: { zone: 'a', keep: 'yes', other: 'x' } };
     const e = engines(
