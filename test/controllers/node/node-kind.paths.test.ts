@@ -81,15 +81,15 @@ describe('converged spec', () => {
     expect(t.logs.some((l) => l.includes('drift detected'))).toBe(false);
   });
 
-  it('detect on a node gone from the swarm: the join run brings it back', async () => {
+  it('detect on a node gone from the swarm: the join and drain runs bring it back (no drift is reported)', async () => {
     const t = kindSetup();
     const d = t.swarm.daemon('/n2.sock', 'n2');
-    const res = t.resource('n2', { address: ADDR, driftPolicy: 'detect' });
+    const res = t.resource('n2', { address: ADDR, availability: 'drain', driftPolicy: 'detect' });
     await t.reconcile(res);
     t.swarm.nodes.delete('N-n2');
     d.state = 'inactive';
     const out = await t.reconcile(res);
-    expect(out.status.phase).toBe('Ready');
+    expect(out.status.phase).toBe('Drained');
     expect(t.swarm.nodes.has('N-n2')).toBe(true);
   });
 });
