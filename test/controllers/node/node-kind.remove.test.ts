@@ -74,6 +74,41 @@ describe('records', () => {
   });
 });
 
+describe('TLS', () => {
+  it('a TLS node keeps the Secret name (never its content) even when the Secret cannot be read', async () => {
+    const t = kindSetup();
+    const spec = { address: 'tcp://10.0.0.5:2376', tls: { secretRef: { name: 'n2-tls' } } };
+    const out = await t.reconcile(t.resource('n2', spec));
+    expect(out.error).toBeDefined();
+    expect(out.status.phase).toMatch(/Stalled|Failed/);
+    expect(t.records.data.get(KEY)).toEqual({
+      namespace: 'default',
+      address: 'tcp://10.0.0.5:2376',
+      tls: { secretRef: { name: 'n2-tls' } },
+      force: false,
+      deletionPolicy: 'Delete',
+    });
+  });
+
+  it('its removal cannot connect without the Secret: not done, the error kept, the record kept', async () => {
+    const t = kindSetup();
+    await t.records.put(KEY, {
+      namespace: 'default',
+      address: 'tcp://10.0.0.5:2376',
+      tls: { secretRef: { name: 'n2-tls' } },
+      force: false,
+      deletionPolicy: 'Delete',
+      nodeId: 'N-n2',
+    });
+    const out = await t.remove(KEY);
+    expect(out.done).toBe(false);
+    expect(out.error?.message).toMatch(/n2-tls/);
+    expect(out.status?.phase).toMatch(/Stalled|Failed/);
+    expect(t.records.data.has(KEY)).toBe(true);
+    expect(t.state.lockTaken).toBe(0);
+  });
+});
+
 describe('remove', () => {
   it('a worker: left, removed from the swarm, its record and snapshots dropped, lock released', async () => {
     const t = kindSetup();
