@@ -234,13 +234,13 @@ export function dockerNodeOps(deps: NodeActorDeps): NodeOps {
         if (r !== undefined) replicated.set(s.ID, { name: s.Spec?.Name ?? s.ID, replicas: r.Replicas ?? 1 });
       }
       const left = tasks.filter(
-        (t) =>
+        (t): t is EngineTask & { ServiceID: string } =>
           t.ServiceID !== undefined &&
           replicated.has(t.ServiceID) &&
           (t.DesiredState === 'running' || !FINISHED.has(t.Status?.State ?? '')),
       );
       const seen = unionIds(
-        left.map((t) => t.ServiceID ?? ''),
+        left.map((t) => t.ServiceID),
         [],
       );
       const check = unionIds(input.services, seen).filter((id) => replicated.has(id));
