@@ -8,6 +8,7 @@ import { MemorySnapshotStore } from '../../../controllers/machine-runner/snapsho
 import { nodeRunSteps } from '../../../controllers/node/node-run.js';
 import type { KindReconcileContext, KindStatus } from '../../../controllers/ports.js';
 import { DEFAULT_NODE_POLICY } from '../../../machines/node-policy.js';
+import { initialNodeContext } from '../../../machines/node.setup.js';
 import type { NodeMachineInput, NodeStepName } from '../../../machines/node.types.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
@@ -33,17 +34,7 @@ function removal(path: NodeStepName[]): AnyStateMachine {
   return setup({}).createMachine({
     id: 'nodeRemove',
     context: ({ input }: { input: unknown }) =>
-      ({
-        ...(input as object),
-        step: path[0],
-        attempt: 1,
-        checks: 0,
-        joined: false,
-        updates: 0,
-        services: [],
-        drained: false,
-        down: false,
-      }) as never,
+      ({ ...initialNodeContext(input as NodeMachineInput), step: path[0] }) as never,
     initial: 's0',
     states: states as never,
     output: () => ({ outcome: 'Removed', reason: 'Removed', message: 'gone', joined: false }),

@@ -9,19 +9,9 @@ import {
   pinImage,
   withDigest,
 } from '../../../reconciler/plan/image-pin.js';
-import { STACK_LABELS, svc } from './fixtures.js';
+import { STACK_LABELS } from './fixtures.js';
+import { AMD64, app, D1, D2, TAG } from './image-fixtures.js';
 
-const D1 = `sha256:${'1'.repeat(64)}`;
-const D2 = `sha256:${'2'.repeat(64)}`;
-const TAG = 'reg:5000/app:1';
-const AMD64 = [{ Architecture: 'amd64', OS: 'linux' }];
-
-/** A desired service of `image`, labelled with it as the compose loader does (or without labels). */
-function app(image = TAG, labelled = true): DesiredService {
-  const s = svc('app', {}, { Image: image });
-  s.spec.Labels = labelled ? { ...STACK_LABELS, [LABEL_STACK_IMAGE]: image } : undefined;
-  return s;
-}
 /** The running spec of a service made from `image`. */
 const running = (image: string | undefined, patch: Partial<ServiceSpec> = {}): ServiceSpec =>
   ({

@@ -12,19 +12,8 @@ import {
 } from '../../../reconciler/plan/image-pin.js';
 import { plan } from '../../../reconciler/plan/plan.js';
 import type { CreateAction, UpdateAction } from '../../../reconciler/plan/types.js';
-import { deployed, mutate, ops, opts, stackDeployed, state, STACK_LABELS, svc } from './fixtures.js';
-
-const D1 = `sha256:${'1'.repeat(64)}`;
-const D2 = `sha256:${'2'.repeat(64)}`;
-const TAG = 'reg:5000/app:1';
-const AMD64 = [{ Architecture: 'amd64', OS: 'linux' }];
-
-/** A service as the compose loader makes it: the image text in com.docker.stack.image. */
-function app(image = TAG, label = image): DesiredService {
-  const s = svc('app', {}, { Image: image });
-  s.spec.Labels = { ...STACK_LABELS, [LABEL_STACK_IMAGE]: label };
-  return s;
-}
+import { deployed, mutate, ops, opts, stackDeployed, state, svc } from './fixtures.js';
+import { AMD64, app, D1, D2, TAG } from './image-fixtures.js';
 
 const resolved = (digest: string, image = TAG): ImageResolutions => ({
   [image]: { ok: true, digest, platforms: AMD64 },

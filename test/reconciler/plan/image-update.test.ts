@@ -12,10 +12,8 @@ import {
   retag,
 } from '../../../reconciler/plan/image-update.js';
 import { svc } from './fixtures.js';
+import { AMD64, D1, D2 } from './image-fixtures.js';
 
-const D1 = `sha256:${'1'.repeat(64)}`;
-const D2 = `sha256:${'2'.repeat(64)}`;
-const AMD64 = [{ Architecture: 'amd64', OS: 'linux' }];
 const DIGEST: ImageUpdatePolicy = { kind: 'digest' };
 const SEMVER: ImageUpdatePolicy = { kind: 'semver', range: '^1.2' };
 const resolved = (digest: string): RegistryFacts => ({ resolution: { ok: true, digest, platforms: AMD64 } });
