@@ -85,6 +85,11 @@ export class ImageUpdatePoller implements ImageUpdates {
   /** Stacks that follow an image not polled yet: enqueued once it has been. */
   readonly #waiting = new Set<string>();
   readonly #abort = new AbortController();
+  /** Polls are numbered as they start: an answer older than the one kept is dropped. */
+  #seq = 0;
+  readonly #appliedSeq = new Map<string, number>();
+  /** pollNow calls still running (stop waits for them too). */
+  readonly #now = new Set<Promise<void>>();
 
   constructor(opts: ImageUpdatePollerOptions) {
     this.#o = opts;
@@ -146,7 +151,7 @@ export class ImageUpdatePoller implements ImageUpdates {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#abort.abort();
-    await this.#running?.catch(() => undefined);
+    await Promise.all([this.#running, ...this.#now].map((p) => p?.catch(() => undefined)));
   }
 
   /**
@@ -167,16 +172,41 @@ export class ImageUpdatePoller implements ImageUpdates {
     return this.#running;
   }
 
-  async #pass(): Promise<void> {
+  /**
+   * Polls at once only the followed images `select` picks (a registry's push notification, POST
+   * /hooks/registry), beside any pass running, and enqueues the stacks whose facts changed.
+   * `images` is what is polled (one image per fact); `done` settles once they were.
+   */
+  pollNow(select: (w: ImageWatch) => boolean): { images: string[]; done: Promise<void> } {
+    const byFact = this.#byFact(select);
+    const done = (async () => {
+      const changed = new Set<string>();
+      for (const [k, { watch, keys }] of byFact) {
+        if (this.#abort.signal.aborted) return;
+        if (await this.#pollOne(k, watch)) for (const key of keys) changed.add(key);
+      }
+      for (const key of changed) await this.#o.enqueue(key);
+    })();
+    this.#now.add(done);
+    void done.finally(() => this.#now.delete(done)).catch(() => undefined);
+    return { images: [...byFact.values()].map((e) => e.watch.image), done };
+  }
+
+  #byFact(select: (w: ImageWatch) => boolean = () => true) {
     const byFact = new Map<string, { watch: ImageWatch; keys: Set<string> }>();
     for (const [key, watches] of this.#watches)
       for (const w of watches) {
         const k = factKey(w.image, w.policy);
-        if (k === undefined) continue;
+        if (k === undefined || !select(w)) continue;
         const e = byFact.get(k) ?? { watch: w, keys: new Set<string>() };
         e.keys.add(key);
         byFact.set(k, e);
       }
+    return byFact;
+  }
+
+  async #pass(): Promise<void> {
+    const byFact = this.#byFact();
     const changed = new Set<string>();
     for (const [k, { watch, keys }] of byFact) {
       if (this.#abort.signal.aborted) return;
@@ -194,6 +224,9 @@ export class ImageUpdatePoller implements ImageUpdates {
   /** True when the facts, or whether they could be read, changed. */
   async #pollOne(k: string, w: ImageWatch): Promise<boolean> {
     const kind = w.policy.kind === 'semver' ? 'semver' : 'digest';
+    const seq = ++this.#seq;
+    // a pass's answer asked before a push must not overwrite the answer of a poll the push started
+    const stale = (): boolean => (this.#appliedSeq.get(k) ?? 0) > seq;
     let facts: RegistryFacts;
     try {
       if (w.policy.kind === 'semver') {
@@ -207,12 +240,16 @@ export class ImageUpdatePoller implements ImageUpdates {
     } catch (e) {
       if (this.#abort.signal.aborted) return false;
       this.#o.onPoll?.(kind, 'unreachable');
+      if (stale()) return false;
+      this.#appliedSeq.set(k, seq);
       if (this.#failed.has(k)) return false;
       this.#failed.add(k);
       this.#o.logger.warn({ err: e as Error, image: w.image }, 'image update: registry not reachable');
       return true;
     }
     this.#o.onPoll?.(kind, 'ok');
+    if (stale()) return false;
+    this.#appliedSeq.set(k, seq);
     const recovered = this.#failed.delete(k);
     if (sameFacts(this.#facts.get(k), facts)) return recovered;
     this.#facts.set(k, facts);
