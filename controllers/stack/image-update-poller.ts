@@ -45,6 +45,11 @@ export interface ImageUpdatePollerOptions {
   intervalMs: number;
   enqueue: (key: string) => Promise<unknown>;
   logger: Logger;
+  /**
+   * pollNow asks again after these delays while the answer is an error or what it was before: a
+   * registry may notify a push before it serves the new tag (default 1 s, 3 s, 10 s).
+   */
+  pollNowRetryMs?: readonly number[];
   /** Polls counted by policy and result (ok, unreachable). */
   onPoll?: (policy: 'digest' | 'semver', result: 'ok' | 'unreachable') => void;
 }
@@ -179,17 +184,40 @@ export class ImageUpdatePoller implements ImageUpdates {
    */
   pollNow(select: (w: ImageWatch) => boolean): { images: string[]; done: Promise<void> } {
     const byFact = this.#byFact(select);
+    const before = new Map([...byFact.keys()].map((k) => [k, JSON.stringify(this.#facts.get(k) ?? null)]));
+    const moved = (k: string): boolean =>
+      !this.#failed.has(k) && JSON.stringify(this.#facts.get(k) ?? null) !== before.get(k);
     const done = (async () => {
-      const changed = new Set<string>();
-      for (const [k, { watch, keys }] of byFact) {
-        if (this.#abort.signal.aborted) return;
-        if (await this.#pollOne(k, watch)) for (const key of keys) changed.add(key);
+      let todo = [...byFact.keys()];
+      for (const delay of [0, ...(this.#o.pollNowRetryMs ?? [1000, 3000, 10_000])]) {
+        if (todo.length === 0 || !(await this.#sleep(delay))) return;
+        const changed = new Set<string>();
+        for (const k of todo) {
+          if (this.#abort.signal.aborted) return;
+          const { watch, keys } = byFact.get(k)!;
+          if (await this.#pollOne(k, watch)) for (const key of keys) changed.add(key);
+        }
+        for (const key of changed) await this.#o.enqueue(key);
+        todo = todo.filter((k) => !moved(k));
       }
-      for (const key of changed) await this.#o.enqueue(key);
     })();
     this.#now.add(done);
     void done.finally(() => this.#now.delete(done)).catch(() => undefined);
     return { images: [...byFact.values()].map((e) => e.watch.image), done };
+  }
+
+  /** False when stopped meanwhile. */
+  #sleep(ms: number): Promise<boolean> {
+    if (ms <= 0) return Promise.resolve(!this.#abort.signal.aborted);
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        this.#abort.signal.removeEventListener('abort', done);
+        resolve(!this.#abort.signal.aborted);
+      };
+      const t = setTimeout(done, ms);
+      this.#abort.signal.addEventListener('abort', done);
+    });
   }
 
   #byFact(select: (w: ImageWatch) => boolean = () => true) {

@@ -1,11 +1,17 @@
 /**
  * POST /hooks/registry against the lab registry, on a controller polling every 10 minutes: a new
  * image pushed under a followed tag, then a registry:2-style notification, rolls the service long
- * before the interval; a notification of another repository polls nothing.
+ * before the interval; a notification of another repository polls nothing. Then the lab registry
+ * itself (Debian docker-registry, distribution 2.8), restarted with `notifications` to the
+ * controller, rolls the service after a plain `docker push`.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { labRegistry } from '../lab/lab.js';
 import { ControllerProcess, killAll, metricSum, waitFor } from './helpers/controller-process.js';
 import {
   StatusReader,
@@ -132,4 +138,57 @@ describe('swarmkeeper run: POST /hooks/registry', () => {
       (await imageOf()) === `${IMAGE}@${digest2}` ? true : undefined,
     );
   });
+
+  it("the registry's own notifications (registry:2 `notifications`) roll the service after a push", async () => {
+    // the lab registry, restarted (same storage and address) with notifications to the controller
+    const dir = mkdtempSync(join(tmpdir(), 'sk-reghook-reg-'));
+    writeFileSync(
+      join(dir, 'config.yml'),
+      `version: 0.1
+log: {level: warn}
+storage:
+  filesystem: {rootdirectory: ${lab.state}/registry/storage}
+  delete: {enabled: true}
+http:
+  addr: ${REG}
+notifications:
+  endpoints:
+    - name: swarmkeeper
+      url: http://127.0.0.1:${ctl.port}/hooks/registry
+      headers: {Authorization: ["Bearer ${SECRET}"]}
+      timeout: 2s
+      threshold: 5
+      backoff: 1s
+      ignoredmediatypes: [application/octet-stream]
+`,
+    );
+    await labRegistry('stop', { name: lab.name });
+    const reg = spawn('docker-registry', ['serve', join(dir, 'config.yml')], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    try {
+      await waitFor('registry with notifications up', 30_000, async () =>
+        (await fetch(`http://${REG}/v2/`).catch(() => undefined))?.ok ? true : undefined,
+      );
+      const accepted = async () =>
+        metricSum(await ctl.metrics(), 'swarmkeeper_webhook_requests_total', {
+          provider: 'registry',
+          result: 'accepted',
+        });
+      const before = await accepted();
+      const digest3 = await pushImage(IMAGE, 'three');
+      await waitFor(`app rolled to ${digest3} by the notification\n${ctl.tail()}`, 60_000, async () =>
+        (await imageOf()) === `${IMAGE}@${digest3}` ? true : undefined,
+      );
+      expect(await accepted()).toBeGreaterThan(before);
+    } finally {
+      if (reg.pid) process.kill(-reg.pid, 'SIGTERM');
+      await waitFor('registry with notifications stopped', 30_000, async () =>
+        (await fetch(`http://${REG}/v2/`).catch(() => undefined)) ? undefined : true,
+      );
+      await labRegistry('start', { name: lab.name });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

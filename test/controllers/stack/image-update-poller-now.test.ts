@@ -38,13 +38,14 @@ function fakeRegistry() {
   };
 }
 
-function poller() {
+function poller(retryDelaysMs: number[] = []) {
   const reg = fakeRegistry();
   const enqueued: string[] = [];
   const p = new ImageUpdatePoller({
     resolver: reg.resolver,
     tags: reg.tags,
     intervalMs: 600_000,
+    pollNowRetryMs: retryDelaysMs,
     enqueue: async (key) => void enqueued.push(key),
     logger: pino({ level: 'silent' }),
   });
@@ -132,5 +133,34 @@ describe('ImageUpdatePoller.pollNow', () => {
     await s;
     await r.done;
     expect(stopped).toBe(true);
+  });
+
+  it('a registry not consistent yet when it notifies (an error, the old digest) is asked again, a few times', async () => {
+    const { p, reg, enqueued } = poller([1, 1, 1]);
+    p.watch('S/a', [APP]);
+    await p.poll();
+    enqueued.length = 0;
+    reg.state.asked.length = 0;
+    const answers = [new Error('500 Internal Server Error'), D1, D2];
+    reg.resolver.resolveImage = async (image) => {
+      reg.state.asked.push(image);
+      const a = answers.shift() ?? D2;
+      if (a instanceof Error) throw a;
+      return { digest: a, platforms: [] };
+    };
+    await p.pollNow(() => true).done;
+    expect(reg.state.asked).toHaveLength(3);
+    expect(p.factsOf(APP.image, APP.policy)?.resolution).toMatchObject({ digest: D2 });
+    expect(p.warningsOf([APP])).toEqual([]);
+    expect(enqueued.at(-1)).toBe('S/a');
+  });
+
+  it('an answer that never changes is asked at most 1 + retries times', async () => {
+    const { p, reg } = poller([1, 1]);
+    p.watch('S/a', [APP]);
+    await p.poll();
+    reg.state.asked.length = 0;
+    await p.pollNow(() => true).done;
+    expect(reg.state.asked).toHaveLength(3);
   });
 });
