@@ -6,6 +6,7 @@
  *   badly signed gets 401 and triggers nothing. A delivery already accepted (same delivery id or same
  *   signed body, across replicas; webhook-replay.ts) gets 409 and triggers nothing. A good one syncs the git sources whose URL matches
  *   the payload's repository, or every git source if none matches; 202 names them.
+ * - `POST /hooks/registry`: a registry's push notification (registry-hook.ts).
  * - `POST /sync[?source=NAME]`: `swarmkeeper sync`. Allowed from loopback, or with
  *   `Authorization: Bearer <webhook secret>`; waits for the syncs and returns their results.
  */
@@ -15,6 +16,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { normalizeRepoUrl, parsePayload, payloadRepoUrls } from '../sources/git-webhook-payload.js';
+import { type ImagePollNow, registerRegistryHook } from './registry-hook.js';
 import { type DeliveryLedger, deliveryIds } from './webhook-replay.js';
 
 export interface SyncResult {
@@ -40,6 +42,8 @@ export interface TriggerRoutesOptions {
   registry?: Registry;
   /** Accepts each delivery once (webhook-replay.ts); without it, replays are not detected. */
   deliveries?: DeliveryLedger;
+  /** The image update poller, for POST /hooks/registry (registry-hook.ts). */
+  images?: ImagePollNow;
 }
 
 export type Provider = 'github' | 'gitea' | 'gitlab';
@@ -136,7 +140,7 @@ export function registerTriggerRoutes(app: FastifyInstance, opts: TriggerRoutesO
       Counter<'provider' | 'result'> | undefined) ??
     new Counter({
       name: 'swarmkeeper_webhook_requests_total',
-      help: 'POST /hooks/git requests by provider and result (accepted, ignored, unauthorized, replayed, unavailable, disabled)',
+      help: 'POST /hooks/git and /hooks/registry (provider "registry") requests by provider and result (accepted, ignored, unauthorized, replayed, unavailable, disabled)',
       labelNames: ['provider', 'result'] as const,
       registers: opts.registry ? [opts.registry] : [],
     });
@@ -213,6 +217,14 @@ export function registerTriggerRoutes(app: FastifyInstance, opts: TriggerRoutesO
       return reply
         .code(202)
         .send({ provider: verdict.provider, event, matched: matching.length > 0, triggered });
+    });
+
+    registerRegistryHook(scope, {
+      ...(opts.secret ? { secret: opts.secret } : {}),
+      ...(opts.images ? { images: opts.images } : {}),
+      ...(log ? { logger: log } : {}),
+      requests,
+      tokenMatches,
     });
 
     scope.post('/sync', async (req: FastifyRequest, reply: FastifyReply) => {

@@ -183,7 +183,7 @@ export function buildManager(opts: ManagerOptions): Manager {
     events,
     conflicts,
     logger: log,
-    ...(poller ? { pollers: [poller] } : {}),
+    ...(poller ? { pollers: [poller], imagePoller: poller } : {}),
   });
   onReconnected(opts.redis, () => manager.onRedisReconnected());
   return manager;

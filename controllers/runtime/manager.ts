@@ -11,6 +11,7 @@ import { keysOfKinds, mapEvent } from './event-map.js';
 import type { WorkQueue } from './queue/index.js';
 import type { ResourceStore } from './resource-store.js';
 import { settlesWithin } from './shutdown.js';
+import type { ImagePollNow } from '../observability/registry-hook.js';
 
 export interface ManagerParts {
   sources: readonly Source[];
@@ -28,11 +29,14 @@ export interface ManagerParts {
   logger: Logger;
   /** Pollers that enqueue on their own (the image update poller), from start to stop. */
   pollers?: readonly { start(): void; stop(): Promise<void> }[];
+  /** The image update poller, polled at once by POST /hooks/registry. */
+  imagePoller?: ImagePollNow;
 }
 
 export class Manager {
   readonly queue: WorkQueue;
   readonly conflicts: ConflictStore;
+  readonly imagePoller: ImagePollNow | undefined;
   readonly #p: ManagerParts;
   #sourcesReady = false;
   #snapshots: Promise<void> = Promise.resolve();
@@ -41,6 +45,7 @@ export class Manager {
     this.#p = parts;
     this.queue = parts.queue;
     this.conflicts = parts.conflicts;
+    this.imagePoller = parts.imagePoller;
   }
 
   get store(): ResourceStore {

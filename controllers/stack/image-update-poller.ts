@@ -45,6 +45,11 @@ export interface ImageUpdatePollerOptions {
   intervalMs: number;
   enqueue: (key: string) => Promise<unknown>;
   logger: Logger;
+  /**
+   * pollNow asks again after these delays while the answer is an error or what it was before: a
+   * registry may notify a push before it serves the new tag (default 1 s, 3 s, 10 s).
+   */
+  pollNowRetryMs?: readonly number[];
   /** Polls counted by policy and result (ok, unreachable). */
   onPoll?: (policy: 'digest' | 'semver', result: 'ok' | 'unreachable') => void;
 }
@@ -85,6 +90,11 @@ export class ImageUpdatePoller implements ImageUpdates {
   /** Stacks that follow an image not polled yet: enqueued once it has been. */
   readonly #waiting = new Set<string>();
   readonly #abort = new AbortController();
+  /** Polls are numbered as they start: an answer older than the one kept is dropped. */
+  #seq = 0;
+  readonly #appliedSeq = new Map<string, number>();
+  /** pollNow calls still running (stop waits for them too). */
+  readonly #now = new Set<Promise<void>>();
 
   constructor(opts: ImageUpdatePollerOptions) {
     this.#o = opts;
@@ -146,7 +156,7 @@ export class ImageUpdatePoller implements ImageUpdates {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#abort.abort();
-    await this.#running?.catch(() => undefined);
+    await Promise.all([this.#running, ...this.#now].map((p) => p?.catch(() => undefined)));
   }
 
   /**
@@ -167,16 +177,64 @@ export class ImageUpdatePoller implements ImageUpdates {
     return this.#running;
   }
 
-  async #pass(): Promise<void> {
+  /**
+   * Polls at once only the followed images `select` picks (a registry's push notification, POST
+   * /hooks/registry), beside any pass running, and enqueues the stacks whose facts changed.
+   * `images` is what is polled (one image per fact); `done` settles once they were.
+   */
+  pollNow(select: (w: ImageWatch) => boolean): { images: string[]; done: Promise<void> } {
+    const byFact = this.#byFact(select);
+    const before = new Map([...byFact.keys()].map((k) => [k, JSON.stringify(this.#facts.get(k) ?? null)]));
+    const moved = (k: string): boolean =>
+      !this.#failed.has(k) && JSON.stringify(this.#facts.get(k) ?? null) !== before.get(k);
+    const done = (async () => {
+      let todo = [...byFact.keys()];
+      for (const delay of [0, ...(this.#o.pollNowRetryMs ?? [1000, 3000, 10_000])]) {
+        if (todo.length === 0 || !(await this.#sleep(delay))) return;
+        const changed = new Set<string>();
+        for (const k of todo) {
+          if (this.#abort.signal.aborted) return;
+          const { watch, keys } = byFact.get(k)!;
+          if (await this.#pollOne(k, watch)) for (const key of keys) changed.add(key);
+        }
+        for (const key of changed) await this.#o.enqueue(key);
+        todo = todo.filter((k) => !moved(k));
+      }
+    })();
+    this.#now.add(done);
+    void done.finally(() => this.#now.delete(done)).catch(() => undefined);
+    return { images: [...byFact.values()].map((e) => e.watch.image), done };
+  }
+
+  /** False when stopped meanwhile. */
+  #sleep(ms: number): Promise<boolean> {
+    if (ms <= 0) return Promise.resolve(!this.#abort.signal.aborted);
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        this.#abort.signal.removeEventListener('abort', done);
+        resolve(!this.#abort.signal.aborted);
+      };
+      const t = setTimeout(done, ms);
+      this.#abort.signal.addEventListener('abort', done);
+    });
+  }
+
+  #byFact(select: (w: ImageWatch) => boolean = () => true) {
     const byFact = new Map<string, { watch: ImageWatch; keys: Set<string> }>();
     for (const [key, watches] of this.#watches)
       for (const w of watches) {
         const k = factKey(w.image, w.policy);
-        if (k === undefined) continue;
+        if (k === undefined || !select(w)) continue;
         const e = byFact.get(k) ?? { watch: w, keys: new Set<string>() };
         e.keys.add(key);
         byFact.set(k, e);
       }
+    return byFact;
+  }
+
+  async #pass(): Promise<void> {
+    const byFact = this.#byFact();
     const changed = new Set<string>();
     for (const [k, { watch, keys }] of byFact) {
       if (this.#abort.signal.aborted) return;
@@ -194,6 +252,9 @@ export class ImageUpdatePoller implements ImageUpdates {
   /** True when the facts, or whether they could be read, changed. */
   async #pollOne(k: string, w: ImageWatch): Promise<boolean> {
     const kind = w.policy.kind === 'semver' ? 'semver' : 'digest';
+    const seq = ++this.#seq;
+    // a pass's answer asked before a push must not overwrite the answer of a poll the push started
+    const stale = (): boolean => (this.#appliedSeq.get(k) ?? 0) > seq;
     let facts: RegistryFacts;
     try {
       if (w.policy.kind === 'semver') {
@@ -207,12 +268,16 @@ export class ImageUpdatePoller implements ImageUpdates {
     } catch (e) {
       if (this.#abort.signal.aborted) return false;
       this.#o.onPoll?.(kind, 'unreachable');
+      if (stale()) return false;
+      this.#appliedSeq.set(k, seq);
       if (this.#failed.has(k)) return false;
       this.#failed.add(k);
       this.#o.logger.warn({ err: e as Error, image: w.image }, 'image update: registry not reachable');
       return true;
     }
     this.#o.onPoll?.(kind, 'ok');
+    if (stale()) return false;
+    this.#appliedSeq.set(k, seq);
     const recovered = this.#failed.delete(k);
     if (sameFacts(this.#facts.get(k), facts)) return recovered;
     this.#facts.set(k, facts);

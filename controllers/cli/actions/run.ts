@@ -194,6 +194,7 @@ export async function run(opts: RunOpts, cmd: Command, exit: ExitBox): Promise<v
       registry: metrics.registry,
       ...(webhookSecret ? { secret: webhookSecret } : {}),
       deliveries: redisDeliveryLedger(redis, `swarmkeeper:${g.instanceId}:webhook-deliveries`),
+      ...(controller.imagePoller ? { images: controller.imagePoller } : {}),
     },
   );
   metrics.setQueueDepthSource(async () => ({ ...(await controller.queue.depth()) }));

@@ -22,7 +22,7 @@ export function registerRun(program: Command, exit: ExitBox, helpAfter: string):
     )
     .option(
       '--webhook-secret-file <path>',
-      'secret for POST /hooks/git signatures and remote POST /sync (or env SWARMKEEPER_WEBHOOK_SECRET)',
+      'secret for POST /hooks/git signatures, POST /hooks/registry and remote POST /sync (Bearer) (or env SWARMKEEPER_WEBHOOK_SECRET)',
     )
     .option(
       '--redis-url <url>',
