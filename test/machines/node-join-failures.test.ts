@@ -12,7 +12,7 @@ import {
   view,
   WORKER_HERE,
 } from './node-harness.js';
-import { join, FRESH, MANAGER_CONVERGED, toJoin, joined, adopted, Case } from './node-join-steps.js';
+import { join, FRESH, MANAGER_CONVERGED, toJoin, joined, adopted, type Case } from './node-join-steps.js';
 
 const cases: Case[] = [
   {

@@ -27,7 +27,7 @@ import {
   joined,
   labelled,
   adopted,
-  Case,
+  type Case,
 } from './node-join-steps.js';
 
 const cases: Case[] = [

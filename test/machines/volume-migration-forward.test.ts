@@ -10,7 +10,7 @@ import {
   TARGET_CREATED,
   WEB,
 } from './volume-migration-harness.js';
-import { toScaleDown, toCopy, toVerify, all, SRC, DST, BACK, Case } from './volume-migration-steps.js';
+import { toScaleDown, toCopy, toVerify, all, SRC, DST, BACK, type Case } from './volume-migration-steps.js';
 
 const cases: Case[] = [
   {

@@ -22,7 +22,7 @@ import {
   SRC,
   DST,
   BACK,
-  Case,
+  type Case,
 } from './volume-migration-steps.js';
 
 const cases: Case[] = [
