@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KubeEnv, kubeDown, kubectl, kubeUp, run } from '../kube/harness.js';
 import { ControllerProcess, killAll, metricSum, REPO, waitFor } from './helpers/controller-process.js';
 import { cleanupSwarm, engine, labVars, LABEL_INSTANCE, uniq } from './helpers/controller-swarm.js';
+import { cond, type Cr, dbRef, secretNameOf, service } from './helpers/kube-stack-shapes.js';
 
 const KUBE_NAME = 'skkse';
 const id = uniq('skkse');
@@ -25,20 +26,6 @@ const VALUE1 = `s3cr3t-${Math.random().toString(36).slice(2, 12)}`;
 const VALUE2 = `s3cr3t-${Math.random().toString(36).slice(2, 12)}`;
 const VALUE3 = `s3cr3t-${Math.random().toString(36).slice(2, 12)}`;
 const VALUES = [VALUE1, VALUE2, VALUE3];
-
-interface Condition {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-}
-interface Cr {
-  metadata: { name: string; uid: string; generation: number; finalizers?: string[] };
-  status?: { observedGeneration?: number; conditions?: Condition[] };
-}
-
-const cond = (cr: Cr | undefined, type: string): Condition | undefined =>
-  cr?.status?.conditions?.find((c) => c.type === type);
 
 let env: KubeEnv;
 let ctl: ControllerProcess;
@@ -67,8 +54,6 @@ function stack(
     },
   });
 }
-
-const dbRef = (secret: string, key = 'password') => [{ name: 'db', secretRef: { name: secret, key } }];
 
 async function apply(manifest: string): Promise<void> {
   const r = await kubectl(env, ['apply', '-f', '-'], { input: manifest });
@@ -127,18 +112,6 @@ function waitEvent(name: string, reason: string, timeoutMs = 30_000): Promise<Ev
     async () => (await eventsAbout(name, reason))[0],
   );
 }
-
-interface SwarmService {
-  Spec: { Name: string; TaskTemplate: { ContainerSpec?: { Secrets?: { SecretName?: string }[] } } };
-}
-
-async function service(name: string): Promise<SwarmService | undefined> {
-  const list = (await engine().listServices({ filters: { name: [name] } })) as unknown as SwarmService[];
-  return list.find((s) => s.Spec.Name === name);
-}
-
-const secretNameOf = (s: SwarmService | undefined): string | undefined =>
-  s?.Spec.TaskTemplate.ContainerSpec?.Secrets?.[0]?.SecretName;
 
 async function swarmSecretNames(): Promise<string[]> {
   const list = await engine().listSecrets({ filters: { label: [`${LABEL_INSTANCE}=${id}`] } });
