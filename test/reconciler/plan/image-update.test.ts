@@ -93,6 +93,15 @@ describe('decideImage', () => {
       false,
     ],
     ['semver: the newest already', 'reg:5000/app:1.3.0', SEMVER, TAGS, [], 'reg:5000/app:1.3.0', false],
+    [
+      'semver: a digest written beside the newest tag gives way to the tag (pinned again from the registry)',
+      `reg:5000/app:1.3.0@${D1}`,
+      SEMVER,
+      TAGS,
+      [],
+      'reg:5000/app:1.3.0',
+      false,
+    ],
     ['semver: tags not listed yet', 'reg:5000/app:1.2.1', SEMVER, undefined, [], 'reg:5000/app:1.2.1', false],
     [
       'semver: nothing in range keeps the tag',
