@@ -28,6 +28,8 @@ export class FakeVolumeEngine {
     Description: { Hostname: string };
     Status: { State: string };
   }[] = [];
+  /** An error every delete answers (e.g. 409 from a container the listing does not show). */
+  deleteError: { statusCode: number; message: string } | undefined;
   /** Error message of the next create (e.g. a driver that echoes its options). */
   createError: string | undefined;
 
@@ -52,6 +54,7 @@ export class FakeVolumeEngine {
     }
     if (method === 'DELETE' && vol) {
       const name = decodeURIComponent(vol[1]!);
+      if (this.deleteError) return fail(this.deleteError.statusCode, this.deleteError.message);
       if ((this.containers.get(name) ?? []).length > 0) return fail(409, `remove ${name}: volume is in use`);
       if (!this.volumes.delete(name)) return fail(404, 'no such volume');
       return cb(null, '');
