@@ -98,4 +98,22 @@ describe('SwarmVolumeMigration kind: remove', () => {
     expect(h.calls).toContain('removeSource');
     expect(await h.store.keys()).toEqual([]);
   });
+
+  it('a resource marked for deletion (deletionTimestamp) mid-run stops the run like a removed one', async () => {
+    const h = harness();
+    const res = resource();
+    h.setResources([res]);
+    h.setActors({
+      copy: async ({ signal }) => {
+        const doc = { metadata: { name: 'move', deletionTimestamp: '2026-01-01T00:00:00Z' } };
+        setTimeout(() => h.setResources([{ ...res, document: doc }]), 5);
+        return hang(signal);
+      },
+    });
+    const r = await h.reconciler.reconcile(res, h.ctx());
+    expect(r.status['phase']).toBe('Copying');
+    expect(r.error).toBeUndefined();
+    expect(r.requeueAfterMs).toBe(200);
+    expect(await h.store.keys()).toEqual([KEY]);
+  });
 });
