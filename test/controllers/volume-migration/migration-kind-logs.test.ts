@@ -90,4 +90,17 @@ describe('SwarmVolumeMigration kind: logs', () => {
       message: expect.any(String),
     });
   });
+
+  it('a snapshot that cannot be stored is a warning; the run goes on', async () => {
+    const store = new MemorySnapshotStore();
+    store.save = () => Promise.reject(new Error('redis full'));
+    const h = harness({ deps: { store } });
+    const { ctx, find } = logged(h);
+    const r = await h.reconciler.reconcile(resource(), ctx());
+    expect(r.status['phase']).toBe('Succeeded');
+    expect(find('a migration snapshot could not be stored')).toMatchObject({
+      level: 40,
+      err: { message: expect.stringMatching(/redis full/) },
+    });
+  });
 });
