@@ -40,7 +40,7 @@ describe('SwarmVolumeMigration kind: logs', () => {
   });
 
   it('a stopped run, then its resumption', async () => {
-    const h = harness({ deps: { runDeadlineMs: 30 } });
+    const h = harness({ deps: { runDeadlineMs: 500 } });
     h.setActors({ copy: async ({ signal }) => hang(signal) });
     const { ctx, find } = logged(h);
     const first = await h.reconciler.reconcile(resource(), ctx());

@@ -133,7 +133,7 @@ describe('SwarmVolumeMigration kind: status across runs', () => {
   });
 
   it('a run stopped by its deadline keeps the snapshot: running status, requeued after 200 ms, no error', async () => {
-    const h = harness({ deps: { runDeadlineMs: 30 } });
+    const h = harness({ deps: { runDeadlineMs: 500 } });
     h.setActors({ copy: async ({ signal }) => hang(signal) });
     const r = await h.reconciler.reconcile({ ...resource(), generation: 2 }, h.ctx());
     expect(r.error).toBeUndefined();
