@@ -138,8 +138,9 @@ export function dockerMigrationOps(deps: MigrationActorDeps): MigrationOps {
           );
         return { exists: true, created: false, driver: have.Driver };
       }
-      if (target.create === undefined) return { exists: false, created: false, driver: '' };
-      const driver = target.create.driver ?? 'local';
+      const { create } = target;
+      if (create === undefined) return { exists: false, created: false, driver: '' };
+      const driver = create.driver ?? 'local';
       await call(`create volume ${target.volume} (driver ${driver}) on node ${where}`, () =>
         dockerRequest(deps.target, {
           method: 'POST',
@@ -147,8 +148,8 @@ export function dockerMigrationOps(deps: MigrationActorDeps): MigrationOps {
           body: {
             Name: target.volume,
             Driver: driver,
-            DriverOpts: target.create?.driverOpts ?? {},
-            Labels: target.create?.labels ?? {},
+            DriverOpts: create.driverOpts ?? {},
+            Labels: create.labels,
           },
           signal,
         }),
