@@ -137,6 +137,8 @@ export interface Source {
    * KubeSource lists them): for the periodic resync and the kind reconcilers' view of other kinds.
    */
   resources?(): Promise<DesiredResource[]>;
+  /** Commits image changes back to the source (a git source with writeBackBranch=); absent: off. */
+  readonly writeBack?: ImageWriteBack | undefined;
 }
 
 /**

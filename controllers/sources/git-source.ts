@@ -11,7 +11,7 @@ import type { GitSourceSpec } from './git-spec.js';
 import type { ImageWriteBack, Source, SourceSnapshot } from '../ports.js';
 import { GitWriteBack } from './git-write-back.js';
 
-export type SyncTrigger = 'start' | 'poll' | 'webhook' | 'manual';
+export type SyncTrigger = 'start' | 'poll' | 'webhook' | 'manual' | 'write-back';
 
 export interface GitSyncResult {
   source: string;
@@ -71,7 +71,7 @@ export class GitSource implements Source {
       timeoutMs: opts.timeoutMs ?? 120_000,
       env: () => gitAuthEnv(spec.url, spec.auth, join(dir, 'ssh'), opts.env ?? process.env),
     });
-    this.writeBack = spec.writeBack
+    const writer = spec.writeBack
       ? new GitWriteBack({
           url: spec.url,
           dir: join(dir, 'write-back'),
@@ -82,6 +82,14 @@ export class GitSource implements Source {
           ...(opts.writeBackHook ? { beforePush: opts.writeBackHook } : {}),
         })
       : undefined;
+    // a commit pushed is loaded at once (the next reconcile then reads the image it wrote)
+    this.writeBack = writer && {
+      write: async (stack, files, writes) => {
+        const r = await writer.write(stack, files, writes);
+        if (r.commit && this.#emit && !this.#stopped) void this.syncNow('write-back');
+        return r;
+      },
+    };
   }
 
   get url(): string {

@@ -68,8 +68,10 @@ describe('git write-back (a real bare repository)', () => {
     expect(shown('main', 'app/prod.yml')).toBe(PROD.trimEnd());
     expect(git(fx.bare, 'diff', '--name-only', before, 'main')).toBe('app/base.yml');
     // the next sync loads the new revision, which now says what runs
-    const sync = await s.syncNow('manual');
-    expect(sync).toMatchObject({ ok: true, changed: true, revision: r.commit });
+    // (a push makes the source fetch at once)
+    const deadline = Date.now() + 20_000;
+    while (snaps.length < 2 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(snaps.map((x) => x.revision)).toEqual([before, r.commit]);
     // and writing the same change again commits nothing
     const again = await s.writeBack!.write('app', ['app/base.yml', 'app/prod.yml'], [WRITE]);
     expect(again).toEqual({ written: [], skipped: [] });
