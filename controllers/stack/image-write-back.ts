@@ -9,13 +9,31 @@ import { LABEL_STACK_IMAGE } from '../../reconciler/model/ownership.js';
 import type { ImageResolution } from '../../reconciler/plan/image-pin.js';
 import { parseImageReference } from '../../reconciler/compose/image-ref.js';
 import { stackComposeFiles } from '../../reconciler/desired/stack-files.js';
-import type { ImageChange } from '../../reconciler/plan/image-update.js';
+import { type ImageChange, retag } from '../../reconciler/plan/image-update.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import type { ImageWrite, ImageWriteBack } from '../ports.js';
 
 const imageOf = (d: DesiredState, name: string): string | undefined => {
   const o = d.objects.find((x) => x.kind === 'service' && x.name === name);
   return o?.kind === 'service' ? o.spec.TaskTemplate.ContainerSpec.Image : undefined;
+};
+
+/** The image as the compose file writes it (the label; the spec holds the familiar form). */
+const writtenOf = (d: DesiredState, name: string): string | undefined => {
+  const o = d.objects.find((x) => x.kind === 'service' && x.name === name);
+  return o?.kind === 'service'
+    ? (o.spec.Labels?.[LABEL_STACK_IMAGE] ?? o.spec.TaskTemplate.ContainerSpec.Image)
+    : undefined;
+};
+
+/** `from` with the tag of `image` (the name as written). */
+const tagged = (from: string, image: string): string | undefined => {
+  try {
+    const tag = parseImageReference(image).tag;
+    return tag === undefined ? undefined : retag(from, tag);
+  } catch {
+    return undefined;
+  }
 };
 
 const withoutDigest = (image: string): string => {
@@ -65,11 +83,11 @@ export function imageWrites(
   const out: ImageWrite[] = [];
   for (const c of changes) {
     const policy = written.imageUpdates?.[c.service];
-    const from = imageOf(written, c.service);
+    const from = writtenOf(written, c.service);
     const now = imageOf(decided, c.service);
     if (!policy || from === undefined || now === undefined) continue;
     let to: string | undefined;
-    if (policy.kind === 'semver') to = withoutDigest(now);
+    if (policy.kind === 'semver') to = tagged(from, now);
     else if (policy.kind === 'digest') {
       let digest: string | undefined;
       try {
@@ -99,13 +117,13 @@ export function labelWrittenImages(
 ): DesiredObject[] {
   return objects.map((o) => {
     const policy = written.imageUpdates?.[o.name];
-    const from = imageOf(written, o.name);
+    const from = writtenOf(written, o.name);
     if (o.kind !== 'service' || !policy || from === undefined) return o;
     const image = o.spec.TaskTemplate.ContainerSpec.Image;
     const r = resolutions[image];
     const to =
       policy.kind === 'semver'
-        ? withoutDigest(image)
+        ? tagged(from, image)
         : policy.kind === 'digest' && r?.ok
           ? `${withoutDigest(from)}@${r.digest}`
           : undefined;

@@ -141,6 +141,18 @@ describe('reconcile with write-back to a git source', () => {
     );
   });
 
+  it('the image is written in the form the file has (docker.io/… is no familiar name)', async () => {
+    const compose = SEMVER.replace("'reg:5000/app:1.2.1'", 'docker.io/acme/app:1.2.1');
+    const w = await world(compose, true);
+    const first = await w.reconcile(w.snaps[0]!);
+    w.poll.facts = { tags: ['1.2.1', '1.3.0'] };
+    const second = await w.reconcile(w.snaps[0]!, first);
+    expect(second.warnings).toEqual([]);
+    expect(w.file()).toBe(compose.replace('1.2.1', '1.3.0').trimEnd());
+    const next = await until(() => w.snaps[1], 'the written revision');
+    expect((await w.reconcile(next, second)).plan?.actions).toEqual([]);
+  });
+
   it('off (no writeBackBranch): the service is updated and git is left alone', async () => {
     const w = await world(SEMVER, false);
     const head = git(w.fx.bare, 'rev-parse', 'main');
