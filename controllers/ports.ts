@@ -36,6 +36,39 @@ export interface RegistryTags {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Image write-back
+
+/** One image change to commit: the compose service, the image written at the revision, the new one. */
+export interface ImageWrite {
+  /** The compose service name (without the stack prefix). */
+  service: string;
+  /** The image the compose file sets now (the revision reconciled). */
+  from: string;
+  /** The image to write: the new tag (semver) or `tag@digest` (digest). */
+  to: string;
+}
+
+export interface ImageWriteResult {
+  /** The commit pushed; absent when there was nothing to commit. */
+  commit?: string;
+  written: ImageWrite[];
+  /** Changes not written, with why (an alias, an interpolated image, git moved on). */
+  skipped: string[];
+}
+
+/**
+ * The repository of a git source configured for write-back (writeBackBranch=): commits the image
+ * update policies' changes to the compose files and pushes them to that branch only.
+ */
+export interface ImageWriteBack {
+  /**
+   * `files`: the stack's compose files in overlay order, relative to the source's root. Rejects
+   * (a message without credentials) when git fails or the branch keeps moving.
+   */
+  write(stack: string, files: readonly string[], writes: readonly ImageWrite[]): Promise<ImageWriteResult>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The Swarm
 
 /** Which services' health to read: those this instance owns, or only one resource's. */
@@ -104,6 +137,8 @@ export interface Source {
    * KubeSource lists them): for the periodic resync and the kind reconcilers' view of other kinds.
    */
   resources?(): Promise<DesiredResource[]>;
+  /** Commits image changes back to the source (a git source with writeBackBranch=); absent: off. */
+  readonly writeBack?: ImageWriteBack | undefined;
 }
 
 /**

@@ -123,6 +123,10 @@ export function buildManager(opts: ManagerOptions): Manager {
     ...(opts.stack ? { stack: opts.stack } : {}),
     ...(opts.progressRequeueMs !== undefined ? { progressRequeueMs: opts.progressRequeueMs } : {}),
     ...(poller ? { imageUpdates: poller } : {}),
+    // write-back only for the sources configured for it (writeBackBranch=)
+    ...(opts.sources.some((s) => s.writeBack)
+      ? { writeBackOf: (name: string) => opts.sources.find((s) => s.name === name)?.writeBack }
+      : {}),
     onImageChange: (key) => opts.metrics.imageUpdates.inc({ key }),
   };
   const kinds: KindReconcilers = {

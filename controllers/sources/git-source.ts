@@ -8,9 +8,10 @@ import { gitAuthEnv, scrub } from './git-auth.js';
 import { type GitMetrics, gitMetrics } from './git-metrics.js';
 import { GitRepo, GitSourceError, describeRef } from './git-repo.js';
 import type { GitSourceSpec } from './git-spec.js';
-import type { Source, SourceSnapshot } from '../ports.js';
+import type { ImageWriteBack, Source, SourceSnapshot } from '../ports.js';
+import { GitWriteBack } from './git-write-back.js';
 
-export type SyncTrigger = 'start' | 'poll' | 'webhook' | 'manual';
+export type SyncTrigger = 'start' | 'poll' | 'webhook' | 'manual' | 'write-back';
 
 export interface GitSyncResult {
   source: string;
@@ -30,6 +31,8 @@ export interface GitSourceOptions {
   registry?: Registry;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** Tests: called before each write-back push. */
+  writeBackHook?: (attempt: number) => void | Promise<void>;
 }
 
 /**
@@ -50,6 +53,8 @@ export class GitSource implements Source {
   #revision: string | undefined;
   #trees: string[] = [];
   #stopped = false;
+  /** The image write-back of this source (writeBackBranch=); absent: off. */
+  readonly writeBack: ImageWriteBack | undefined;
 
   constructor(
     readonly spec: GitSourceSpec,
@@ -66,6 +71,25 @@ export class GitSource implements Source {
       timeoutMs: opts.timeoutMs ?? 120_000,
       env: () => gitAuthEnv(spec.url, spec.auth, join(dir, 'ssh'), opts.env ?? process.env),
     });
+    const writer = spec.writeBack
+      ? new GitWriteBack({
+          url: spec.url,
+          dir: join(dir, 'write-back'),
+          path: spec.path,
+          spec: spec.writeBack,
+          timeoutMs: opts.timeoutMs ?? 120_000,
+          env: () => gitAuthEnv(spec.url, spec.auth, join(dir, 'ssh'), opts.env ?? process.env),
+          ...(opts.writeBackHook ? { beforePush: opts.writeBackHook } : {}),
+        })
+      : undefined;
+    // a commit pushed is loaded at once (the next reconcile then reads the image it wrote)
+    this.writeBack = writer && {
+      write: async (stack, files, writes) => {
+        const r = await writer.write(stack, files, writes);
+        if (r.commit && this.#emit && !this.#stopped) void this.syncNow('write-back');
+        return r;
+      },
+    };
   }
 
   get url(): string {

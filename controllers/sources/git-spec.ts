@@ -35,7 +35,17 @@ export interface GitSourceSpec {
   policy?: string;
   /** Where the repository's files live on the Swarm nodes (relative bind sources resolve there). */
   bindRoot?: string;
+  /** Image write-back (writeBackBranch=, writeBackAuthor=): absent, off (the default). */
+  writeBack?: GitWriteBackSpec;
 }
+
+/** Where and as whom the image update policies' changes are committed (controllers/sources/git-write-back.ts). */
+export interface GitWriteBackSpec {
+  branch: string;
+  author: { name: string; email: string };
+}
+
+export const DEFAULT_WRITE_BACK_AUTHOR = { name: 'swarmkeeper', email: 'swarmkeeper@localhost' };
 
 export const GIT_KEYS = [
   'branch',
@@ -53,6 +63,8 @@ export const GIT_KEYS = [
   'tokenUser',
   'policy',
   'bindRoot',
+  'writeBackBranch',
+  'writeBackAuthor',
 ] as const;
 export const DEFAULT_GIT_INTERVAL_MS = 60_000;
 
@@ -179,8 +191,10 @@ export function parseGit(url: string, opts: Map<string, string>, fail: Fail): Gi
   const name = opts.get('name') ?? defaultGitName(url, path);
   checkName(opts.get('name'), fail);
   const bindRoot = parseBindRoot(opts.get('bindRoot'), fail);
+  const writeBack = parseWriteBack(opts, fail);
   return {
     ...(bindRoot === undefined ? {} : { bindRoot }),
+    ...(writeBack === undefined ? {} : { writeBack }),
     type: 'git',
     url,
     transport,
@@ -205,4 +219,19 @@ export function parseBindRoot(raw: string | undefined, fail: Fail): string | und
   if (!raw.startsWith('/'))
     fail(`bindRoot "${raw}" must be an absolute path (where the source's files live on the Swarm nodes)`);
   return posix.normalize(raw).replace(/(.)\/+$/, '$1');
+}
+
+/** `writeBackBranch=B[,writeBackAuthor=Name <email>]`: off without writeBackBranch. */
+function parseWriteBack(opts: Map<string, string>, fail: Fail): GitWriteBackSpec | undefined {
+  const branch = opts.get('writeBackBranch');
+  const author = opts.get('writeBackAuthor');
+  if (branch === undefined) {
+    if (author !== undefined) fail('writeBackAuthor needs writeBackBranch');
+    return undefined;
+  }
+  if (!REF_NAME.test(branch)) fail(`writeBackBranch "${branch}" is not a valid git ref name`);
+  if (author === undefined) return { branch, author: { ...DEFAULT_WRITE_BACK_AUTHOR } };
+  const m = /^([^<>\n]+?)\s*<([^<>\s]+@[^<>\s]+)>$/.exec(author);
+  if (!m) return fail(`writeBackAuthor "${author}" must be "Name <email>"`);
+  return { branch, author: { name: m[1]!.trim(), email: m[2]! } };
 }

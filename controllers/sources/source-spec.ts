@@ -5,8 +5,10 @@
  *   git=URL[,branch=B | tag=T | commit=SHA][,path=DIR][,interval=1m][,name=NAME]
  *          [,sshKeyFile=F | sshKeyEnv=VAR][,knownHostsFile=F]
  *          [,tokenFile=F | tokenEnv=VAR][,tokenScheme=basic|bearer][,tokenUser=U][,policy=FILE]
- *          [,bindRoot=/srv/infra]
+ *          [,bindRoot=/srv/infra][,writeBackBranch=B[,writeBackAuthor=Name <email>]]
  *
+ * writeBackBranch: commit the image update policies' changes to the compose files on branch B and
+ * push them (with the source's credentials); off by default.
  * bindRoot: where the source's files (for git: the repository's) live on the Swarm nodes; a relative
  * bind `./data` of `stacks/app/docker-compose.yml` becomes `<bindRoot>/stacks/app/data`.
  *

@@ -9,6 +9,7 @@ import { type ResourceStatus, startedStatus } from '../../reconciler/status/reso
 import type { SwarmView } from '../docker/swarm-snapshot.js';
 import type {
   ImageResolver,
+  ImageWriteBack,
   KindReconciler,
   KindStatus,
   OwnershipConflict,
@@ -41,6 +42,8 @@ export interface PlannedKindDeps {
   cache?: DesiredCache;
   /** The image update policies' poller (absent: every policy is off). */
   imageUpdates?: ImageUpdates;
+  /** The image write-back of a source by name (absent, or undefined for a source: off). */
+  writeBackOf?: (source: string) => ImageWriteBack | undefined;
   /** Counts the image changes the policies made (the metric), by resource. */
   onImageChange?: (key: string) => void;
 }
@@ -82,6 +85,7 @@ export function plannedKind(deps: PlannedKindDeps): KindReconciler {
           ...(deps.secrets ? { secrets: deps.secrets } : {}),
           ...(deps.stack ? { stack: deps.stack } : {}),
           ...(deps.imageUpdates ? { imageUpdates: deps.imageUpdates } : {}),
+          ...(deps.writeBackOf ? { writeBackOf: deps.writeBackOf } : {}),
           cache,
         },
         prevForReconcile,

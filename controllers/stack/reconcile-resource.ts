@@ -19,7 +19,15 @@ import type { DesiredCache } from './desired-cache.js';
 import { resolveSecretRefs } from './secret-refs.js';
 import { SAFE_STACK_SETTINGS, type StackSettings } from './stack-settings.js';
 import { noSecrets } from '../sources/dir-secrets.js';
-import type { ActionResult, ApplyProgress, ImageResolver, SecretResolver, SwarmPort } from '../ports.js';
+import type {
+  ActionResult,
+  ApplyProgress,
+  ImageResolver,
+  ImageWriteBack,
+  SecretResolver,
+  SwarmPort,
+} from '../ports.js';
+import { followWrittenDigests, labelWrittenImages, writeBackImages } from './image-write-back.js';
 import type { ImageUpdates } from './image-update-poller.js';
 import { appliedImageChanges, resolveForPlan, updateImages } from './image-updates.js';
 import type { ImageChange } from '../../reconciler/plan/image-update.js';
@@ -55,6 +63,8 @@ export interface ReconcileDeps {
   cache?: DesiredCache;
   /** The image update policies' registry facts (absent: every policy is off). */
   imageUpdates?: ImageUpdates;
+  /** The image write-back of a source by name (a git source with writeBackBranch=); absent: off. */
+  writeBackOf?: (source: string) => ImageWriteBack | undefined;
 }
 
 export interface ReconcileOptions {
@@ -176,7 +186,9 @@ export async function reconcileResource(
     const observed = deps.view?.observe(query) ?? (await deps.swarm.observe(query));
     desiredHash = hashDesired(d);
     // the image update policies decide from the last poll; then the digests this reconcile pins
-    const updated = updateImages(deps.imageUpdates, res.key, d.desired, observed.objects);
+    const writer = deps.writeBackOf?.(res.origin.source ?? '');
+    const policed = writer ? followWrittenDigests(d.desired) : d.desired;
+    const updated = updateImages(deps.imageUpdates, res.key, policed, observed.objects);
     const input = { mode: opts.resolveImage ?? d.policy.resolveImage, observed: observed.objects };
     const newDesired = prev?.desiredHash !== desiredHash;
     const prevWarnings = prev?.warnings ?? [];
@@ -189,7 +201,8 @@ export async function reconcileResource(
     );
     imageWarnings = pinned.warnings;
     const resolutions = pinned.resolutions;
-    p = makePlan({ ...d.desired, objects: updated.objects }, observed, {
+    const objects = writer ? labelWrittenImages(d.desired, updated.objects, resolutions) : updated.objects;
+    p = makePlan({ ...d.desired, objects }, observed, {
       instanceId: deps.instanceId,
       prune: opts.prune ?? d.policy.prune,
       adopt: opts.adopt ?? d.policy.adopt,
@@ -234,6 +247,8 @@ export async function reconcileResource(
       );
       throwIfFailed(results);
       log.info({ summary: summarize(p) }, 'applied');
+      if (writer)
+        imageWarnings.push(...(await writeBackImages(writer, res, d, updated.objects, images, log)));
     }
     services =
       deps.view && !results
