@@ -29,7 +29,8 @@ const DELETE = Symbol('delete');
  * interpolated on its own, then each later file merges into the result of those before it.
  * Mappings merge key by key, lists append, scalars are replaced, with docker's rules for service
  * fields (see merge-service.ts); top-level networks, volumes, secrets and configs are replaced whole
- * by name. `!reset` removes a value, `!override` replaces it without merging (the compose spec).
+ * by name. `!reset` removes a value (on one entry of environment, labels, sysctls or ulimits, in
+ * either form: that name), `!override` replaces it without merging (the compose spec).
  */
 export function mergeLayers(layers: readonly ComposeLayer[], ctx: MergeCtx): MergedLayers {
   const origin = new Map<string, number>();
@@ -54,7 +55,13 @@ export function mergeLayers(layers: readonly ComposeLayer[], ctx: MergeCtx): Mer
       const rule = ruleFor(path);
       if (rule) {
         record(over, path, i);
-        return rule(base, strip(over, path), ctx);
+        const out = rule(base, strip(over, path), ctx);
+        // an entry of a mapping merged by name tagged `!reset` removes that name (compose spec)
+        const resets = isKeyed(path) ? resetKeys(over, tags, path) : [];
+        if (resets.length === 0 || !isMap(out)) return out;
+        const kept: Tree = { ...out };
+        for (const k of resets) delete kept[k];
+        return kept;
       }
       if (isMap(base) && isMap(over)) {
         if (path.length > 0) origin.set(formatPath(path), i);
@@ -109,6 +116,25 @@ export function withoutResets(
   for (const [k, x] of Object.entries(v))
     if (tags.get(formatPath([...path, k])) !== 'reset') out[k] = withoutResets(x, tags, [...path, k]);
   return out;
+}
+
+/** Service fields merged by name into a mapping, whatever the form each file writes. */
+const KEYED = new Set(['environment', 'labels', 'deploy.labels', 'sysctls', 'ulimits']);
+
+function isKeyed(path: readonly PathSegment[]): boolean {
+  return path[0] === 'services' && path.length >= 3 && KEYED.has(path.slice(2).join('.'));
+}
+
+/**
+ * The names an override's `!reset` entries remove: `NAME: !reset` in the mapping form, and
+ * `- !reset NAME` or `- !reset NAME=value` in the list form (the value is ignored, as the compose
+ * spec ignores a reset's value).
+ */
+function resetKeys(over: unknown, tags: ReadonlyMap<string, MergeTag>, path: PathSegment[]): string[] {
+  const reset = (k: PathSegment) => tags.get(formatPath([...path, k])) === 'reset';
+  if (isMap(over)) return Object.keys(over).filter(reset);
+  if (!Array.isArray(over)) return [];
+  return over.flatMap((x, k) => (reset(k) && typeof x === 'string' ? [x.split('=')[0]!] : []));
 }
 
 function ruleFor(

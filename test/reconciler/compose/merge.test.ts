@@ -181,6 +181,44 @@ describe('mergeLayers: service fields', () => {
       'ports: !reset []\nuser: !reset null',
       { image: 'a' },
     ],
+    // compose spec 13-merge "Reset value": `FOO: !reset null` removes FOO from the merged
+    // environment (compose-go: Test_LoadWithResetOnKeysNormalizedToSequence, labels too)
+    [
+      '!reset on one environment entry (mapping form) removes it from a mapping base',
+      'image: a\nenvironment: {A: "1", B: "2"}',
+      'environment:\n  A: !reset null\n  C: "3"',
+      { image: 'a', environment: { B: '2', C: '3' } },
+    ],
+    [
+      '!reset on one environment entry (mapping form) removes it from a list base',
+      'image: a\nenvironment: [A=1, B=2, C]',
+      'environment:\n  A: !reset\n  C: !reset null',
+      { image: 'a', environment: { B: '2' } },
+    ],
+    [
+      '!reset on one environment entry (list form) removes that name, whatever its value',
+      'image: a\nenvironment: [A=1, B=2]',
+      'environment:\n  - !reset A=ignored\n  - C=3',
+      { image: 'a', environment: { B: '2', C: '3' } },
+    ],
+    [
+      '!reset on a bare name (list form) removes it from a mapping base',
+      'image: a\nenvironment: {A: "1", B: "2"}',
+      'environment: [!reset B]',
+      { image: 'a', environment: { A: '1' } },
+    ],
+    [
+      '!reset on a name the base does not set: nothing to remove, nothing added',
+      'image: a\nenvironment: {A: "1"}',
+      'environment: {Z: !reset null}',
+      { image: 'a', environment: { A: '1' } },
+    ],
+    [
+      '!reset on one label or sysctl entry removes it (the same keyed merge)',
+      'image: a\nlabels: [a=1, b=2]\ndeploy: {labels: {x: "1", y: "2"}}\nsysctls: {k: "1", l: "2"}',
+      'labels: {a: !reset null}\ndeploy: {labels: [!reset y]}\nsysctls: {l: !reset}',
+      { image: 'a', labels: { b: '2' }, deploy: { labels: { x: '1' } }, sysctls: { k: '1' } },
+    ],
     [
       '!override replaces without merging',
       'image: a\nenvironment: {A: "1", B: "2"}\nports: ["80:80"]',
@@ -220,6 +258,24 @@ describe('mergeLayers: the document', () => {
         'services: {a: {image: a:3, user: u}}',
       ),
     ).toEqual({ services: { a: { image: 'a:3', user: 'u' } } });
+  });
+  it('!reset on an environment entry holds over three files: a later file may set it again', () => {
+    const env = (...texts: string[]) =>
+      (merged(...texts) as { services: { a: { environment: unknown } } }).services.a.environment;
+    expect(
+      env(
+        'services: {a: {image: a, environment: {A: "1", B: "2"}}}',
+        'services: {a: {environment: {A: !reset null}}}',
+        'services: {a: {environment: [B=3]}}',
+      ),
+    ).toEqual({ B: '3' });
+    expect(
+      env(
+        'services: {a: {image: a, environment: {A: "1"}}}',
+        'services: {a: {environment: [!reset A]}}',
+        'services: {a: {environment: {A: "4"}}}',
+      ),
+    ).toEqual({ A: '4' });
   });
   it('!reset in the first file drops the value there', () => {
     expect(merged('services: {a: {image: a, user: !reset u}}')).toEqual({ services: { a: { image: 'a' } } });
