@@ -11,10 +11,16 @@ import { projectSchema } from './schema-top.js';
  * field (the merge would hide it). Problems are located in this file.
  */
 export function checkShapes(layer: ComposeLayer, problems: Problems): void {
-  // what the merged project loses before its validation: `profiles`, and the keys docker ignores
+  // what the merged project loses before its validation: `profiles`, `extends` (a file read for
+  // extends or include has its own, checked where they are resolved), and the keys docker ignores
   const tree = structuredClone(withoutResets(layer.value, layer.tags));
   const services = isMap(tree) ? tree['services'] : undefined;
-  if (isMap(services)) for (const svc of Object.values(services)) if (isMap(svc)) delete svc['profiles'];
+  if (isMap(services))
+    for (const svc of Object.values(services))
+      if (isMap(svc)) {
+        delete svc['profiles'];
+        delete svc['extends'];
+      }
   stripIgnoredKeys(tree, layer.file, new Problems(layer.file, layer.lineOf));
   const parsed = projectSchema.safeParse(tree, {
     reportInput: true,

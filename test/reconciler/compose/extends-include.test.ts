@@ -143,6 +143,28 @@ describe('extends', () => {
   });
 });
 
+describe('extends in a file read for extends or include (was rejected as an unknown key)', () => {
+  it('a chain across files: the extended service extends a service of a third file', () => {
+    const p = load('services:\n  web:\n    extends: {file: ../lib/mid.yml, service: m}\n', {
+      'lib/mid.yml': 'services:\n  m:\n    extends: {file: root.yml, service: r}\n    user: u\n',
+      'lib/root.yml': 'services:\n  r:\n    image: a\n',
+    });
+    expect(p.services['web']).toEqual({ image: 'a', user: 'u' });
+  });
+  it('an included file whose services use extends', () => {
+    const p = load('include: [inc.yml]\n', {
+      'app/inc.yml': 'services:\n  b:\n    image: a\n  s:\n    extends: b\n    user: u\n',
+    });
+    expect(p.services['s']).toEqual({ image: 'a', user: 'u' });
+  });
+  it('a wrong extends in such a file is still reported there', () => {
+    expect(
+      loadError('include: [inc.yml]\n', { 'app/inc.yml': 'services:\n  s:\n    image: a\n    extends: 5\n' })
+        .message,
+    ).toContain('app/inc.yml:4: services.s.extends: expected a service name or a mapping {service, file}');
+  });
+});
+
 describe('extends without a file reader (an inline compose document)', () => {
   it('another file is an error naming it', () => {
     let message = '';
