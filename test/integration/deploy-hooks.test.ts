@@ -6,16 +6,9 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControllerProcess, killAll, waitFor } from './helpers/controller-process.js';
+import { events } from './helpers/docker-events.js';
 import { assertBuilt, show, swarmkeeper } from './helpers/run.js';
-import {
-  StatusReader,
-  cleanupSwarm,
-  docker,
-  engine,
-  labVars,
-  tempSource,
-  uniq,
-} from './helpers/controller-swarm.js';
+import { StatusReader, cleanupSwarm, engine, labVars, tempSource, uniq } from './helpers/controller-swarm.js';
 
 const id = uniq('skhk');
 const STACK = uniq('h');
@@ -62,32 +55,6 @@ async function webVersion(): Promise<string | undefined> {
     .catch(() => undefined);
   const env = (s?.Spec?.TaskTemplate?.ContainerSpec?.Env ?? []) as string[];
   return env.find((e) => e.startsWith('VERSION='))?.slice('VERSION='.length);
-}
-
-/** Docker events since `since` (seconds): time in microseconds, type, action, service name. */
-async function events(since: number): Promise<{ t: number; type: string; action: string; name: string }[]> {
-  const until = Math.ceil(Date.now() / 1000) + 1;
-  const out = await docker(
-    'events',
-    '--since',
-    String(since),
-    '--until',
-    String(until),
-    '--format',
-    '{{.TimeNano}} {{.Type}} {{.Action}} {{index .Actor.Attributes "name"}} {{index .Actor.Attributes "com.docker.swarm.service.name"}}',
-  );
-  return out
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const [t, type, action, name, svc] = l.split(' ');
-      return {
-        t: Number(BigInt(t!) / 1000n),
-        type: type!,
-        action: action!,
-        name: type === 'container' ? svc! : name!,
-      };
-    });
 }
 
 const readyIs = async (s: string, reason?: string) => {
@@ -174,6 +141,12 @@ describe('deploy hooks on the lab (swarmkeeper run)', () => {
     expect(await webVersion()).toBe('2');
     const st = await status.get(KEY);
     expect(st?.['hooks']).toEqual([expect.objectContaining({ state: 'failed', exitCode: 3 })]);
+    // `swarmkeeper status` shows the controller's hooks: the failed run with its exit code
+    const out = await swarmkeeper({ instanceId: id }, ['status', '--redis-url', labVars().redisUrl]);
+    expect(out.code, show(out)).toBe(0);
+    expect(out.stdout).toMatch(
+      new RegExp(`${KEY} +${HOOK} +pre-deploy +[0-9a-f]{12} +failed \\(exit code 3\\)`),
+    );
     const web = await engine().getService(WEB).inspect();
     expect(web.UpdateStatus?.State ?? 'completed').toBe('completed');
   });
@@ -235,6 +208,12 @@ describe('deploy hooks through swarmkeeper apply (pre and post)', () => {
     expect(p.stdout).toMatch(
       /> hook post-deploy \S+_notify \(revision [0-9a-f]{12}\): completed, not run again/,
     );
+
+    const st = await swarmkeeper(cli, ['status', '-f', dir.dir]);
+    expect(st.code, show(st)).toBe(0);
+    expect(st.stdout).toMatch(/RESOURCE +HOOK +STAGE +REVISION +STATE/);
+    expect(st.stdout).toMatch(new RegExp(`\\S+ +${NAME}_migrate +pre-deploy +[0-9a-f]{12} +completed`));
+    expect(st.stdout).toMatch(new RegExp(`\\S+ +${NAME}_notify +post-deploy +[0-9a-f]{12} +completed`));
 
     const again = Math.floor(Date.now() / 1000);
     const r2 = await swarmkeeper(cli, ['apply', '-f', dir.dir, '--wait', '--timeout', '1m']);

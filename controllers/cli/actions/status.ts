@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { LABEL_OWNER } from '../../../reconciler/model/ownership.js';
 import { getCondition } from '../../../reconciler/status/conditions.js';
 import {
+  type HookStatus,
   isConverged,
   replicasText,
   type ResourceStatus,
@@ -13,22 +14,12 @@ import { cliSecretHashKey, openContext } from '../context.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../exit-box.js';
 import { stackSettingsOf } from '../stack-options.js';
+import { type StatusRow, statusText } from '../status-output.js';
 
 export interface StatusOpts {
   file?: string;
   output: string;
   redisUrl?: string;
-}
-
-interface StatusRow {
-  resource: string;
-  sync: string;
-  health: string;
-  services: string;
-  objects: number;
-  /** With --redis-url: the running controller's Ready condition and last applied revision. */
-  ready?: string;
-  revision?: string;
 }
 
 /** Ready condition and applied revision per resource, as the running controller stored them. */
@@ -69,26 +60,6 @@ function health(services: ServiceHealth[]): string {
   return services.every(isConverged) ? 'Healthy' : 'Progressing';
 }
 
-function table(rows: StatusRow[], withController: boolean): string {
-  const head = ['RESOURCE', 'SYNC', 'HEALTH', 'SERVICES (running/desired)', 'OBJECTS'];
-  if (withController) head.push('READY', 'REVISION');
-  const cells = rows.map((r) => [
-    r.resource,
-    r.sync,
-    r.health,
-    r.services,
-    String(r.objects),
-    ...(withController ? [r.ready ?? '-', r.revision ?? '-'] : []),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const fmt = (c: string[]) =>
-    c
-      .map((x, i) => x.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [fmt(head), ...cells.map(fmt)].join('\n');
-}
-
 export async function status(opts: StatusOpts, cmd: Command, exit: ExitBox): Promise<void> {
   const ctx = openContext(cmd);
   let hashKeyP: Promise<Buffer> | undefined;
@@ -101,6 +72,7 @@ export async function status(opts: StatusOpts, cmd: Command, exit: ExitBox): Pro
   }
   const healthByOwner = await ctx.swarm.health({ instanceId: ctx.instanceId });
   const sync = new Map<string, string>();
+  const planned = new Map<string, HookStatus[]>(); // -f: the hooks of the files' revision, read now
   let failed = false;
   if (opts.file) {
     const src = loadForCli(opts.file, statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false);
@@ -120,6 +92,7 @@ export async function status(opts: StatusOpts, cmd: Command, exit: ExitBox): Pro
         },
       );
       for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+      if (r.outcome.hooks && r.outcome.hooks.length > 0) planned.set(res.key, r.outcome.hooks);
       const n = r.plan?.actions.length ?? 0;
       sync.set(
         res.key,
@@ -139,6 +112,7 @@ export async function status(opts: StatusOpts, cmd: Command, exit: ExitBox): Pro
   const rows: StatusRow[] = [...objects.keys()].sort().map((key) => {
     const services = healthByOwner.get(key) ?? [];
     const st = controller?.get(key);
+    const hooks = planned.get(key) ?? st?.hooks ?? [];
     return {
       ...(controller
         ? {
@@ -151,12 +125,10 @@ export async function status(opts: StatusOpts, cmd: Command, exit: ExitBox): Pro
       health: health(services),
       services: services.map((s) => `${s.name} ${replicasText(s)}`).join(', ') || '-',
       objects: objects.get(key) ?? 0,
+      ...(hooks.length > 0 ? { hooks } : {}),
     };
   });
   if (opts.output === 'json') process.stdout.write(`${JSON.stringify({ resources: rows }, null, 2)}\n`);
-  else
-    process.stdout.write(
-      `${rows.length === 0 ? 'No managed resources.' : table(rows, controller !== undefined)}\n`,
-    );
+  else process.stdout.write(`${statusText(rows, controller !== undefined)}\n`);
   exit.code = failed ? 1 : 0;
 }
