@@ -27,6 +27,6 @@ export function checkShapes(layer: ComposeLayer, problems: Problems): void {
     error: errorMap,
   });
   if (parsed.success) return;
-  problems.locateWith((path) => ({ file: layer.file, line: layer.lineOf(path) }));
+  problems.locateWith((path) => layer.origins?.(path) ?? { file: layer.file, line: layer.lineOf(path) });
   reportIssues(shapeIssues(parsed.error.issues), problems);
 }

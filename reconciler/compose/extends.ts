@@ -5,7 +5,7 @@ import { prepareTree } from './interpolate.js';
 import { mergeLayers } from './merge.js';
 import { isMap, type Tree } from './merge-service.js';
 import { parseYaml } from './parse.js';
-import type { LineLookup, PathSegment, Problems } from './problems.js';
+import type { LineLookup, Location, Origins, PathSegment, Problems } from './problems.js';
 import { rebaseService } from './rebase.js';
 import { resolveRelative } from './relative.js';
 
@@ -14,6 +14,14 @@ export interface LoadedFile {
   file: string;
   value: unknown;
   lineOf: LineLookup;
+  /** Set by applyExtends: where the values its services inherited are written. */
+  origins?: Origins;
+}
+
+/** A service resolved by `extends`, and where each of its values (by path inside it) is written. */
+interface Resolved {
+  tree: Tree;
+  at: (sub: readonly PathSegment[]) => Location;
 }
 
 /** What `extends` and `include` need: the stack's variables, its files, and where problems go. */
@@ -71,11 +79,21 @@ const services = (v: unknown): Tree | undefined =>
 export function applyExtends(loaded: LoadedFile, ctx: ImportCtx): void {
   const own = services(loaded.value);
   if (!own) return;
-  const done = new Map<string, Tree>();
+  const done = new Map<string, Resolved>();
+  const inherited = new Map<string, Resolved['at']>();
   for (const name of Object.keys(own)) {
+    const extended = isMap(own[name]) && Object.hasOwn(own[name], 'extends');
     const r = resolve(loaded, name, [], ctx, done);
-    if (r) own[name] = r;
+    if (!r) continue;
+    own[name] = r.tree;
+    if (extended) inherited.set(name, r.at);
   }
+  if (inherited.size === 0) return;
+  const before = loaded.origins;
+  loaded.origins = (path) => {
+    const at = path[0] === 'services' ? inherited.get(String(path[1])) : undefined;
+    return at ? at(path.slice(2)) : before?.(path);
+  };
 }
 
 function resolve(
@@ -83,14 +101,18 @@ function resolve(
   name: string,
   chain: string[],
   ctx: ImportCtx,
-  done: Map<string, Tree>,
-): Tree | undefined {
+  done: Map<string, Resolved>,
+): Resolved | undefined {
   const id = `${loaded.file}#${name}`;
   const cached = done.get(id);
   if (cached) return cached;
   const svc = services(loaded.value)?.[name];
   if (!isMap(svc)) return undefined;
-  if (!Object.hasOwn(svc, 'extends')) return svc;
+  const ownLine = (sub: readonly PathSegment[]) => loaded.lineOf(['services', name, ...sub]);
+  // a service without extends: its values are its file's (or, included, the included file's)
+  const written = (sub: readonly PathSegment[]) =>
+    loaded.origins?.(['services', name, ...sub]) ?? { file: loaded.file, line: ownLine(sub) };
+  if (!Object.hasOwn(svc, 'extends')) return { tree: svc, at: written };
   const at = ['services', name, 'extends'];
   const fail = (problem: string): undefined => {
     ctx.locateIn(loaded.file, loaded.lineOf);
@@ -119,17 +141,23 @@ function resolve(
   const base = resolve(from, target, [...chain, id], ctx, done);
   if (!base) return undefined;
   const { extends: _, ...rest } = svc;
+  // each value is located where it is written: in this file, or in the base's (through its chain)
   const merged = mergeLayers(
     [
       {
         file: from.file,
-        value: { services: { s: rebaseService(base, from.file, loaded.file) } },
+        value: { services: { s: rebaseService(base.tree, from.file, loaded.file) } },
         lineOf: () => undefined,
+        origins: (path) => base.at(path.slice(2)),
       },
-      { file: loaded.file, value: { services: { s: rest } }, lineOf: () => undefined },
+      { file: loaded.file, value: { services: { s: rest } }, lineOf: (path) => ownLine(path.slice(2)) },
     ],
     { env: ctx.env },
-  ).value as { services: { s: Tree } };
-  done.set(id, merged.services.s);
-  return merged.services.s;
+  );
+  const r: Resolved = {
+    tree: (merged.value as { services: { s: Tree } }).services.s,
+    at: (sub) => merged.locate(['services', 's', ...sub]),
+  };
+  done.set(id, r);
+  return r;
 }

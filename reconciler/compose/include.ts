@@ -1,6 +1,7 @@
 import { applyExtends, type ImportCtx, type LoadedFile, readOther } from './extends.js';
 import { mergeLayers } from './merge.js';
 import { isMap, type Tree } from './merge-service.js';
+import type { Origins } from './problems.js';
 import { rebaseFiles, rebaseService } from './rebase.js';
 import { resolveRelative } from './relative.js';
 
@@ -24,6 +25,9 @@ export function applyIncludes(loaded: LoadedFile, ctx: ImportCtx, chain: string[
     ctx.problems.add('COMPOSE_INVALID', at, problem);
   };
   if (!Array.isArray(list)) return fail(['include'], 'expected a list of paths or {path} mappings');
+  // where the values of each imported object are written, by `<kind>.<name>`
+  const written = new Map<string, Origins>();
+  const keyOf = (path: readonly (string | number)[]) => `${String(path[0])}.${String(path[1])}`;
   list.forEach((entry, i) => {
     const at = ['include', i];
     const spec = typeof entry === 'string' ? { path: entry } : isMap(entry) ? entry : undefined;
@@ -53,17 +57,23 @@ export function applyIncludes(loaded: LoadedFile, ctx: ImportCtx, chain: string[
       files.push(copy);
     }
     const first = files[0] as LoadedFile;
-    const project =
+    const merged =
       files.length === 1
-        ? first.value
+        ? {
+            value: first.value,
+            locate: (path: readonly (string | number)[]) =>
+              first.origins?.(path) ?? { file: first.file, line: first.lineOf(path) },
+          }
         : mergeLayers(
             files.map((f) => ({
               file: f.file,
               value: rebaseTree(f.value, f.file, first.file),
               lineOf: f.lineOf,
+              ...(f.origins ? { origins: f.origins } : {}),
             })),
             { env: ctx.env },
-          ).value;
+          );
+    const project = merged.value;
     const imported = rebaseTree(project, first.file, loaded.file);
     if (!isMap(imported)) return;
     for (const kind of KINDS) {
@@ -76,9 +86,13 @@ export function applyIncludes(loaded: LoadedFile, ctx: ImportCtx, chain: string[
           continue;
         }
         into[name] = value;
+        written.set(keyOf([kind, name]), merged.locate);
       }
     }
   });
+  if (written.size === 0) return;
+  const before = loaded.origins;
+  loaded.origins = (path) => written.get(keyOf(path))?.(path) ?? before?.(path);
 }
 
 /** A project's relative paths (services, config and secret files) rebased from `from` to `to`. */

@@ -97,10 +97,20 @@ export function loadComposeFiles(
     if (input.text !== undefined) ({ value, lineOf, tags } = parseYaml(input.file, input.text));
     problems.locateWith((path) => ({ file: input.file, line: lineOf(path) }));
     // include, then extends, in each file before the files merge (as docker compose does)
-    const loaded = { file: input.file, value: prepareTree(value ?? null, opts.env, problems), lineOf };
+    const loaded: LoadedFile = {
+      file: input.file,
+      value: prepareTree(value ?? null, opts.env, problems),
+      lineOf,
+    };
     applyIncludes(loaded, ctx);
     applyExtends(loaded, ctx);
-    layers.push({ file: input.file, value: loaded.value, lineOf, ...(tags ? { tags } : {}) });
+    layers.push({
+      file: input.file,
+      value: loaded.value,
+      lineOf,
+      ...(tags ? { tags } : {}),
+      ...(loaded.origins ? { origins: loaded.origins } : {}),
+    });
   }
   if (layers.length > 1) for (const layer of layers) checkShapes(layer, problems);
   problems.throwIfAny();

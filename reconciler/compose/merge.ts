@@ -1,4 +1,4 @@
-import { formatPath, type LineLookup, type PathSegment } from './problems.js';
+import { formatPath, type LineLookup, type Location, type Origins, type PathSegment } from './problems.js';
 import { isMap, type MergeCtx, SERVICE_RULES, type Tree } from './merge-service.js';
 
 /** A `!reset` or `!override` YAML tag, by the formatted path of the value it is on. */
@@ -11,12 +11,14 @@ export interface ComposeLayer {
   lineOf: LineLookup;
   /** Values tagged `!reset` (removed from what the files before set) or `!override` (replace it). */
   tags?: ReadonlyMap<string, MergeTag>;
+  /** Values of this layer written in another file (`extends`). */
+  origins?: Origins;
 }
 
 export interface MergedLayers {
   value: unknown;
   /** The file that last wrote a path of the merged tree, and its line there. */
-  locate(path: readonly PathSegment[]): { file: string; line?: number };
+  locate(path: readonly PathSegment[]): Location;
 }
 
 /** Top-level objects one file replaces whole, by name (docker merges them with mergo.Map). */
@@ -94,6 +96,8 @@ export function mergeLayers(layers: readonly ComposeLayer[], ctx: MergeCtx): Mer
       let n = path.length;
       while (n > 0 && !origin.has(formatPath(path.slice(0, n)))) n--;
       const layer = layers[origin.get(formatPath(path.slice(0, n))) ?? 0] as ComposeLayer;
+      const elsewhere = layer.origins?.(path);
+      if (elsewhere) return elsewhere;
       const line = layer.lineOf(path);
       return line === undefined ? { file: layer.file } : { file: layer.file, line };
     },

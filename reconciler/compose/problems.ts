@@ -15,6 +15,18 @@ export function formatPath(path: readonly PathSegment[]): string {
 /** Finds the source line of a YAML path (the deepest known prefix). */
 export type LineLookup = (path: readonly PathSegment[]) => number | undefined;
 
+/** Where a value is written: its file, and its line there when known. */
+export interface Location {
+  file: string;
+  line?: number | undefined;
+}
+
+/**
+ * Where the values of a file that came from another file are written (services resolved by
+ * `extends`); undefined for the file's own values.
+ */
+export type Origins = (path: readonly PathSegment[]) => Location | undefined;
+
 /** Collects every problem of one compose file, then throws them together. */
 export class Problems {
   readonly #errors: SwarmkeeperError[] = [];
