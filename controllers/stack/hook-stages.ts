@@ -41,16 +41,43 @@ export function throwIfFailed(results: readonly ActionResult[]): void {
 /** Requeue delay while a hook runs. */
 export const HOOK_POLL_MS = 2000;
 
-/** The hook steps of the desired revision (no Docker call when the stack has no hook). */
+/** Completed hook runs seen, per Swarm port: by service id, at the service's version. */
+const completed = new WeakMap<SwarmPort, Map<string, { version: number; run: HookRun }>>();
+/** Bound of the completed runs kept per port (the oldest go first). */
+export const COMPLETED_RUNS_KEPT = 1000;
+
+/**
+ * The hook steps of the desired revision (no Docker call when the stack has no hook). A run seen
+ * complete is final for its service at that version (a new run of a job needs a service update,
+ * which raises the version; a removed service is gone from `observed`), so it is remembered and not
+ * listed again: a stack whose hooks all completed for its revision costs no more calls per reconcile
+ * than one without. A restarted controller reads Docker once.
+ */
 export async function observeHooks(
   swarm: SwarmPort,
   desired: readonly DesiredObject[],
   observed: ObservedState,
 ): Promise<HookStep[]> {
   const hooks = new Set(desired.filter((o) => hookPhase(o) !== undefined).map((o) => o.name));
-  const ids = observed.objects.filter((o) => o.kind === 'service' && hooks.has(o.name)).map((o) => o.id);
-  const runs: Map<string, HookRun> =
-    ids.length > 0 && swarm.hookRuns ? await swarm.hookRuns(ids) : new Map<string, HookRun>();
+  const services = observed.objects.filter((o) => o.kind === 'service' && hooks.has(o.name));
+  let seen = completed.get(swarm);
+  if (!seen) completed.set(swarm, (seen = new Map()));
+  const runs = new Map<string, HookRun>();
+  const ask: string[] = [];
+  for (const o of services) {
+    const known = seen.get(o.id);
+    if (known && o.version !== undefined && known.version === o.version) runs.set(o.name, known.run);
+    else ask.push(o.id);
+  }
+  if (ask.length > 0 && swarm.hookRuns)
+    for (const [name, run] of await swarm.hookRuns(ask)) {
+      runs.set(name, run);
+      const o = services.find((x) => x.name === name);
+      if (run.state !== 'complete' || o?.version === undefined) continue;
+      seen.delete(o.id);
+      seen.set(o.id, { version: o.version, run });
+      if (seen.size > COMPLETED_RUNS_KEPT) seen.delete(seen.keys().next().value as string);
+    }
   return hookSteps(desired, runs);
 }
 

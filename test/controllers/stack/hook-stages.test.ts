@@ -36,6 +36,8 @@ function world() {
   /** Runs by `service@revision`; absent: running (just created). */
   const runs = new Map<string, Omit<HookRun, 'revision'>>();
   const applied: string[][] = [];
+  /** The service ids of each hookRuns call (two list calls on Docker). */
+  const asked: string[][] = [];
   const spec = (name: string) =>
     sim.observed().objects.find((o) => o.kind === 'service' && o.name === name)?.spec as
       ServiceSpec | undefined;
@@ -51,6 +53,7 @@ function world() {
       return plan.actions.map((action) => ({ action, ok: true }));
     },
     hookRuns: async (ids) => {
+      asked.push([...ids]);
       const out = new Map<string, HookRun>();
       for (const o of sim.observed().objects)
         if (o.kind === 'service' && ids.includes(o.id)) {
@@ -69,6 +72,8 @@ function world() {
   };
   let prev: ResourceStatus | undefined;
   const reconcile = async (res: DesiredResource, o: { restart?: boolean; mode?: 'plan' | 'apply' } = {}) => {
+    // a restarted controller has no status and a new Swarm adapter (no completed runs remembered)
+    if (o.restart) deps.swarm = { ...deps.swarm };
     const r = await reconcileResource(res, { mode: o.mode ?? 'apply' }, deps, o.restart ? undefined : prev);
     if (o.mode !== 'plan') prev = r.status;
     return r;
@@ -83,7 +88,8 @@ function world() {
       message: `task: non-zero exit (${exitCode})`,
       logs: ['applying 0042_orders', 'ERROR: relation "orders" already exists'],
     });
-  return { sim, applied, reconcile, ready, image, complete, fail, revisionOf };
+  const idOf = (name: string) => sim.observed().objects.find((o) => o.name === name)?.id;
+  return { sim, applied, asked, reconcile, ready, image, complete, fail, revisionOf, idOf };
 }
 
 describe('pre-deploy hooks in a stack reconcile', () => {
@@ -230,5 +236,54 @@ describe('post-deploy hooks in a stack reconcile', () => {
     expect(w.applied[2]).toEqual(['update service app_web']);
     await w.reconcile(v2);
     expect(w.applied[3]).toEqual(['update service app_notify']);
+  });
+});
+
+describe('what hooks cost per reconcile', () => {
+  it('a hook completed for the revision is not listed again: resyncs ask Docker nothing more', async () => {
+    const w = world();
+    const v1 = stack('app:1', { migrate: 'pre-deploy', notify: 'post-deploy' });
+    await w.reconcile(v1); // creates the pre-deploy hook: nothing to ask yet
+    expect(w.asked).toEqual([]);
+    await w.reconcile(v1); // running
+    expect(w.asked).toEqual([[w.idOf('app_migrate')]]);
+    w.complete('app_migrate');
+    await w.reconcile(v1); // complete: the app is created
+    await w.reconcile(v1); // converged: the post-deploy hook is created
+    w.complete('app_notify');
+    await w.reconcile(v1); // asks for the post-deploy hook only
+    expect(w.asked.at(-1)).toEqual([w.idOf('app_notify')]);
+    expect(w.ready()).toMatchObject({ status: 'True' });
+    const before = w.asked.length;
+    for (let i = 0; i < 3; i++) {
+      const r = await w.reconcile(v1);
+      expect(r.status.hooks?.map((h) => h.state)).toEqual(['done', 'done']);
+      expect(r.plan?.actions).toEqual([]);
+    }
+    expect(w.asked).toHaveLength(before);
+    await w.reconcile(v1, { restart: true }); // a restarted controller reads Docker once
+    expect(w.asked.slice(before)).toEqual([[w.idOf('app_migrate'), w.idOf('app_notify')]]);
+    await w.reconcile(v1);
+    expect(w.asked).toHaveLength(before + 1);
+
+    // a new revision updates the hook (a new version): asked again, and it runs again
+    const v2 = stack('app:2', { migrate: 'pre-deploy', notify: 'post-deploy' });
+    let r = await w.reconcile(v2);
+    expect(w.applied.at(-1)).toEqual(['update service app_migrate']);
+    r = await w.reconcile(v2);
+    expect(w.asked.at(-1)).toEqual([w.idOf('app_migrate')]);
+    expect(r.status.hooks?.map((h) => h.state)).toEqual(['running', 'pending']);
+    expect(w.image('app_web')).toBe('app:1');
+  });
+
+  it('a failed run is asked again on each reconcile (it is not final: it runs again)', async () => {
+    const w = world();
+    const v1 = stack('app:1', { migrate: 'pre-deploy' });
+    await w.reconcile(v1);
+    w.fail('app_migrate', 3);
+    await w.reconcile(v1);
+    await w.reconcile(v1);
+    expect(w.asked).toHaveLength(2);
+    expect(w.ready()).toMatchObject({ status: 'False' });
   });
 });
