@@ -1,12 +1,13 @@
 // Post-deploy hooks on the real lab, through `swarmkeeper run` (issue 14 part 5):
 //  - a stack with a pre- and a post-deploy hook converges; the post-deploy hook's service is created
 //    only once the app service converged (its task healthy: Docker events); status.hooks and Ready;
+//  - resyncs once the hooks completed read the shared snapshot only (no hook list calls);
 //  - the stack removed from the source takes its hook services along: no service, network or
 //    config of it is left, and its status is deleted.
 // LAB_NAME=hk npx vitest run --project integration test/integration/deploy-hooks-post.test.ts
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControllerProcess, killAll, waitFor } from './helpers/controller-process.js';
+import { ControllerProcess, killAll, metricSum, waitFor } from './helpers/controller-process.js';
 import {
   LABEL_INSTANCE,
   StatusReader,
@@ -91,7 +92,7 @@ describe('post-deploy hooks on the lab (swarmkeeper run), then the stack deleted
       redisUrl: labVars().redisUrl,
       logLevel: 'debug',
       // the one stack is removed: the source yields nothing, which only --allow-empty prunes
-      args: ['--allow-empty'],
+      args: ['--allow-empty', '--resync', '2s'],
     });
   });
 
@@ -138,6 +139,23 @@ describe('post-deploy hooks on the lab (swarmkeeper run), then the stack deleted
     console.log(
       `[deploy-hooks-post] Ready after ${ready} ms; post-deploy hook created ${(postCreate - webHealthy) / 1e3} ms after web was healthy`,
     );
+  });
+
+  it('resyncs of the stack whose hooks completed read only the shared snapshot (no hook list calls)', async () => {
+    const metric = async (name: string, labels: Record<string, string> = {}) =>
+      metricSum(await ctl.metrics(), name, labels);
+    const gets0 = await metric('swarmkeeper_docker_api_calls_total', { method: 'GET' });
+    const runs0 = await metric('swarmkeeper_swarm_snapshot_total');
+    await waitFor(`6 resync passes\n${ctl.tail()}`, 60_000, async () =>
+      (await metric('swarmkeeper_swarm_snapshot_total')) - runs0 >= 6 ? true : undefined,
+    );
+    const gets = (await metric('swarmkeeper_docker_api_calls_total', { method: 'GET' })) - gets0;
+    const runs = (await metric('swarmkeeper_swarm_snapshot_total')) - runs0;
+    console.log(`[deploy-hooks-post] ${runs} resync reconciles, ${gets} Docker GETs`);
+    // 4 list calls per pass for the snapshot (one stack: one reconcile a pass); listing the hooks'
+    // services and tasks again would make it 6 (a pass may be counted half-way: at most 4 more)
+    expect(gets).toBeLessThanOrEqual(4 * runs + 4);
+    expect((await status.condition(KEY, 'Ready'))?.status).toBe('True');
   });
 
   it('the stack removed from the source: its hook services go with it, nothing is left', async () => {
