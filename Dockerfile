@@ -2,7 +2,8 @@
 #
 # Build with deploy/image/build.sh (creates the base images first; see deploy/image/README.md).
 # Two stages:
-#   build    node + npm: compiles TypeScript (npm run build) and drops devDependencies (npm prune).
+#   build    node + npm: compiles TypeScript and bundles the CLI (npm run build), and drops
+#            devDependencies (npm prune).
 #            node_modules comes from the build context, installed by `npm install` on the host from
 #            package-lock.json: the builder needs no registry access (there is none in the lab).
 #   runtime  node only (no shell, no npm), runs as uid 10001.
@@ -23,6 +24,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY reconciler ./reconciler
 COPY controllers ./controllers
 COPY machines ./machines
+# build/bundle-cli.ts: the CLI's bundle (dist/cli), made by npm run build after tsc
+COPY build ./build
 RUN npm run build \
  && npm prune --omit=dev --offline --no-audit --no-fund
 

@@ -9,8 +9,8 @@
  *                                             `git worktree add` of an earlier commit, built)
  * Env: CLI_RUNS (default 20), CLI_WARMUP (default 2). Every command runs with process.execPath, the
  * Node that runs this script (Node 24 from node_modules/.bin under npx).
- * The V8 compile cache (bin/swarmkeeper.js) is measured warm (the warm-up runs fill it) and off
- * (NODE_DISABLE_COMPILE_CACHE=1).
+ * The V8 compile cache (Node's, and the CLI bundle's code cache of controllers/cli/launch.ts) is
+ * measured warm (the warm-up runs fill it) and off (NODE_DISABLE_COMPILE_CACHE=1).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     const before = process.env['CLI_BEFORE'];
     if (before) {
       cases.push(sk('before: swarmkeeper --version', ['--version'], undefined, before));
+      cases.push(sk('before: swarmkeeper --help', ['--help'], undefined, before));
       cases.push(sk('before: swarmkeeper validate', ['validate', '-f', stack], undefined, before));
       if (process.env['DOCKER_HOST'])
         cases.push(sk('before: swarmkeeper plan', ['plan', '-f', stack], undefined, before));

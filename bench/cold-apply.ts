@@ -6,13 +6,14 @@
  * It also times the same apply in-process (the built CLI's main() called from this process), which leaves
  * out node startup and module loading, to show where the process wall time goes.
  * Env: BENCH_RUNS (default 3), BENCH_SERVICES (default 20), BENCH_CONCURRENCY (swarmkeeper --concurrency, default 8).
+ *   CLI_BEFORE=/path/to/older/checkout   also times that checkout's built CLI in each round (paired)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LABEL_NAMESPACE, cleanup, namesByLabel } from '../test/integration/helpers/swarm.js';
-import { assertBuilt, docker, show, swarmkeeper } from '../test/integration/helpers/run.js';
+import { assertBuilt, docker, run, show, swarmkeeper } from '../test/integration/helpers/run.js';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const SERVICES = Number(process.env['BENCH_SERVICES'] ?? 20);
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
   writeFileSync(file, compose(SERVICES));
   const docker_: number[] = [];
   const sk: number[] = [];
+  const before = process.env['CLI_BEFORE'];
+  const skBefore: number[] = [];
   console.log(
     `cold-apply: ${SERVICES} services, ${RUNS} runs each, DOCKER_HOST=${process.env['DOCKER_HOST'] ?? '(default)'}`,
   );
@@ -109,6 +112,19 @@ async function main(): Promise<void> {
       );
       await expectServices(STACK_B);
       await cleanup({ instanceId: INSTANCE, namespaces: [STACK_B] });
+      if (before) {
+        skBefore.push(
+          await timed('before: swarmkeeper apply', async () => {
+            const r = await run(process.execPath, [
+              join(before, 'bin/swarmkeeper.js'),
+              ...['--instance-id', INSTANCE, 'apply', '-f', file, '--concurrency', CONCURRENCY],
+            ]);
+            if (r.code !== 0) throw new Error(`before: swarmkeeper apply failed: ${show(r)}`);
+          }),
+        );
+        await expectServices(STACK_B);
+        await cleanup({ instanceId: INSTANCE, namespaces: [STACK_B] });
+      }
       inProcess.push(
         await timed('swarmkeeper apply, in-process (no node startup / module loading)', async () => {
           const argv = [
@@ -137,6 +153,10 @@ async function main(): Promise<void> {
     `min ${Math.min(...xs).toFixed(0)} ms, median ${median(xs).toFixed(0)} ms`;
   console.log(`docker stack deploy: ${fmt(docker_)}`);
   console.log(`swarmkeeper apply:   ${fmt(sk)}`);
+  if (before)
+    console.log(
+      `before: swarmkeeper apply: ${fmt(skBefore)} (ratio to docker ${(median(skBefore) / median(docker_)).toFixed(2)})`,
+    );
   console.log(
     `swarmkeeper apply in-process: ${fmt(inProcess)} (ratio to docker ${(median(inProcess) / median(docker_)).toFixed(2)})`,
   );

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Entry point: runs the compiled CLI (npm run build produces dist/).
-// The V8 compile cache (Node >= 22.1) keeps the compiled code of the modules between runs, in
-// $NODE_COMPILE_CACHE or the temp dir; it is switched on before the CLI's modules are loaded (hence
-// the dynamic import), and a runtime or a directory without it just compiles as usual.
+// Entry point: runs the built CLI (npm run build produces dist/): its bundle, dist/cli/swarmkeeper.cjs,
+// with a V8 code cache per command (controllers/cli/launch.ts), or the module tree of dist/ when the
+// build made no bundle.
+// Node's compile cache (Node >= 22.1) serves the modules loaded from node_modules and the launcher;
+// it is switched on before they are loaded (hence the dynamic import), and a runtime or a directory
+// without it just compiles as usual.
 import module from 'node:module';
 
 try {
@@ -10,6 +12,6 @@ try {
 } catch {
   // no cache: start-up is slower, nothing else changes
 }
-const { main } = await import('../dist/controllers/cli/main.js');
+const { runCli } = await import('../dist/controllers/cli/launch.js');
 
-process.exitCode = await main(process.argv);
+process.exitCode = await runCli(process.argv);

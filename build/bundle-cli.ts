@@ -1,0 +1,89 @@
+/**
+ * Bundles the CLI (`npm run build`, after tsc): dist/controllers/cli/main.js and everything it
+ * imports become one CommonJS file, dist/cli/swarmkeeper.cjs, which bin/swarmkeeper.js runs with a
+ * V8 code cache of its own (controllers/cli/code-cache.ts). One file instead of ~300 ES modules
+ * spares Node the resolution and linking of each; the lazy `import()`s of the commands stay lazy
+ * (esbuild evaluates a bundled module on its first import).
+ *
+ * Left out, and required from node_modules when a command reaches them: the packages only the
+ * controller (`run`), `status` or `--kube` use, which are large and load their own files.
+ * dockerode is bundled without the parts swarmkeeper never reaches and that cost most of its load:
+ * BuildKit sessions (gRPC, protobuf) and ssh:// hosts (ssh2; controllers/docker/connection.ts
+ * refuses them). Those stubs throw if they are ever called.
+ *   tsx build/bundle-cli.ts            writes dist/cli/swarmkeeper.cjs and dist/cli/bundle.json
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+
+const ROOT = join(import.meta.dirname, '..');
+const OUT_DIR = join(ROOT, 'dist', 'cli');
+export const BUNDLE_FILE = 'swarmkeeper.cjs';
+
+/** Required at run time from node_modules (only `run`, `status`, `crds` and `--kube` load them). */
+export const EXTERNAL = [
+  '@kubernetes/client-node',
+  'bullmq',
+  'ioredis',
+  'fastify',
+  'prom-client',
+  'simple-git',
+];
+
+const unsupported = (what: string) =>
+  `throw new Error(${JSON.stringify(`swarmkeeper: ${what} is not part of the bundled CLI`)});`;
+
+/** Module paths (as resolved) replaced by a stub, and the stub's source. */
+const STUBS: { filter: RegExp; contents: string }[] = [
+  {
+    filter: /[/\\]dockerode[/\\]lib[/\\]session\.js$/,
+    contents: `module.exports = function withSession() { ${unsupported('a BuildKit session')} };`,
+  },
+  {
+    filter: /[/\\]dockerode[/\\]lib[/\\]buildkit\.js$/,
+    contents: `module.exports = new Proxy({}, { get() { ${unsupported('BuildKit')} } });`,
+  },
+  {
+    filter: /[/\\]ssh2[/\\]lib[/\\]index\.js$/,
+    contents: `module.exports = { Client: function Client() { ${unsupported('an ssh:// Docker host')} } };`,
+  },
+];
+
+const stubs: Plugin = {
+  name: 'swarmkeeper-stubs',
+  setup(b) {
+    for (const s of STUBS) b.onLoad({ filter: s.filter }, () => ({ contents: s.contents, loader: 'js' }));
+  },
+};
+
+export async function bundleCli(): Promise<{ file: string; bytes: number; sha256: string }> {
+  rmSync(OUT_DIR, { recursive: true, force: true });
+  mkdirSync(OUT_DIR, { recursive: true });
+  const file = join(OUT_DIR, BUNDLE_FILE);
+  await build({
+    entryPoints: [join(ROOT, 'dist', 'controllers', 'cli', 'main.js')],
+    outfile: file,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node24',
+    external: EXTERNAL,
+    plugins: [stubs],
+    // whitespace and syntax only: stack traces keep the names of functions
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const code = readFileSync(file);
+  const sha256 = createHash('sha256').update(code).digest('hex');
+  // bin/swarmkeeper.js keys its code cache by this hash (a rebuilt bundle never meets an old cache)
+  writeFileSync(join(dirname(file), 'bundle.json'), `${JSON.stringify({ file: BUNDLE_FILE, sha256 })}\n`);
+  return { file, bytes: code.length, sha256 };
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  const r = await bundleCli();
+  process.stdout.write(`bundled ${r.file} (${(r.bytes / 1024).toFixed(0)} KiB)\n`);
+}

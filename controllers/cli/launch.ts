@@ -1,0 +1,209 @@
+/**
+ * Starts the CLI from its bundle (dist/cli/swarmkeeper.cjs, made by `npm run build`; see
+ * build/bundle-cli.ts), with a V8 code cache per command, or from the module tree when there is no
+ * bundle (a `tsc`-only build).
+ *
+ * Why a cache of its own: Node's compile cache (module.enableCompileCache) keeps the code V8
+ * compiled when the file was loaded, which is the top level only; every function a command runs
+ * is compiled again on each start. A cache made after the command ran (vm.Script#createCachedData)
+ * holds those functions too. One cache per command (validate, plan, apply, ...), written once by
+ * the first successful run of that command, under a directory only this user can write:
+ * `$NODE_COMPILE_CACHE/swarmkeeper`, or `<tmpdir>/swarmkeeper-compile-cache-<uid>`.
+ * NODE_DISABLE_COMPILE_CACHE=1 turns it off (as it does Node's). The cache is keyed by the
+ * bundle's content hash, the Node version and the architecture, and V8 checks its own version and
+ * flags: a stale or foreign cache is rejected and only costs a compile.
+ */
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import vm from 'node:vm';
+
+export type CliMain = (argv: string[]) => Promise<number>;
+
+/** The commands of controllers/cli/program.ts (test/controllers/cli/launch.test.ts checks the list). */
+export const COMMANDS = ['validate', 'plan', 'apply', 'status', 'run', 'sync', 'crds'] as const;
+
+/**
+ * The cache a command line uses: its command, `help` for any help, `other` without a command, and
+ * none for `run` (a controller runs for days: its start-up is not worth a cache of all it ran).
+ */
+export function cacheNameOf(args: readonly string[]): string | undefined {
+  if (args.some((a) => a === '--help' || a === '-h' || a === 'help')) return 'help';
+  const cmd = args.find((a): a is (typeof COMMANDS)[number] => (COMMANDS as readonly string[]).includes(a));
+  if (cmd === 'run') return undefined;
+  return cmd ?? 'other';
+}
+
+export interface CacheEnv {
+  env: Record<string, string | undefined>;
+  uid: number | undefined;
+  tmp: string;
+}
+
+const defaultCacheEnv = (): CacheEnv => ({ env: process.env, uid: process.getuid?.(), tmp: tmpdir() });
+
+/**
+ * The cache directory, created if missing, or undefined when the cache is off or the directory is
+ * not safe: it must be a real directory (no symlink), owned by this user and writable by no other
+ * (a code cache is code: another user's file would run as this one).
+ */
+export function cacheDir(ce: CacheEnv = defaultCacheEnv()): string | undefined {
+  const off = ce.env['NODE_DISABLE_COMPILE_CACHE'];
+  if (off !== undefined && off !== '' && off !== '0') return undefined;
+  const base = ce.env['NODE_COMPILE_CACHE'];
+  const dir =
+    base !== undefined && base !== ''
+      ? join(base, 'swarmkeeper')
+      : join(ce.tmp, `swarmkeeper-compile-cache-${ce.uid ?? 'user'}`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = lstatSync(dir);
+    if (!st.isDirectory() || (st.mode & 0o022) !== 0) return undefined;
+    if (ce.uid !== undefined && st.uid !== ce.uid) return undefined;
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+interface BundleInfo {
+  file: string;
+  sha256: string;
+}
+
+function readBundleInfo(bundleDir: string): BundleInfo | undefined {
+  try {
+    const info = JSON.parse(readFileSync(join(bundleDir, 'bundle.json'), 'utf8')) as Partial<BundleInfo>;
+    if (typeof info.file !== 'string' || typeof info.sha256 !== 'string') return undefined;
+    if (!/^[0-9a-f]{64}$/.test(info.sha256) || info.file.includes('/')) return undefined;
+    return { file: info.file, sha256: info.sha256 };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface LoadedBundle {
+  main: CliMain;
+  /** After the command: writes the code cache when there was none (or V8 refused it) and it succeeded. */
+  finish(exitCode: number): void;
+  /** The cache at load: `none` (off, or `run`), `missing`, `accepted`, `rejected` (by V8). */
+  cache(): 'none' | 'missing' | 'accepted' | 'rejected';
+}
+
+/**
+ * Loads the bundle of `bundleDir` (dist/cli), or undefined when it has none. `args` are the
+ * command's arguments (argv without node and the script), to choose the cache.
+ */
+export function loadBundle(
+  bundleDir: string,
+  args: readonly string[],
+  ce: CacheEnv = defaultCacheEnv(),
+): LoadedBundle | undefined {
+  const info = readBundleInfo(bundleDir);
+  if (!info) return undefined;
+  const file = join(bundleDir, info.file);
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const name = cacheNameOf(args);
+  const dir = name === undefined ? undefined : cacheDir(ce);
+  const cacheFile =
+    dir === undefined
+      ? undefined
+      : join(dir, `${info.sha256.slice(0, 32)}-${process.version}-${process.arch}-${name}`);
+  let cachedData: Buffer | undefined;
+  if (cacheFile !== undefined) {
+    try {
+      cachedData = readFileSync(cacheFile);
+    } catch {
+      // first run of this command: the cache is written after it
+    }
+  }
+  // the CommonJS wrapper, as Node's loader would add it
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const mod = { exports: {} as { main?: CliMain } };
+  (script.runInThisContext() as (...a: unknown[]) => void).call(
+    mod.exports,
+    mod.exports,
+    createRequire(file),
+    mod,
+    file,
+    dirname(file),
+  );
+  const main = mod.exports.main;
+  if (typeof main !== 'function') throw new Error(`${file} exports no main()`);
+  const state =
+    cacheFile === undefined
+      ? ('none' as const)
+      : cachedData === undefined
+        ? ('missing' as const)
+        : script.cachedDataRejected
+          ? ('rejected' as const)
+          : ('accepted' as const);
+  return {
+    main,
+    cache: () => state,
+    finish(exitCode) {
+      if (cacheFile === undefined || state === 'accepted') return;
+      // a failed run (exit 1) ran little of the command: the next successful one writes the cache
+      if (exitCode !== 0 && exitCode !== 2) return;
+      try {
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+        renameSync(tmp, cacheFile);
+        pruneStale(dirname(cacheFile), info.sha256.slice(0, 32), Date.now());
+      } catch {
+        // no cache: the next start compiles as this one did
+      }
+    },
+  };
+}
+
+const STALE_MS = 7 * 24 * 3600 * 1000;
+
+/** Removes the caches of other bundles (earlier builds) not written for a week. */
+export function pruneStale(dir: string, keep: string, now: number): void {
+  for (const f of readdirSync(dir)) {
+    if (f.startsWith(keep)) continue;
+    try {
+      if (now - statSync(join(dir, f)).mtimeMs > STALE_MS) unlinkSync(join(dir, f));
+    } catch {
+      // gone already, or another user's: left alone
+    }
+  }
+}
+
+/**
+ * bin/swarmkeeper.js: runs the CLI, from the bundle when the build made one and
+ * SWARMKEEPER_BUNDLE is not 0 (the module tree then: what the bundle was made from).
+ */
+export async function runCli(argv: string[], env = process.env): Promise<number> {
+  const args = argv.slice(2);
+  // --version is answered by main.js before it loads anything: quicker than reading the bundle
+  const versionOnly = args.length === 1 && (args[0] === '--version' || args[0] === '-V');
+  const bundle =
+    versionOnly || env['SWARMKEEPER_BUNDLE'] === '0'
+      ? undefined
+      : loadBundle(join(import.meta.dirname, '..', '..', 'cli'), args);
+  if (!bundle) return (await import('./main.js')).main(argv);
+  const code = await bundle.main(argv);
+  bundle.finish(code);
+  return code;
+}

@@ -1,0 +1,201 @@
+/**
+ * The launcher of bin/swarmkeeper.js: the bundle with a code cache per command, in a directory only
+ * this user can write, written after a successful run and kept per bundle content.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  cacheDir,
+  cacheNameOf,
+  COMMANDS,
+  loadBundle,
+  pruneStale,
+  type CacheEnv,
+} from '../../../controllers/cli/launch.js';
+import { buildProgram } from '../../../controllers/cli/program.js';
+
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'sk-launch-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const uid = process.getuid?.();
+const envWith = (tmp: string, env: Record<string, string> = {}): CacheEnv => ({ env, uid, tmp });
+
+/** A bundle dir like dist/cli: main(argv) returns the number after `exit` (0 without). */
+function fakeBundle(body = ''): string {
+  const dir = tempDir();
+  const code =
+    `${body}\n` +
+    'exports.main = async (argv) => (argv.includes("exit") ? Number(argv[argv.indexOf("exit") + 1]) : 0);\n';
+  writeFileSync(join(dir, 'b.cjs'), code);
+  const sha256 = createHash('sha256').update(code).digest('hex');
+  writeFileSync(join(dir, 'bundle.json'), JSON.stringify({ file: 'b.cjs', sha256 }));
+  return dir;
+}
+
+/** loadBundle, main and finish(0) in a child Node (launch.ts runs there with its types stripped). */
+function startInChild(bundle: string, tmp: string, command: string): string {
+  const launch = join(import.meta.dirname, '../../../controllers/cli/launch.ts');
+  const script =
+    `const l = await import(${JSON.stringify(launch)});\n` +
+    `const ce = { env: {}, uid: process.getuid?.(), tmp: ${JSON.stringify(tmp)} };\n` +
+    `const b = l.loadBundle(${JSON.stringify(bundle)}, [${JSON.stringify(command)}], ce);\n` +
+    `const code = await b.main(['node', 'sk', ${JSON.stringify(command)}]);\n` +
+    'b.finish(code);\nprocess.stdout.write(b.cache());\n';
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe('cacheNameOf', () => {
+  it.each([
+    [['validate', '-f', 'x.yml'], 'validate'],
+    [['--instance-id', 'a', 'apply', '-f', 'x'], 'apply'],
+    [['plan', '--help'], 'help'],
+    [['-h'], 'help'],
+    [['help', 'plan'], 'help'],
+    [['crds', 'install'], 'crds'],
+    [[], 'other'],
+    [['--bogus'], 'other'],
+    [['run', '--source', 'dir=x'], undefined],
+  ])('%j -> %s', (args, name) => {
+    expect(cacheNameOf(args)).toBe(name);
+  });
+
+  it('knows every command of the program', () => {
+    const names = buildProgram({ code: 0 }, '').commands.map((c) => c.name());
+    expect([...COMMANDS].sort()).toEqual(names.sort());
+  });
+});
+
+describe('cacheDir', () => {
+  it('makes a directory only this user can write, under tmp or NODE_COMPILE_CACHE', () => {
+    const tmp = tempDir();
+    const d = cacheDir(envWith(tmp));
+    expect(d).toBe(join(tmp, `swarmkeeper-compile-cache-${uid ?? 'user'}`));
+    const base = join(tmp, 'ncc');
+    expect(cacheDir(envWith(tmp, { NODE_COMPILE_CACHE: base }))).toBe(join(base, 'swarmkeeper'));
+  });
+
+  it.each([['1'], ['true']])('is off with NODE_DISABLE_COMPILE_CACHE=%s', (v) => {
+    const tmp = tempDir();
+    expect(cacheDir(envWith(tmp, { NODE_DISABLE_COMPILE_CACHE: v }))).toBeUndefined();
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('refuses a directory others can write, a symlink, or another owner', () => {
+    const tmp = tempDir();
+    const name = `swarmkeeper-compile-cache-${uid ?? 'user'}`;
+    mkdirSync(join(tmp, name));
+    chmodSync(join(tmp, name), 0o777);
+    expect(cacheDir(envWith(tmp))).toBeUndefined();
+
+    const tmp2 = tempDir();
+    mkdirSync(join(tmp2, 'elsewhere'), { mode: 0o700 });
+    symlinkSync(join(tmp2, 'elsewhere'), join(tmp2, name));
+    expect(cacheDir(envWith(tmp2))).toBeUndefined();
+
+    const tmp3 = tempDir();
+    expect(cacheDir({ env: {}, uid: (uid ?? 0) + 4242, tmp: tmp3 })).toBeUndefined();
+  });
+});
+
+describe('loadBundle', () => {
+  it('is undefined without a bundle (a tsc-only build)', () => {
+    expect(loadBundle(tempDir(), ['validate'], envWith(tempDir()))).toBeUndefined();
+  });
+
+  it('writes the cache after a successful run, and the next start accepts it', async () => {
+    const bundle = fakeBundle();
+    const tmp = tempDir();
+    const first = loadBundle(bundle, ['validate'], envWith(tmp))!;
+    expect(first.cache()).toBe('missing');
+    expect(await first.main(['node', 'sk', 'validate', 'exit', '0'])).toBe(0);
+    first.finish(0);
+    const cache = cacheDir(envWith(tmp))!;
+    expect(readdirSync(cache)).toEqual([expect.stringMatching(/-validate$/)]);
+    const second = loadBundle(bundle, ['validate'], envWith(tmp))!;
+    expect(second.cache()).toBe('accepted');
+    // another command has its own cache
+    expect(loadBundle(bundle, ['plan'], envWith(tmp))!.cache()).toBe('missing');
+  });
+
+  it.each([
+    [1, false],
+    [2, true],
+    [0, true],
+  ])('after exit code %i, writes the cache: %s', (code, written) => {
+    const bundle = fakeBundle();
+    const tmp = tempDir();
+    loadBundle(bundle, ['plan'], envWith(tmp))!.finish(code);
+    expect(readdirSync(cacheDir(envWith(tmp))!).length).toBe(written ? 1 : 0);
+  });
+
+  // each start in its own process, as bin/swarmkeeper.js does: within one, V8 reuses the script it
+  // compiled and never reads the cache
+  it('replaces a cache V8 refuses, and keeps caches of another bundle apart', () => {
+    const bundle = fakeBundle();
+    const tmp = tempDir();
+    expect(startInChild(bundle, tmp, 'apply')).toBe('missing');
+    const cache = cacheDir(envWith(tmp))!;
+    const [file] = readdirSync(cache);
+    writeFileSync(join(cache, file!), 'not a code cache');
+    expect(startInChild(bundle, tmp, 'apply')).toBe('rejected');
+    expect(startInChild(bundle, tmp, 'apply')).toBe('accepted');
+    expect(startInChild(fakeBundle('/* another build */'), tmp, 'apply')).toBe('missing');
+  });
+
+  it('reads and writes no cache for run, or when the cache is off', () => {
+    const bundle = fakeBundle();
+    const tmp = tempDir();
+    const run = loadBundle(bundle, ['run'], envWith(tmp))!;
+    expect(run.cache()).toBe('none');
+    run.finish(0);
+    const off = loadBundle(bundle, ['plan'], envWith(tmp, { NODE_DISABLE_COMPILE_CACHE: '1' }))!;
+    expect(off.cache()).toBe('none');
+    off.finish(0);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('refuses a bundle.json that names a path outside its directory', () => {
+    const bundle = fakeBundle();
+    writeFileSync(join(bundle, 'bundle.json'), JSON.stringify({ file: '../b.cjs', sha256: 'a'.repeat(64) }));
+    expect(loadBundle(bundle, ['validate'], envWith(tempDir()))).toBeUndefined();
+  });
+});
+
+describe('pruneStale', () => {
+  it('removes caches of other bundles not written for a week, keeps the rest', () => {
+    const dir = tempDir();
+    const now = Date.now();
+    const files = { 'keep-validate': 30, 'old-validate': 8, 'recent-plan': 1 };
+    for (const [f, days] of Object.entries(files)) {
+      writeFileSync(join(dir, f), 'x');
+      const t = (now - days * 24 * 3600 * 1000) / 1000;
+      utimesSync(join(dir, f), t, t);
+    }
+    pruneStale(dir, 'keep', now);
+    expect(readdirSync(dir).sort()).toEqual(['keep-validate', 'recent-plan']);
+    expect(existsSync(join(dir, 'old-validate'))).toBe(false);
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * The built CLI runs from its bundle (dist/cli/swarmkeeper.cjs, build/bundle-cli.ts): every command
+ * must answer as the module tree it was made from does (SWARMKEEPER_BUNDLE=0), with and without the
+ * code cache, and with a cache written by an earlier run.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../controllers/cli/launch.js';
+import { assertBuilt, REPO, run, show, type RunResult } from './helpers/run.js';
+
+let cacheRoot: string;
+beforeAll(() => {
+  assertBuilt();
+  if (!existsSync(join(REPO, 'dist/cli/swarmkeeper.cjs')))
+    throw new Error('dist/cli/swarmkeeper.cjs is missing: run `npm run build` first');
+  cacheRoot = mkdtempSync(join(tmpdir(), 'sk-bundle-cache-'));
+});
+afterAll(() => rmSync(cacheRoot, { recursive: true, force: true }));
+
+type Mode = 'tree' | 'bundle' | 'bundle, no cache';
+
+function cli(mode: Mode, args: string[]): Promise<RunResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_COMPILE_CACHE: cacheRoot };
+  delete env['NODE_DISABLE_COMPILE_CACHE'];
+  if (mode === 'tree') env['SWARMKEEPER_BUNDLE'] = '0';
+  if (mode === 'bundle, no cache') env['NODE_DISABLE_COMPILE_CACHE'] = '1';
+  return run(process.execPath, ['bin/swarmkeeper.js', ...args], env);
+}
+
+/** Runs args in every mode (the bundle twice: writing, then reading its cache); all must agree. */
+async function agree(args: string[]): Promise<RunResult> {
+  const tree = await cli('tree', args);
+  for (const mode of ['bundle', 'bundle', 'bundle, no cache'] as const) {
+    const r = await cli(mode, args);
+    expect({ mode, ...r }, `${args.join(' ')} (${mode})\n${show(r)}`).toEqual({ mode, ...tree });
+  }
+  return tree;
+}
+
+describe('the bundled CLI answers as the module tree does', () => {
+  it.each([[['--help']], [['--version']], [['help', 'apply']], ...COMMANDS.map((c) => [[c, '--help']])])(
+    '%j',
+    async (args) => {
+      const r = await agree(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(args[0] === '--version' ? /^\d+\.\d+\.\d+\n$/ : /^Usage: swarmkeeper/);
+    },
+  );
+
+  it('validate of the examples (exit 0, one line per resource)', async () => {
+    const r = await agree(['validate', '-f', 'examples']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ok {2}SwarmStack\//m);
+  });
+
+  it('validate of a file with errors (exit 1, the same messages)', async () => {
+    mkdirSync(join(cacheRoot, 'bad'));
+    const file = join(cacheRoot, 'bad', 'docker-compose.yml');
+    writeFileSync(file, 'services:\n  app:\n    image: app:1\n    restart_polcy: always\n');
+    const r = await agree(['validate', '-f', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/restart_polcy: unknown key/);
+  });
+
+  it('plan of examples/web against the lab (--resolve-image never)', async () => {
+    const r = await agree([
+      '--instance-id',
+      'bundle-test',
+      'plan',
+      '-f',
+      'examples/web',
+      '--resolve-image',
+      'never',
+    ]);
+    expect([0, 2], show(r)).toContain(r.code);
+    expect(r.stdout).toMatch(/^Plan: /m);
+  });
+
+  it('an unknown command is refused alike (exit 1)', async () => {
+    const r = await agree(['frobnicate']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown command/);
+  });
+
+  it('kept a code cache per command it ran successfully', () => {
+    const files = readdirSync(join(cacheRoot, 'swarmkeeper'));
+    for (const name of ['validate', 'plan', 'help'])
+      expect(files.some((f) => f.endsWith(`-${name}`))).toBe(true);
+  });
+});
