@@ -131,6 +131,24 @@ describe('parseRegistryPayload', () => {
     ['JSON null', 'null', 'unknown', []],
     ['Docker Hub without repository', { push_data: { tag: '1' } }, 'dockerhub', []],
     ['Harbor without event_data', { type: 'PUSH_ARTIFACT' }, 'harbor', []],
+    // a field of the wrong type names nothing, never a push of every tag
+    ['Docker Hub push_data a string', { push_data: '1', repository: { repo_name: 'a/b' } }, 'dockerhub', []],
+    ['Docker Hub push_data null', { push_data: null, repository: { repo_name: 'a/b' } }, 'dockerhub', []],
+    [
+      'Harbor resources of the wrong type',
+      { type: 'PUSH_ARTIFACT', event_data: { repository: { repo_full_name: 'p/app' }, resources: 'x' } },
+      'harbor',
+      [],
+    ],
+    [
+      'Harbor resource tags of the wrong type',
+      {
+        type: 'PUSH_ARTIFACT',
+        event_data: { repository: { repo_full_name: 'p/app' }, resources: [{ tag: 5 }, { tag: ['v1'] }] },
+      },
+      'harbor',
+      [],
+    ],
     ['not JSON', 'not json {', 'unknown', []],
     ['a JSON array', [1, 2], 'unknown', []],
     ['an unknown payload', { hello: 'world' }, 'unknown', []],
