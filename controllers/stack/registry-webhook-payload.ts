@@ -68,20 +68,22 @@ function distribution(p: Obj): RegistryPush[] {
 }
 
 function dockerHub(p: Obj): RegistryPush[] {
+  // push_data of the wrong type names nothing (not a push of every tag)
+  const data = obj(p['push_data']);
+  if (!data) return [];
   const name = str(obj(p['repository'])?.['repo_name']);
   // Docker Hub's official images are `library/<name>`
-  const x = push(
-    name && !name.includes('/') ? `library/${name}` : name,
-    obj(p['push_data'])?.['tag'],
-    'docker.io',
-  );
+  const x = push(name && !name.includes('/') ? `library/${name}` : name, data['tag'], 'docker.io');
   return x ? [x] : [];
 }
 
 function harbor(p: Obj): RegistryPush[] {
   const data = obj(p['event_data']);
   const repo = obj(data?.['repository'])?.['repo_full_name'];
-  const resources = Array.isArray(data?.['resources']) ? (data['resources'] as unknown[]) : [];
+  const raw = data?.['resources'];
+  // resources of the wrong type name nothing; none at all: the repository was pushed
+  if (raw !== undefined && raw !== null && !Array.isArray(raw)) return [];
+  const resources = Array.isArray(raw) ? (raw as unknown[]) : [];
   const out: RegistryPush[] = [];
   for (const r of resources.slice(0, MAX_PUSHES)) {
     const res = obj(r);
@@ -92,7 +94,8 @@ function harbor(p: Obj): RegistryPush[] {
     const x = push(repo, res['tag'], host);
     if (x) out.push(x);
   }
-  if (out.length === 0) {
+  // resources none of which is readable name nothing (never a push of every tag)
+  if (resources.length === 0) {
     const x = push(repo, undefined, undefined);
     if (x) out.push(x);
   }

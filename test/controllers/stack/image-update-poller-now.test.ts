@@ -1,64 +1,6 @@
-import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
-import { ImageUpdatePoller, type ImageWatch } from '../../../controllers/stack/image-update-poller.js';
-import type { ImageResolver, RegistryTags } from '../../../controllers/ports.js';
-
-const D1 = `sha256:${'1'.repeat(64)}`;
-const D2 = `sha256:${'2'.repeat(64)}`;
-const APP: ImageWatch = { image: 'reg:5000/app:1', policy: { kind: 'digest' } };
-const OTHER: ImageWatch = { image: 'reg:5000/other:1', policy: { kind: 'digest' } };
-const SEM: ImageWatch = { image: 'reg:5000/app:1.2.1', policy: { kind: 'semver', range: '^1.2' } };
-
-/** A registry whose answers the test sets; `hold` keeps the next digest answers until released. */
-function fakeRegistry() {
-  const state = { digest: D1, tags: ['1.2.1'], asked: [] as string[] };
-  const held: (() => void)[] = [];
-  let hold = false;
-  const resolver: ImageResolver = {
-    resolveImage: async (image) => {
-      state.asked.push(image);
-      const answer = state.digest;
-      if (hold) await new Promise<void>((r) => held.push(r));
-      return { digest: answer, platforms: [] };
-    },
-  };
-  const tags: RegistryTags = {
-    listTags: async (repo) => {
-      state.asked.push(repo);
-      return [...state.tags];
-    },
-  };
-  return {
-    state,
-    resolver,
-    tags,
-    hold: (on: boolean) => void (hold = on),
-    release: () => held.splice(0).forEach((r) => r()),
-    heldCount: () => held.length,
-  };
-}
-
-function poller(retryDelaysMs: number[] = []) {
-  const reg = fakeRegistry();
-  const enqueued: string[] = [];
-  const p = new ImageUpdatePoller({
-    resolver: reg.resolver,
-    tags: reg.tags,
-    intervalMs: 600_000,
-    pollNowRetryMs: retryDelaysMs,
-    enqueue: async (key) => void enqueued.push(key),
-    logger: pino({ level: 'silent' }),
-  });
-  return { p, reg, enqueued };
-}
-
-async function until(cond: () => boolean): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setImmediate(r));
-  }
-}
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ImageWatch } from '../../../controllers/stack/image-update-poller.js';
+import { APP, D1, D2, OTHER, SEM, poller, settle, until } from './image-update-poller-support.js';
 
 describe('ImageUpdatePoller.pollNow', () => {
   it('polls only the images selected and enqueues only the stacks whose facts changed', async () => {
@@ -136,7 +78,7 @@ describe('ImageUpdatePoller.pollNow', () => {
   });
 
   it('a registry not consistent yet when it notifies (an error, the old digest) is asked again, a few times', async () => {
-    const { p, reg, enqueued } = poller([1, 1, 1]);
+    const { p, reg, enqueued } = poller({ retryMs: [1, 1, 1] });
     p.watch('S/a', [APP]);
     await p.poll();
     enqueued.length = 0;
@@ -156,11 +98,75 @@ describe('ImageUpdatePoller.pollNow', () => {
   });
 
   it('an answer that never changes is asked at most 1 + retries times', async () => {
-    const { p, reg } = poller([1, 1]);
+    const { p, reg } = poller({ retryMs: [1, 1] });
     p.watch('S/a', [APP]);
     await p.poll();
     reg.state.asked.length = 0;
     await p.pollNow(() => true).done;
     expect(reg.state.asked).toHaveLength(3);
+  });
+});
+
+describe('ImageUpdatePoller.pollNow retries (the default delays, on a fake clock)', () => {
+  const start = async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const w = poller({ retryMs: undefined });
+    w.p.watch('S/a', [APP, OTHER]);
+    await until(() => w.enqueued.includes('S/a'));
+    await settle();
+    w.reg.state.asked.length = 0;
+    w.enqueued.length = 0;
+    return w;
+  };
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('an answer that stays the same is asked at once, then after 1 s, 3 s and 10 s', async () => {
+    const { p, reg } = await start();
+    const r = p.pollNow((w) => w === APP);
+    await settle();
+    const asked = [reg.state.asked.length];
+    for (const ms of [999, 1, 2999, 1, 9999, 1]) {
+      await vi.advanceTimersByTimeAsync(ms);
+      asked.push(reg.state.asked.length);
+    }
+    await r.done;
+    expect(asked).toEqual([1, 1, 2, 2, 3, 3, 4]);
+  });
+
+  it('an answer that moved ends it at once: no retry is waited for', async () => {
+    const { p, reg, enqueued } = await start();
+    reg.state.digest = D2;
+    let finished = false;
+    void p.pollNow((w) => w === APP).done.then(() => (finished = true));
+    await until(() => finished);
+    expect(reg.state.asked).toEqual([APP.image]);
+    expect(enqueued).toEqual(['S/a']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('stop ends a pollNow waiting to ask again at once', async () => {
+    const { p, reg } = await start();
+    const r = p.pollNow((w) => w === APP);
+    await settle();
+    let stopped = false;
+    void p.stop().then(() => (stopped = true));
+    await until(() => stopped);
+    await r.done;
+    expect(reg.state.asked).toEqual([APP.image]);
+  });
+
+  it('stop in the middle of a pollNow: the images left are not asked', async () => {
+    const { p, reg } = await start();
+    reg.hold(true);
+    const r = p.pollNow(() => true);
+    await until(() => reg.heldCount() === 1);
+    reg.hold(false);
+    const stopped = p.stop();
+    reg.release();
+    await stopped;
+    await r.done;
+    expect(reg.state.asked).toEqual([APP.image]);
   });
 });

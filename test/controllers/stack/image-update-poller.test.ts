@@ -56,6 +56,7 @@ describe('factKey', () => {
     ['nginx:1', { kind: 'semver', range: '^1' } as const, 'tags docker.io/library/nginx'],
     ['reg:5000/app:1', { kind: 'off' } as const, undefined],
     ['Not:A:Ref', { kind: 'digest' } as const, undefined],
+    ['Not:A:Ref', { kind: 'semver', range: '^1' } as const, undefined],
   ])('%s under %j is %s', (image, policy, want) => expect(factKey(image, policy)).toBe(want));
 });
 

@@ -3,6 +3,7 @@ import type { KindStatus } from '../../../controllers/ports.js';
 import { DesiredCache } from '../../../controllers/stack/desired-cache.js';
 import { SAFE_STACK_SETTINGS } from '../../../controllers/stack/stack-settings.js';
 import type { Condition } from '../../../reconciler/status/conditions.js';
+import type { ImageUpdates } from '../../../controllers/stack/image-update-poller.js';
 import { kindWorld } from './planned-kind-support.js';
 import { stackRes, svc } from './reconcile-world.js';
 
@@ -154,5 +155,56 @@ describe('plannedKind: what a run reads and is given', () => {
     await k.reconcile(web());
     expect(k.lines.length).toBeGreaterThan(0);
     for (const l of k.lines) expect(l).not.toHaveProperty('reconcileId');
+  });
+});
+
+describe('plannedKind: image update policies', () => {
+  const D1 = `sha256:${'1'.repeat(64)}`;
+  const D2 = `sha256:${'2'.repeat(64)}`;
+  const followed = () =>
+    stackRes(
+      { web: svc('reg:5000/web:1', { 'x-swarmkeeper': { 'image-update': 'digest' } }) },
+      { origin: { file: 'app.yaml', source: 'infra' } },
+    );
+  function updates() {
+    const state = { digest: D1, watched: [] as string[] };
+    const u: ImageUpdates = {
+      watch: (key, ws) => void state.watched.push(...ws.map((w) => `${key} ${w.image}`)),
+      factsOf: () => ({ resolution: { ok: true, digest: state.digest, platforms: [] } }),
+      warningsOf: () => [],
+      rejected: () => new Set(),
+      sent: () => undefined,
+      rolledBack: () => undefined,
+    };
+    return { u, state };
+  }
+
+  it('hands the reconcile its poller and write-back lookup; each image change is counted once', async () => {
+    const { u, state } = updates();
+    const counted: string[] = [];
+    const sources: string[] = [];
+    const k = kindWorld({
+      imageUpdates: u,
+      writeBackOf: (source) => void sources.push(source),
+      onImageChange: (key) => counted.push(key),
+    });
+    expect((await k.reconcile(followed())).error).toBeUndefined();
+    expect(state.watched).toStrictEqual(['SwarmStack/default/app reg:5000/web:1']);
+    expect(sources).toStrictEqual(['infra']);
+    expect(counted).toStrictEqual([]);
+    state.digest = D2;
+    const r = await k.reconcile(followed());
+    expect(r.error).toBeUndefined();
+    expect(counted).toStrictEqual(['SwarmStack/default/app']);
+  });
+
+  it('an image change without a counter is no error', async () => {
+    const { u, state } = updates();
+    const k = kindWorld({ imageUpdates: u });
+    await k.reconcile(followed());
+    state.digest = D2;
+    const r = await k.reconcile(followed());
+    expect(r.error).toBeUndefined();
+    expect((r.events ?? []).map((e) => e.reason)).toContain('ImageUpdated');
   });
 });

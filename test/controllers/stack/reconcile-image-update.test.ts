@@ -7,6 +7,7 @@ import { SwarmSimulator } from '../../../reconciler/plan/simulator.js';
 import type { ImageResolver, SwarmPort } from '../../../controllers/ports.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';
 import type { ResourceStatus } from '../../../reconciler/status/resource-status.js';
+import type { ObservedState } from '../../../reconciler/model/objects.js';
 
 // A stack whose service follows its tag's digest, on the planner's simulator: the reconcile sends
 // what the last poll says, and reports it.
@@ -37,12 +38,12 @@ const res = (driftPolicy: string): DesiredResource => ({
 });
 
 function world() {
-  const sim = new SwarmSimulator();
+  const box = { sim: new SwarmSimulator() };
   const swarm: SwarmPort = {
     health: async () => new Map(),
-    observe: async () => sim.observed(),
+    observe: async () => box.sim.observed(),
     apply: async (plan) => {
-      sim.apply(plan);
+      box.sim.apply(plan);
       return plan.actions.map((action) => ({ action, ok: true }));
     },
   };
@@ -68,11 +69,14 @@ function world() {
   };
   const running = () =>
     (
-      sim.observed().objects.find((o) => o.name === 'app_web')?.spec as {
+      box.sim.observed().objects.find((o) => o.name === 'app_web')?.spec as {
         TaskTemplate: { ContainerSpec: { Image: string } };
       }
     ).TaskTemplate.ContainerSpec.Image;
-  return { deps, poll, running };
+  /** Replaces the Swarm by what `f` makes of what it holds (an out-of-band change). */
+  const edit = (f: (s: ObservedState) => ObservedState) =>
+    (box.sim = new SwarmSimulator(f(box.sim.observed())));
+  return { deps, poll, running, edit };
 }
 
 describe('reconcileResource with an image update policy', () => {
@@ -87,6 +91,8 @@ describe('reconcileResource with an image update policy', () => {
       const second = await reconcileResource(res(driftPolicy), { mode: 'apply' }, w.deps, first.status);
       expect(w.running()).toBe(`${IMAGE}@${D2}`);
       expect(second.drift).toBe(false);
+      // no write-back configured: nothing is written, nothing warned
+      expect(second.warnings).toEqual([]);
       expect(second.outcome.drift).toBeUndefined();
       const change = {
         service: 'app_web',
@@ -146,5 +152,31 @@ describe('reconcileResource with an image update policy', () => {
     const after = await reconcileResource(semver, { mode: 'apply' }, w.deps, first.status);
     expect(after.plan?.actions).toEqual([]);
     expect(w.running()).toBe(`reg:5000/web:1.3.0@${D1}`);
+  });
+
+  it('a policy change beside an out-of-band change is no drift-only run: both are applied', async () => {
+    const w = world();
+    const two = (): DesiredResource => {
+      const r = res('detect');
+      const compose = r.spec['compose'] as { services: Record<string, unknown> };
+      compose.services['db'] = { image: 'reg:5000/db:1', deploy: { replicas: 0, endpoint_mode: 'dnsrr' } };
+      return r;
+    };
+    const first = await reconcileResource(two(), { mode: 'apply' }, w.deps);
+    w.edit((st) => ({
+      objects: st.objects.map((o) =>
+        o.name === 'app_db'
+          ? ({ ...o, spec: { ...(o.spec as object), Mode: { Replicated: { Replicas: 3 } } } } as typeof o)
+          : o,
+      ),
+    }));
+    w.poll.facts = { resolution: { ok: true, digest: D2, platforms: [] } };
+    const second = await reconcileResource(two(), { mode: 'apply' }, w.deps, first.status);
+    expect(second.drift).toBe(false);
+    expect(second.plan?.actions.map((a) => `${a.op} ${a.name}`).sort()).toEqual([
+      'update app_db',
+      'update app_web',
+    ]);
+    expect(w.running()).toBe(`${IMAGE}@${D2}`);
   });
 });

@@ -88,6 +88,14 @@ describe('reconcileResource: status', () => {
     ]);
   });
 
+  it('without externals the observe query names the desired objects only', async () => {
+    const w = world();
+    await reconcileResource(stackRes({ web: svc('web:1') }), { mode: 'plan' }, w.deps);
+    expect(w.observes.map((q) => q.names)).toStrictEqual([
+      { network: ['app_default'], service: ['app_web'] },
+    ]);
+  });
+
   it('a relative bind source resolves inside bindRoot', async () => {
     const w = world();
     const res = stackRes({ web: svc('web:1', { volumes: ['./data:/data'] }) });

@@ -83,7 +83,72 @@ describe('parseRegistryPayload', () => {
       'harbor',
       [{ repository: 'p/app' }],
     ],
+    [
+      'registry:2 push without a mediaType is a manifest push',
+      { events: [distEvent({ repository: 'app', tag: '1', mediaType: undefined })] },
+      'distribution',
+      [{ repository: 'app', host: 'registry.example:5000', tag: '1' }],
+    ],
+    [
+      'registry:2 empty or null tag and host: the repository alone',
+      {
+        events: [
+          distEvent({ repository: 'a', tag: '' }, ''),
+          {
+            action: 'push',
+            target: { mediaType: MANIFEST, repository: 'b', tag: null },
+            request: { host: null },
+          },
+        ],
+      },
+      'distribution',
+      [{ repository: 'a' }, { repository: 'b' }],
+    ],
+    [
+      'Harbor v1 (pushImage)',
+      { type: 'pushImage', event_data: { repository: { repo_full_name: 'p/app' } } },
+      'harbor',
+      [{ repository: 'p/app' }],
+    ],
+    [
+      'Harbor resources: entries that are no object are skipped, a url without a path names no host',
+      {
+        type: 'PUSH_ARTIFACT',
+        event_data: {
+          repository: { repo_full_name: 'p/app' },
+          resources: [null, 1, { tag: 'v1' }, { tag: 'v2', resource_url: 'harbor.example.com' }],
+        },
+      },
+      'harbor',
+      [
+        { repository: 'p/app', tag: 'v1' },
+        { repository: 'p/app', tag: 'v2' },
+      ],
+    ],
     // hostile or wrong
+    ['a JSON string', '"events"', 'unknown', []],
+    ['a JSON number', '42', 'unknown', []],
+    ['JSON null', 'null', 'unknown', []],
+    ['Docker Hub without repository', { push_data: { tag: '1' } }, 'dockerhub', []],
+    ['Harbor without event_data', { type: 'PUSH_ARTIFACT' }, 'harbor', []],
+    // a field of the wrong type names nothing, never a push of every tag
+    ['Docker Hub push_data a string', { push_data: '1', repository: { repo_name: 'a/b' } }, 'dockerhub', []],
+    ['Docker Hub push_data null', { push_data: null, repository: { repo_name: 'a/b' } }, 'dockerhub', []],
+    [
+      'Harbor resources of the wrong type',
+      { type: 'PUSH_ARTIFACT', event_data: { repository: { repo_full_name: 'p/app' }, resources: 'x' } },
+      'harbor',
+      [],
+    ],
+    [
+      'Harbor resource tags of the wrong type',
+      {
+        type: 'PUSH_ARTIFACT',
+        event_data: { repository: { repo_full_name: 'p/app' }, resources: [{ tag: 5 }, { tag: ['v1'] }] },
+      },
+      'harbor',
+      [],
+    ],
     ['not JSON', 'not json {', 'unknown', []],
     ['a JSON array', [1, 2], 'unknown', []],
     ['an unknown payload', { hello: 'world' }, 'unknown', []],
@@ -111,6 +176,26 @@ describe('parseRegistryPayload', () => {
     expect(parseRegistryPayload(deep)).toEqual({ format: 'unknown', pushes: [] });
     const deepObj = Buffer.from(`{"events":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`);
     expect(parseRegistryPayload(deepObj)).toEqual({ format: 'distribution', pushes: [] });
+  });
+
+  it.each([
+    ['repository', 255, 1],
+    ['repository', 256, 0],
+    ['host', 255, 1],
+    ['host', 256, 0],
+  ])('a %s of %i characters: %i push', (field, n, want) => {
+    const long = 'a'.repeat(n);
+    const event = field === 'host' ? distEvent({ repository: 'app' }, long) : distEvent({ repository: long });
+    expect(parseRegistryPayload(json({ events: [event] })).pushes).toHaveLength(want);
+  });
+
+  it(`reads at most ${MAX_PUSHES} Harbor resources`, () => {
+    const resources = Array.from({ length: 300 }, (_, i) => ({ tag: `v${i}` }));
+    const body = {
+      type: 'PUSH_ARTIFACT',
+      event_data: { repository: { repo_full_name: 'p/app' }, resources },
+    };
+    expect(parseRegistryPayload(json(body)).pushes).toHaveLength(MAX_PUSHES);
   });
 
   it(`reads at most ${MAX_PUSHES} events`, () => {
@@ -190,5 +275,21 @@ describe('pushMatches', () => {
       false,
     ],
     ['not a reference', push({}), 'Not:A:Ref', false, false],
+    ['[::1] is localhost', push({ host: '[::1]:5000' }), 'localhost:5000/team/app:1', false, true],
+    ['127.0.0.2 is localhost', push({ host: '127.0.0.2:5000' }), 'localhost:5000/team/app:1', false, true],
+    [
+      'a host with 127. inside is not',
+      push({ host: 'a127.example:5000' }),
+      'localhost:5000/team/app:1',
+      false,
+      false,
+    ],
+    [
+      'registry-1.docker.io is Docker Hub',
+      { repository: 'acme/web', host: 'registry-1.docker.io' },
+      'acme/web',
+      false,
+      true,
+    ],
   ])('%s', (_name, p, image, anyTag, want) => expect(pushMatches(p, image, anyTag)).toBe(want));
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outcomeEvent, warningsEvent } from '../../../controllers/stack/stack-events.js';
+import { imagesEvent, outcomeEvent, warningsEvent } from '../../../controllers/stack/stack-events.js';
 import type { ActionResult } from '../../../controllers/ports.js';
 import { skError } from '../../../reconciler/errors.js';
 import type { Action, Plan } from '../../../reconciler/plan/types.js';
@@ -57,6 +57,7 @@ describe('outcomeEvent of a reconcile that applied', () => {
 
   it.each<[string, Action[], string]>([
     ['one create', [svc(1)], '1 created: create service app_s1'],
+    ['updates only: no empty part', [a('update', 'service', 'app_web')], '1 updated: update service app_web'],
     [
       'each kind of change, counted in a fixed order',
       [
@@ -88,5 +89,25 @@ describe('outcomeEvent of a reconcile that applied', () => {
         action: 'Reconcile',
         note,
       });
+  });
+});
+
+describe('imagesEvent', () => {
+  it('none without changes', () => expect(imagesEvent(KEY, [])).toBeUndefined());
+
+  it('one Normal ImageUpdated Event, a line per change', () => {
+    const at = '2026-12-06T12:00:00.000Z';
+    expect(
+      imagesEvent(KEY, [
+        { service: 'app_web', from: 'web:1.2.1', to: 'web:1.3.0', at },
+        { service: 'app_api', from: 'api:1@sha256:a', to: 'api:1@sha256:b', at },
+      ]),
+    ).toStrictEqual({
+      key: KEY,
+      type: 'Normal',
+      reason: 'ImageUpdated',
+      action: 'Reconcile',
+      note: 'app_web: web:1.2.1 -> web:1.3.0\napp_api: api:1@sha256:a -> api:1@sha256:b',
+    });
   });
 });

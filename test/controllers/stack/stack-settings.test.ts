@@ -95,6 +95,14 @@ describe('settings with no flags', () => {
     expect(t.policyFor(res('kube'))).toStrictEqual(effectivePolicy('git', 'default', undefined));
   });
 
+  it('a kube source without --policy: the built-in default for kube sources, named so', () => {
+    const t = controllerStackSettings({ allowEnv: [], sources: [], kubeSourceName: 'kube' });
+    expect(t.policyFor(res('kube', 'team-a'))).toStrictEqual({
+      rules: { ...ALLOW_ALL },
+      from: 'the built-in default for kube sources',
+    });
+  });
+
   it('a bad --allow-env fails at start', () => {
     expect(() => controllerStackSettings({ allowEnv: ['APP-*'], sources: [] })).toThrow('--allow-env APP-*');
   });
