@@ -14,8 +14,8 @@
 export interface ResyncPassDeps {
   /** Reconciles at once in the pass. */
   readonly concurrency: number;
-  /** Failure counts of keys in backoff (one read per pass). */
-  failures(): Promise<Map<string, number>>;
+  /** Failure counts of keys in backoff, by key (one read per pass: the failures hash). */
+  failures(): Promise<Record<string, string>>;
   /** One reconcile in this process under the key's lock (the queue's own runner), follow-up included. */
   run(key: string): Promise<void>;
   /** Hands a key to the queue (immediate, `via: 'resync'`). */
@@ -49,7 +49,7 @@ export async function runResyncPass(keys: readonly string[], d: ResyncPassDeps):
   const lane = async (): Promise<void> => {
     while (next < keys.length) {
       const key = keys[next++]!;
-      if (d.closing() || (failures.get(key) ?? 0) > 0) {
+      if (d.closing() || Number(failures[key] ?? 0) > 0) {
         await toQueue(key);
         continue;
       }

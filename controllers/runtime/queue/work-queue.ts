@@ -168,11 +168,8 @@ export class WorkQueue {
       return;
     }
     const p = runResyncPass(keys, {
-      concurrency: this.opts.concurrency,
-      failures: async () => {
-        const all = await this.redis.hgetall(this.failuresKey);
-        return new Map(Object.entries(all).map(([k, v]) => [k, Number(v)]));
-      },
+      concurrency: this.opts.resyncConcurrency ?? 4 * this.opts.concurrency,
+      failures: () => this.redis.hgetall(this.failuresKey),
       run: async (key) => this.followUp(key, await this.runKey(key, 'resync', 0)),
       enqueue: (key) => addNow(this.queue, key, 'resync'),
       closing: () => this.closing !== undefined,

@@ -20,7 +20,8 @@ async function pass(
   let peak = 0;
   const deps: ResyncPassDeps = {
     concurrency: opts.concurrency ?? 2,
-    failures: async () => new Map(Object.entries(opts.failures ?? {})),
+    failures: async () =>
+      Object.fromEntries(Object.entries(opts.failures ?? {}).map(([k, n]) => [k, String(n)])),
     run: async (key) => {
       now++;
       peak = Math.max(peak, now);
