@@ -102,6 +102,27 @@ describe('WorkQueue: the periodic resync pass runs in the elected process', { ti
     expect(overlaps).toEqual([]);
   });
 
+  it('a pass interrupted by close() hands the keys it had not started to the queue (another replica takes them)', async () => {
+    let closing: Promise<void> | undefined;
+    const { q, runs } = h.queue(
+      'close',
+      async () => {
+        closing ??= q.close(2000); // the process is told to stop while the pass runs its first key
+      },
+      { resyncConcurrency: 1 },
+    );
+    q.registerResync(() => KEYS);
+    await q.start();
+    await q.resyncElected();
+    await closing;
+    expect(runs.map((r) => r.key)).toEqual(['S/ns/a']);
+    const other = h.queue('close');
+    expect(await other.q.depth()).toMatchObject({ waiting: 3 });
+    await other.q.start();
+    await poll('the other replica to run them', () => (other.runs.length === 3 ? true : undefined));
+    expect(other.runs.map((r) => [r.key, r.ctx.via])).toEqual(KEYS.slice(1).map((k) => [k, 'resync']));
+  });
+
   it('with a global rate limit the pass goes through the queue (the limiter counts jobs)', async () => {
     const { q, runs } = h.queue('limited', async () => {}, { rateLimit: { max: 100, durationMs: 1000 } });
     q.registerResync(() => KEYS);
