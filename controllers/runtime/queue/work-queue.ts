@@ -167,6 +167,7 @@ export class WorkQueue {
       this.log.warn({ keys: keys.length }, 'resync pass skipped: the previous pass is still running');
       return;
     }
+    const t0 = performance.now();
     const p = runResyncPass(keys, {
       concurrency: this.opts.resyncConcurrency ?? 4 * this.opts.concurrency,
       failures: () => this.redis.hgetall(this.failuresKey),
@@ -175,7 +176,7 @@ export class WorkQueue {
       closing: () => this.closing !== undefined,
       onError: (key, err) =>
         this.log.error({ key, err }, 'resync pass: key neither reconciled nor enqueued; next pass'),
-    }).then((c) => this.log.debug(c, 'resync pass done'));
+    }).then((c) => this.log.info({ ...c, ms: Math.round(performance.now() - t0) }, 'resync pass done'));
     this.passing = p;
     this.pending.add(p);
     try {
