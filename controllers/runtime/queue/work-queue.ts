@@ -171,7 +171,7 @@ export class WorkQueue {
     const p = runResyncPass(keys, {
       concurrency: this.opts.resyncConcurrency ?? 4 * this.opts.concurrency,
       failures: () => this.redis.hgetall(this.failuresKey),
-      run: async (key) => this.followUp(key, await this.runKey(key, 'resync', 0)),
+      run: async (key) => this.followUp(key, await this.runKey(key, 'resync')),
       enqueue: (key) => addNow(this.queue, key, 'resync'),
       closing: () => this.closing !== undefined,
       onError: (key, err) =>
@@ -238,19 +238,17 @@ export class WorkQueue {
   }
 
   private process(job: Job<JobData, JobResult>, bullSignal?: AbortSignal): Promise<JobResult> {
-    return this.runKey(job.data.key, job.data.via, undefined, bullSignal);
+    return this.runKey(job.data.key, job.data.via, bullSignal);
   }
 
   /**
    * One reconcile of `key` under its lock, its outcome decided (failure counter, logs, hooks).
-   * `knownAttempt`: the failure count the caller already read (the resync pass), else read here.
+   * The failure count is read with the lock, in the same round trip: a previous holder counts its
+   * failure after releasing the lock, so reading it after the lock was never fresher than this.
    */
-  private async runKey(
-    key: string,
-    via: 'resync' | undefined,
-    knownAttempt?: number,
-    bullSignal?: AbortSignal,
-  ): Promise<JobResult> {
+  private async runKey(key: string, via: 'resync' | undefined, bullSignal?: AbortSignal): Promise<JobResult> {
+    const failures = this.redis.hget(this.failuresKey, key);
+    failures.catch(() => undefined); // awaited below, where a failure counts as the attempt's
     const lock = await this.locks.tryAcquire(key);
     if (!lock) {
       this.log.debug({ key }, 'key locked by another worker; requeueing');
@@ -269,7 +267,7 @@ export class WorkQueue {
     let settled: Settled;
     let attempt = 0;
     try {
-      attempt = knownAttempt ?? Number((await this.redis.hget(this.failuresKey, key)) ?? 0);
+      attempt = Number((await failures) ?? 0);
       this.opts.hooks?.onStart?.(key, reconcileId);
       if (debug) log().debug({ attempt }, 'reconcile start');
       const value: ReconcileResult = await this.opts.reconcile(key, {

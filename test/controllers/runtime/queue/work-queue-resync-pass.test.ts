@@ -67,6 +67,26 @@ describe('WorkQueue: the periodic resync pass runs in the elected process', { ti
     expect([runs[3]?.key, runs[3]?.ctx.attempt, runs[3]?.ctx.via]).toEqual(['S/ns/c', 3, 'resync']);
   });
 
+  it('a key that failed elsewhere after the pass began runs with its attempt, and its success resets the backoff', async () => {
+    const { q, runs } = h.queue(
+      'late',
+      async (key) => {
+        // another replica's worker fails S/ns/d while the pass runs its first key
+        if (key === 'S/ns/a') await h.redis.hset('t:late:sk:failures', 'S/ns/d', '2');
+      },
+      { resyncConcurrency: 1 },
+    );
+    q.registerResync(() => KEYS);
+    await q.resyncElected();
+    expect(runs.map((r) => [r.key, r.ctx.attempt])).toEqual([
+      ['S/ns/a', 0],
+      ['S/ns/b', 0],
+      ['S/ns/c', 0],
+      ['S/ns/d', 2],
+    ]);
+    expect(await h.redis.hget('t:late:sk:failures', 'S/ns/d')).toBeNull();
+  });
+
   it('two replicas never reconcile the same key at once: a key busy elsewhere is retried through the queue', async () => {
     const inFlight = new Map<string, number>();
     const overlaps: string[] = [];
