@@ -13,7 +13,7 @@
  *   npx tsx bench/resync.ts      (RESYNC_STACKS=200 RESYNC_SERVICES=5 RESYNC_CONCURRENCY=4)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCountingProxy, type CountingProxy } from '../test/support/counting-proxy.js';
 import {
@@ -181,6 +181,16 @@ async function main(): Promise<void> {
     figure(
       `controller CPU during the resync ${ms(cpu)} (user + system, 10 ms ticks; includes answering the bench's /metrics polls)`,
     );
+    // The controller's own measure of its pass (start to last key done), when it logs one.
+    const pass = readFileSync(join(dir.path, 'run2.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{') && l.includes('"resync pass done"'))
+      .map((l) => JSON.parse(l) as { ms: number; inProcess: number; queued: number })
+      .at(-1);
+    if (pass)
+      figure(
+        `resync pass as the controller times it: ${pass.ms} ms (${pass.inProcess} keys in process, ${pass.queued} queued)`,
+      );
     figure(`controller RSS ${rss.toFixed(0)} MB after the resync (${STACKS * SERVICES} services)`);
     figure(`resync startup pass (cold, run #1) ${ms(pass1)} from spawn`);
     ok = true;

@@ -89,13 +89,17 @@ export class ReconcileLoop {
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
     const d = this.#d;
     // A key no snapshot holds may still exist: a replica that runs no informer looks it up.
-    const stored = d.desired.get(key) ?? (d.desired.conflict(key) ? undefined : await d.desired.lookup(key));
+    const conflict = d.desired.conflict(key);
+    const stored = d.desired.get(key) ?? (conflict ? undefined : await d.desired.lookup(key));
     const kind = parseOwnerKey(key)?.kind ?? 'Unknown';
     const started = process.hrtime.bigint();
+    // A desired key is no orphan: its mark is cleared with the status read, in one round trip.
+    const clearing = stored && !conflict ? d.marks.clear(key) : undefined;
+    clearing?.catch(() => undefined); // awaited in #decide; a failed status read must not leave it unhandled
     const prev = await d.statuses.get(key);
     const log = d.logger.child({ kind, key, reconcileId: ctx.reconcileId });
     try {
-      const v = await this.#decide(key, kind, stored, prev, ctx, log);
+      const v = await this.#decide(key, kind, stored, prev, ctx, log, clearing);
       return await this.#commit(key, kind, prev, v);
     } catch (e) {
       d.metrics.reconcileTotal.inc({ kind, result: 'error' });
@@ -113,6 +117,7 @@ export class ReconcileLoop {
     prev: ResourceStatus | undefined,
     ctx: ReconcileContext,
     log: Logger,
+    clearing: Promise<boolean> | undefined,
   ): Promise<Verdict> {
     const d = this.#d;
     const conflict = d.desired.conflict(key);
@@ -135,7 +140,7 @@ export class ReconcileLoop {
         };
       return prune(fin, key, log, { deleting: false });
     }
-    await d.marks.clear(key);
+    await clearing;
     const res = stored.resource;
     const generation = res.generation !== undefined ? { generation: res.generation } : {};
     const lifecycle = d.lifecycle;
@@ -193,8 +198,11 @@ export class ReconcileLoop {
   ): Promise<ReconcileResult> {
     const d = this.#d;
     if (v.wroteSwarm) await d.epoch.bump(); // what snapshots hold changed
-    if (v.desiredNames) await d.owners.record(key, v.desiredNames);
-    if (v.conflicts) await d.conflicts.update(key, v.conflicts);
+    // two independent records read (and written if changed) together; the status after them, as before
+    await Promise.all([
+      v.desiredNames && d.owners.record(key, v.desiredNames),
+      v.conflicts && d.conflicts.update(key, v.conflicts),
+    ]);
     if (v.status === null) await d.statuses.delete(key);
     else if (v.status) await d.statuses.put(key, v.status);
     if (v.forget) await d.owners.forget(key);

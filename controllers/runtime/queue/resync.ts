@@ -7,6 +7,8 @@ import type { KeysProvider } from './types.js';
  * Periodic resync (controller-runtime's SyncPeriod): every interval, one process of those sharing
  * the queue (whoever wins SET NX on the interval's key) enqueues every key of the provider.
  * The others skip: deduplication would coalesce their adds anyway, this only saves the work.
+ * With `pass`, the elected process hands it the keys (reconciled in process, resync-pass.ts)
+ * instead of enqueueing each; an unelected run (start-up, reconnects: every replica) enqueues.
  */
 export class Resync {
   private provider: KeysProvider | undefined;
@@ -18,6 +20,7 @@ export class Resync {
     private readonly intervalMs: number,
     private readonly log: Logger,
     private readonly enqueue: (key: string) => Promise<void>,
+    private readonly pass?: (keys: string[]) => Promise<void>,
   ) {}
 
   setProvider(provider: KeysProvider): void {
@@ -46,7 +49,8 @@ export class Resync {
       if (won !== 'OK') return 0;
     }
     const keys = await this.provider();
-    for (const key of keys) await this.enqueue(key);
+    if (elect && this.pass) await this.pass(keys);
+    else for (const key of keys) await this.enqueue(key);
     this.log.debug({ keys: keys.length }, 'resync enqueued');
     return keys.length;
   }

@@ -56,6 +56,12 @@ export interface WorkQueueOptions {
   readonly concurrency: number;
   readonly reconcile: ReconcileFn;
   readonly backoff?: Partial<BackoffOptions>;
+  /**
+   * Keys the periodic resync pass reconciles at once in the process that won the interval (default
+   * 4 x concurrency): a no-op reconcile there is mostly Redis round trips, which many keys in flight
+   * share. The worker keeps `concurrency` for everything else meanwhile.
+   */
+  readonly resyncConcurrency?: number;
   /** Periodic resync of every key from the provider (default 10 min). */
   readonly resyncIntervalMs?: number;
   /** Global limit over all processes: at most `max` reconciles started per `durationMs`. */

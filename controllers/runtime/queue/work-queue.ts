@@ -9,6 +9,7 @@ import { addNow, scheduleAfter, type JobData, type JobResult } from './enqueue-o
 import { KeyLocks } from './key-lock.js';
 import { classify, type Classified, type Settled } from './outcome.js';
 import { Resync } from './resync.js';
+import { runResyncPass } from './resync-pass.js';
 import { closeRedis, settlesWithin, until } from '../shutdown.js';
 import type {
   BackoffOptions,
@@ -29,6 +30,8 @@ import type {
  *     the lock held completes as `busy` and is requeued shortly.
  * Follow-ups (requeueAfter, backoff, busy, aborted) are added after the job has finished, so they
  * never overwrite an event parked while the job ran; see scheduleAfter for the "earliest wins" rule.
+ * The periodic resync pass runs its keys in the elected process, under the same per-key locks,
+ * and queues only what needs the queue (resync-pass.ts); with a global rate limit it enqueues them all.
  */
 export class WorkQueue {
   private readonly redis: Redis;
@@ -47,6 +50,7 @@ export class WorkQueue {
   private readonly pending = new Set<Promise<void>>();
   private readonly resync: Resync;
   private running: Promise<void> | undefined;
+  private passing: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly opts: WorkQueueOptions) {
@@ -68,8 +72,14 @@ export class WorkQueue {
     const base = `${prefix}:${opts.name}:sk:`;
     this.failuresKey = `${base}failures`;
     this.locks = new KeyLocks(this.redis, `${base}lock:`, lockTtlMs);
-    this.resync = new Resync(this.redis, `${base}resync`, opts.resyncIntervalMs ?? 600_000, this.log, (key) =>
-      addNow(this.queue, key, 'resync'),
+    this.resync = new Resync(
+      this.redis,
+      `${base}resync`,
+      opts.resyncIntervalMs ?? 600_000,
+      this.log,
+      (key) => addNow(this.queue, key, 'resync'),
+      // the global limiter counts queue jobs only: with one, the pass goes through the queue
+      opts.rateLimit ? undefined : (keys) => this.resyncPass(keys),
     );
 
     this.queue = new Queue<JobData, JobResult>(opts.name, { connection, prefix });
@@ -141,6 +151,42 @@ export class WorkQueue {
     return this.resync.runOnce(false);
   }
 
+  /** The periodic pass now, if this process wins the interval's election (what the timer runs). */
+  async resyncElected(): Promise<number> {
+    return this.resync.runOnce(true);
+  }
+
+  /**
+   * Reconciles `keys` in this process (resync-pass.ts), one pass at a time: a pass still running
+   * when the next interval comes covers every key already. Its reconciles are `active`, so close()
+   * waits for and aborts them like the worker's.
+   */
+  private async resyncPass(keys: string[]): Promise<void> {
+    if (this.closing) return;
+    if (this.passing) {
+      this.log.warn({ keys: keys.length }, 'resync pass skipped: the previous pass is still running');
+      return;
+    }
+    const t0 = performance.now();
+    const p = runResyncPass(keys, {
+      concurrency: this.opts.resyncConcurrency ?? 4 * this.opts.concurrency,
+      failures: () => this.redis.hgetall(this.failuresKey),
+      run: async (key) => this.followUp(key, await this.runKey(key, 'resync')),
+      enqueue: (key) => addNow(this.queue, key, 'resync'),
+      closing: () => this.closing !== undefined,
+      onError: (key, err) =>
+        this.log.error({ key, err }, 'resync pass: key neither reconciled nor enqueued; next pass'),
+    }).then((c) => this.log.info({ ...c, ms: Math.round(performance.now() - t0) }, 'resync pass done'));
+    this.passing = p;
+    this.pending.add(p);
+    try {
+      await p;
+    } finally {
+      this.pending.delete(p);
+      this.passing = undefined;
+    }
+  }
+
   async depth(): Promise<QueueDepth> {
     const c = await this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed');
     return {
@@ -191,15 +237,28 @@ export class WorkQueue {
     if (this.ownsRedis) await closeRedis(this.redis, 300);
   }
 
-  private async process(job: Job<JobData, JobResult>, bullSignal?: AbortSignal): Promise<JobResult> {
-    const key = job.data.key;
+  private process(job: Job<JobData, JobResult>, bullSignal?: AbortSignal): Promise<JobResult> {
+    return this.runKey(job.data.key, job.data.via, bullSignal);
+  }
+
+  /**
+   * One reconcile of `key` under its lock, its outcome decided (failure counter, logs, hooks).
+   * The failure count is read with the lock, in the same round trip: a previous holder counts its
+   * failure after releasing the lock, so reading it after the lock was never fresher than this.
+   */
+  private async runKey(key: string, via: 'resync' | undefined, bullSignal?: AbortSignal): Promise<JobResult> {
+    const failures = this.redis.hget(this.failuresKey, key);
+    failures.catch(() => undefined); // awaited below, where a failure counts as the attempt's
     const lock = await this.locks.tryAcquire(key);
     if (!lock) {
       this.log.debug({ key }, 'key locked by another worker; requeueing');
       return { kind: 'busy', requeueAfterMs: this.busyRetryMs };
     }
     const reconcileId = randomUUID();
-    const log = this.log.child({ key, reconcileId });
+    // a logger child only for a line that is written (most no-op reconciles write none)
+    let child: Logger | undefined;
+    const log = (): Logger => (child ??= this.log.child({ key, reconcileId }));
+    const debug = this.log.isLevelEnabled('debug');
     const ac = new AbortController();
     const abort = (s: AbortSignal) => () => ac.abort(s.reason);
     lock.lost.addEventListener('abort', abort(lock.lost), { once: true });
@@ -208,38 +267,39 @@ export class WorkQueue {
     let settled: Settled;
     let attempt = 0;
     try {
-      attempt = Number((await this.redis.hget(this.failuresKey, key)) ?? 0);
+      attempt = Number((await failures) ?? 0);
       this.opts.hooks?.onStart?.(key, reconcileId);
-      log.debug({ attempt }, 'reconcile start');
+      if (debug) log().debug({ attempt }, 'reconcile start');
       const value: ReconcileResult = await this.opts.reconcile(key, {
         reconcileId,
         attempt,
         signal: ac.signal,
-        ...(job.data.via ? { via: job.data.via } : {}),
+        ...(via ? { via } : {}),
       });
       settled = { ok: true, value };
     } catch (error) {
       settled = { ok: false, error };
     } finally {
       this.active.delete(reconcileId);
-      await lock.release().catch((err: unknown) => log.warn({ err }, 'releasing key lock failed'));
+      await lock.release().catch((err: unknown) => log().warn({ err }, 'releasing key lock failed'));
     }
     const outcome = await this.decide(key, classify(settled, ac.signal.aborted), attempt);
-    log.debug({ outcome: outcome.kind, requeueAfterMs: outcome.requeueAfterMs }, 'reconcile end');
+    if (debug)
+      log().debug({ outcome: outcome.kind, requeueAfterMs: outcome.requeueAfterMs }, 'reconcile end');
     if (outcome.kind === 'waiting')
-      log.info(
+      log().info(
         { err: errorMessage(outcome.error), requeueAfterMs: outcome.requeueAfterMs },
         'reconcile waiting',
       );
     if (outcome.kind === 'backoff') {
-      log.warn(
+      log().warn(
         { err: errorMessage(outcome.error), requeueAfterMs: outcome.requeueAfterMs },
         'reconcile failed',
       );
     }
     this.safeHook(() => this.opts.hooks?.onEnd?.(key, reconcileId, outcome));
     if (outcome.kind === 'terminal') {
-      log.error({ err: errorMessage(outcome.error) }, 'reconcile failed terminally; not retried');
+      log().error({ err: errorMessage(outcome.error) }, 'reconcile failed terminally; not retried');
       this.safeHook(() => this.opts.hooks?.onTerminal?.(key, outcome.error));
     }
     return outcome.requeueAfterMs === undefined
