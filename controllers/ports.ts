@@ -113,6 +113,12 @@ export interface SourceSnapshot {
   errors: SwarmkeeperError[];
   /** Files that failed to parse: the resources they held before are kept as they were. */
   failedFiles?: string[];
+  /**
+   * By resource key: a digest of the files the resource reads beyond its own document (env files,
+   * configs, included compose files). A resource is changed when it or this digest changed; the
+   * revision alone (another file of the source changed) is not a change.
+   */
+  inputs?: ReadonlyMap<string, string>;
 }
 
 /**

@@ -15,6 +15,21 @@ export interface StoredResource {
   resource: DesiredResource;
   root: string;
   bindRoot?: string;
+  /** The digest of the files it reads beyond its document (SourceSnapshot.inputs), when known. */
+  inputs?: string;
+}
+
+/**
+ * The resource and its inputs, as compared between snapshots: without the source's revision,
+ * which changes with any file of the source (a commit that changes one stack changes no other).
+ */
+function identity(s: StoredResource): string {
+  const r = s.resource;
+  return JSON.stringify([
+    { ...r, origin: { ...r.origin, revision: undefined } },
+    s.inputs ?? null,
+    s.bindRoot ?? null,
+  ]);
 }
 
 /**
@@ -32,7 +47,16 @@ export class ResourceStore {
     const kept = (prev?.resources ?? []).filter(
       (r) => failed.has(r.origin.file) && !snapshot.resources.some((n) => n.key === r.key),
     );
-    this.#bySource.set(snapshot.source, { ...snapshot, resources: [...snapshot.resources, ...kept] });
+    const inputs = new Map(snapshot.inputs ?? []);
+    for (const r of kept) {
+      const was = prev?.inputs?.get(r.key);
+      if (was !== undefined) inputs.set(r.key, was);
+    }
+    this.#bySource.set(snapshot.source, {
+      ...snapshot,
+      resources: [...snapshot.resources, ...kept],
+      ...(snapshot.inputs || kept.length > 0 ? { inputs } : {}),
+    });
     return this.#remerge();
   }
 
@@ -65,8 +89,14 @@ export class ResourceStore {
     const conflicts = new Map<string, SwarmkeeperError>();
     for (const [key, cs] of claims) {
       if (cs.length === 1) {
-        const { root, bindRoot } = cs[0]!.snap;
-        merged.set(key, { resource: cs[0]!.res, root, ...(bindRoot === undefined ? {} : { bindRoot }) });
+        const { root, bindRoot, inputs } = cs[0]!.snap;
+        const digest = inputs?.get(key);
+        merged.set(key, {
+          resource: cs[0]!.res,
+          root,
+          ...(bindRoot === undefined ? {} : { bindRoot }),
+          ...(digest === undefined ? {} : { inputs: digest }),
+        });
       } else
         conflicts.set(
           key,
@@ -79,7 +109,7 @@ export class ResourceStore {
     const changed: string[] = [];
     for (const [key, s] of merged) {
       const prev = this.#merged.get(key);
-      if (!prev || JSON.stringify(prev.resource) !== JSON.stringify(s.resource)) changed.push(key);
+      if (!prev || identity(prev) !== identity(s)) changed.push(key);
     }
     for (const key of conflicts.keys()) if (!this.#conflicts.has(key)) changed.push(key);
     const removed = [...this.#merged.keys(), ...this.#conflicts.keys()].filter(

@@ -26,6 +26,8 @@ export interface LoadedSource {
   /** Content hash of every YAML file read: the directory's "revision". */
   revision: string;
   files: string[];
+  /** By resource key: a digest of the files the resource reads beyond its YAML (stack-inputs.ts). */
+  inputs: Map<string, string>;
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
@@ -133,10 +135,15 @@ export function loadPath(
     skipped.push(...c.skipped);
   }
   // What stacks read beyond the YAML files (a .env, env files, compose files of any name, and what
-  // compose files reference): an edit to one of them alone is a new revision.
+  // compose files reference): an edit to one of them alone is a new revision, and a change of the
+  // resources that read it.
   const memo = opts.memo;
-  if (!opts.revision)
-    hashStackInputs(hash, all, realRootPath, memo ? (file, text) => memo.refs(file, text) : undefined);
+  const inputs = hashStackInputs(
+    opts.revision ? undefined : hash,
+    all,
+    realRootPath,
+    memo ? (file, text) => memo.refs(file, text) : undefined,
+  );
   const own = memo
     ? dropClaimedComposeFiles(all, (r) => memo.composeReferences(r))
     : dropClaimedComposeFiles(all);
@@ -153,5 +160,6 @@ export function loadPath(
     revision,
     files,
     failedFiles,
+    inputs,
   };
 }

@@ -79,6 +79,7 @@ export class DirSource implements Source {
         resources: l.resources,
         errors: l.errors,
         failedFiles: l.failedFiles,
+        inputs: l.inputs,
       });
     } catch (e) {
       const err = asSwarmkeeperError(e);

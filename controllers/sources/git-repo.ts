@@ -8,14 +8,18 @@
  * does not support at all.
  *
  * Each commit gets its own folder `trees/<sha>/<repo>`: a reconcile still reading files of the
- * previous snapshot never sees a half-checked-out tree, and a force-push (history rewrite) is
+ * previous snapshot never sees a half-written tree, and a force-push (history rewrite) is
  * just another SHA. The leaf is the repository's name, so a compose file at the root gets the
- * repository's name as its stack name, as it would in a plain clone.
+ * repository's name as its stack name, as it would in a plain clone. The folder is written from the
+ * object store (git-tree.ts: `ls-tree` and one `cat-file --batch` for the changed files, the others
+ * hard-linked from the previous commit's folder) into a temporary folder renamed into place, so a
+ * folder that exists is complete. A new commit costs three git processes: fetch, ls-tree, cat-file.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type SimpleGit, simpleGit } from 'simple-git';
 import type { GitRef } from './git-spec.js';
+import { type TreeFiles, TreeRefused, parseLsTree, writeTree } from './git-tree.js';
 
 export type GitFailureReason = 'auth' | 'network' | 'ref-not-found' | 'repository' | 'timeout' | 'git';
 
@@ -114,6 +118,10 @@ export function repoName(url: string): string {
 export class GitRepo {
   readonly #cache: string;
   readonly #trees: string;
+  /** The cache's remote URL is set (once per process: it is this repository's own config). */
+  #configured = false;
+  /** The files of the last commit written, and where (unchanged files are linked from there). */
+  #last: { sha: string; files: TreeFiles; dir: string } | undefined;
 
   constructor(private readonly opts: GitRepoOptions) {
     this.#cache = join(opts.dir, 'cache.git');
@@ -157,8 +165,11 @@ export class GitRepo {
     if (!existsSync(join(this.#cache, 'HEAD'))) {
       mkdirSync(this.#cache, { recursive: true });
       await this.#run(this.#cache, ['init', '--bare', '--quiet'], 'git init');
+      this.#configured = false;
     }
+    if (this.#configured) return;
     await this.#run(this.#cache, ['config', 'remote.origin.url', this.opts.url], 'git config');
+    this.#configured = true;
   }
 
   /** Fetches the ref and returns the commit SHA it names. */
@@ -180,7 +191,10 @@ export class GitRepo {
         );
       throw e;
     }
-    if (ref.kind !== 'commit') return this.#resolve('refs/sk/target', where);
+    // a branch names a commit (no process to ask); a tag may be annotated: git peels it
+    if (ref.kind === 'branch' || ref.kind === 'default')
+      return this.#looseCommitRef('refs/sk/target') ?? this.#resolve('refs/sk/target', where);
+    if (ref.kind === 'tag') return this.#resolve('refs/sk/target', where);
     try {
       return await this.#resolve(ref.sha, where);
     } catch (e) {
@@ -196,6 +210,20 @@ export class GitRepo {
     }
   }
 
+  /**
+   * A branch ref fetch just wrote, read from its loose file (no process); undefined: ask git.
+   * A branch head names a commit; one that names no commit (a hostile server) fails in checkout,
+   * which lists `<sha>^{commit}`.
+   */
+  #looseCommitRef(ref: string): string | undefined {
+    try {
+      const sha = readFileSync(join(this.#cache, ref), 'utf8').trim();
+      return /^[0-9a-f]{40}$/.test(sha) ? sha : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   async #resolve(rev: string, where: string): Promise<string> {
     const sha = (
       await this.#run(this.#cache, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], where).catch(
@@ -207,35 +235,61 @@ export class GitRepo {
     return sha;
   }
 
-  /** A checked-out tree of `sha` (created once, then reused); older trees are removed. */
+  /** The folder of `sha`'s files (written once, then reused); see git-tree.ts. */
   async checkout(sha: string): Promise<string> {
-    const tree = join(this.#trees, sha, repoName(this.opts.url));
-    const head = existsSync(join(tree, '.git'))
-      ? (await this.#run(tree, ['rev-parse', 'HEAD'], 'git rev-parse').catch(() => '')).trim()
-      : '';
-    if (head !== sha) {
-      rmSync(join(this.#trees, sha), { recursive: true, force: true });
-      await this.#run(this.#cache, ['worktree', 'prune'], 'git worktree prune');
-      mkdirSync(join(this.#trees, sha), { recursive: true });
-      await this.#run(
-        this.#cache,
-        ['worktree', 'add', '--detach', '--force', '--quiet', tree, sha],
-        `git checkout of ${sha}`,
-      );
+    const name = repoName(this.opts.url);
+    const tree = join(this.#trees, sha, name);
+    if (existsSync(tree) && existsSync(join(this.#trees, sha, '.sk-tree'))) return tree;
+    const where = `reading commit ${sha}`;
+    const files = await this.#files(sha, where);
+    const tmp = join(this.#trees, `.tmp-${sha}`);
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(join(this.#trees, sha), { recursive: true, force: true });
+    mkdirSync(join(tmp, name), { recursive: true });
+    const last = this.#last && existsSync(this.#last.dir) ? this.#last : undefined;
+    try {
+      await writeTree({
+        cache: this.#cache,
+        env: this.opts.env().env,
+        files,
+        dest: join(tmp, name),
+        previous: last,
+      });
+    } catch (e) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw new GitSourceError('repository', `${where}: ${(e as Error).message}`);
     }
+    mkdirSync(join(tmp, '.sk-tree'));
+    renameSync(tmp, join(this.#trees, sha));
+    this.#last = { sha, files, dir: tree };
     return tree;
+  }
+
+  async #files(sha: string, where: string): Promise<TreeFiles> {
+    const out = await this.#run(
+      this.#cache,
+      ['ls-tree', '-r', '-z', '-l', '--full-tree', `${sha}^{commit}`],
+      where,
+    );
+    try {
+      return parseLsTree(out);
+    } catch (e) {
+      if (e instanceof TreeRefused)
+        throw new GitSourceError('repository', `${where}: the commit is refused: ${e.message}`);
+      throw e;
+    }
   }
 
   /** Removes the trees of commits other than `keep` (most recent first), beyond keepTrees. */
   async removeOldTrees(keep: string[]): Promise<void> {
     if (!existsSync(this.#trees)) return;
     const wanted = new Set(keep.slice(0, this.opts.keepTrees ?? 2));
-    let removed = 0;
     for (const sha of readdirSync(this.#trees)) {
       if (wanted.has(sha)) continue;
       rmSync(join(this.#trees, sha), { recursive: true, force: true });
-      removed++;
     }
-    if (removed > 0) await this.#run(this.#cache, ['worktree', 'prune'], 'git worktree prune');
+    // worktrees of an earlier version of this code (their trees are gone now)
+    if (existsSync(join(this.#cache, 'worktrees')))
+      await this.#run(this.#cache, ['worktree', 'prune'], 'git worktree prune');
   }
 }

@@ -174,6 +174,7 @@ export class GitSource implements Source {
         resources: l.resources,
         errors: l.errors,
         failedFiles: l.failedFiles,
+        inputs: l.inputs,
       });
       const previous = this.#revision;
       if (previous) this.#metrics?.revision.remove({ source: this.name, revision: previous });

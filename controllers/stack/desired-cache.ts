@@ -74,7 +74,8 @@ export class DesiredCache {
 
   /**
    * `desiredFor(res, ctx)` through the cache. `files` makes a fresh reader of the resource's
-   * source root (one per lookup: its byte budget is per computation); `root` is that root.
+   * source root (one per lookup: its byte budget is per computation); `root` is that root, which
+   * is not part of the key (see desired-key.ts): the same files in another folder are a hit.
    */
   desiredFor(
     res: DesiredResource,
@@ -82,7 +83,7 @@ export class DesiredCache {
     source: { root: string; files: () => FileReader },
   ): DesiredFor {
     if (res.loadError) throw res.loadError; // what desiredFor throws: nothing to compute or keep
-    const base = inputsKey(this.#inputs(res, ctx, source.root), this.#digest);
+    const base = inputsKey(this.#inputs(res, ctx), this.#digest);
     const entry = this.#entries.get(res.key);
     if (entry && entry.base === base && this.#replay(entry, source.files())) {
       this.#entries.delete(res.key); // most recently used last
@@ -112,7 +113,7 @@ export class DesiredCache {
     this.#entries.delete(key);
   }
 
-  #inputs(res: DesiredResource, ctx: Omit<StackContext, 'files'>, root: string): DesiredInputs {
+  #inputs(res: DesiredResource, ctx: Omit<StackContext, 'files'>): DesiredInputs {
     return {
       resource: res,
       instanceId: ctx.instanceId,
@@ -120,7 +121,6 @@ export class DesiredCache {
       processEnv: allowedProcessEnv(ctx.env, res.fromComposeFile === true),
       limits: ctx.limits ?? null,
       policy: ctx.policy ?? null,
-      root,
       ...(ctx.bindRoot === undefined ? {} : { bindRoot: ctx.bindRoot }),
       ...(ctx.secrets ? { secrets: ctx.secrets } : {}),
     };

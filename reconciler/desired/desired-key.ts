@@ -2,12 +2,15 @@
  * The key of a resource's desired state (what `desiredFor` computes), for a cache of it: everything
  * the computation reads. That is the resource itself (its spec, document, compose text and where
  * it came from, but not the source's revision, which changes with any other file), the settings
- * that feed it (instance, secret-name key, allowed process variables, limits, stack policy, roots,
- * resolved secretRefs values), and every file it read through its FileReader, recorded as it
+ * that feed it (instance, secret-name key, allowed process variables, limits, stack policy, bind
+ * root, resolved secretRefs values), and every file it read through its FileReader, recorded as it
  * reads: the path and what the read found (a digest of the bytes, or the error, so a file that
  * was missing and now exists changes the key too). Since the computation is deterministic, a
  * replay of the same reads in the same order that finds the same outcomes proves that it would
- * read the same files and compute the same state: the key is complete by construction.
+ * read the same files and compute the same state: the key is complete by construction. The source's
+ * root folder is not part of it: the computation sees the files only through the reader (paths
+ * relative to the root), so the same files in another folder (a git source's next commit) give the
+ * same key, while a relative bind resolves against the bind root, which is.
  *
  * Digests are keyed (HMAC-SHA256 under a key the caller holds, a random one per process): the key
  * of a secret file's content cannot be checked against guesses outside the process.
@@ -78,7 +81,6 @@ export interface DesiredInputs {
   processEnv: Readonly<Record<string, string>>;
   limits: unknown;
   policy: unknown;
-  root: string;
   bindRoot?: string;
   /** Resolved spec.secretRefs values (digested, never kept). */
   secrets?: Readonly<Record<string, Uint8Array>>;

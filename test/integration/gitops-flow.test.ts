@@ -255,7 +255,7 @@ describe('git source, webhook path (interval 10m)', () => {
     ).toHaveLength(1);
   });
 
-  it('a broken YAML file is reported while the valid files next to it converge, with no write for it', async () => {
+  it('a broken YAML file is reported while the valid files next to it converge, with no write for it; an unchanged stack is not reconciled', async () => {
     shas['c4'] = c.repo.commit({
       [`${b}/docker-compose.yml`]: compose('b'),
       [`${broken}/docker-compose.yml`]: 'services:\n  app: [unclosed\n',
@@ -263,7 +263,6 @@ describe('git source, webhook path (interval 10m)', () => {
     c.repo.push();
     await signedPush(c, shas['c4']);
     await converged(c, b, 'b', shas['c4']);
-    await converged(c, a, '2', shas['c4']);
     // the broken file still names its stack (by folder), whose status carries the coded error
     const st = await waitFor(`status of ${broken} naming its file\n${c.ctl!.tail()}`, 30_000, async () => {
       const s = JSON.stringify((await c.status.get(key(broken))) ?? {});
@@ -271,6 +270,9 @@ describe('git source, webhook path (interval 10m)', () => {
     });
     expect(st).toContain('InvalidYAML');
     expect(await serviceSpec(`${broken}_app`)).toBeUndefined();
+    // the commit changed nothing of stack a: it was not reconciled again (its status keeps c2)
+    expect((await serviceSpec(`${a}_app`))?.env).toContain('V=2');
+    expect((await c.status.get(key(a)))?.['lastAppliedRevision']).toBe(shas['c2']);
   });
 
   it('deleting every file prunes nothing without allowEmpty: the guard blocks and says so', async () => {

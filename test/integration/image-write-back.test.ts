@@ -134,13 +134,17 @@ describe('swarmkeeper run: image update write-back to a git source', () => {
     expect(await applied()).toBe(written);
     expect((await status.condition(key, 'Ready'))?.status).toBe('True');
 
-    // a later revision with the written file (an empty commit on top) is reconciled and plans nothing too
+    // a later revision with the written file (an empty commit on top) changes no stack: it is loaded,
+    // and nothing is reconciled for it (the status keeps the written revision, the service its version)
     git(repo.work, 'pull', '--quiet', '--ff-only', 'origin', 'main');
     const next = repo.commit({}, 'nothing to deploy');
     repo.push();
-    await waitFor(`${key} applied ${next.slice(0, 8)}\n${ctl.tail()}`, 60_000, async () =>
-      (await applied()) === next ? true : undefined,
+    await ctl.waitForLog('git source loaded a new commit', { revision: next });
+    const since = await polls();
+    await waitFor(`3 more polls after ${next.slice(0, 8)}\n${ctl.tail()}`, 60_000, async () =>
+      (await polls()) - since >= 3 ? true : undefined,
     );
+    expect(await applied()).toBe(written);
     expect(await serviceSpec(`${stack}_app`)).toMatchObject({
       image: `${APP}:1.3.0@${d130}`,
       version: rolled.version,

@@ -21,6 +21,8 @@ const snap = (source: string, resources: DesiredResource[], failedFiles: string[
   failedFiles,
 });
 
+const key = (name: string) => `SwarmStack/default/${name}`;
+
 describe('ResourceStore', () => {
   it('reports added, changed and removed keys', () => {
     const s = new ResourceStore();
@@ -33,6 +35,60 @@ describe('ResourceStore', () => {
       removed: ['SwarmStack/default/y'],
     });
     expect(s.get('SwarmStack/default/x')?.root).toBe('/a');
+  });
+
+  // A new commit of a git source: a new revision and a new root for every resource. Only the
+  // resources whose document or whose input files (env files, configs: SourceSnapshot.inputs)
+  // changed are reconciled again.
+  it.each<[string, Partial<SourceSnapshot>, DesiredResource[], string[]]>([
+    ['a new revision and root only', { revision: 'r2', root: '/a2' }, [res('x'), res('y')], []],
+    ['one document changed', { revision: 'r2' }, [res('x', 'x.yml', { v: 2 }), res('y')], ['x']],
+    [
+      "one resource's input files changed",
+      {
+        revision: 'r2',
+        inputs: new Map([
+          [key('x'), 'd1'],
+          [key('y'), 'd9'],
+        ]),
+      },
+      [res('x'), res('y')],
+      ['y'],
+    ],
+    ['the bind root', { revision: 'r2', bindRoot: '/srv' }, [res('x'), res('y')], ['x', 'y']],
+  ])('a snapshot with %s: changed %j', (_what, next, resources, changed) => {
+    const s = new ResourceStore();
+    const inputs = new Map([
+      [key('x'), 'd1'],
+      [key('y'), 'd2'],
+    ]);
+    const stamp = (rs: DesiredResource[], revision: string) =>
+      rs.map((r) => ({ ...r, origin: { ...r.origin, revision } }));
+    s.update({ ...snap('a', stamp([res('x'), res('y')], 'r1')), inputs });
+    const change = s.update({
+      ...snap('a', stamp(resources, next.revision ?? 'r1')),
+      inputs,
+      ...next,
+    });
+    expect(change.changed).toEqual(changed.map(key));
+    expect(change.removed).toEqual([]);
+    // the store holds the new snapshot's resource (its revision) and root either way
+    expect(s.get(key('x'))?.resource.origin.revision).toBe(next.revision);
+    expect(s.get(key('x'))?.root).toBe(next.root ?? '/a');
+  });
+
+  it('keeps the input digest of a resource kept from a file that failed to parse', () => {
+    const s = new ResourceStore();
+    s.update({
+      ...snap('a', [res('x'), res('y')]),
+      inputs: new Map([
+        [key('x'), 'd1'],
+        [key('y'), 'd2'],
+      ]),
+    });
+    const change = s.update({ ...snap('a', [res('y')], ['x.yml']), inputs: new Map([[key('y'), 'd2']]) });
+    expect(change).toMatchObject({ changed: [], removed: [] });
+    expect(s.get(key('x'))?.inputs).toBe('d1');
   });
 
   it("carries the source's bindRoot to each of its resources", () => {

@@ -63,6 +63,30 @@ describe('the revision covers the files a compose file references', () => {
     expect(loadPath(root).revision !== before).toBe(changes);
   });
 
+  // The same holds for the resource's own input digest (a git commit's revision changes with any
+  // file; the digest tells which stacks changed), and a neighbour stack's digest stays.
+  it.each([
+    ['an env_file', 'web/app.env', true],
+    ["an included file's env_file", 'web/db/db.env', true],
+    ['a config file', 'web/conf/nginx.conf', true],
+    ['an unrelated file', 'web/notes.txt', false],
+    ["the neighbour stack's env_file", 'other/o.env', false],
+  ])('plain compose file: an edit to %s alone and its input digest', (_n, path, changes) => {
+    const root = tree({
+      ...PLAIN,
+      'other/docker-compose.yml': 'services:\n  o:\n    image: o\n    env_file: o.env\n',
+      'other/o.env': 'O=1\n',
+    });
+    const web = 'SwarmStack/default/web';
+    const before = loadPath(root, { revision: 'c1' }).inputs;
+    writeFileSync(join(root, path), 'CHANGED=1\n');
+    const after = loadPath(root, { revision: 'c2' }).inputs;
+    expect(after.get(web) !== before.get(web)).toBe(changes);
+    if (path !== 'other/o.env')
+      expect(after.get('SwarmStack/default/other')).toBe(before.get('SwarmStack/default/other'));
+    else expect(after.get('SwarmStack/default/other')).not.toBe(before.get('SwarmStack/default/other'));
+  });
+
   it('a SwarmStack: the references of its compose files, relative to the first file (docker)', () => {
     const root = tree({
       'prod/stack.yaml': stack('  composeFiles: [base/compose.yml, prod.yml]\n'),

@@ -151,6 +151,25 @@ describe('DesiredCache: what invalidates an entry', () => {
     expect(after).toEqual(s.direct(plain, { ...ctx, env }));
   });
 
+  // A git source writes each commit to a folder of its own: the next commit's folder is another
+  // root holding (mostly) the same files. The key is the files read, by relative path and content.
+  it.each<[string, Record<string, string>, 'hit' | 'miss']>([
+    ['the same files', {}, 'hit'],
+    ['a changed env_file', { 'app/web.env': 'MODE=b\n' }, 'miss'],
+    ['a changed config file', { 'app/conf.txt': 'hello!\n' }, 'miss'],
+    ['a file the stack does not read', { 'app/unrelated.txt': 'z\n' }, 'hit'],
+  ])('another root (the next commit) with %s: a %s', (_what, changes, expected) => {
+    const s = setup();
+    s.get();
+    const next = writeTree('sk-desired-cache-next-', { ...FILES, ...changes });
+    roots.push(next);
+    const after = s.cache.desiredFor(stack, ctx, { root: next, files: () => fsFileReader(next) });
+    expect(s.cache.stats()).toMatchObject(
+      expected === 'hit' ? { hits: 1, misses: 1 } : { hits: 0, misses: 2 },
+    );
+    expect(after).toEqual(desiredFor(stack, { ...ctx, files: fsFileReader(next) }));
+  });
+
   it('a file read that vanished is a change (its error is thrown), and so is its return', () => {
     const s = setup();
     s.get();

@@ -125,7 +125,6 @@ describe('the inputs key (everything but the files)', () => {
     processEnv: { APP_TAG: '1' },
     limits: { services: 100 },
     policy: { rules: { privileged: 'allow' }, from: 'default' },
-    root: '/src',
     secrets: { db: new Uint8Array([9]) },
   };
   const key = (i: DesiredInputs) => inputsKey(i, digest);
@@ -142,7 +141,6 @@ describe('the inputs key (everything but the files)', () => {
     ['a new allowed process variable', { ...base, processEnv: { APP_TAG: '1', APP_DB: 'x' } }],
     ['the limits', { ...base, limits: { services: 99 } }],
     ['the stack policy', { ...base, policy: { rules: { privileged: 'deny' }, from: 'default' } }],
-    ['the source root', { ...base, root: '/other' }],
     ['the bind root', { ...base, bindRoot: '/srv' }],
     ['a secretRefs value', { ...base, secrets: { db: new Uint8Array([8]) } }],
   ])('%s changes it', (_what, changed) => {
