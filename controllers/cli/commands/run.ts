@@ -99,6 +99,8 @@ export function registerRun(program: Command, exit: ExitBox, helpAfter: string):
     )
     .addHelpText('after', helpAfter)
     .action(async (opts: RunOpts, cmd: Command) => {
+      // before the action's modules: it loads dockerode, BullMQ and prom-client (lazy-modules.ts)
+      (await import('../../lazy-modules.js')).deferUnusedModules();
       const { run } = await import('../actions/run.js');
       await run(opts, cmd, exit);
     });
