@@ -229,7 +229,7 @@ export async function run(opts: RunOpts, cmd: Command, exit: ExitBox): Promise<v
   // after each burst of work (the start-up pass, a resync), one GC gives its memory back (idle-gc.ts)
   const idleGc = (await import('../../runtime/idle-gc.js')).startIdleGc(IDLE_GC_CHECK_MS, (r) =>
     logger.debug(
-      { youngMiB: [r.youngBefore / 2 ** 20, r.youngAfter / 2 ** 20], gc: r.flavors, ms: Math.round(r.ms) },
+      { youngMiB: [r.youngBefore / 2 ** 20, r.youngAfter / 2 ** 20], ms: Math.round(r.ms) },
       'idle: memory of the last burst released',
     ),
   );
