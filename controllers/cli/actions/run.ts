@@ -15,6 +15,8 @@ export interface RunOpts {
   redisUrl?: string;
   concurrency: string;
   resync: string;
+  /** False with --no-idle-gc: no full GC after a burst of work (idle-gc.ts). */
+  idleGc?: boolean;
   imageUpdateInterval: string;
   listen: string;
   backoffBase: string;
@@ -41,6 +43,8 @@ export interface RunOpts {
 
 /** After --shutdown-timeout, how long the rest of the shutdown may take before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 5000;
+/** How often the idle GC looks at the event loop's utilization. */
+const IDLE_GC_CHECK_MS = 5000;
 
 export async function run(opts: RunOpts, cmd: Command, exit: ExitBox): Promise<void> {
   const g = globalOptions(cmd);
@@ -224,6 +228,16 @@ export async function run(opts: RunOpts, cmd: Command, exit: ExitBox): Promise<v
   }
   await controller.start();
   logger.info('controller running');
+  // after each burst of work (the start-up pass, a resync), one GC gives its memory back (idle-gc.ts)
+  const idleGc =
+    opts.idleGc === false
+      ? { stop: () => undefined }
+      : (await import('../../runtime/idle-gc.js')).startIdleGc(IDLE_GC_CHECK_MS, (r) =>
+          logger.debug(
+            { youngMiB: [r.youngBefore / 2 ** 20, r.youngAfter / 2 ** 20], ms: Math.round(r.ms) },
+            'idle: memory of the last burst released',
+          ),
+        );
   const shutdownMs = parseDurationMs(opts.shutdownTimeout);
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -233,6 +247,7 @@ export async function run(opts: RunOpts, cmd: Command, exit: ExitBox): Promise<v
         process.exit(130);
       }
       stopping = true;
+      idleGc.stop();
       logger.info({ signal }, 'shutting down: finishing active reconciles');
       // The guarantee: whatever is unreachable, the process is gone shortly after the timeout.
       const watchdog = setTimeout(() => {

@@ -35,6 +35,10 @@ export function registerRun(program: Command, exit: ExitBox, helpAfter: string):
     .option('--concurrency <n>', 'reconciles at once in this process', '4')
     .option('--resync <duration>', 'periodic resync of every resource', '10m')
     .option(
+      '--no-idle-gc',
+      'keep the memory a burst of work grew (no full GC once idle): the next resync pass runs faster, the idle RSS is higher',
+    )
+    .option(
       '--image-update-interval <duration>',
       'how often the image update policies (x-swarmkeeper image-update, spec.imageUpdate) ask their registries',
       '5m',
@@ -99,6 +103,8 @@ export function registerRun(program: Command, exit: ExitBox, helpAfter: string):
     )
     .addHelpText('after', helpAfter)
     .action(async (opts: RunOpts, cmd: Command) => {
+      // before the action's modules: it loads dockerode, BullMQ and prom-client (lazy-modules.ts)
+      (await import('../../lazy-modules.js')).deferUnusedModules();
       const { run } = await import('../actions/run.js');
       await run(opts, cmd, exit);
     });

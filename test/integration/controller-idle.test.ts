@@ -1,0 +1,112 @@
+// `swarmkeeper run` with a directory source only: which dependencies it leaves unloaded
+// (controllers/lazy-modules.ts, and @kubernetes/client-node without --kube), and the GC that gives
+// the young generation back once the start-up pass is over (controllers/runtime/idle-gc.ts).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ControllerProcess, killAll, waitFor } from './helpers/controller-process.js';
+import { StatusReader, cleanupSwarm, labVars, tempSource, uniq } from './helpers/controller-swarm.js';
+
+const id = uniq('skidle');
+const STACK = uniq('i');
+const KEY = `SwarmStack/default/${STACK}`;
+const src = tempSource('sk-idle');
+const status = new StatusReader(id);
+const moduleLog = src.path('modules.txt');
+const PROBE = fileURLToPath(new URL('../support/module-log.mjs', import.meta.url));
+let ctl: ControllerProcess;
+let modules: string[] = [];
+
+/** Loaded module URLs that are files of this package (node_modules/<pkg>/...). */
+const ofPackage = (pkg: string) => modules.filter((u) => u.includes(`/node_modules/${pkg}/`));
+
+describe('swarmkeeper run, directory source only: what an idle controller holds', () => {
+  beforeAll(async () => {
+    mkdirSync(src.path('stacks', STACK), { recursive: true });
+    writeFileSync(
+      src.path('stacks', STACK, 'docker-compose.yml'),
+      'services:\n  web:\n    image: local/busybox:1\n    command: ["sleep", "100000"]\n' +
+        '    deploy: { replicas: 0, endpoint_mode: dnsrr }\n',
+    );
+    ctl = await ControllerProcess.start({
+      instanceId: id,
+      sources: [src.path('stacks')],
+      redisUrl: labVars().redisUrl,
+      logLevel: 'debug',
+      env: { NODE_OPTIONS: `--import=${PROBE}`, SK_MODULE_LOG: moduleLog },
+      label: 'idle',
+    });
+    await ctl.waitReady(60_000);
+  });
+
+  afterAll(async () => {
+    await killAll();
+    await cleanupSwarm(id);
+    await status.purge();
+    status.close();
+    src.remove();
+  });
+
+  it('after the start-up pass, one GC gives the young generation back', async () => {
+    await waitFor(`Ready=True on ${KEY}\n${ctl.tail()}`, 60_000, async () =>
+      (await status.condition(KEY, 'Ready'))?.status === 'True' ? true : undefined,
+    );
+    const line = await ctl.waitForLog('idle: memory of the last burst released', {}, 90_000);
+    const [before, after] = line['youngMiB'] as [number, number];
+    expect(after).toBeLessThan(before);
+    expect(after).toBeLessThan(4);
+  });
+
+  it('loads neither client-node, ssh2, gRPC, cron-parser, OpenTelemetry nor the PostgreSQL backend', async () => {
+    ctl.signal('SIGTERM');
+    expect((await ctl.exited).code, ctl.tail()).toBe(0);
+    modules = readFileSync(moduleLog, 'utf8').split('\n').filter(Boolean);
+    // the log works: what run does need is in it
+    for (const pkg of ['dockerode', 'bullmq', 'ioredis', 'prom-client'])
+      expect(ofPackage(pkg).length, pkg).toBeGreaterThan(0);
+    for (const pkg of [
+      '@kubernetes/client-node',
+      'ssh2',
+      '@grpc/grpc-js',
+      'protobufjs',
+      'cron-parser',
+      'luxon',
+      '@opentelemetry/api',
+    ])
+      expect(ofPackage(pkg), pkg).toEqual([]);
+    // BullMQ's index asks for postgres/index.js and gets the empty stand-in (the loader's hook sees
+    // the request), so none of the backend's own files load
+    expect(
+      modules.filter((u) => u.includes('/bullmq/dist/cjs/postgres/') && !u.endsWith('/postgres/index.js')),
+    ).toEqual([]);
+  });
+});
+
+describe('swarmkeeper run --no-idle-gc', () => {
+  const offId = uniq('sknogc');
+  const offSrc = tempSource('sk-nogc');
+  const offLog = offSrc.path('modules.txt');
+  afterAll(async () => {
+    await killAll();
+    await cleanupSwarm(offId);
+    offSrc.remove();
+  });
+
+  it('never starts the idle GC', async () => {
+    mkdirSync(offSrc.path('stacks'), { recursive: true });
+    const off = await ControllerProcess.start({
+      instanceId: offId,
+      sources: [offSrc.path('stacks')],
+      redisUrl: labVars().redisUrl,
+      args: ['--no-idle-gc', '--allow-empty'],
+      env: { NODE_OPTIONS: `--import=${PROBE}`, SK_MODULE_LOG: offLog },
+      label: 'nogc',
+    });
+    await off.waitReady(60_000);
+    off.signal('SIGTERM');
+    expect((await off.exited).code, off.tail()).toBe(0);
+    const loaded = readFileSync(offLog, 'utf8').split('\n').filter(Boolean);
+    expect(loaded.some((u) => u.includes('/controllers/cli/'))).toBe(true); // the log works
+    expect(loaded.filter((u) => u.includes('/runtime/idle-gc.'))).toEqual([]);
+  });
+});
