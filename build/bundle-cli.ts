@@ -61,7 +61,7 @@ export async function bundleCli(): Promise<{ file: string; bytes: number; sha256
   rmSync(OUT_DIR, { recursive: true, force: true });
   mkdirSync(OUT_DIR, { recursive: true });
   const file = join(OUT_DIR, BUNDLE_FILE);
-  await build({
+  const result = await build({
     entryPoints: [join(ROOT, 'dist', 'controllers', 'cli', 'main.js')],
     outfile: file,
     bundle: true,
@@ -70,12 +70,19 @@ export async function bundleCli(): Promise<{ file: string; bytes: number; sha256
     target: 'node24',
     external: EXTERNAL,
     plugins: [stubs],
+    // ESM sources read import.meta.url (createRequire); a CommonJS bundle has no import.meta, so it is
+    // defined from the bundle's own file
+    banner: { js: 'const __skImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+    define: { 'import.meta.url': '__skImportMetaUrl' },
     // whitespace and syntax only: stack traces keep the names of functions
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: 'none',
     logLevel: 'warning',
   });
+  // a warning is a bundle that may not behave as the module tree does (import.meta once was one)
+  if (result.warnings.length > 0)
+    throw new Error(`bundling the CLI: ${result.warnings.length} warning(s), see above`);
   const code = readFileSync(file);
   const sha256 = createHash('sha256').update(code).digest('hex');
   // bin/swarmkeeper.js keys its code cache by this hash (a rebuilt bundle never meets an old cache)

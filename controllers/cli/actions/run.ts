@@ -202,44 +202,11 @@ export async function run(opts: RunOpts, cmd: Command, exit: ExitBox): Promise<v
     },
   );
   metrics.setQueueDepthSource(async () => ({ ...(await controller.queue.depth()) }));
-  const [host, port] = opts.listen.split(':');
-  try {
-    await server.listen({ host: host || '127.0.0.1', port: Number(port) });
-  } catch (e) {
-    // The Redis and Docker clients hold the event loop: a controller that cannot start must exit.
-    await closeRedis(redis, 500);
-    setTimeout(() => process.exit(1), 500).unref();
-    throw skError('CONNECTION_CONFIG', `--listen ${opts.listen}: cannot listen (${(e as Error).message})`, {
-      cause: e,
-    });
-  }
-  logger.info(
-    { listen: opts.listen, sources: opts.source, instanceId: g.instanceId, redis: redisTarget.display },
-    'swarmkeeper controller starting',
-  );
-  if (kube) {
-    // A changed Secret reconciles the resources that reference it (a rotated value rolls the stack).
-    const { keysReferencingSecret } = await import('../../kube/kube-secrets.js');
-    await kube.secrets.start((namespace, name) => {
-      const resources = controller.store.keys().flatMap((k) => controller.store.get(k)?.resource ?? []);
-      for (const key of keysReferencingSecret(resources, namespace, name))
-        controller.queue.enqueue(key).catch((err: unknown) => logger.warn({ key, err }, 'enqueue failed'));
-    });
-  }
-  await controller.start();
-  logger.info('controller running');
-  // after each burst of work (the start-up pass, a resync), one GC gives its memory back (idle-gc.ts)
-  const idleGc =
-    opts.idleGc === false
-      ? { stop: () => undefined }
-      : (await import('../../runtime/idle-gc.js')).startIdleGc(IDLE_GC_CHECK_MS, (r) =>
-          logger.debug(
-            { youngMiB: [r.youngBefore / 2 ** 20, r.youngAfter / 2 ** 20], ms: Math.round(r.ms) },
-            'idle: memory of the last burst released',
-          ),
-        );
+  // The signal handlers come before /readyz can answer: a SIGTERM right after start-up is a
+  // graceful stop, not the default death.
+  let idleGc: { stop(): void } = { stop: () => undefined }; // started once the controller runs
   const shutdownMs = parseDurationMs(opts.shutdownTimeout);
-  await new Promise<void>((resolve) => {
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
@@ -272,6 +239,41 @@ export async function run(opts: RunOpts, cmd: Command, exit: ExitBox): Promise<v
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  const [host, port] = opts.listen.split(':');
+  try {
+    await server.listen({ host: host || '127.0.0.1', port: Number(port) });
+  } catch (e) {
+    // The Redis and Docker clients hold the event loop: a controller that cannot start must exit.
+    await closeRedis(redis, 500);
+    setTimeout(() => process.exit(1), 500).unref();
+    throw skError('CONNECTION_CONFIG', `--listen ${opts.listen}: cannot listen (${(e as Error).message})`, {
+      cause: e,
+    });
+  }
+  logger.info(
+    { listen: opts.listen, sources: opts.source, instanceId: g.instanceId, redis: redisTarget.display },
+    'swarmkeeper controller starting',
+  );
+  if (kube) {
+    // A changed Secret reconciles the resources that reference it (a rotated value rolls the stack).
+    const { keysReferencingSecret } = await import('../../kube/kube-secrets.js');
+    await kube.secrets.start((namespace, name) => {
+      const resources = controller.store.keys().flatMap((k) => controller.store.get(k)?.resource ?? []);
+      for (const key of keysReferencingSecret(resources, namespace, name))
+        controller.queue.enqueue(key).catch((err: unknown) => logger.warn({ key, err }, 'enqueue failed'));
+    });
+  }
+  await controller.start();
+  logger.info('controller running');
+  // after each burst of work (the start-up pass, a resync), one GC gives its memory back (idle-gc.ts)
+  if (opts.idleGc !== false)
+    idleGc = (await import('../../runtime/idle-gc.js')).startIdleGc(IDLE_GC_CHECK_MS, (r) =>
+      logger.debug(
+        { youngMiB: [r.youngBefore / 2 ** 20, r.youngAfter / 2 ** 20], ms: Math.round(r.ms) },
+        'idle: memory of the last burst released',
+      ),
+    );
+  await stopped;
   // Whatever still holds the event loop (a socket to an unreachable Docker API, a client's
   // timer) must not keep a stopped controller alive.
   setTimeout(() => process.exit(exit.code), 500).unref();
