@@ -255,7 +255,7 @@ describe('git source, webhook path (interval 10m)', () => {
     ).toHaveLength(1);
   });
 
-  it('a broken YAML file is reported while the valid files next to it converge, with no write for it; an unchanged stack is not reconciled', async () => {
+  it('a broken YAML file is reported while the valid files next to it converge, with no write for it; an unchanged stack keeps its spec', async () => {
     shas['c4'] = c.repo.commit({
       [`${b}/docker-compose.yml`]: compose('b'),
       [`${broken}/docker-compose.yml`]: 'services:\n  app: [unclosed\n',
@@ -270,9 +270,10 @@ describe('git source, webhook path (interval 10m)', () => {
     });
     expect(st).toContain('InvalidYAML');
     expect(await serviceSpec(`${broken}_app`)).toBeUndefined();
-    // the commit changed nothing of stack a: it was not reconciled again (its status keeps c2)
+    // the commit changed nothing of stack a: its service keeps its spec. (That the commit enqueues only the
+    // changed stacks is pinned by resource-store.test.ts: here a Docker event of a's own tasks may
+    // reconcile it at any time, and stamp the new revision, so its status cannot show it.)
     expect((await serviceSpec(`${a}_app`))?.env).toContain('V=2');
-    expect((await c.status.get(key(a)))?.['lastAppliedRevision']).toBe(shas['c2']);
   });
 
   it('deleting every file prunes nothing without allowEmpty: the guard blocks and says so', async () => {
