@@ -173,6 +173,11 @@ async function startReplica(label: string): Promise<(typeof replicas)[0]> {
       `${LEASE_S}s`,
       '--resync',
       `${RESYNC_MS}ms`,
+      // With a rate limit the periodic pass goes through the shared queue, so both replicas take its
+      // keys. Without one, the replica that wins an interval reconciles the whole pass in process,
+      // and which one wins is not up to this test.
+      '--rate-limit',
+      '1000/1s',
     ],
   });
   const r = { ctl, proxy };
@@ -252,7 +257,7 @@ describe('swarmkeeper run --kube with two replicas', () => {
       ).reduce((a, b) => a + b, 0);
     const writesBefore = await writes();
     const rv = (await getCr('haweb'))!.metadata.resourceVersion;
-    // resyncs put the key on the queue again and again; the follower takes some of them
+    // resyncs (queue path: --rate-limit) put the key on the queue again and again; the follower takes some of them
     await waitFor(`the follower reconciles SwarmStack keys\n${tails()}`, 60_000, async () =>
       metricSum(await follower.ctl.metrics(), 'swarmkeeper_reconcile_total', key) >= before + 3
         ? true
