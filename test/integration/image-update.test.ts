@@ -243,7 +243,8 @@ describe('swarmkeeper run: image update policies', () => {
         args: ['--image-update-interval', '2s'],
       });
       await ctl.waitReady(60_000);
-      // this process's own reconciles (the start-up one, then the one its failed polls enqueue)
+      // this process's own reconciles (the start-up one, then the one its failed polls enqueue): another
+      // reconcile (an event) may come between them, so the status is polled for the polls' warnings
       await waitFor(`2 reconciles after the restart\n${ctl.tail()}`, 60_000, async () =>
         metricSum(await ctl.metrics(), 'swarmkeeper_reconcile_total', {
           kind: 'SwarmStack',
@@ -252,7 +253,9 @@ describe('swarmkeeper run: image update policies', () => {
           ? true
           : undefined,
       );
-      expect((await warnings()).filter((x) => x.startsWith('image update'))).toHaveLength(3);
+      await waitFor(`the 3 image update warnings\n${ctl.tail()}`, 60_000, async () =>
+        (await warnings()).filter((x) => x.startsWith('image update')).length === 3 ? true : undefined,
+      );
       await morePolls(3, 'unreachable');
       const after = await snapshot();
       for (const x of services) expect(after[x]?.version, x).toBe(before[x]?.version);
