@@ -2,13 +2,13 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SwarmPort } from '../../../controllers/ports.js';
 import { loadPath } from '../../../controllers/sources/dir-loader.js';
 import { DesiredCache } from '../../../controllers/stack/desired-cache.js';
 import { reconcileResource } from '../../../controllers/stack/reconcile-resource.js';
 import { SwarmSimulator } from '../../../reconciler/plan/simulator.js';
 import type { ResourceStatus } from '../../../reconciler/status/resource-status.js';
 import { writeTree } from '../../support/file-tree.js';
+import { simulatorSwarm } from './reconcile-world.js';
 
 // A stack in a real folder, loaded by the directory loader and reconciled in process against the
 // planner's simulator, pass after pass with the same cache (as the controller's resync does): an
@@ -38,14 +38,7 @@ function world() {
   });
   roots.push(root);
   const sim = new SwarmSimulator();
-  const swarm: SwarmPort = {
-    observe: async () => sim.observed(),
-    apply: async (plan) => {
-      sim.apply(plan);
-      return plan.actions.map((action) => ({ action, ok: true }));
-    },
-    health: async () => new Map(),
-  };
+  const swarm = simulatorSwarm(sim);
   const cache = new DesiredCache();
   let prev: ResourceStatus | undefined;
   const pass = async () => {

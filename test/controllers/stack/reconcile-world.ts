@@ -58,6 +58,18 @@ export const svc = (image: string, more: Record<string, unknown> = {}) => ({
   ...more,
 });
 
+/** The Swarm as a simulator and nothing else: every plan applies, every service is healthy-unknown. */
+export function simulatorSwarm(sim: SwarmSimulator): SwarmPort {
+  return {
+    health: async () => new Map(),
+    observe: async () => sim.observed(),
+    apply: async (plan) => {
+      sim.apply(plan);
+      return plan.actions.map((action) => ({ action, ok: true }));
+    },
+  };
+}
+
 export function world(initial?: ObservedState) {
   const state = { sim: new SwarmSimulator(initial) };
   const applies: ApplyCall[] = [];

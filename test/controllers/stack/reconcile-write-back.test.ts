@@ -9,8 +9,9 @@ import { GitSource } from '../../../controllers/sources/git-source.js';
 import { parseSourceSpec, type GitSourceSpec } from '../../../controllers/sources/source-spec.js';
 import type { RegistryFacts } from '../../../reconciler/plan/image-update.js';
 import { SwarmSimulator } from '../../../reconciler/plan/simulator.js';
-import type { ImageResolver, SourceSnapshot, SwarmPort } from '../../../controllers/ports.js';
+import type { ImageResolver, SourceSnapshot } from '../../../controllers/ports.js';
 import { GitFixture, git } from '../../support/git-fixture.js';
+import { simulatorSwarm } from './reconcile-world.js';
 
 // A real git source (a local bare repository) with write-back, the planner's simulator as the
 // Swarm: a policy's change is committed to the compose file, and the reconcile of that new
@@ -49,14 +50,7 @@ async function world(compose: string, writeBack: boolean) {
   const snaps: SourceSnapshot[] = [];
   await source.start((s) => snaps.push(s));
   const sim = new SwarmSimulator();
-  const swarm: SwarmPort = {
-    health: async () => new Map(),
-    observe: async () => sim.observed(),
-    apply: async (plan) => {
-      sim.apply(plan);
-      return plan.actions.map((action) => ({ action, ok: true }));
-    },
-  };
+  const swarm = simulatorSwarm(sim);
   const digests: Record<string, string> = { '1.2.1': D(1), '1.3.0': D(2), '1': D(1) };
   const images: ImageResolver = {
     resolveImage: async (name) => ({ digest: digests[name.split(':').pop()!] ?? D(9), platforms: [] }),

@@ -1,11 +1,12 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { reconcileResource } from '../../../controllers/stack/reconcile-resource.js';
-import type { ImageResolver, SwarmPort } from '../../../controllers/ports.js';
+import type { ImageResolver } from '../../../controllers/ports.js';
 import type { ServiceSpec } from '../../../reconciler/model/engine-types.js';
 import { SwarmSimulator } from '../../../reconciler/plan/simulator.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';
 import type { ResourceStatus } from '../../../reconciler/status/resource-status.js';
+import { simulatorSwarm } from './reconcile-world.js';
 
 // The Swarm is the planner's simulator, the registry a table of digests: what is under test is
 // which images a reconcile resolves, what it sends, and what it reports when the registry is down.
@@ -52,14 +53,7 @@ function world() {
       return { digest, platforms: [{ Architecture: 'amd64', OS: 'linux' }] };
     },
   };
-  const swarm: SwarmPort = {
-    health: async () => new Map(),
-    observe: async () => sim.observed(),
-    apply: async (plan) => {
-      sim.apply(plan);
-      return plan.actions.map((action) => ({ action, ok: true }));
-    },
-  };
+  const swarm = simulatorSwarm(sim);
   const deps = {
     swarm,
     images,

@@ -1,9 +1,10 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { KindReconcileContext, SwarmPort } from '../../../controllers/ports.js';
+import type { KindReconcileContext } from '../../../controllers/ports.js';
 import { swarmStackKind } from '../../../controllers/stack/stack-kind.js';
 import { SwarmSimulator } from '../../../reconciler/plan/simulator.js';
 import type { DesiredResource } from '../../../reconciler/source/resource.js';
+import { simulatorSwarm } from './reconcile-world.js';
 
 // The SwarmStack kind is the planned kind: a reconcile applies the stack's plan to the Swarm and
 // tells what it did (the status, the Applied Event, the names it wants).
@@ -11,14 +12,7 @@ import type { DesiredResource } from '../../../reconciler/source/resource.js';
 describe('swarmStackKind', () => {
   it('reconciles a stack: its objects created, Ready, an Applied Event', async () => {
     const sim = new SwarmSimulator();
-    const swarm: SwarmPort = {
-      health: async () => new Map(),
-      observe: async () => sim.observed(),
-      apply: async (plan) => {
-        sim.apply(plan);
-        return plan.actions.map((action) => ({ action, ok: true }));
-      },
-    };
+    const swarm = simulatorSwarm(sim);
     const kind = swarmStackKind({
       swarm,
       instanceId: 'i1',
