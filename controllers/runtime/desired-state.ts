@@ -98,6 +98,10 @@ export class DesiredState {
     return undefined;
   }
 
+  listsOnDemand(): boolean {
+    return this.#opts.sources.some((s) => s.resources !== undefined);
+  }
+
   /**
    * Every desired resource: the store's, plus what a source lists when its snapshot may not hold
    * them all (the Kubernetes source of a replica that does not run the informers).

@@ -44,6 +44,8 @@ export interface DesiredLookup {
   resources(): DesiredResource[];
   /** Every resource, with what sources list beyond their snapshots (the kinds' views). */
   allResources(): Promise<DesiredResource[]>;
+  /** True when a source lists resources beyond its snapshot: allResources() must ask it. */
+  listsOnDemand(): boolean;
 }
 
 export type LoopMetrics = Pick<
@@ -230,7 +232,10 @@ export class ReconcileLoop {
     log: Logger,
     stored: { root: string; bindRoot?: string },
   ): Promise<KindReconcileContext> {
-    const view = await this.#d.desired.allResources();
+    const desired = this.#d.desired;
+    // Only a source that lists on demand needs the (async) full list up front; otherwise the view
+    // is built when a kind asks for it, so a pass does not build the whole list once per key.
+    let view = desired.listsOnDemand() ? await desired.allResources() : undefined;
     return {
       signal: ctx.signal,
       reconcileId: ctx.reconcileId,
@@ -242,7 +247,7 @@ export class ReconcileLoop {
       progress: async (status) => {
         await this.#d.statuses.put(key, status);
       },
-      resources: (kind) => view.filter((r) => r.kind === kind),
+      resources: (kind) => (view ??= desired.resources()).filter((r) => r.kind === kind),
     };
   }
 

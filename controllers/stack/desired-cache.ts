@@ -34,7 +34,7 @@ import {
 import { desiredFor, type DesiredFor } from '../../reconciler/desired/desired-for.js';
 import { allowedProcessEnv } from '../../reconciler/desired/stack-env.js';
 import type { StackContext } from '../../reconciler/desired/stack.js';
-import type { StampMemo } from '../../reconciler/plan/types.js';
+import type { StampMemo, UnchangedMemo } from '../../reconciler/plan/types.js';
 import type { FileReader } from '../../reconciler/ports.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 
@@ -56,6 +56,8 @@ export const DEFAULT_DESIRED_CACHE_ENTRIES = 10_000;
 export class DesiredCache {
   /** The planner's stamped form of the cached (frozen) desired objects, for as long as they live. */
   readonly stamps: StampMemo = new WeakMap();
+  /** The services the planner found unchanged, by their stamped objects (plan-services.ts). */
+  readonly unchanged: UnchangedMemo = new WeakMap();
   readonly #entries = new Map<string, Entry>();
   readonly #digest: Digest;
   readonly #max: number;

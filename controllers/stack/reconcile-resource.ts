@@ -211,7 +211,7 @@ export async function reconcileResource(
       ignore: d.policy.ignore,
       // none resolved ({}) plans as none asked: an observed pin of the desired tag is kept
       images: resolutions,
-      ...(deps.cache ? { stamps: deps.cache.stamps } : {}),
+      ...(deps.cache ? { stamps: deps.cache.stamps, unchanged: deps.cache.unchanged } : {}),
     });
     // deploy hooks of the revision: settled hooks are never touched (plan/hooks.ts)
     const steps = await observeHooks(deps.swarm, d.desired.objects, observed);

@@ -15,7 +15,7 @@
  * Digests are keyed (HMAC-SHA256 under a key the caller holds, a random one per process): the key
  * of a secret file's content cannot be checked against guesses outside the process.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import { errorName } from '../errors.js';
 import type { FileReader } from '../ports.js';
 import type { DesiredResource } from '../source/resource.js';
@@ -23,9 +23,10 @@ import { decodeText } from '../source/decode.js';
 
 export type Digest = (data: string | Uint8Array) => string;
 
-/** HMAC-SHA256 under `key`, hex. */
+/** HMAC-SHA256 under `key`, hex. The key object is made once: not once per digest of every file read. */
 export function keyedDigest(key: Uint8Array): Digest {
-  return (data) => createHmac('sha256', key).update(data).digest('hex');
+  const k = createSecretKey(key);
+  return (data) => createHmac('sha256', k).update(data).digest('hex');
 }
 
 /** One read of a computation: the path asked for and what it found (`b:<digest>` or `x:<code>:<digest>`). */

@@ -41,17 +41,35 @@ interface Ctx {
   out: FieldChange[];
 }
 
+type ProfileParts = Pick<Ctx, 'owned' | 'maps' | 'skip' | 'keepEmpty'>;
+
+/** A profile's sets and parsed patterns, built once per profile (a plan diffs every service with it). */
+const partsOf = new WeakMap<DiffProfile, ProfileParts>();
+
+function profileParts(p: DiffProfile): ProfileParts {
+  let parts = partsOf.get(p);
+  if (!parts) {
+    parts = {
+      // Stryker disable next-line ArrayDeclaration: a made-up owned path or skip pattern names no real field
+      owned: new Set(p.owned ?? []),
+      maps: new Set(p.maps),
+      skip: p.skip.map(parsePattern),
+      keepEmpty: new Set(p.keepEmpty),
+    };
+    partsOf.set(p, parts);
+  }
+  return parts;
+}
+
 function makeCtx(opts: DiffOptions): Ctx {
   const p = opts.profile;
+  const parts = profileParts(p);
   return {
+    ...parts,
     strict: opts.strict ?? false,
-    // Stryker disable next-line ArrayDeclaration: a made-up owned path or skip pattern names no real field
-    owned: new Set(p.owned ?? []),
+    // Stryker disable next-line ArrayDeclaration: a made-up skip pattern names no real field
+    skip: opts.skip?.length ? [...parts.skip, ...opts.skip.map(parsePattern)] : parts.skip,
     defaults: p.defaults,
-    maps: new Set(p.maps),
-    // Stryker disable next-line ArrayDeclaration: as above
-    skip: [...p.skip, ...(opts.skip ?? [])].map(parsePattern),
-    keepEmpty: new Set(p.keepEmpty),
     profile: p,
     out: [],
   };

@@ -117,6 +117,23 @@ function planModeSwitch(
   };
 }
 
+/**
+ * What a no-change verdict for this stamped service depends on besides the object itself: the
+ * observed service's id and version (its spec), ownership, the image resolution and the ignore
+ * paths. Undefined when it cannot be remembered (no memo, a desired object that is not frozen and
+ * reused, an observed service without a version).
+ */
+function unchangedKey(
+  ctx: PlanContext,
+  want: DesiredService,
+  o: ObservedObject,
+  owned: boolean,
+): string | undefined {
+  if (!ctx.opts.unchanged || !Object.isFrozen(want) || o.version === undefined) return undefined;
+  const image = ctx.opts.images?.[want.spec.TaskTemplate.ContainerSpec.Image] ?? null;
+  return JSON.stringify([o.id, o.version, owned, image, ctx.opts.ignore]);
+}
+
 export function planServices(ctx: PlanContext): (CreateAction | UpdateAction | RecreateAction)[] {
   const out: (CreateAction | UpdateAction | RecreateAction)[] = [];
   for (const want of ctx.desired) {
@@ -132,8 +149,13 @@ export function planServices(ctx: PlanContext): (CreateAction | UpdateAction | R
       ctx.blocked.push(ownershipConflict(ctx, d, o));
       continue;
     }
+    const seen = unchangedKey(ctx, want, o, owned);
+    if (seen !== undefined && ctx.opts.unchanged?.get(want) === seen) continue;
     const changes = serviceChanges(ctx, d, o, !owned);
-    if (changes.length === 0) continue;
+    if (changes.length === 0) {
+      if (seen !== undefined) ctx.opts.unchanged?.set(want, seen);
+      continue;
+    }
     if (modeKind(d.spec) !== modeKind(o.spec as ServiceSpec | undefined)) {
       const detail = 'its mode differs and adopting it would mean recreating it; remove it first';
       const r = owned ? planModeSwitch(ctx, d, o, changes) : undefined;

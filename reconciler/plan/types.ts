@@ -100,6 +100,19 @@ export interface PlanOptions {
    * desired-state cache) gives one, so a no-op plan does not hash every service spec again.
    */
   stamps?: StampMemo;
+  /**
+   * Where a service found unchanged may be remembered between plans, by its stamped (frozen) desired
+   * object: a later plan that meets the same observed service (id and version: Swarm bumps the
+   * version on every change of its spec), ownership, image resolution and ignore paths knows the
+   * field comparison would find nothing again, and skips it. The caller's desired-state cache gives one.
+   */
+  unchanged?: UnchangedMemo;
+}
+
+/** What a stamped desired service was last found equal to, by the object (a WeakMap fits). */
+export interface UnchangedMemo {
+  get(obj: DesiredObject): string | undefined;
+  set(obj: DesiredObject, by: string): void;
 }
 
 /** Stamped desired objects by the object they were stamped from (a WeakMap fits). */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { KindReconciler, ResourceLifecycle } from '../../../controllers/ports.js';
 import { LABEL_OWNER } from '../../../reconciler/model/ownership.js';
 import { type ErrorName, skError } from '../../../reconciler/errors.js';
@@ -236,4 +236,42 @@ describe('reconcile loop: a machine kind (one dispatch path)', () => {
       expect(w.events.map((e) => e.type)).toEqual(policy ? ['Warning'] : []);
     },
   );
+});
+
+describe('reconcile loop: the kinds view of the other resources', () => {
+  const notReady = { status: { conditions: [] } as never };
+  const reading = (seen: string[][]): KindReconciler => ({
+    reconcile: (_res, ctx) => {
+      seen.push(ctx.resources('SwarmStack').map((r) => r.key));
+      return Promise.resolve(notReady);
+    },
+  });
+
+  it('a kind that reads ctx.resources sees every stored resource of that kind', async () => {
+    const seen: string[][] = [];
+    const w = world({ kinds: { SwarmStack: reading(seen) } });
+    await w.desired.apply(snapshot([stack('app'), stack('db')]));
+    await w.attempt(KEY);
+    expect(seen).toEqual([['SwarmStack/default/app', 'SwarmStack/default/db']]);
+  });
+
+  it('without a source that lists on demand, a reconcile builds no full list unless its kind asks', async () => {
+    const w = world({ kinds: { SwarmStack: { reconcile: () => Promise.resolve(notReady) } } });
+    await w.desired.apply(snapshot([stack('app'), stack('db')]));
+    const all = vi.spyOn(w.desired, 'allResources');
+    const store = vi.spyOn(w.desired, 'resources');
+    await w.attempt(KEY);
+    expect(all).not.toHaveBeenCalled();
+    expect(store).not.toHaveBeenCalled();
+  });
+
+  it('a source that lists on demand is asked, and what it lists is in the view', async () => {
+    const seen: string[][] = [];
+    const w = world({ kinds: { SwarmStack: reading(seen) } });
+    await w.desired.apply(snapshot([stack('app')]));
+    vi.spyOn(w.desired, 'listsOnDemand').mockReturnValue(true);
+    vi.spyOn(w.desired, 'allResources').mockResolvedValue([stack('app'), stack('listed')]);
+    await w.attempt(KEY);
+    expect(seen).toEqual([['SwarmStack/default/app', 'SwarmStack/default/listed']]);
+  });
 });
