@@ -7,6 +7,7 @@
  * Volumes are node-local and not in it: a query that asks for volumes is not answered.
  */
 import type Docker from 'dockerode';
+import { clone } from '../../reconciler/plan/paths.js';
 import type { ObjectKind, ObservedState } from '../../reconciler/model/objects.js';
 import { LABEL_INSTANCE, LABEL_OWNER, LABEL_STACK_NAMESPACE } from '../../reconciler/model/ownership.js';
 import type { ObserveQuery } from '../../reconciler/ports.js';
@@ -159,8 +160,9 @@ export function snapshotOf(
         volumes: [],
       };
       // a copy: reconciles share the snapshot, and none may see another's changes to its objects
-      return structuredClone(assemble(relevant, names, query));
+      // (plain JSON from the Engine: `clone` copies it several times faster than structuredClone)
+      return clone(assemble(relevant, names, query));
     },
-    health: (owner) => structuredClone(health.get(owner) ?? []),
+    health: (owner) => clone(health.get(owner) ?? []),
   };
 }

@@ -97,4 +97,20 @@ describe('snapshotOf', () => {
     ]);
     expect(snap.health('SwarmStack/d/b')).toEqual([]);
   });
+
+  it('each answer is a copy: a reconcile that changes what it observed changes no other answer', () => {
+    const l = lists([[{ name: 'a_web', labels: { [I]: 'i1', [O]: 'SwarmStack/d/a' } }]]);
+    l.services[0]!.ServiceStatus = { RunningTasks: 1, DesiredTasks: 1 };
+    const snap = snapshotOf(l, 'i1', '0', 0);
+    const q: ObserveQuery = { instanceId: 'i1', owner: 'SwarmStack/d/a', names: { service: ['a_web'] } };
+    const first = snap.observe(q)!;
+    const before = structuredClone(first);
+    const svc = first.objects[0]!;
+    (svc.spec as { Labels: Record<string, string> }).Labels['x'] = 'changed';
+    svc.labels['x'] = 'changed';
+    first.objects.push({ ...svc, name: 'extra' });
+    expect(snap.observe(q)).toEqual(before);
+    snap.health('SwarmStack/d/a')[0]!.runningReplicas = 99;
+    expect(snap.health('SwarmStack/d/a')[0]!.runningReplicas).toBe(1);
+  });
 });
