@@ -37,9 +37,11 @@ export function createRedis(target: RedisTarget, overrides: RedisOptions = {}): 
  * Connection options for BullMQ's Queue and Worker, from a client made by createRedis: the same
  * server or sentinels, passwords and failover handling. BullMQ opens its own connections from them
  * (the worker's blocking one included), and needs maxRetriesPerRequest null on all of them.
+ * Auto-pipelining, which the controller's shared client uses, is left off on them.
  */
 export function bullConnection(redis: Redis): Record<string, unknown> {
-  return { ...redis.options, maxRetriesPerRequest: null };
+  // not the shared client's auto-pipelining: BullMQ's blocking worker connection must not batch
+  return { ...redis.options, maxRetriesPerRequest: null, enableAutoPipelining: false };
 }
 
 /**

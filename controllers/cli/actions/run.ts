@@ -94,7 +94,13 @@ export async function run(opts: RunOpts, cmd: Command, exit: ExitBox): Promise<v
   const swarm = new DockerSwarmAdapter(docker, {
     onApiCall: (method) => metrics.dockerApiCalls.inc({ method }),
   });
-  const redis = createRedis(redisTarget, { maxRetriesPerRequest: null, lazyConnect: false });
+  // auto-pipelining: the commands of concurrent reconciles issued in one tick go out in one write
+  // (a resync pass's key locks and status reads); BullMQ's connections do not inherit it
+  const redis = createRedis(redisTarget, {
+    maxRetriesPerRequest: null,
+    lazyConnect: false,
+    enableAutoPipelining: true,
+  });
   redis.on('error', (e) => logger.warn({ err: e }, 'redis connection error'));
   const kube = opts.kube
     ? (await import('../../kube/kube-runtime.js')).kubeRuntime({

@@ -26,7 +26,7 @@ describe('createRedis and bullConnection', () => {
   it('a sentinel client and its BullMQ options carry the sentinels, the passwords and the failover handling', () => {
     const redis = createRedis(
       parseRedisUrl('redis+sentinel://:pw@127.0.0.1:1,[::1]:2/mm?db=4&sentinelPassword=sp'),
-      { lazyConnect: true, maxRetriesPerRequest: 3 },
+      { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true },
     );
     try {
       const bull = bullConnection(redis);
@@ -46,6 +46,9 @@ describe('createRedis and bullConnection', () => {
       }
       expect(redis.options.maxRetriesPerRequest).toBe(3);
       expect(bull['maxRetriesPerRequest']).toBeNull();
+      // the shared client batches its commands; BullMQ's connections (one of them blocking) do not
+      expect(redis.options.enableAutoPipelining).toBe(true);
+      expect(bull['enableAutoPipelining']).toBe(false);
     } finally {
       redis.disconnect();
     }
