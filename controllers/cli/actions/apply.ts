@@ -1,3 +1,4 @@
+import '../zod-jitless.js';
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { renderPlan } from '../../../reconciler/plan/render.js';
