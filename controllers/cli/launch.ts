@@ -12,6 +12,10 @@
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off (as it does Node's). The cache is keyed by the
  * bundle's content hash, the Node version and the architecture, and V8 checks its own version and
  * flags: a stale or foreign cache is rejected and only costs a compile.
+ *
+ * A help command line (`--help`, `plan -h`, `help apply`) is answered from the build's help table
+ * (help-table.ts) without loading the bundle, when the table was made for the same bundle, width and
+ * environment; otherwise commander in the bundle answers it.
  */
 import {
   lstatSync,
