@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       sk('swarmkeeper --version', ['--version']),
       sk('swarmkeeper --version (no compile cache)', ['--version'], noCache),
       sk('swarmkeeper --help', ['--help']),
+      sk('swarmkeeper plan --help', ['plan', '--help']),
       sk('swarmkeeper validate (2 services)', ['validate', '-f', stack]),
       sk('swarmkeeper validate (no compile cache)', ['validate', '-f', stack], noCache),
     ];
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
     if (before) {
       cases.push(sk('before: swarmkeeper --version', ['--version'], undefined, before));
       cases.push(sk('before: swarmkeeper --help', ['--help'], undefined, before));
+      cases.push(sk('before: swarmkeeper plan --help', ['plan', '--help'], undefined, before));
       cases.push(sk('before: swarmkeeper validate', ['validate', '-f', stack], undefined, before));
       if (process.env['DOCKER_HOST'])
         cases.push(sk('before: swarmkeeper plan', ['plan', '-f', stack], undefined, before));

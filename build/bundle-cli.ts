@@ -10,12 +10,17 @@
  * dockerode is bundled without the parts swarmkeeper never reaches and that cost most of its load:
  * BuildKit sessions (gRPC, protobuf) and ssh:// hosts (ssh2; controllers/docker/connection.ts
  * refuses them). Those stubs throw if they are ever called.
- *   tsx build/bundle-cli.ts            writes dist/cli/swarmkeeper.cjs and dist/cli/bundle.json
+ * It then writes the help of every command, as the bundle prints it, to dist/cli/help.json
+ * (controllers/cli/help-table.ts): bin/swarmkeeper.js answers `--help` from it without the bundle.
+ *   tsx build/bundle-cli.ts    writes dist/cli/swarmkeeper.cjs, dist/cli/bundle.json and dist/cli/help.json
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import type { Command } from 'commander';
+import type { HelpForm, HelpTable } from '../controllers/cli/help-table.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const OUT_DIR = join(ROOT, 'dist', 'cli');
@@ -87,7 +92,93 @@ export async function bundleCli(): Promise<{ file: string; bytes: number; sha256
   const sha256 = createHash('sha256').update(code).digest('hex');
   // bin/swarmkeeper.js keys its code cache by this hash (a rebuilt bundle never meets an old cache)
   writeFileSync(join(dirname(file), 'bundle.json'), `${JSON.stringify({ file: BUNDLE_FILE, sha256 })}\n`);
+  const table = await makeHelpTable(file, sha256);
+  writeFileSync(join(OUT_DIR, 'help.json'), `${JSON.stringify(table)}\n`);
   return { file, bytes: code.length, sha256 };
+}
+
+type Main = (argv: string[]) => Promise<number>;
+
+/** What main(args) printed on stdout with the output `width` (undefined: not a terminal). */
+async function render(main: Main, args: string[], width: number | undefined): Promise<string> {
+  const { stdout, stderr } = process;
+  const saved = {
+    write: stdout.write,
+    errWrite: stderr.write,
+    isTTY: Object.getOwnPropertyDescriptor(stdout, 'isTTY'),
+    columns: Object.getOwnPropertyDescriptor(stdout, 'columns'),
+  };
+  let out = '';
+  let err = '';
+  stdout.write = ((s: string) => ((out += s), true)) as typeof stdout.write;
+  stderr.write = ((s: string) => ((err += s), true)) as typeof stderr.write;
+  Object.defineProperty(stdout, 'isTTY', { value: width !== undefined, configurable: true });
+  Object.defineProperty(stdout, 'columns', { value: width, configurable: true });
+  let code: number;
+  try {
+    code = await main(['node', 'swarmkeeper', ...args]);
+  } finally {
+    stdout.write = saved.write;
+    stderr.write = saved.errWrite;
+    for (const k of ['isTTY', 'columns'] as const) {
+      const d = saved[k];
+      if (d) Object.defineProperty(stdout, k, d);
+      else delete (stdout as unknown as Record<string, unknown>)[k];
+    }
+  }
+  if (code !== 0 || err !== '' || !out.startsWith('Usage: '))
+    throw new Error(`swarmkeeper ${args.join(' ')}: exit ${code}, stderr ${JSON.stringify(err)}`);
+  return out;
+}
+
+/**
+ * The help of every command as the bundle's commander prints it, with an empty environment (the
+ * variables it reads are recorded: the launcher uses the table only when none is set), at 80
+ * columns and unwrapped.
+ */
+async function makeHelpTable(bundleFile: string, sha256: string): Promise<HelpTable> {
+  const { main } = createRequire(import.meta.url)(bundleFile) as { main: Main };
+  const { buildProgram } = (await import(join(ROOT, 'dist/controllers/cli/program.js'))) as {
+    buildProgram: (exit: { code: number }) => Command;
+  };
+  const { helpForms } = (await import(join(ROOT, 'dist/controllers/cli/help-table.js'))) as {
+    helpForms: (paths: string[][]) => string[][];
+  };
+  const paths: string[][] = [];
+  const walk = (cmd: Command, path: string[]): void => {
+    paths.push(path);
+    for (const c of cmd.commands) walk(c, [...path, c.name()]);
+  };
+  walk(buildProgram({ code: 0 }), []);
+  const read = new Set<string>();
+  const env = new Proxy({} as NodeJS.ProcessEnv, {
+    get: (_, k) => (typeof k === 'string' && read.add(k), undefined),
+    has: (_, k) => (typeof k === 'string' && read.add(k), false),
+  });
+  const realEnv = process.env;
+  const texts: string[] = [];
+  const indexOf = (t: string): number => (texts.includes(t) ? texts.indexOf(t) : texts.push(t) - 1);
+  const forms: Record<string, HelpForm> = {};
+  process.env = env;
+  try {
+    for (const args of helpForms(paths)) {
+      const narrow = await render(main, args, undefined);
+      const unwrapped = await render(main, args, 100_000);
+      const longest = Math.max(...unwrapped.split('\n').map((l) => l.length));
+      // at least as wide as its longest line, nothing wraps: checked, not assumed
+      let wideFrom: number | null = longest;
+      for (const w of [longest, longest + 1, longest + 37])
+        if ((await render(main, args, w)) !== unwrapped) wideFrom = null;
+      forms[args.join(' ')] = {
+        narrow: indexOf(narrow),
+        wide: wideFrom === null ? null : indexOf(unwrapped),
+        wideFrom,
+      };
+    }
+  } finally {
+    process.env = realEnv;
+  }
+  return { sha256, env: [...read].sort(), texts, forms };
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {

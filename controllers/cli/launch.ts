@@ -12,6 +12,10 @@
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off (as it does Node's). The cache is keyed by the
  * bundle's content hash, the Node version and the architecture, and V8 checks its own version and
  * flags: a stale or foreign cache is rejected and only costs a compile.
+ *
+ * A help command line (`--help`, `plan -h`, `help apply`) is answered from the build's help table
+ * (help-table.ts) without loading the bundle, when the table was made for the same bundle, width and
+ * environment; otherwise commander in the bundle answers it.
  */
 import {
   lstatSync,
@@ -198,12 +202,35 @@ export async function runCli(argv: string[], env = process.env): Promise<number>
   const args = argv.slice(2);
   // --version is answered by main.js before it loads anything: quicker than reading the bundle
   const versionOnly = args.length === 1 && (args[0] === '--version' || args[0] === '-V');
-  const bundle =
-    versionOnly || env['SWARMKEEPER_BUNDLE'] === '0'
-      ? undefined
-      : loadBundle(join(import.meta.dirname, '..', '..', 'cli'), args);
+  const bundleDir = join(import.meta.dirname, '..', '..', 'cli');
+  const fromTree = versionOnly || env['SWARMKEEPER_BUNDLE'] === '0';
+  // the help of a command as the bundle's commander printed it at build time (help-table.ts)
+  const help = fromTree || !mayBeHelp(args) ? undefined : await tableHelp(bundleDir, args, env);
+  if (help !== undefined) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const bundle = fromTree ? undefined : loadBundle(bundleDir, args);
   if (!bundle) return (await import('./main.js')).main(argv);
   const code = await bundle.main(argv);
   bundle.finish(code);
   return code;
+}
+
+/** A command line that may be a help form (cheap: decides whether the help table is read at all). */
+export function mayBeHelp(args: readonly string[]): boolean {
+  return args.length <= 3 && args.some((a) => a === '--help' || a === '-h' || a === 'help');
+}
+
+async function tableHelp(
+  bundleDir: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
+  const info = readBundleInfo(bundleDir);
+  if (!info) return undefined;
+  // imported here: launch.ts itself must load as it is (test/controllers/cli/launch.test.ts strips its types)
+  const { helpOf, readHelpTable } = await import('./help-table.js');
+  const table = readHelpTable(bundleDir);
+  return table && helpOf(table, info.sha256, args, env, process.stdout);
 }

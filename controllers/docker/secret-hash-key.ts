@@ -31,6 +31,8 @@ export interface HashKeyOptions {
   /** Create the Swarm config when it is missing (run, apply); otherwise a throw-away key. */
   create: boolean;
   env?: NodeJS.ProcessEnv;
+  /** The config's read, started earlier (startHashKeyRead); absent: read now. */
+  read?: Promise<Buffer | undefined>;
 }
 
 export interface HashKey {
@@ -59,6 +61,24 @@ export function readHashKeyFile(file: string): Buffer {
   return key;
 }
 
+/**
+ * Starts reading the instance's key config, for a later loadSecretHashKey({ read }): the CLI's
+ * apply and plan start it before they parse their source, so that the round trip overlaps the
+ * parse. Undefined when a key file is set (nothing to read). A failed read is reported where it is
+ * awaited, and is harmless when it never is (a source without resources).
+ */
+export function startHashKeyRead(
+  docker: Docker,
+  instanceId: string,
+  file: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Buffer | undefined> | undefined {
+  if (file ?? env['SWARMKEEPER_SECRET_HASH_KEY_FILE']) return undefined;
+  const read = readConfig(docker, hashKeyConfigName(instanceId));
+  read.catch(() => undefined);
+  return read;
+}
+
 async function readConfig(docker: Docker, name: string): Promise<Buffer | undefined> {
   const found = await docker.listConfigs({ filters: { name: [name] } });
   const c = found.find((x) => x.Spec?.Name === name);
@@ -74,7 +94,7 @@ export async function loadSecretHashKey(opts: HashKeyOptions): Promise<HashKey> 
   const file = opts.file ?? (opts.env ?? process.env)['SWARMKEEPER_SECRET_HASH_KEY_FILE'];
   if (file) return { key: readHashKeyFile(file), source: file };
   const name = hashKeyConfigName(opts.instanceId);
-  const existing = await readConfig(opts.docker, name);
+  const existing = await (opts.read ?? readConfig(opts.docker, name));
   if (existing) return { key: existing, source: `config ${name}` };
   if (!opts.create) return { key: randomBytes(32), source: 'ephemeral' };
   const key = randomBytes(32);

@@ -85,6 +85,12 @@ export interface ReconcileOptions {
    * is used as it is. Absent (the CLI): an id is made and the logger gets kind, key and it.
    */
   reconcileId?: string;
+  /**
+   * false: the services' health is read only when the plan has deploy hooks (they wait on it). The
+   * CLI's plan and apply print no status: without hooks the report's services and status then show
+   * none, and the reconcile spares a Docker list call. Default true (the controller's status).
+   */
+  health?: boolean;
 }
 
 export interface ReconcileReport {
@@ -251,9 +257,11 @@ export async function reconcileResource(
         imageWarnings.push(...(await writeBackImages(writer, res, d, updated.objects, images, log)));
     }
     services =
-      deps.view && !results
-        ? deps.view.health(res.key)
-        : ((await deps.swarm.health({ instanceId: deps.instanceId, owner: res.key })).get(res.key) ?? []);
+      opts.health === false && hookNames.size === 0
+        ? []
+        : deps.view && !results
+          ? deps.view.health(res.key)
+          : ((await deps.swarm.health({ instanceId: deps.instanceId, owner: res.key })).get(res.key) ?? []);
     // post-deploy hooks once every other service converged, observed by a reconcile that wrote
     // nothing (right after an update, health may not show the rollout yet)
     const post = opts.mode === 'apply' && detected.length === 0 ? openHooks(steps, 'post-deploy') : [];

@@ -3,11 +3,22 @@
  * must answer as the module tree it was made from does (SWARMKEEPER_BUNDLE=0), with and without the
  * code cache, and with a cache written by an earlier run.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Command } from 'commander';
+import { helpForms, type HelpTable } from '../../controllers/cli/help-table.js';
 import { COMMANDS } from '../../controllers/cli/launch.js';
+import { buildProgram } from '../../controllers/cli/program.js';
 import { assertBuilt, REPO, run, show, type RunResult } from './helpers/run.js';
 
 let cacheRoot: string;
@@ -21,8 +32,8 @@ afterAll(() => rmSync(cacheRoot, { recursive: true, force: true }));
 
 type Mode = 'tree' | 'bundle' | 'bundle, no cache';
 
-function cli(mode: Mode, args: string[]): Promise<RunResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_COMPILE_CACHE: cacheRoot };
+function cli(mode: Mode, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_COMPILE_CACHE: cacheRoot, ...extraEnv };
   delete env['NODE_DISABLE_COMPILE_CACHE'];
   if (mode === 'tree') env['SWARMKEEPER_BUNDLE'] = '0';
   if (mode === 'bundle, no cache') env['NODE_DISABLE_COMPILE_CACHE'] = '1';
@@ -30,10 +41,10 @@ function cli(mode: Mode, args: string[]): Promise<RunResult> {
 }
 
 /** Runs args in every mode (the bundle twice: writing, then reading its cache); all must agree. */
-async function agree(args: string[]): Promise<RunResult> {
-  const tree = await cli('tree', args);
+async function agree(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  const tree = await cli('tree', args, env);
   for (const mode of ['bundle', 'bundle', 'bundle, no cache'] as const) {
-    const r = await cli(mode, args);
+    const r = await cli(mode, args, env);
     expect({ mode, ...r }, `${args.join(' ')} (${mode})\n${show(r)}`).toEqual({ mode, ...tree });
   }
   return tree;
@@ -46,6 +57,35 @@ describe('the bundled CLI answers as the module tree does', () => {
       const r = await agree(args);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(args[0] === '--version' ? /^\d+\.\d+\.\d+\n$/ : /^Usage: swarmkeeper/);
+    },
+  );
+
+  it('the help table (dist/cli/help.json) has every help form of every command and subcommand', () => {
+    const paths: string[][] = [];
+    const walk = (cmd: Command, path: string[]): void => {
+      paths.push(path);
+      for (const c of cmd.commands) walk(c, [...path, c.name()]);
+    };
+    walk(buildProgram({ code: 0 }), []);
+    expect(paths.map((p) => p[0])).toEqual(expect.arrayContaining([...COMMANDS]));
+    const forms = helpForms(paths).map((f) => f.join(' '));
+    expect(forms).toContain('crds install --help');
+    expect(Object.keys(helpTable().forms).sort()).toEqual(forms.sort());
+  });
+
+  // the table's text for each form, then commander's (an option default from the environment)
+  it.each(helpForms([[], ...COMMANDS.map((c) => [c]), ['crds', 'install']]).map((f) => [f]))(
+    'help %j: the table prints what commander prints (and with SWARMKEEPER_INSTANCE_ID set, commander)',
+    async (args) => {
+      const r = await agree(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(helpTable().texts[helpTable().forms[args.join(' ')]!.narrow]);
+      if (args.at(-1) !== '--help') return;
+      const withEnv = await agree(args, { SWARMKEEPER_INSTANCE_ID: 'from-env', NO_COLOR: '1' });
+      expect(withEnv.code).toBe(0);
+      expect(withEnv.stdout).toMatch(/^Usage: swarmkeeper/);
+      // the program's own options show the default from the environment
+      if (args.length === 1) expect(withEnv.stdout).toMatch(/default:\s+"from-env"/);
     },
   );
 
@@ -86,7 +126,14 @@ describe('the bundled CLI answers as the module tree does', () => {
 
   it('kept a code cache per command it ran successfully', () => {
     const files = readdirSync(join(cacheRoot, 'swarmkeeper'));
+    // help from the bundle: only with an environment that the table was not made for
     for (const name of ['validate', 'plan', 'help'])
       expect(files.some((f) => f.endsWith(`-${name}`))).toBe(true);
   });
 });
+
+let table: HelpTable | undefined;
+function helpTable(): HelpTable {
+  table ??= JSON.parse(readFileSync(join(REPO, 'dist/cli/help.json'), 'utf8')) as HelpTable;
+  return table;
+}

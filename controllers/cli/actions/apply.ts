@@ -1,3 +1,4 @@
+import '../zod-jitless.js';
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { renderPlan } from '../../../reconciler/plan/render.js';
@@ -12,7 +13,7 @@ import {
 import { planOrphans } from '../../runtime/orphans.js';
 import { reconcileResource } from '../../stack/reconcile-resource.js';
 import { HOOK_POLL_MS } from '../../stack/hook-stages.js';
-import { type CliContext, cliSecretHashKey, openContext } from '../context.js';
+import { type CliContext, cliSecretHashKey, openContextWhile } from '../context.js';
 import { parseDurationMs } from '../../../reconciler/units/duration.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../exit-box.js';
@@ -115,10 +116,15 @@ export async function apply(opts: ApplyOpts, cmd: Command, exit: ExitBox): Promi
   const resolveImage = resolveImageOf(opts.resolveImage);
   const timeoutMs = parseDurationMs(opts.timeout);
   const isDir = statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false;
-  const src = loadForCli(opts.file, isDir);
-  const ctx = openContext(cmd, { concurrency: Number(opts.concurrency) });
+  const {
+    ctx,
+    parsed: src,
+    hashKeyRead,
+  } = await openContextWhile(cmd, { concurrency: Number(opts.concurrency) }, () =>
+    loadForCli(opts.file, isDir),
+  );
   let hashKeyP: Promise<Buffer> | undefined;
-  const hashKey = () => (hashKeyP ??= cliSecretHashKey(cmd, ctx, true));
+  const hashKey = () => (hashKeyP ??= cliSecretHashKey(cmd, ctx, true, hashKeyRead));
   let failed = src.errors.length > 0;
   const applied: string[] = [];
   const rollouts = new Set<string>();
@@ -137,6 +143,8 @@ export async function apply(opts: ApplyOpts, cmd: Command, exit: ExitBox): Promi
           ...(opts.adopt ? { adopt: true } : {}),
           ...(resolveImage ? { resolveImage } : {}),
           onProgress: progress,
+          // --wait reads health itself; hooks still get theirs
+          health: false,
         },
         cliReconcileDeps(ctx, src.root, stack, secretHashKey),
         prev,

@@ -1,10 +1,11 @@
+import '../zod-jitless.js';
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { planToJSON, renderPlan } from '../../../reconciler/plan/render.js';
 import type { Plan } from '../../../reconciler/plan/types.js';
 import { planOrphans } from '../../runtime/orphans.js';
 import { reconcileResource } from '../../stack/reconcile-resource.js';
-import { cliSecretHashKey, openContext } from '../context.js';
+import { cliSecretHashKey, openContextWhile } from '../context.js';
 import { loadForCli } from '../load-source.js';
 import type { ExitBox } from '../exit-box.js';
 import { cliReconcileDeps, printWarnings, resolveImageOf, stackSettingsOf } from '../stack-options.js';
@@ -24,10 +25,14 @@ export async function plan(opts: PlanOpts, cmd: Command, exit: ExitBox): Promise
   const resolveImage = resolveImageOf(opts.resolveImage);
   if (opts.output !== 'text' && opts.output !== 'json')
     throw new Error(`--output must be text or json, not "${opts.output}"`);
-  const src = loadForCli(opts.file, statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false);
-  const ctx = openContext(cmd);
+  const isDir = statSync(opts.file, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  const {
+    ctx,
+    parsed: src,
+    hashKeyRead,
+  } = await openContextWhile(cmd, {}, () => loadForCli(opts.file, isDir));
   let hashKeyP: Promise<Buffer> | undefined;
-  const hashKey = () => (hashKeyP ??= cliSecretHashKey(cmd, ctx, false));
+  const hashKey = () => (hashKeyP ??= cliSecretHashKey(cmd, ctx, false, hashKeyRead));
   const plans: { key: string; file: string; plan: Plan }[] = [];
   let failed = src.errors.length > 0;
   const errors = src.errors.map((e) => e.toJSON());
@@ -36,6 +41,7 @@ export async function plan(opts: PlanOpts, cmd: Command, exit: ExitBox): Promise
       res,
       {
         mode: 'plan',
+        health: false,
         ...(opts.prune !== undefined ? { prune: opts.prune } : { prune: false }),
         ...(opts.adopt ? { adopt: true } : {}),
         ...(resolveImage ? { resolveImage } : {}),

@@ -1,3 +1,4 @@
+import '../zod-jitless.js';
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { parseResource } from '../../../reconciler/api/parse.js';

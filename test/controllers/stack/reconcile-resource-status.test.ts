@@ -162,3 +162,36 @@ describe('reconcileResource: apply', () => {
     expect(r.plan?.blocked).toStrictEqual([]);
   });
 });
+
+describe('reconcileResource: health: false (the CLI, which prints no status)', () => {
+  const hook = { image: 'migrate:1', 'x-swarmkeeper': { hook: 'post-deploy' } };
+  it.each([
+    ['apply, no hooks: no health read, no services', 'apply' as const, stackRes({ web: svc('web:1') }), 0],
+    ['plan, no hooks: no health read', 'plan' as const, stackRes({ web: svc('web:1') }), 0],
+    [
+      'apply with a deploy hook: health is read (the hook waits on it)',
+      'apply' as const,
+      stackRes({ web: svc('web:1'), notify: hook }),
+      1,
+    ],
+    [
+      'plan with a deploy hook: health is read',
+      'plan' as const,
+      stackRes({ web: svc('web:1'), notify: hook }),
+      1,
+    ],
+  ])('%s', async (_, mode, res, reads) => {
+    const w = world();
+    w.setHealth([converged('app_web')]);
+    const r = await reconcileResource(res, { mode, health: false }, w.deps);
+    expect(w.healthQueries).toHaveLength(reads);
+    expect(r.services).toStrictEqual(reads === 0 ? [] : [converged('app_web')]);
+    // the plan and what was applied do not depend on it
+    const full = world();
+    full.setHealth([converged('app_web')]);
+    const f = await reconcileResource(res, { mode }, full.deps);
+    expect(r.plan).toStrictEqual(f.plan);
+    expect(r.error?.code).toBe(f.error?.code);
+    expect(w.applies.map((a) => a.actions)).toStrictEqual(full.applies.map((a) => a.actions));
+  });
+});
