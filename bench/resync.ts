@@ -184,7 +184,7 @@ async function main(): Promise<void> {
     // The controller's own measure of its pass (start to last key done), when it logs one.
     const pass = readFileSync(join(dir.path, 'run2.log'), 'utf8')
       .split('\n')
-      .filter((l) => l.startsWith('{') && l.includes('"resync pass done"'))
+      .filter((l) => l.startsWith('{') && l.includes('"resync share done"'))
       .map((l) => JSON.parse(l) as { ms: number; inProcess: number; queued: number })
       .at(-1);
     if (pass)

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { delayToNextSlot, partition, slotOf } from './resync-shards.js';
+import type { PassCounts } from './resync-pass.js';
 import type { KeysProvider } from './types.js';
 
 /** Shards of a pass: the same on every replica (never from the key count, which replicas may see differently). */
@@ -45,7 +46,8 @@ export class Resync {
     private readonly intervalMs: number,
     private readonly log: Logger,
     private readonly enqueue: (key: string) => Promise<void>,
-    private readonly pass?: (keys: string[]) => Promise<void>,
+    /** Runs a claimed shard's keys in process; returns how many ran there and how many it queued. */
+    private readonly pass?: (keys: string[]) => Promise<PassCounts>,
     opts: ResyncOptions = {},
   ) {
     this.shards = Math.max(1, Math.floor(opts.shards ?? RESYNC_SHARDS));
@@ -130,6 +132,7 @@ export class Resync {
     let shards: string[][] | undefined;
     let claimed = 0;
     let keys = 0;
+    const counts: PassCounts = { inProcess: 0, queued: 0 };
     const ttl = Math.max(2, 2 * Math.floor(this.intervalMs));
     for (let s = 0; s < this.shards; s++) {
       const claim = `${this.keyBase}:${slot}:${s}`;
@@ -138,15 +141,22 @@ export class Resync {
       // shard 0's claimer starts the pass's fresh view (the others' reads come after its claim)
       shards ??= partition(await this.provider!({ fresh: s === 0 }), this.shards);
       const mine = shards[s]!;
+      if (mine.length === 0) continue;
       // once stopping, the shards not yet claimed go to the queue (the other processes' workers
       // run them), as a pass interrupted by close hands on the keys it had not started
-      if (this.pass && !this.stopped) await this.pass(mine);
-      else for (const key of mine) await this.enqueue(key);
+      if (this.pass && !this.stopped) {
+        const c = await this.pass(mine);
+        counts.inProcess += c.inProcess;
+        counts.queued += c.queued;
+      } else {
+        for (const key of mine) await this.enqueue(key);
+        counts.queued += mine.length;
+      }
       keys += mine.length;
     }
     if (claimed > 0)
       this.log.info(
-        { slot, shards: claimed, keys, ms: Math.round(performance.now() - t0) },
+        { slot, shards: claimed, keys, ...counts, ms: Math.round(performance.now() - t0) },
         'resync share done',
       );
     return keys;

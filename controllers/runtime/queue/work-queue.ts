@@ -9,7 +9,7 @@ import { addNow, scheduleAfter, type JobData, type JobResult } from './enqueue-o
 import { KeyLocks } from './key-lock.js';
 import { classify, type Classified, type Settled } from './outcome.js';
 import { Resync } from './resync.js';
-import { runResyncPass } from './resync-pass.js';
+import { runResyncPass, type PassCounts } from './resync-pass.js';
 import { closeRedis, settlesWithin, until } from '../shutdown.js';
 import type {
   BackoffOptions,
@@ -48,7 +48,7 @@ export class WorkQueue {
   private readonly busyRetryMs: number;
   private readonly log: Logger;
   private readonly active = new Map<string, AbortController>();
-  private readonly pending = new Set<Promise<void>>();
+  private readonly pending = new Set<Promise<unknown>>();
   private readonly resync: Resync;
   private running: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -162,7 +162,7 @@ export class WorkQueue {
    * shards at a time. Its reconciles are `active`, so close() waits for and aborts them like the
    * worker's; a shard claimed as the queue closes goes to the queue (another replica runs it).
    */
-  private async resyncPass(keys: string[]): Promise<void> {
+  private async resyncPass(keys: string[]): Promise<PassCounts> {
     const t0 = performance.now();
     const p = runResyncPass(keys, {
       concurrency: this.opts.resyncConcurrency ?? 4 * this.opts.concurrency,
@@ -172,10 +172,12 @@ export class WorkQueue {
       closing: () => this.closing !== undefined,
       onError: (key, err) =>
         this.log.error({ key, err }, 'resync pass: key neither reconciled nor enqueued; next pass'),
-    }).then((c) => this.log.debug({ ...c, ms: Math.round(performance.now() - t0) }, 'resync shard done'));
+    });
     this.pending.add(p);
     try {
-      await p;
+      const c = await p;
+      this.log.debug({ ...c, ms: Math.round(performance.now() - t0) }, 'resync shard done');
+      return c;
     } finally {
       this.pending.delete(p);
     }
