@@ -18,6 +18,8 @@ export interface ChildOptions {
   concurrency?: number;
   logFile: string;
   logLevel?: string;
+  /** The CLI to run (default this checkout's bin/swarmkeeper.js), e.g. a previous build's. */
+  bin?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -69,7 +71,7 @@ export class ControllerChild {
   static async start(o: ChildOptions): Promise<ControllerChild> {
     const port = await freePort();
     const args = [
-      join(process.cwd(), 'bin/swarmkeeper.js'),
+      o.bin ?? join(process.cwd(), 'bin/swarmkeeper.js'),
       '--instance-id',
       o.instanceId,
       '--log-level',
