@@ -62,7 +62,7 @@ export class Resync {
   start(): void {
     if (this.timer || !this.provider) return;
     this.stopped = false;
-    this.arm();
+    this.arm(true);
   }
 
   /**
@@ -79,19 +79,25 @@ export class Resync {
     );
   }
 
-  /** The next tick: at the next slot's start plus jitter, re-armed when it fires. */
-  private arm(): void {
+  /**
+   * The next tick: at the next slot's start plus jitter, re-armed when it fires. The first tick of
+   * a process skips a slot that starts within half an interval: the process's start-up resync
+   * has just run every key (the other processes take that slot).
+   */
+  private arm(first = false): void {
     const now = this.now();
-    const slot = slotOf(now, this.intervalMs) + 1;
-    this.timer = setTimeout(
-      () => {
-        this.arm();
-        this.runSlot(Math.max(slot, slotOf(this.now(), this.intervalMs))).catch((err: unknown) =>
-          this.log.error({ err }, 'resync failed'),
-        );
-      },
-      delayToNextSlot(now, this.intervalMs, this.random()),
-    );
+    let slot = slotOf(now, this.intervalMs) + 1;
+    let delay = delayToNextSlot(now, this.intervalMs, this.random());
+    if (first && slot * this.intervalMs - now < this.intervalMs / 2) {
+      slot += 1;
+      delay += this.intervalMs;
+    }
+    this.timer = setTimeout(() => {
+      this.arm();
+      this.runSlot(Math.max(slot, slotOf(this.now(), this.intervalMs))).catch((err: unknown) =>
+        this.log.error({ err }, 'resync failed'),
+      );
+    }, delay);
     this.timer.unref();
   }
 

@@ -273,6 +273,29 @@ describe('Resync on a real Redis', { timeout: 20_000 }, () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it.each([
+    // started this far into a slot (of 10 s), random 0: the first tick after this many ms
+    [0, 10_000],
+    [2500, 7500],
+    [5000, 5000],
+    [5001, 14_999], // the next slot starts within half an interval: the start-up resync just ran
+    [9999, 10_001],
+  ])('started %d ms into a slot, the first tick comes %d ms later', async (into, after) => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const a = resync();
+    a.clock.t = SLOT * 10_000 + into;
+    a.r.start();
+    a.clock.t += after - 1;
+    vi.advanceTimersByTime(after - 1);
+    await redis.ping();
+    expect(a.passes).toEqual([]);
+    a.clock.t += 1;
+    vi.advanceTimersByTime(1);
+    await waitFor('the first tick', () => a.done().length === 3);
+    expect(await claims()).toContain(`${BASE}:${Math.floor(a.clock.t / 10_000)}:0`);
+    void a.r.stop();
+  });
+
   it('a tick that fires late, in a later slot, runs that slot (not the one it was armed for)', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const a = resync();
