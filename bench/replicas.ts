@@ -13,7 +13,8 @@
  * the replicas; null when a build logs no shares). CPU per child comes from /proc.
  *
  *   npx tsx bench/replicas.ts   (REPLICAS_STACKS=200 REPLICAS_SERVICES=5 REPLICAS_COUNT=3
- *                                REPLICAS_RESYNC_S=5 REPLICAS_SLOTS=6 REPLICAS_ROUNDS=2)
+ *                                REPLICAS_RESYNC_S=5 REPLICAS_SLOTS=6 REPLICAS_ROUNDS=2
+ *                                REPLICAS_RUN_ARGS="--no-idle-gc", BENCH_BEFORE=<built checkout>)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,6 +43,8 @@ const RESYNC_S = Number(process.env['REPLICAS_RESYNC_S'] ?? 5);
 const SLOTS = Number(process.env['REPLICAS_SLOTS'] ?? 6);
 const ROUNDS = Number(process.env['REPLICAS_ROUNDS'] ?? 2);
 const BEFORE = process.env['BENCH_BEFORE'];
+/** More `swarmkeeper run` options for every child, e.g. `--no-idle-gc`. */
+const RUN_ARGS = (process.env['REPLICAS_RUN_ARGS'] ?? '').split(' ').filter(Boolean);
 const INTERVAL = RESYNC_S * 1000;
 
 function stackFile(name: string): string {
@@ -107,6 +110,7 @@ async function measure(
         logFile: logs[i]!,
         logLevel: 'debug', // `reconcile start` per key: STACKS lines per slot
         ...(opts.bin ? { bin: opts.bin } : {}),
+        args: RUN_ARGS,
       });
       children.push(c);
     }

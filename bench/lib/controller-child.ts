@@ -20,6 +20,8 @@ export interface ChildOptions {
   logLevel?: string;
   /** The CLI to run (default this checkout's bin/swarmkeeper.js), e.g. a previous build's. */
   bin?: string;
+  /** More `run` options, e.g. `--no-idle-gc`. */
+  args?: readonly string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -87,6 +89,7 @@ export class ControllerChild {
       o.resync ?? '10m',
       '--concurrency',
       String(o.concurrency ?? 4),
+      ...(o.args ?? []),
     ];
     const fd = openSync(o.logFile, 'a');
     // BENCH_NODE_ARGS: node flags for the controller child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
