@@ -63,11 +63,11 @@ async function waitPass(child: ControllerChild, target: number, timeoutMs: numbe
   );
 }
 
-/** The controller's "resync pass done" log lines (one per in-process pass). */
+/** The controller's "resync share done" log lines (one per replica's share of a pass; one replica here). */
 function passLines(logFile: string): string[] {
   return readFileSync(logFile, 'utf8')
     .split('\n')
-    .filter((l) => l.startsWith('{') && l.includes('"resync pass done"'));
+    .filter((l) => l.startsWith('{') && l.includes('"resync share done"'));
 }
 
 function printCounts(proxy: CountingProxy, stacks: number): void {

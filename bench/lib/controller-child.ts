@@ -18,6 +18,10 @@ export interface ChildOptions {
   concurrency?: number;
   logFile: string;
   logLevel?: string;
+  /** The CLI to run (default this checkout's bin/swarmkeeper.js), e.g. a previous build's. */
+  bin?: string;
+  /** More `run` options, e.g. `--no-idle-gc`. */
+  args?: readonly string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -69,7 +73,7 @@ export class ControllerChild {
   static async start(o: ChildOptions): Promise<ControllerChild> {
     const port = await freePort();
     const args = [
-      join(process.cwd(), 'bin/swarmkeeper.js'),
+      o.bin ?? join(process.cwd(), 'bin/swarmkeeper.js'),
       '--instance-id',
       o.instanceId,
       '--log-level',
@@ -85,6 +89,7 @@ export class ControllerChild {
       o.resync ?? '10m',
       '--concurrency',
       String(o.concurrency ?? 4),
+      ...(o.args ?? []),
     ];
     const fd = openSync(o.logFile, 'a');
     // BENCH_NODE_ARGS: node flags for the controller child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"

@@ -75,9 +75,10 @@ export class Manager {
     // an earlier run would otherwise find its key missing and prune it.
     await this.#snapshots.catch(() => undefined);
     this.#sourcesReady = true;
-    // Each resync pass starts a new epoch: it reads the Swarm afresh (once), in every replica.
-    queue.registerResync(async () => {
-      await epoch.bump();
+    // Each resync pass starts a new epoch (once, by the replica that starts it): the Swarm is read
+    // afresh, once in every replica that takes a share of the pass.
+    queue.registerResync(async ({ fresh }) => {
+      if (fresh) await epoch.bump();
       return desired.resyncKeys();
     });
     await queue.start();

@@ -173,11 +173,6 @@ async function startReplica(label: string): Promise<(typeof replicas)[0]> {
       `${LEASE_S}s`,
       '--resync',
       `${RESYNC_MS}ms`,
-      // With a rate limit the periodic pass goes through the shared queue, so both replicas take its
-      // keys. Without one, the replica that wins an interval reconciles the whole pass in process,
-      // and which one wins is not up to this test.
-      '--rate-limit',
-      '1000/1s',
     ],
   });
   const r = { ctl, proxy };
@@ -240,7 +235,7 @@ describe('swarmkeeper run --kube with two replicas', () => {
     }
   });
 
-  it('a CR converges; the follower reconciles keys from the shared queue and never prunes a live one', async () => {
+  it('a CR converges; the follower takes a share of the periodic resync and never prunes a live one', async () => {
     since = Date.now();
     await apply(stack('haweb'));
     await waitReady('haweb');
@@ -257,11 +252,20 @@ describe('swarmkeeper run --kube with two replicas', () => {
       ).reduce((a, b) => a + b, 0);
     const writesBefore = await writes();
     const rv = (await getCr('haweb'))!.metadata.resourceVersion;
-    // resyncs (queue path: --rate-limit) put the key on the queue again and again; the follower takes some of them
-    await waitFor(`the follower reconciles SwarmStack keys\n${tails()}`, 60_000, async () =>
+    // The replicas tick together at each resync slot and share its pass by shards: the shard of the
+    // key goes to whichever claims it first, so the follower reconciles it in some of the passes.
+    const t0 = Date.now();
+    const shares = (r: (typeof replicas)[0]) =>
+      r.ctl.find('resync share done', {}, t0).filter((l) => Number(l['keys']) > 0).length;
+    await waitFor(`the follower reconciles periodic resync keys\n${tails()}`, 60_000, async () =>
+      shares(follower) >= 3 &&
       metricSum(await follower.ctl.metrics(), 'swarmkeeper_reconcile_total', key) >= before + 3
         ? true
         : undefined,
+    );
+    // and the leader took a share of the same passes (no replica wins every interval)
+    await waitFor(`the leader reconciles periodic resync keys too\n${tails()}`, 30_000, () =>
+      shares(leader) >= 1 ? true : undefined,
     );
     // it read the custom object from the API (no informer), found it, and left the Swarm as it was
     expect(follower.proxy.count('GET', `/namespaces/${NS}/swarmstacks/haweb`)).toBeGreaterThan(0);

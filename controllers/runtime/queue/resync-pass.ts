@@ -1,7 +1,8 @@
 /**
- * The periodic resync pass, reconciled in the process that won the interval's election instead of
- * one queue job per key. A no-op reconcile is then a key lock, a status read and the in-memory
- * desired state and plan: no BullMQ scripts (add, move to active, move to finished) per key.
+ * The periodic resync pass over one shard's keys, reconciled in the process that claimed the shard
+ * (resync.ts) instead of one queue job per key. A no-op reconcile is then a key lock, a status read
+ * and the in-memory desired state and plan: no BullMQ scripts (add, move to active, move to
+ * finished) per key.
  * The queue still gets every key that needs it:
  *  - a key with a failure count (in backoff) is enqueued as before, so its retries keep their attempt;
  *  - a key locked elsewhere (a worker of any replica runs it) is retried through the queue;

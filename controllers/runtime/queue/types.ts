@@ -57,13 +57,15 @@ export interface WorkQueueOptions {
   readonly reconcile: ReconcileFn;
   readonly backoff?: Partial<BackoffOptions>;
   /**
-   * Keys the periodic resync pass reconciles at once in the process that won the interval (default
+   * Keys the periodic resync pass reconciles at once in a process, per shard it claimed (default
    * 4 x concurrency): a no-op reconcile there is mostly Redis round trips, which many keys in flight
    * share. The worker keeps `concurrency` for everything else meanwhile.
    */
   readonly resyncConcurrency?: number;
-  /** Periodic resync of every key from the provider (default 10 min). */
+  /** Periodic resync of every key from the provider (default 10 min), shared by the replicas (resync.ts). */
   readonly resyncIntervalMs?: number;
+  /** Shards a resync pass is cut into, claimed one at a time by the replicas (default 16; the same everywhere). */
+  readonly resyncShards?: number;
   /** Global limit over all processes: at most `max` reconciles started per `durationMs`. */
   readonly rateLimit?: { max: number; durationMs: number };
   /**
@@ -83,4 +85,9 @@ export interface QueueDepth {
   readonly delayed: number;
 }
 
-export type KeysProvider = () => Promise<string[]> | string[];
+/**
+ * The keys to resync. `fresh`: this read starts a pass (an unelected run, or the claim of a slot's
+ * first shard), so the caller may start a fresh view of the world for it; a replica joining a
+ * pass another started gets `false`.
+ */
+export type KeysProvider = (ctx: { fresh: boolean }) => Promise<string[]> | string[];

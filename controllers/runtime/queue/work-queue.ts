@@ -9,7 +9,7 @@ import { addNow, scheduleAfter, type JobData, type JobResult } from './enqueue-o
 import { KeyLocks } from './key-lock.js';
 import { classify, type Classified, type Settled } from './outcome.js';
 import { Resync } from './resync.js';
-import { runResyncPass } from './resync-pass.js';
+import { runResyncPass, type PassCounts } from './resync-pass.js';
 import { closeRedis, settlesWithin, until } from '../shutdown.js';
 import type {
   BackoffOptions,
@@ -30,8 +30,9 @@ import type {
  *     the lock held completes as `busy` and is requeued shortly.
  * Follow-ups (requeueAfter, backoff, busy, aborted) are added after the job has finished, so they
  * never overwrite an event parked while the job ran; see scheduleAfter for the "earliest wins" rule.
- * The periodic resync pass runs its keys in the elected process, under the same per-key locks,
- * and queues only what needs the queue (resync-pass.ts); with a global rate limit it enqueues them all.
+ * The periodic resync pass is shared by the processes, shard by shard (resync.ts); each runs the keys
+ * of its shards in process, under the same per-key locks, and queues only what needs the queue
+ * (resync-pass.ts); with a global rate limit they enqueue them all.
  */
 export class WorkQueue {
   private readonly redis: Redis;
@@ -47,10 +48,9 @@ export class WorkQueue {
   private readonly busyRetryMs: number;
   private readonly log: Logger;
   private readonly active = new Map<string, AbortController>();
-  private readonly pending = new Set<Promise<void>>();
+  private readonly pending = new Set<Promise<unknown>>();
   private readonly resync: Resync;
   private running: Promise<void> | undefined;
-  private passing: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly opts: WorkQueueOptions) {
@@ -80,6 +80,7 @@ export class WorkQueue {
       (key) => addNow(this.queue, key, 'resync'),
       // the global limiter counts queue jobs only: with one, the pass goes through the queue
       opts.rateLimit ? undefined : (keys) => this.resyncPass(keys),
+      opts.resyncShards ? { shards: opts.resyncShards } : {},
     );
 
     this.queue = new Queue<JobData, JobResult>(opts.name, { connection, prefix });
@@ -140,7 +141,7 @@ export class WorkQueue {
     return worker;
   }
 
-  /** Periodic resync of every key the provider returns (one process per interval does it). */
+  /** Periodic resync of every key the provider returns (the processes share each interval's pass). */
   registerResync(provider: KeysProvider): void {
     this.resync.setProvider(provider);
     if (this.running && !this.closing) this.resync.start();
@@ -151,22 +152,17 @@ export class WorkQueue {
     return this.resync.runOnce(false);
   }
 
-  /** The periodic pass now, if this process wins the interval's election (what the timer runs). */
+  /** This process's share of the current slot's pass now (what the timer runs); the keys it took. */
   async resyncElected(): Promise<number> {
     return this.resync.runOnce(true);
   }
 
   /**
-   * Reconciles `keys` in this process (resync-pass.ts), one pass at a time: a pass still running
-   * when the next interval comes covers every key already. Its reconciles are `active`, so close()
-   * waits for and aborts them like the worker's.
+   * Reconciles one claimed shard's `keys` in this process (resync-pass.ts); Resync runs one slot's
+   * shards at a time. Its reconciles are `active`, so close() waits for and aborts them like the
+   * worker's; a shard claimed as the queue closes goes to the queue (another replica runs it).
    */
-  private async resyncPass(keys: string[]): Promise<void> {
-    if (this.closing) return;
-    if (this.passing) {
-      this.log.warn({ keys: keys.length }, 'resync pass skipped: the previous pass is still running');
-      return;
-    }
+  private async resyncPass(keys: string[]): Promise<PassCounts> {
     const t0 = performance.now();
     const p = runResyncPass(keys, {
       concurrency: this.opts.resyncConcurrency ?? 4 * this.opts.concurrency,
@@ -176,14 +172,14 @@ export class WorkQueue {
       closing: () => this.closing !== undefined,
       onError: (key, err) =>
         this.log.error({ key, err }, 'resync pass: key neither reconciled nor enqueued; next pass'),
-    }).then((c) => this.log.info({ ...c, ms: Math.round(performance.now() - t0) }, 'resync pass done'));
-    this.passing = p;
+    });
     this.pending.add(p);
     try {
-      await p;
+      const c = await p;
+      this.log.debug({ ...c, ms: Math.round(performance.now() - t0) }, 'resync shard done');
+      return c;
     } finally {
       this.pending.delete(p);
-      this.passing = undefined;
     }
   }
 
@@ -213,7 +209,7 @@ export class WorkQueue {
    * more; a worker or queue that still has not closed is force-closed, then disconnected.
    */
   private async doClose(deadlineMs: number): Promise<void> {
-    this.resync.stop();
+    const resyncStopped = this.resync.stop();
     const worker = this.worker;
     if (worker) {
       const workerClosed = worker.close();
@@ -232,7 +228,7 @@ export class WorkQueue {
       }
     }
     await settlesWithin(this.running ?? Promise.resolve(), 200);
-    await settlesWithin(Promise.allSettled([...this.pending]), 300);
+    await settlesWithin(Promise.allSettled([...this.pending, resyncStopped]), 300);
     if (!(await settlesWithin(this.queue.close(), 300))) await settlesWithin(this.queue.disconnect(), 200);
     if (this.ownsRedis) await closeRedis(this.redis, 300);
   }
