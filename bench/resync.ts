@@ -118,6 +118,8 @@ async function main(): Promise<void> {
       dockerHost: `unix://${proxy.socketPath}`,
       concurrency: CONCURRENCY,
       logLevel: process.env['BENCH_LOG_LEVEL'] ?? 'info',
+      // RESYNC_RUN_ARGS: more `run` options, e.g. "--no-idle-gc"
+      args: (process.env['RESYNC_RUN_ARGS'] ?? '').split(' ').filter(Boolean),
     };
     // Run #1: cold startup pass.
     proxy.reset();
