@@ -3,7 +3,15 @@
  * must answer as the module tree it was made from does (SWARMKEEPER_BUNDLE=0), with and without the
  * code cache, and with a cache written by an earlier run.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,5 +96,12 @@ describe('the bundled CLI answers as the module tree does', () => {
     const files = readdirSync(join(cacheRoot, 'swarmkeeper'));
     for (const name of ['validate', 'plan', 'help'])
       expect(files.some((f) => f.endsWith(`-${name}`))).toBe(true);
+  });
+
+  it('is ASCII only, so V8 keeps its source as one byte per character', () => {
+    const code = readFileSync(join(REPO, 'dist/cli/swarmkeeper.cjs'));
+    expect(code.findIndex((b) => b > 0x7f)).toBe(-1);
+    // read as the launcher reads it: one character per byte
+    expect(readFileSync(join(REPO, 'dist/cli/swarmkeeper.cjs'), 'utf8').length).toBe(code.length);
   });
 });
