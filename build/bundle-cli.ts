@@ -22,14 +22,7 @@ const OUT_DIR = join(ROOT, 'dist', 'cli');
 export const BUNDLE_FILE = 'swarmkeeper.cjs';
 
 /** Required at run time from node_modules (only `run`, `status`, `crds` and `--kube` load them). */
-export const EXTERNAL = [
-  '@kubernetes/client-node',
-  'bullmq',
-  'ioredis',
-  'fastify',
-  'prom-client',
-  'simple-git',
-];
+export const EXTERNAL = ['@kubernetes/client-node', 'bullmq', 'ioredis', 'prom-client', 'simple-git'];
 
 const unsupported = (what: string) =>
   `throw new Error(${JSON.stringify(`swarmkeeper: ${what} is not part of the bundled CLI`)});`;

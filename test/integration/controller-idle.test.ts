@@ -57,7 +57,7 @@ describe('swarmkeeper run, directory source only: what an idle controller holds'
     expect(after).toBeLessThan(4);
   });
 
-  it('loads neither client-node, ssh2, gRPC, cron-parser, OpenTelemetry, simple-git nor the PostgreSQL backend', async () => {
+  it('loads neither client-node, ssh2, gRPC, cron-parser, OpenTelemetry, simple-git, fastify nor the PostgreSQL backend', async () => {
     ctl.signal('SIGTERM');
     expect((await ctl.exited).code, ctl.tail()).toBe(0);
     modules = readFileSync(moduleLog, 'utf8').split('\n').filter(Boolean);
@@ -73,6 +73,8 @@ describe('swarmkeeper run, directory source only: what an idle controller holds'
       'luxon',
       '@opentelemetry/api',
       'simple-git', // only a git source loads it
+      'fastify', // the HTTP server is node:http (controllers/observability/http-router.ts)
+      'ajv',
     ])
       expect(ofPackage(pkg), pkg).toEqual([]);
     // BullMQ's index asks for postgres/index.js and gets the empty stand-in (the loader's hook sees
