@@ -52,6 +52,9 @@ describe('swarmkeeper run, directory source only: what an idle controller holds'
       (await status.condition(KEY, 'Ready'))?.status === 'True' ? true : undefined,
     );
     const line = await ctl.waitForLog('idle: memory of the last burst released', {}, 90_000);
+    // bin/swarmkeeper.js re-executed `run` in place (same pid) with one malloc arena
+    const environ = readFileSync(`/proc/${ctl.pid}/environ`, 'utf8').split('\0');
+    expect(environ).toContain('MALLOC_ARENA_MAX=1');
     const [before, after] = line['youngMiB'] as [number, number];
     expect(after).toBeLessThan(before);
     expect(after).toBeLessThan(4);
