@@ -12,6 +12,9 @@ try {
 } catch {
   // no cache: start-up is slower, nothing else changes
 }
-const { runCli } = await import('../dist/controllers/cli/launch.js');
+const { mallocArenaReexec, runCli } = await import('../dist/controllers/cli/launch.js');
+
+// `run` only: the same command again, in this process, with MALLOC_ARENA_MAX=1 (launch.ts says why)
+mallocArenaReexec(process.argv.slice(2));
 
 process.exitCode = await runCli(process.argv);

@@ -194,6 +194,39 @@ export function pruneStale(dir: string, keep: string, now: number): void {
   }
 }
 
+/** glibc's malloc arenas for `swarmkeeper run` (see mallocArenaReexec). */
+export const RUN_MALLOC_ARENA_MAX = '1';
+
+type Execve = (file: string, args: string[], env: Record<string, string | undefined>) => never;
+
+/**
+ * `swarmkeeper run` replaces itself (same pid, `process.execve`) with the same command and
+ * MALLOC_ARENA_MAX=1, unless MALLOC_ARENA_MAX is already set (to any value: the way to keep glibc's
+ * default, 8 arenas per CPU). glibc gives every thread that calls malloc an arena of its own; Node's
+ * V8 and libuv threads each keep one with freed, unreturned pages: one arena measured 4-6 MiB less
+ * RSS in an idle controller (bench/README.md, idle-memory). It must be in the environment before the
+ * process starts, hence the re-exec; the image sets it in its ENV and pays no re-exec. Only Linux, only
+ * where Node has execve (>= 23.11), and any failure goes on without it. Returns only when it did not
+ * re-exec.
+ */
+export function mallocArenaReexec(
+  args: readonly string[],
+  env: Record<string, string | undefined> = process.env,
+  p: { platform: string; execve?: Execve; execPath: string; execArgv: string[]; argv: string[] } = process,
+): void {
+  if (p.platform !== 'linux' || typeof p.execve !== 'function') return;
+  if (env['MALLOC_ARENA_MAX'] !== undefined) return;
+  if (cacheNameOf(args) !== undefined) return; // not `run`
+  try {
+    p.execve(p.execPath, [p.execPath, ...p.execArgv, ...p.argv.slice(1)], {
+      ...env,
+      MALLOC_ARENA_MAX: RUN_MALLOC_ARENA_MAX,
+    });
+  } catch {
+    // no re-exec: the controller runs with glibc's default arenas
+  }
+}
+
 /**
  * bin/swarmkeeper.js: runs the CLI, from the bundle when the build made one and
  * SWARMKEEPER_BUNDLE is not 0 (the module tree then: what the bundle was made from).

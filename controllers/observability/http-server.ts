@@ -1,5 +1,5 @@
-import Fastify, { type FastifyInstance } from 'fastify';
 import type { Metrics } from './metrics.js';
+import { HttpRouter } from './http-router.js';
 import { type ReadyReport, within } from './readiness.js';
 import { type TriggerRoutesOptions, registerTriggerRoutes } from './webhook.js';
 
@@ -18,26 +18,25 @@ export function createHttpServer(
   metrics: Metrics,
   probes: Probes,
   triggers?: TriggerRoutesOptions,
-): FastifyInstance {
-  const app = Fastify({ logger: false });
+): HttpRouter {
+  const app = new HttpRouter();
   // POST /hooks/git (signed webhooks) and POST /sync (swarmkeeper sync), see webhook.ts.
   if (triggers) registerTriggerRoutes(app, triggers);
-  app.get('/metrics', async (_req, reply) => {
-    reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
-  app.get('/healthz', async (_req, reply) => {
+  app.get('/metrics', async () => ({
+    status: 200,
+    body: await metrics.registry.metrics(),
+    contentType: metrics.registry.contentType,
+  }));
+  app.get('/healthz', () => {
     const ok = probes.healthy();
-    reply.code(ok ? 200 : 503);
-    return { ok };
+    return { status: ok ? 200 : 503, body: { ok } };
   });
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', async () => {
     const r = await within(probes.ready(), READYZ_DEADLINE_MS, {
       ok: false,
       checks: { answered: false },
     });
-    reply.code(r.ok ? 200 : 503);
-    return r;
+    return { status: r.ok ? 200 : 503, body: r };
   });
   return app;
 }

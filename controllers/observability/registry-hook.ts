@@ -8,10 +8,10 @@
  * holds it can send any body), and a replay only asks the registry once more; polls of an image
  * never overlap badly (a newer answer is never overwritten by an older one).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { ImageWatch } from '../stack/image-update-poller.js';
+import type { HttpRouter } from './http-router.js';
 import { parseRegistryPayload, pushMatches } from '../stack/registry-webhook-payload.js';
 
 /** The image update poller's side of the hook. */
@@ -28,14 +28,17 @@ export interface RegistryHookOptions {
   tokenMatches: (secret: Buffer, given: string) => boolean;
 }
 
-export function registerRegistryHook(scope: FastifyInstance, o: RegistryHookOptions): void {
-  scope.post('/hooks/registry', async (req: FastifyRequest, reply: FastifyReply) => {
+export function registerRegistryHook(scope: HttpRouter, o: RegistryHookOptions): void {
+  scope.post('/hooks/registry', (req) => {
     if (!o.secret) {
       o.requests.inc({ provider: 'registry', result: 'disabled' });
-      return reply.code(503).send({
-        error:
-          'the webhook receiver is disabled: start the controller with --webhook-secret-file or SWARMKEEPER_WEBHOOK_SECRET',
-      });
+      return {
+        status: 503,
+        body: {
+          error:
+            'the webhook receiver is disabled: start the controller with --webhook-secret-file or SWARMKEEPER_WEBHOOK_SECRET',
+        },
+      };
     }
     const raw = req.headers['authorization'];
     const auth = Array.isArray(raw) ? raw[0] : raw;
@@ -43,12 +46,12 @@ export function registerRegistryHook(scope: FastifyInstance, o: RegistryHookOpti
     if (!bearer || !o.tokenMatches(o.secret, bearer)) {
       o.requests.inc({ provider: 'registry', result: 'unauthorized' });
       o.logger?.warn({ ip: req.ip }, 'registry webhook rejected: nothing polled');
-      return reply
-        .code(401)
-        .send({ error: 'POST /hooks/registry needs Authorization: Bearer <webhook secret>' });
+      return {
+        status: 401,
+        body: { error: 'POST /hooks/registry needs Authorization: Bearer <webhook secret>' },
+      };
     }
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const { format, pushes } = parseRegistryPayload(body);
+    const { format, pushes } = parseRegistryPayload(req.body);
     const { images } = o.images?.pollNow((w) =>
       pushes.some((p) => pushMatches(p, w.image, w.policy.kind === 'semver')),
     ) ?? { images: [] };
@@ -58,6 +61,6 @@ export function registerRegistryHook(scope: FastifyInstance, o: RegistryHookOpti
       (p) => `${p.host ? `${p.host}/` : ''}${p.repository}${p.tag ? `:${p.tag}` : ''}`,
     );
     o.logger?.info({ format, repositories, polled: images }, 'registry webhook');
-    return reply.code(202).send({ format, pushed: repositories, polled: images });
+    return { status: 202, body: { format, pushed: repositories, polled: images } };
   });
 }

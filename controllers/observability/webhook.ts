@@ -12,10 +12,10 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { normalizeRepoUrl, parsePayload, payloadRepoUrls } from '../sources/git-webhook-payload.js';
+import type { HttpReply, HttpRouter } from './http-router.js';
 import { type ImagePollNow, registerRegistryHook } from './registry-hook.js';
 import { type DeliveryLedger, deliveryIds } from './webhook-replay.js';
 
@@ -133,8 +133,10 @@ export function isLoopback(address: string | undefined): boolean {
   return !!address && (/^127\./.test(address) || address === '::1' || /^::ffff:127\./.test(address));
 }
 
-/** Mounts POST /hooks/git and POST /sync in their own scope (raw-body parsing stays local). */
-export function registerTriggerRoutes(app: FastifyInstance, opts: TriggerRoutesOptions): void {
+const send = (status: number, body: unknown): HttpReply => ({ status, body });
+
+/** Mounts POST /hooks/git, POST /hooks/registry and POST /sync (each reads the raw body). */
+export function registerTriggerRoutes(app: HttpRouter, opts: TriggerRoutesOptions): void {
   const requests =
     (opts.registry?.getSingleMetric('swarmkeeper_webhook_requests_total') as
       Counter<'provider' | 'result'> | undefined) ??
@@ -147,112 +149,100 @@ export function registerTriggerRoutes(app: FastifyInstance, opts: TriggerRoutesO
   const log = opts.logger;
   const gitTargets = () => opts.targets().filter((t) => t.url !== undefined);
 
-  void app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) =>
-      done(null, body),
+  app.post('/hooks/git', async (req) => {
+    const headers = req.headers as Headers;
+    if (!opts.secret) {
+      requests.inc({ provider: 'unknown', result: 'disabled' });
+      return send(503, {
+        error:
+          'the webhook receiver is disabled: start the controller with --webhook-secret-file or SWARMKEEPER_WEBHOOK_SECRET',
+      });
+    }
+    const body = req.body;
+    const verdict = verifyWebhook(headers, body, opts.secret);
+    if (!verdict.ok) {
+      requests.inc({ provider: 'unknown', result: 'unauthorized' });
+      log?.warn({ reason: verdict.reason, ip: req.ip }, 'webhook rejected: nothing triggered');
+      return send(401, { error: verdict.reason });
+    }
+    const ids = deliveryIds(headers);
+    const claim = opts.deliveries ? await opts.deliveries.claim(ids, body) : 'new';
+    if (claim === 'replay') {
+      requests.inc({ provider: verdict.provider, result: 'replayed' });
+      log?.warn(
+        { provider: verdict.provider, deliveries: ids, ip: req.ip },
+        'webhook replay rejected: nothing triggered',
+      );
+      return send(409, {
+        error:
+          'this delivery (its delivery id or its signed body) was already accepted: a replay triggers nothing',
+      });
+    }
+    if (claim === 'unavailable') {
+      requests.inc({ provider: verdict.provider, result: 'unavailable' });
+      log?.warn(
+        { provider: verdict.provider },
+        'webhook not accepted: Redis (the replay ledger) is unreachable',
+      );
+      return send(503, {
+        error: 'cannot check the delivery against replays now (Redis unreachable); retry later',
+      });
+    }
+    const event = eventOf(headers);
+    if (event === 'ping') {
+      requests.inc({ provider: verdict.provider, result: 'ignored' });
+      return send(200, { provider: verdict.provider, event, triggered: [] });
+    }
+    if (event !== undefined && !/push|tag|create/i.test(event)) {
+      requests.inc({ provider: verdict.provider, result: 'ignored' });
+      return send(202, { provider: verdict.provider, event, triggered: [], ignored: 'not a push event' });
+    }
+    const repos = payloadRepoUrls(parsePayload(body, header(headers, 'content-type')));
+    const all = gitTargets();
+    const matching = all.filter((t) => repos.includes(normalizeRepoUrl(t.url!)));
+    const chosen = matching.length > 0 ? matching : all;
+    for (const t of chosen) void (t.syncNow ? t.syncNow('webhook') : t.sync()).catch(() => undefined);
+    requests.inc({ provider: verdict.provider, result: 'accepted' });
+    const triggered = chosen.map((t) => t.name);
+    log?.info(
+      { provider: verdict.provider, event, repos, matched: matching.length > 0, triggered },
+      'webhook accepted',
     );
+    return send(202, { provider: verdict.provider, event, matched: matching.length > 0, triggered });
+  });
 
-    scope.post('/hooks/git', async (req: FastifyRequest, reply: FastifyReply) => {
-      const headers = req.headers as Headers;
-      if (!opts.secret) {
-        requests.inc({ provider: 'unknown', result: 'disabled' });
-        return reply.code(503).send({
-          error:
-            'the webhook receiver is disabled: start the controller with --webhook-secret-file or SWARMKEEPER_WEBHOOK_SECRET',
-        });
-      }
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const verdict = verifyWebhook(headers, body, opts.secret);
-      if (!verdict.ok) {
-        requests.inc({ provider: 'unknown', result: 'unauthorized' });
-        log?.warn({ reason: verdict.reason, ip: req.ip }, 'webhook rejected: nothing triggered');
-        return reply.code(401).send({ error: verdict.reason });
-      }
-      const ids = deliveryIds(headers);
-      const claim = opts.deliveries ? await opts.deliveries.claim(ids, body) : 'new';
-      if (claim === 'replay') {
-        requests.inc({ provider: verdict.provider, result: 'replayed' });
-        log?.warn(
-          { provider: verdict.provider, deliveries: ids, ip: req.ip },
-          'webhook replay rejected: nothing triggered',
-        );
-        return reply.code(409).send({
-          error:
-            'this delivery (its delivery id or its signed body) was already accepted: a replay triggers nothing',
-        });
-      }
-      if (claim === 'unavailable') {
-        requests.inc({ provider: verdict.provider, result: 'unavailable' });
-        log?.warn(
-          { provider: verdict.provider },
-          'webhook not accepted: Redis (the replay ledger) is unreachable',
-        );
-        return reply
-          .code(503)
-          .send({ error: 'cannot check the delivery against replays now (Redis unreachable); retry later' });
-      }
-      const event = eventOf(headers);
-      if (event === 'ping') {
-        requests.inc({ provider: verdict.provider, result: 'ignored' });
-        return reply.code(200).send({ provider: verdict.provider, event, triggered: [] });
-      }
-      if (event !== undefined && !/push|tag|create/i.test(event)) {
-        requests.inc({ provider: verdict.provider, result: 'ignored' });
-        return reply
-          .code(202)
-          .send({ provider: verdict.provider, event, triggered: [], ignored: 'not a push event' });
-      }
-      const repos = payloadRepoUrls(parsePayload(body, header(headers, 'content-type')));
-      const all = gitTargets();
-      const matching = all.filter((t) => repos.includes(normalizeRepoUrl(t.url!)));
-      const chosen = matching.length > 0 ? matching : all;
-      for (const t of chosen) void (t.syncNow ? t.syncNow('webhook') : t.sync()).catch(() => undefined);
-      requests.inc({ provider: verdict.provider, result: 'accepted' });
-      const triggered = chosen.map((t) => t.name);
-      log?.info(
-        { provider: verdict.provider, event, repos, matched: matching.length > 0, triggered },
-        'webhook accepted',
-      );
-      return reply
-        .code(202)
-        .send({ provider: verdict.provider, event, matched: matching.length > 0, triggered });
-    });
+  registerRegistryHook(app, {
+    ...(opts.secret ? { secret: opts.secret } : {}),
+    ...(opts.images ? { images: opts.images } : {}),
+    ...(log ? { logger: log } : {}),
+    requests,
+    tokenMatches,
+  });
 
-    registerRegistryHook(scope, {
-      ...(opts.secret ? { secret: opts.secret } : {}),
-      ...(opts.images ? { images: opts.images } : {}),
-      ...(log ? { logger: log } : {}),
-      requests,
-      tokenMatches,
-    });
-
-    scope.post('/sync', async (req: FastifyRequest, reply: FastifyReply) => {
-      const auth = header(req.headers as Headers, 'authorization');
-      const bearer = auth && /^Bearer (.+)$/.exec(auth)?.[1];
-      const allowed =
-        isLoopback(req.socket.remoteAddress) ||
-        (!!opts.secret && !!bearer && tokenMatches(opts.secret, bearer));
-      if (!allowed)
-        return reply.code(403).send({
-          error: 'POST /sync is allowed from loopback, or with Authorization: Bearer <webhook secret>',
-        });
-      const name = (req.query as Record<string, string | undefined>)['source'];
-      const all = opts.targets();
-      const chosen = name === undefined ? all : all.filter((t) => t.name === name);
-      if (chosen.length === 0)
-        return reply
-          .code(404)
-          .send({ error: `no source named "${name}"; sources: ${all.map((t) => t.name).join(', ')}` });
-      const results = await Promise.all(
-        chosen.map(async (t) => {
-          if (t.syncNow) return { source: t.name, ...(await t.syncNow('manual')) };
-          await t.sync();
-          return { source: t.name, ok: true, changed: false };
-        }),
-      );
-      log?.info({ sources: results.map((r) => r.source) }, 'manual sync');
-      return reply.code(200).send({ results });
-    });
+  app.post('/sync', async (req) => {
+    const auth = header(req.headers as Headers, 'authorization');
+    const bearer = auth && /^Bearer (.+)$/.exec(auth)?.[1];
+    const allowed = isLoopback(req.ip) || (!!opts.secret && !!bearer && tokenMatches(opts.secret, bearer));
+    if (!allowed)
+      return send(403, {
+        error: 'POST /sync is allowed from loopback, or with Authorization: Bearer <webhook secret>',
+      });
+    // a repeated ?source= is an array, as fastify's query parser gave it: it names no source
+    const name = req.query['source'];
+    const all = opts.targets();
+    const chosen = name === undefined ? all : all.filter((t) => t.name === name);
+    if (chosen.length === 0)
+      return send(404, {
+        error: `no source named "${String(name)}"; sources: ${all.map((t) => t.name).join(', ')}`,
+      });
+    const results = await Promise.all(
+      chosen.map(async (t) => {
+        if (t.syncNow) return { source: t.name, ...(await t.syncNow('manual')) };
+        await t.sync();
+        return { source: t.name, ok: true, changed: false };
+      }),
+    );
+    log?.info({ sources: results.map((r) => r.source) }, 'manual sync');
+    return send(200, { results });
   });
 }

@@ -11,13 +11,12 @@
  */
 import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { asSwarmkeeperError } from '../../reconciler/errors.js';
 import { editServiceImage } from '../../reconciler/compose/image-edit.js';
 import { decodeText } from '../../reconciler/source/decode.js';
 import type { ImageWrite, ImageWriteBack, ImageWriteResult } from '../ports.js';
 import { scrub } from './git-auth.js';
-import { classifyGitError, GitSourceError, gitMessage } from './git-repo.js';
+import { classifyGitError, GitSourceError, gitMessage, loadSimpleGit } from './git-repo.js';
 import type { GitWriteBackSpec } from './git-spec.js';
 import { confine, readRegular, realRoot, sourceLimits } from './safe-read.js';
 
@@ -57,7 +56,7 @@ export class GitWriteBack implements ImageWriteBack {
 
   async #git(args: string[], what: string): Promise<string> {
     const { env } = this.o.env();
-    const git = simpleGit({
+    const git = (await loadSimpleGit())({
       baseDir: this.o.dir,
       binary: 'git',
       maxConcurrentProcesses: 1,

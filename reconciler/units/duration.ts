@@ -15,10 +15,14 @@ export const DURATION_UNIT_NS: Readonly<Record<string, bigint>> = {
   h: 3_600_000_000_000n,
 };
 
-/** One `<number><unit>` component of a Go duration: the number (`1`, `1.5`, `.5`) and the unit. */
-export const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
+/**
+ * One `<number><unit>` component of a Go duration: the number (`1`, `1.5`, `.5`) and the unit.
+ * `µs` (U+00B5) and `μs` (U+03BC) are written as escapes: one character above U+00FF in the CLI's
+ * bundle makes V8 keep its whole source as two bytes per character (build/bundle-cli.ts refuses it).
+ */
+export const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/g;
 
-const GO_DURATION = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
+const GO_DURATION = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+$/;
 
 /** `1m30s`, `10s`, `500ms`, `1.5h` -> nanoseconds; undefined when malformed. */
 export function parseDuration(text: string): number | undefined {

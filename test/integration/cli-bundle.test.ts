@@ -130,6 +130,13 @@ describe('the bundled CLI answers as the module tree does', () => {
     for (const name of ['validate', 'plan', 'help'])
       expect(files.some((f) => f.endsWith(`-${name}`))).toBe(true);
   });
+
+  it('is ASCII only, so V8 keeps its source as one byte per character', () => {
+    const code = readFileSync(join(REPO, 'dist/cli/swarmkeeper.cjs'));
+    expect(code.findIndex((b) => b > 0x7f)).toBe(-1);
+    // read as the launcher reads it: one character per byte
+    expect(readFileSync(join(REPO, 'dist/cli/swarmkeeper.cjs'), 'utf8').length).toBe(code.length);
+  });
 });
 
 let table: HelpTable | undefined;

@@ -52,12 +52,15 @@ describe('swarmkeeper run, directory source only: what an idle controller holds'
       (await status.condition(KEY, 'Ready'))?.status === 'True' ? true : undefined,
     );
     const line = await ctl.waitForLog('idle: memory of the last burst released', {}, 90_000);
+    // bin/swarmkeeper.js re-executed `run` in place (same pid) with one malloc arena
+    const environ = readFileSync(`/proc/${ctl.pid}/environ`, 'utf8').split('\0');
+    expect(environ).toContain('MALLOC_ARENA_MAX=1');
     const [before, after] = line['youngMiB'] as [number, number];
     expect(after).toBeLessThan(before);
     expect(after).toBeLessThan(4);
   });
 
-  it('loads neither client-node, ssh2, gRPC, cron-parser, OpenTelemetry nor the PostgreSQL backend', async () => {
+  it('loads neither client-node, ssh2, gRPC, cron-parser, OpenTelemetry, simple-git, fastify nor the PostgreSQL backend', async () => {
     ctl.signal('SIGTERM');
     expect((await ctl.exited).code, ctl.tail()).toBe(0);
     modules = readFileSync(moduleLog, 'utf8').split('\n').filter(Boolean);
@@ -72,6 +75,9 @@ describe('swarmkeeper run, directory source only: what an idle controller holds'
       'cron-parser',
       'luxon',
       '@opentelemetry/api',
+      'simple-git', // only a git source loads it
+      'fastify', // the HTTP server is node:http (controllers/observability/http-router.ts)
+      'ajv',
     ])
       expect(ofPackage(pkg), pkg).toEqual([]);
     // BullMQ's index asks for postgres/index.js and gets the empty stand-in (the loader's hook sees

@@ -4,10 +4,10 @@
 // nothing. A delivery without an id is accepted once per body. While Redis is unreachable,
 // deliveries get 503 within about a second and fetch nothing.
 import { createHmac, randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpRouter } from '../../controllers/observability/http-router.js';
 import { type SyncTarget, registerTriggerRoutes } from '../../controllers/observability/webhook.js';
 import { redisDeliveryLedger } from '../../controllers/observability/webhook-replay.js';
 import { freePort } from './helpers/controller-process.js';
@@ -18,7 +18,7 @@ const URL_ = 'https://git.example.com/ops/infra.git';
 const prefix = `swarmkeeper:${uniq('skreplay')}:webhook-deliveries`;
 let redis: Redis;
 let fetches = 0;
-const apps: FastifyInstance[] = [];
+const apps: HttpRouter[] = [];
 
 const target: SyncTarget = {
   name: 'infra',
@@ -28,8 +28,8 @@ const target: SyncTarget = {
   },
 };
 
-function replica(client: Redis, ttlSeconds?: number): FastifyInstance {
-  const app = Fastify({ logger: false });
+function replica(client: Redis, ttlSeconds?: number): HttpRouter {
+  const app = new HttpRouter();
   registerTriggerRoutes(app, {
     secret: Buffer.from(SECRET),
     targets: () => [target],
@@ -43,7 +43,7 @@ function replica(client: Redis, ttlSeconds?: number): FastifyInstance {
 const push = (sha: string) => JSON.stringify({ after: sha, repository: { clone_url: URL_ } });
 const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
-async function deliver(app: FastifyInstance, body: string, headers: Record<string, string> = {}) {
+async function deliver(app: HttpRouter, body: string, headers: Record<string, string> = {}) {
   const t0 = Date.now();
   const r = await app.inject({
     method: 'POST',

@@ -21,6 +21,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   cacheDir,
   cacheNameOf,
+  mallocArenaReexec,
+  RUN_MALLOC_ARENA_MAX,
   COMMANDS,
   loadBundle,
   pruneStale,
@@ -66,6 +68,76 @@ function startInChild(bundle: string, tmp: string, command: string): string {
   if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
   return r.stdout;
 }
+
+describe('mallocArenaReexec', () => {
+  const proc = (execve?: (...a: unknown[]) => never) => ({
+    platform: 'linux',
+    execPath: '/usr/bin/node',
+    execArgv: ['--import=x.mjs'],
+    argv: ['/usr/bin/node', '/app/bin/swarmkeeper.js', '--log-level', 'debug', 'run', '--source', 'dir=s'],
+    ...(execve ? { execve } : {}),
+  });
+
+  it('re-executes `run` in place with MALLOC_ARENA_MAX=1, node flags and arguments kept', () => {
+    const calls: unknown[][] = [];
+    const execve = (...a: unknown[]): never => {
+      calls.push(a);
+      throw new Error('stands in for the exec');
+    };
+    const p = proc(execve);
+    mallocArenaReexec(p.argv.slice(2), { PATH: '/bin', NODE_OPTIONS: '--x' }, p);
+    expect(calls).toEqual([
+      [
+        '/usr/bin/node',
+        [
+          '/usr/bin/node',
+          '--import=x.mjs',
+          '/app/bin/swarmkeeper.js',
+          '--log-level',
+          'debug',
+          'run',
+          '--source',
+          'dir=s',
+        ],
+        { PATH: '/bin', NODE_OPTIONS: '--x', MALLOC_ARENA_MAX: RUN_MALLOC_ARENA_MAX },
+      ],
+    ]);
+    expect(RUN_MALLOC_ARENA_MAX).toBe('1');
+  });
+
+  it.each<[string, string[], Record<string, string>, string]>([
+    [
+      "MALLOC_ARENA_MAX already set (the re-executed one, or the operator's)",
+      ['run'],
+      { MALLOC_ARENA_MAX: '8' },
+      'linux',
+    ],
+    ['another command', ['apply', '-f', 'x'], {}, 'linux'],
+    ['run --help', ['run', '--help'], {}, 'linux'],
+    ['not Linux', ['run'], {}, 'darwin'],
+  ])('does nothing: %s', (_n, args, env, platform) => {
+    let called = false;
+    const execve = (): never => {
+      called = true;
+      throw new Error('no');
+    };
+    mallocArenaReexec(args, env, { ...proc(execve), platform });
+    expect(called).toBe(false);
+  });
+
+  it('without execve (Node < 23.11), or when it fails, it returns and the command goes on', () => {
+    expect(() => mallocArenaReexec(['run'], {}, proc())).not.toThrow();
+    expect(() =>
+      mallocArenaReexec(
+        ['run'],
+        {},
+        proc(() => {
+          throw new Error('ENOEXEC');
+        }),
+      ),
+    ).not.toThrow();
+  });
+});
 
 describe('cacheNameOf', () => {
   it.each([

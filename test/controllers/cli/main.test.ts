@@ -1,7 +1,7 @@
 /**
  * The CLI starts light: main.ts alone answers --version; program.ts (commander and the command
  * definitions) loads for every other command, --help included; each command's modules (dockerode,
- * client-node, bullmq, fastify, yaml, zod, ...) come in through the dynamic import in its action.
+ * client-node, bullmq, ioredis, yaml, zod, ...) come in through the dynamic import in its action.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';

@@ -1,7 +1,7 @@
-import Fastify from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { HttpRouter } from '../../../controllers/observability/http-router.js';
 import { registerTriggerRoutes } from '../../../controllers/observability/webhook.js';
 import { ImageUpdatePoller, type ImageWatch } from '../../../controllers/stack/image-update-poller.js';
 import type { ImageResolver, RegistryTags } from '../../../controllers/ports.js';
@@ -61,7 +61,7 @@ async function setup(opts: { secret?: boolean; poller?: boolean } = {}) {
   tags = ['1.2.1', '1.3.0'];
   const registry = new Registry();
   const dones: Promise<void>[] = [];
-  const a = Fastify({ logger: false });
+  const a = new HttpRouter();
   registerTriggerRoutes(a, {
     ...(opts.secret === false ? {} : { secret: Buffer.from(SECRET) }),
     targets: () => [],

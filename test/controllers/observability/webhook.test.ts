@@ -2,9 +2,9 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify from 'fastify';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { HttpRouter } from '../../../controllers/observability/http-router.js';
 import {
   type SyncTarget,
   isLoopback,
@@ -155,9 +155,8 @@ function app(withSecret = true) {
     fakeTarget('local'),
   ];
   const registry = new Registry();
-  const a = Fastify({ logger: false });
+  const a = new HttpRouter();
   registerTriggerRoutes(a, { ...(withSecret ? { secret } : {}), targets: () => targets, registry });
-  a.post('/other', async (req) => ({ parsed: req.body }));
   return { a, targets, registry };
 }
 
@@ -268,10 +267,11 @@ describe('POST /hooks/git', () => {
     expect(targets.flatMap((t) => t.calls)).toEqual([]);
   });
 
-  it('keeps JSON parsing of the other routes', async () => {
+  it('a route it does not have is a 404, with the body fastify gave', async () => {
     const { a } = app();
     const r = await a.inject({ method: 'POST', url: '/other', payload: { x: 1 } });
-    expect(r.json()).toEqual({ parsed: { x: 1 } });
+    expect(r.statusCode).toBe(404);
+    expect(r.json()).toEqual({ message: 'Route POST:/other not found', error: 'Not Found', statusCode: 404 });
   });
 });
 
@@ -290,6 +290,14 @@ describe('POST /sync', () => {
     const one = await a.inject({ method: 'POST', url: '/sync?source=apps' });
     expect(one.json()).toEqual({ results: [{ source: 'apps', ok: true, changed: true, revision: 'abc' }] });
     expect(targets.map((t) => t.calls)).toEqual([['manual'], ['manual', 'manual'], ['sync']]);
+  });
+
+  it('a repeated source names none (fastify read it as an array)', async () => {
+    const { a, targets } = app();
+    const r = await a.inject({ method: 'POST', url: '/sync?source=apps&source=infra' });
+    expect(r.statusCode).toBe(404);
+    expect(r.json()).toEqual({ error: 'no source named "apps,infra"; sources: infra, apps, local' });
+    expect(targets.flatMap((t) => t.calls)).toEqual([]);
   });
 
   it('an unknown name is a 404 listing the sources', async () => {
