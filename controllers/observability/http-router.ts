@@ -81,9 +81,8 @@ export class HttpRouter {
     const head = method === 'HEAD';
     const route = this.#routes.get(`${head ? 'GET' : method} ${path}`);
     if (!route) return error(404, 'Not Found', `Route ${method}:${url} not found`);
-    let reply: HttpReply;
     try {
-      reply = await route({
+      const reply: HttpReply = await route({
         method,
         path,
         query: parseQuery(q < 0 ? '' : url.slice(q + 1)),
@@ -91,13 +90,14 @@ export class HttpRouter {
         body,
         ip,
       });
+      const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+      const contentType =
+        reply.contentType ?? (typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : JSON_TYPE);
+      return { status: reply.status, headers: { 'content-type': contentType }, body: text };
     } catch (e) {
+      // a route that threw, or a reply that cannot be serialised
       return error(500, 'Internal Server Error', (e as Error).message ?? String(e));
     }
-    const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-    const contentType =
-      reply.contentType ?? (typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : JSON_TYPE);
-    return { status: reply.status, headers: { 'content-type': contentType }, body: text };
   }
 
   /** A request without a socket: the tests' `app.inject(...)`. */
@@ -124,31 +124,49 @@ export class HttpRouter {
     return { statusCode: a.status, headers: a.headers, body: a.body, json: () => JSON.parse(a.body) };
   }
 
-  /** Listens on host:port (rejects when it cannot, e.g. EADDRINUSE). */
-  listen(o: { host: string; port: number }): Promise<void> {
-    const server = createServer((req, res) => {
-      void readBody(req).then(
-        async (body) => {
-          const a = await this.answer(
-            req.method ?? 'GET',
-            req.url ?? '/',
-            req.headers,
-            body,
-            req.socket.remoteAddress,
-          );
-          res.writeHead(a.status, { ...a.headers, 'content-length': String(Buffer.byteLength(a.body)) });
-          res.end(req.method === 'HEAD' ? undefined : a.body);
-        },
-        (e: unknown) => {
-          const a = e instanceof BodyTooLarge ? tooLarge() : error(400, 'Bad Request', (e as Error).message);
-          res.writeHead(a.status, { ...a.headers, connection: 'close' });
-          res.end(a.body);
-        },
-      );
-    });
-    // fastify's defaults, kept: idle keep-alive connections live 72 s, no request timeout
-    server.keepAliveTimeout = 72_000;
-    server.requestTimeout = 0;
+  /**
+   * Listens on host:port (rejects when it cannot, e.g. EADDRINUSE). A request whose headers and
+   * body have not all arrived within `requestTimeoutMs` (default 30 s; the webhooks' bodies are at
+   * most 5 MiB) is answered 408 and its connection closed: a client that trickles bytes holds no
+   * connection for ever.
+   */
+  listen(o: { host: string; port: number; requestTimeoutMs?: number }): Promise<void> {
+    const requestTimeout = o.requestTimeoutMs ?? 30_000;
+    const server = createServer(
+      {
+        // idle keep-alive connections live 72 s (fastify's default); a request gets requestTimeout,
+        // checked at a quarter of it (Node's default check runs only every 30 s)
+        keepAliveTimeout: 72_000,
+        requestTimeout,
+        headersTimeout: Math.min(requestTimeout, 60_000),
+        connectionsCheckingInterval: Math.max(50, Math.min(Math.floor(requestTimeout / 4), 30_000)),
+      },
+      (req, res) => {
+        void readBody(req)
+          .then(
+            async (body) => {
+              const a = await this.answer(
+                req.method ?? 'GET',
+                req.url ?? '/',
+                req.headers,
+                body,
+                req.socket.remoteAddress,
+              );
+              res.writeHead(a.status, { ...a.headers, 'content-length': String(Buffer.byteLength(a.body)) });
+              res.end(req.method === 'HEAD' ? undefined : a.body);
+            },
+            (e: unknown) => {
+              if (res.headersSent || res.destroyed) return; // Node answered it (408) or the client left
+              const a =
+                e instanceof BodyTooLarge ? tooLarge() : error(400, 'Bad Request', (e as Error).message);
+              res.writeHead(a.status, { ...a.headers, connection: 'close' });
+              res.end(a.body);
+            },
+          )
+          // nothing a client sends may end the process with an unhandled rejection
+          .catch(() => res.destroy());
+      },
+    );
     this.#server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -213,5 +231,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
+    // cut off before its end (the request timeout, or the client left): settled, not left pending
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('request closed before its end'));
+    });
   });
 }

@@ -132,3 +132,36 @@ describe('HttpRouter over a socket (fastify replaced, its answers kept)', () => 
     }
   });
 });
+
+describe('HttpRouter: hostile clients', () => {
+  it('a body that trickles past the request timeout is cut off (no connection held forever)', async () => {
+    const router = new HttpRouter();
+    router.post('/echo', (req) => ({ status: 202, body: { bytes: req.body.length } }));
+    await router.listen({ host: '127.0.0.1', port: 0, requestTimeoutMs: 300 });
+    open.push(router);
+    const { connect } = await import('node:net');
+    const sock = connect(router.port()!, '127.0.0.1');
+    let got = '';
+    let closed = false;
+    sock.on('data', (c: Buffer) => (got += c.toString()));
+    sock.on('close', () => (closed = true));
+    sock.on('error', () => undefined);
+    sock.write('POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab');
+    const deadline = Date.now() + 8_000;
+    while (!closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    sock.destroy();
+    expect(closed).toBe(true);
+    expect(got).not.toContain('202');
+  }, 10_000);
+
+  it('a reply that cannot be serialised answers 500 and the server keeps serving', async () => {
+    const router = new HttpRouter();
+    router.get('/bad', () => ({ status: 200, body: { n: 1n } }));
+    router.get('/ok', () => ({ status: 200, body: { ok: true } }));
+    await router.listen({ host: '127.0.0.1', port: 0 });
+    open.push(router);
+    const url = `http://127.0.0.1:${router.port()}`;
+    expect((await raw(`${url}/bad`, 'GET')).status).toBe(500);
+    expect((await raw(`${url}/ok`, 'GET')).status).toBe(200);
+  });
+});
