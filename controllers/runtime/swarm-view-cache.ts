@@ -29,6 +29,13 @@ export interface SwarmViewCacheOptions {
    * reconciles in between observe on their own instead of rebuilding on every change.
    */
   minRebuildMs?: number;
+  /**
+   * And at least this many times as long as the last build took, counted from its end (default
+   * 10): at scale one build lists thousands of services with their task counts, which costs
+   * dockerd seconds, so a Swarm that keeps changing (a start-up pass creating everything) is not
+   * re-listed every second; reads stay at most ~1/(factor + 1) of the time. Never more than maxAgeMs.
+   */
+  rebuildCostFactor?: number;
   onResult?(result: SnapshotResult): void;
   now?: () => number;
 }
@@ -38,7 +45,7 @@ export class SwarmViewCache {
   readonly #now: () => number;
   #current: SwarmSnapshot | undefined;
   #building: { epoch: string; promise: Promise<SwarmSnapshot | undefined> } | undefined;
-  #lastBuildAt = Number.NEGATIVE_INFINITY;
+  #nextBuildAt = Number.NEGATIVE_INFINITY;
 
   constructor(opts: SwarmViewCacheOptions) {
     this.#opts = opts;
@@ -66,16 +73,27 @@ export class SwarmViewCache {
       const snap = await this.#building.promise;
       return this.#result(snap, snap ? 'hit' : 'bypassed');
     }
-    if (this.#now() - this.#lastBuildAt < (this.#opts.minRebuildMs ?? 1000))
-      return this.#result(undefined, 'bypassed');
-    this.#lastBuildAt = this.#now();
+    const start = this.#now();
+    if (start < this.#nextBuildAt) return this.#result(undefined, 'bypassed');
+    this.#nextBuildAt = start + (this.#opts.minRebuildMs ?? 1000);
+    const spaceAfter = () => {
+      const end = this.#now();
+      const factor = this.#opts.rebuildCostFactor ?? 10;
+      // never longer than a snapshot may live: a resync pass that comes later still reads once
+      const space = Math.min(factor * (end - start), this.#opts.maxAgeMs ?? 30_000);
+      this.#nextBuildAt = Math.max(this.#nextBuildAt, end + space);
+    };
     const promise = this.#opts.take(epoch).then(
       (snap) => {
+        spaceAfter();
         // a bump while the lists were read leaves the epoch behind: it is never served then
         this.#current = snap;
         return snap;
       },
-      () => undefined, // the reconcile's own observe reports the error
+      () => {
+        spaceAfter();
+        return undefined; // the reconcile's own observe reports the error
+      },
     );
     const building = { epoch, promise };
     this.#building = building;

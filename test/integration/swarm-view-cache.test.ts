@@ -21,6 +21,9 @@ function cache(
     epochKey?: string;
     maxAgeMs?: number;
     minRebuildMs?: number;
+    rebuildCostFactor?: number;
+    /** ms the clock moves while a build reads the Swarm */
+    buildMs?: number;
     take?: (e: string) => Promise<SwarmSnapshot>;
   } = {},
 ) {
@@ -36,9 +39,12 @@ function cache(
       opts.take ??
       (async (epoch) => {
         takes.push(epoch);
-        return stub(epoch, clock.now);
+        const takenAt = clock.now;
+        clock.now += opts.buildMs ?? 0;
+        return stub(epoch, takenAt);
       }),
     minRebuildMs: opts.minRebuildMs ?? 0,
+    ...(opts.rebuildCostFactor !== undefined ? { rebuildCostFactor: opts.rebuildCostFactor } : {}),
     ...(opts.maxAgeMs !== undefined ? { maxAgeMs: opts.maxAgeMs } : {}),
     onResult: (r) => results.push(r),
     now: () => clock.now,
@@ -102,6 +108,29 @@ describe('SwarmViewCache (real Redis)', () => {
     expect(takes).toEqual(['0', '1']);
     expect(results).toEqual(['built', 'bypassed', 'built']);
   });
+
+  // At scale a build costs seconds (10,000 services listed with their task counts): a Swarm that
+  // changes all the time (a start-up pass creating everything) must not be re-listed every second.
+  it.each([
+    { buildMs: 0, factor: 10, bypassedUntil: 1000 },
+    { buildMs: 300, factor: 10, bypassedUntil: 3000 },
+    { buildMs: 2000, factor: 5, bypassedUntil: 10_000 },
+    { buildMs: 5000, factor: 10, bypassedUntil: 30_000 }, // never longer than maxAgeMs (30 s)
+  ])(
+    'a build of $buildMs ms: a stale snapshot is bypassed for max(minRebuildMs, $factor x that, at most maxAgeMs) after it',
+    async ({ buildMs, factor, bypassedUntil }) => {
+      const { c, clock, takes, results } = cache({ minRebuildMs: 1000, buildMs, rebuildCostFactor: factor });
+      await c.get();
+      const built = clock.now; // the end of the build
+      await c.bump();
+      clock.now = built + bypassedUntil - 1;
+      expect(await c.get()).toBeUndefined();
+      clock.now = built + bypassedUntil;
+      expect((await c.get())?.epoch).toBe('1');
+      expect(takes).toEqual(['0', '1']);
+      expect(results).toEqual(['built', 'bypassed', 'built']);
+    },
+  );
 
   it('a snapshot older than maxAgeMs is rebuilt even when the epoch did not move', async () => {
     const { c, clock, takes } = cache({ maxAgeMs: 5000 });
