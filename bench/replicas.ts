@@ -21,7 +21,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   benchEnv,
-  deleteRedisKeys,
   dockerFor,
   figure,
   info,
@@ -30,7 +29,7 @@ import {
   percentile,
   pollUntil,
   printHeader,
-  removeOwned,
+  cleanUpInstance,
   runId,
   tempDir,
 } from './lib/common.js';
@@ -229,13 +228,7 @@ async function main(): Promise<void> {
     }
     ok = true;
   } finally {
-    const t = performance.now();
-    const removed = await removeOwned(docker, id).catch((e: unknown) => {
-      info(`cleanup failed: ${(e as Error).message}`);
-      return 0;
-    });
-    info(`cleanup: removed ${removed} Swarm objects in ${ms(performance.now() - t)}`);
-    await deleteRedisKeys(env.redisUrl, `swarmkeeper:${id}:*`);
+    await cleanUpInstance(docker, id, env.redisUrl);
     if (ok && !process.env['BENCH_KEEP']) dir.remove();
     else info(`kept ${dir.path} (controller logs)`);
   }

@@ -18,14 +18,13 @@ import { join } from 'node:path';
 import { startCountingProxy, type CountingProxy } from '../test/support/counting-proxy.js';
 import {
   benchEnv,
-  deleteRedisKeys,
   dockerFor,
   figure,
   info,
   ms,
   pollUntil,
   printHeader,
-  removeOwned,
+  cleanUpInstance,
   runId,
   tempDir,
 } from './lib/common.js';
@@ -216,13 +215,7 @@ async function main(): Promise<void> {
   } finally {
     if (child) info(`controller stopped (exit ${String(await child.stop())})`);
     await proxy?.close();
-    const t = performance.now();
-    const removed = await removeOwned(docker, id).catch((e: unknown) => {
-      info(`cleanup failed: ${(e as Error).message}`);
-      return 0;
-    });
-    info(`cleanup: removed ${removed} Swarm objects in ${ms(performance.now() - t)}`);
-    await deleteRedisKeys(env.redisUrl, `swarmkeeper:${id}:*`);
+    await cleanUpInstance(docker, id, env.redisUrl);
     if (ok && !process.env['BENCH_KEEP']) dir.remove();
     else info(`kept ${dir.path} (controller logs run1.log, run2.log)`);
   }

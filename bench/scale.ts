@@ -23,7 +23,6 @@ import { startCountingProxy, type CountingProxy } from '../test/support/counting
 import {
   LABEL_INSTANCE,
   benchEnv,
-  deleteRedisKeys,
   dockerFor,
   figure,
   info,
@@ -31,6 +30,7 @@ import {
   ms,
   pollUntil,
   printHeader,
+  cleanUpInstance,
   removeOwned,
   runId,
   tempDir,
@@ -275,13 +275,7 @@ async function main(): Promise<void> {
   } finally {
     if (child) info(`controller stopped (exit ${String(await child.stop())})`);
     await proxy?.close();
-    const t = performance.now();
-    const removed = await removeOwned(docker, id).catch((e: unknown) => {
-      info(`cleanup failed: ${(e as Error).message}`);
-      return 0;
-    });
-    info(`cleanup: removed ${removed} Swarm objects in ${ms(performance.now() - t)}`);
-    await deleteRedisKeys(env.redisUrl, `swarmkeeper:${id}:*`);
+    await cleanUpInstance(docker, id, env.redisUrl);
     info(
       `Redis used_memory after cleanup ${mib(await redisUsedMemory(env.redisUrl))}; load ${loadAverage()}`,
     );

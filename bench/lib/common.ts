@@ -172,3 +172,14 @@ export async function deleteRedisKeys(redisUrl: string, pattern: string): Promis
   }
   return n;
 }
+
+/** A run's cleanup: every Swarm object of the instance (timed, a failure printed), then its Redis keys. */
+export async function cleanUpInstance(docker: Docker, id: string, redisUrl: string): Promise<void> {
+  const t = performance.now();
+  const removed = await removeOwned(docker, id).catch((e: unknown) => {
+    info(`cleanup failed: ${(e as Error).message}`);
+    return 0;
+  });
+  info(`cleanup: removed ${removed} Swarm objects in ${ms(performance.now() - t)}`);
+  await deleteRedisKeys(redisUrl, `swarmkeeper:${id}:*`);
+}

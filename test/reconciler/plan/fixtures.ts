@@ -144,3 +144,12 @@ export const withNet = (s = web) => ({
     TaskTemplate: { ...s.spec.TaskTemplate, Networks: [{ Target: front.name, Aliases: ['web'] }] },
   },
 });
+
+/** Freezes a value and everything in it (what the controller's desired-state cache hands the planner). */
+export function frozen<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) frozen(x);
+  }
+  return v;
+}

@@ -2,19 +2,23 @@ import { describe, expect, it } from 'vitest';
 import type { DesiredObject, DesiredState, ObservedState } from '../../../reconciler/model/objects.js';
 import { plan } from '../../../reconciler/plan/plan.js';
 import type { PlanOptions, StampMemo } from '../../../reconciler/plan/types.js';
-import { cfg, deployed, front, mutate, net, opts, OTHER_OWNER, state, svc, withNet } from './fixtures.js';
+import {
+  cfg,
+  deployed,
+  frozen,
+  front,
+  mutate,
+  net,
+  opts,
+  OTHER_OWNER,
+  state,
+  svc,
+  withNet,
+} from './fixtures.js';
 
 // The planner may keep the stamped form of frozen desired objects between plans (the controller's
 // desired-state cache gives it a memo): every plan made through the memo is the plan made without
 // it, whatever the owner, instance or ignore paths of the plans before.
-
-function frozen<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) frozen(x);
-  }
-  return v;
-}
 
 const desired: DesiredState = frozen(
   state(withNet(), front, cfg('conf', 'hello'), svc('api', {}, { Env: ['B=2'] }), net('back')),

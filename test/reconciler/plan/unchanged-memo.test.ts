@@ -3,21 +3,25 @@ import { describe, expect, it } from 'vitest';
 import type { DesiredObject, DesiredState, ObservedState } from '../../../reconciler/model/objects.js';
 import { plan } from '../../../reconciler/plan/plan.js';
 import type { PlanOptions, StampMemo, UnchangedMemo } from '../../../reconciler/plan/types.js';
-import { cfg, deployed, front, mutate, net, opts, OTHER_OWNER, state, svc, withNet } from './fixtures.js';
+import {
+  cfg,
+  deployed,
+  frozen,
+  front,
+  mutate,
+  net,
+  opts,
+  OTHER_OWNER,
+  state,
+  svc,
+  withNet,
+} from './fixtures.js';
 
 // The planner may remember that a stamped (frozen) desired service equalled an observed service at
 // a version (the controller's desired-state cache gives it a memo), and skip the field comparison
 // when it meets that service at that version again. Swarm bumps a service's version on every change
 // of its spec, so every plan made through the memo is the plan made without it, as long as every
 // change of an observed spec comes with a new version, as these steps do.
-
-function frozen<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) frozen(x);
-  }
-  return v;
-}
 
 const desired: DesiredState = frozen(
   state(
