@@ -11,7 +11,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dockerRequest } from '../controllers/docker/request.js';
 import {
   benchEnv,
   deleteRedisKeys,
@@ -25,14 +24,10 @@ import {
   removeOwned,
   runId,
   tempDir,
+  inspectService,
+  updateService,
 } from './lib/common.js';
 import { ControllerChild } from './lib/controller-child.js';
-
-interface ServiceInfo {
-  ID: string;
-  Version: { Index: number };
-  Spec: { Mode?: { Replicated?: { Replicas?: number } } } & Record<string, unknown>;
-}
 
 const N = Number(process.env['DRIFT_N'] ?? 40);
 const WARMUP = 3;
@@ -78,7 +73,7 @@ async function main(): Promise<void> {
     });
     info(`controller: ${child.command} (pid ${child.pid})`);
     const name = `${id}_app`;
-    const inspect = () => dockerRequest<ServiceInfo>(docker, { method: 'GET', path: `/services/${name}` });
+    const inspect = () => inspectService(docker, name);
     await pollUntil(
       'the controller to create the service',
       () =>
@@ -97,16 +92,9 @@ async function main(): Promise<void> {
     const samples: number[] = [];
     let timeouts = 0;
     for (let i = 0; i < N + WARMUP; i++) {
-      const s = await inspect();
-      const spec = structuredClone(s.Spec);
-      spec.Mode = { Replicated: { Replicas: DESIRED + 1 + (i % 3) } };
-      await dockerRequest(docker, {
-        method: 'POST',
-        path: `/services/${s.ID}/update`,
-        query: { version: s.Version.Index },
-        body: spec,
+      const { returned: t0 } = await updateService(docker, name, (spec) => {
+        spec.Mode = { Replicated: { Replicas: DESIRED + 1 + (i % 3) } };
       });
-      const t0 = performance.now();
       const back = await pollUntil(
         'the desired replicas',
         async () =>

@@ -17,7 +17,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDurationMs } from '../reconciler/units/duration.js';
-import { dockerRequest } from '../controllers/docker/request.js';
 import { GitFixture, githubPushPayload, githubSignature } from '../test/support/git-fixture.js';
 import {
   benchEnv,
@@ -25,13 +24,18 @@ import {
   dockerFor,
   figure,
   info,
+  inspectService,
   ms,
   pollUntil,
   printHeader,
   removeOwned,
   runId,
   tempDir,
+  updateService,
 } from './lib/common.js';
+
+/** The part of a service's Spec this bench edits. */
+type EnvSpec = { TaskTemplate: { ContainerSpec: { Env?: string[] } } };
 import { freePort } from './lib/controller-child.js';
 
 const N = Number(process.env['GITOPS_N'] ?? 5);
@@ -127,12 +131,8 @@ async function measure(path: 'webhook' | 'poll'): Promise<{ samples: number[]; s
   const interval = path === 'webhook' ? '10m' : POLL_INTERVAL;
   const name = `${id}_app`;
   const envOf = async () =>
-    (
-      await dockerRequest<{ Spec: { TaskTemplate: { ContainerSpec: { Env?: string[] } } } }>(docker, {
-        method: 'GET',
-        path: `/services/${name}`,
-      }).catch(() => undefined)
-    )?.Spec.TaskTemplate.ContainerSpec.Env ?? [];
+    (await inspectService<EnvSpec>(docker, name).catch(() => undefined))?.Spec.TaskTemplate.ContainerSpec
+      .Env ?? [];
   let ctl: Controller | undefined;
   let ok = false;
   const samples: number[] = [];
@@ -187,28 +187,20 @@ async function measure(path: 'webhook' | 'poll'): Promise<{ samples: number[]; s
         // the rollout of the previous update bumps the version too: read it again when it moved
         let t0 = 0;
         for (let attempt = 0; ; attempt++) {
-          const svc = await dockerRequest<{
-            ID: string;
-            Version: { Index: number };
-            Spec: { TaskTemplate: { ContainerSpec: { Env?: string[] } } };
-          }>(docker, { method: 'GET', path: `/services/${name}` });
-          const spec = svc.Spec;
-          const c = spec.TaskTemplate.ContainerSpec;
-          c.Env = [...(c.Env ?? []).filter((e) => !e.startsWith('V=')), `V=swarm${i}`];
-          t0 = performance.now();
-          const ok = await dockerRequest(docker, {
-            method: 'POST',
-            path: `/services/${svc.ID}/update`,
-            query: { version: svc.Version.Index },
-            body: spec,
+          const sent = await updateService<EnvSpec>(docker, name, (spec) => {
+            const c = spec.TaskTemplate.ContainerSpec;
+            c.Env = [...(c.Env ?? []).filter((e) => !e.startsWith('V=')), `V=swarm${i}`];
           }).then(
-            () => true,
+            (t) => t.sent,
             (e: unknown) => {
-              if (attempt < 10 && /out of sequence/.test(String((e as Error).message))) return false;
+              if (attempt < 10 && /out of sequence/.test(String((e as Error).message))) return undefined;
               throw e;
             },
           );
-          if (ok) break;
+          if (sent !== undefined) {
+            t0 = sent;
+            break;
+          }
         }
         const t1 = await pollUntil(
           `V=swarm${i}`,

@@ -13,7 +13,7 @@
  *   npx tsx bench/resync.ts      (RESYNC_STACKS=200 RESYNC_SERVICES=5 RESYNC_CONCURRENCY=4)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCountingProxy, type CountingProxy } from '../test/support/counting-proxy.js';
 import {
@@ -22,6 +22,7 @@ import {
   figure,
   info,
   ms,
+  passesLogged,
   pollUntil,
   printHeader,
   cleanUpInstance,
@@ -60,13 +61,6 @@ async function waitPass(child: ControllerChild, target: number, timeoutMs: numbe
     },
     { timeoutMs, everyMs: Number(process.env['BENCH_SCRAPE_MS'] ?? 20) },
   );
-}
-
-/** The controller's "resync share done" log lines (one per replica's share of a pass; one replica here). */
-function passLines(logFile: string): string[] {
-  return readFileSync(logFile, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{') && l.includes('"resync share done"'));
 }
 
 function printCounts(proxy: CountingProxy, stacks: number): void {
@@ -169,10 +163,10 @@ async function main(): Promise<void> {
     // The end of the pass from the controller's log, not from /metrics: scraping every few ms would
     // cost the controller CPU during the pass it measures (each scrape formats every series).
     const log2 = join(dir.path, 'run2.log');
-    const passesBefore = passLines(log2).length;
+    const passesBefore = passesLogged(log2).length;
     await pollUntil(
       'the resync pass to finish',
-      () => (passLines(log2).length > passesBefore ? true : undefined),
+      () => (passesLogged(log2).length > passesBefore ? true : undefined),
       {
         timeoutMs: 600_000,
         everyMs: 2,
@@ -202,9 +196,7 @@ async function main(): Promise<void> {
       `controller CPU during the resync ${ms(cpu)} (user + system, 10 ms ticks; the bench reads the pass's end from the log, not /metrics)`,
     );
     // The controller's own measure of its pass (start to last key done), when it logs one.
-    const pass = passLines(log2)
-      .map((l) => JSON.parse(l) as { ms: number; inProcess: number; queued: number })
-      .at(-1);
+    const pass = passesLogged(log2).at(-1);
     if (pass)
       figure(
         `resync pass as the controller times it: ${pass.ms} ms (${pass.inProcess} keys in process, ${pass.queued} queued)`,

@@ -33,6 +33,7 @@ import {
   cleanUpInstance,
   removeOwned,
   runId,
+  passesLogged,
   tempDir,
 } from './lib/common.js';
 import { ControllerChild, sumMetric } from './lib/controller-child.js';
@@ -42,7 +43,6 @@ import {
   driftOnce,
   memOf,
   mib,
-  passesLogged,
   redisUsedMemory,
   stackFile,
   stats,

@@ -3,11 +3,12 @@
  * figure lines, and cleanup of the Swarm objects and Redis keys a bench created.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
+import { dockerRequest } from '../../controllers/docker/request.js';
 
 export const LABEL_INSTANCE = 'swarmkeeper.io/instance';
 
@@ -182,4 +183,60 @@ export async function cleanUpInstance(docker: Docker, id: string, redisUrl: stri
   });
   info(`cleanup: removed ${removed} Swarm objects in ${ms(performance.now() - t)}`);
   await deleteRedisKeys(redisUrl, `swarmkeeper:${id}:*`);
+}
+
+/** A service as `GET /services/{id}` returns it; `S`: the part of its Spec a bench reads or edits. */
+export interface ServiceInfo<S = ReplicatedSpec> {
+  ID: string;
+  Version: { Index: number };
+  Spec: S;
+}
+
+export type ReplicatedSpec = { Mode?: { Replicated?: { Replicas?: number } } } & Record<string, unknown>;
+
+export function inspectService<S = ReplicatedSpec>(docker: Docker, name: string): Promise<ServiceInfo<S>> {
+  return dockerRequest<ServiceInfo<S>>(docker, { method: 'GET', path: `/services/${name}` });
+}
+
+/**
+ * An out-of-band change as `docker service update` makes it: the service's current spec, edited
+ * by `edit`, sent with its version. Returns when the update call was sent and when it returned.
+ */
+export async function updateService<S = ReplicatedSpec>(
+  docker: Docker,
+  name: string,
+  edit: (spec: S) => void,
+): Promise<{ sent: number; returned: number }> {
+  const s = await inspectService<S>(docker, name);
+  const spec = structuredClone(s.Spec);
+  edit(spec);
+  const sent = performance.now();
+  await dockerRequest(docker, {
+    method: 'POST',
+    path: `/services/${s.ID}/update`,
+    query: { version: s.Version.Index },
+    body: spec,
+  });
+  return { sent, returned: performance.now() };
+}
+
+/** What a controller logs at the end of its share of a periodic resync pass. */
+export interface PassDone {
+  ms: number;
+  inProcess: number;
+  queued: number;
+}
+
+/**
+ * The periodic passes a controller logged so far, from its JSON log: `resync share done` (one per
+ * replica's share of a pass: a whole pass for a replica alone), or `resync pass done` (the builds
+ * before the replicas shared the passes).
+ */
+export function passesLogged(logFile: string): PassDone[] {
+  return readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter(
+      (l) => l.startsWith('{') && (l.includes('"resync share done"') || l.includes('"resync pass done"')),
+    )
+    .map((l) => JSON.parse(l) as PassDone);
 }

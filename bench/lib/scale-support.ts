@@ -1,13 +1,13 @@
 /**
  * Helpers of bench/scale.ts: the generated stacks, Docker's own reference timings (direct creates,
  * the list calls a pass makes, an out-of-band update), Redis memory, the controller's peak RSS and
- * its `resync pass done` log lines.
+ * (its pass log lines: passesLogged in common.ts).
  */
 import { readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { dockerRequest } from '../../controllers/docker/request.js';
-import { LABEL_INSTANCE, inBatches, percentile } from './common.js';
+import { LABEL_INSTANCE, inBatches, inspectService, percentile, updateService } from './common.js';
 
 export const CONSTRAINT = 'node.labels.skbench == never';
 
@@ -46,20 +46,6 @@ export function memOf(pid: number): { peak: number; rss: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1]);
   return { peak: kb('VmHWM') / 1024, rss: kb('VmRSS') / 1024 };
-}
-
-export interface PassDone {
-  ms: number;
-  inProcess: number;
-  queued: number;
-}
-
-/** The `resync pass done` lines the controller logged so far (JSON lines). */
-export function passesLogged(logFile: string): PassDone[] {
-  return readFileSync(logFile, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{') && l.includes('"resync pass done"'))
-    .map((l) => JSON.parse(l) as PassDone);
 }
 
 /** Median, p95 and max of a sample, in whole ms. */
@@ -116,12 +102,6 @@ export async function directCreates(
   return performance.now() - t0;
 }
 
-interface ServiceInfo {
-  ID: string;
-  Version: { Index: number };
-  Spec: { Mode?: { Replicated?: { Replicas?: number } } } & Record<string, unknown>;
-}
-
 export interface DriftSample {
   /** Out-of-band update returned -> the Spec shows replicas 0 again. */
   back?: number;
@@ -140,21 +120,12 @@ export async function driftOnce(
   pollMs: number,
   timeoutMs: number,
 ): Promise<DriftSample> {
-  const inspect = () => dockerRequest<ServiceInfo>(docker, { method: 'GET', path: `/services/${name}` });
-  const s = await inspect();
-  const spec = structuredClone(s.Spec);
-  spec.Mode = { Replicated: { Replicas: replicas } };
-  const u0 = performance.now();
-  await dockerRequest(docker, {
-    method: 'POST',
-    path: `/services/${s.ID}/update`,
-    query: { version: s.Version.Index },
-    body: spec,
+  const { sent: u0, returned: t0 } = await updateService(docker, name, (spec) => {
+    spec.Mode = { Replicated: { Replicas: replicas } };
   });
-  const t0 = performance.now();
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if ((await inspect()).Spec.Mode?.Replicated?.Replicas === 0)
+    if ((await inspectService(docker, name)).Spec.Mode?.Replicated?.Replicas === 0)
       return { back: performance.now() - t0, update: t0 - u0 };
     await new Promise((r) => setTimeout(r, pollMs));
   }
