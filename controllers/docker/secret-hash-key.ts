@@ -73,10 +73,15 @@ export function startHashKeyRead(
   file: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Buffer | undefined> | undefined {
-  if (file ?? env['SWARMKEEPER_SECRET_HASH_KEY_FILE']) return undefined;
+  if (keyFileOf(file, env)) return undefined;
   const read = readConfig(docker, hashKeyConfigName(instanceId));
   read.catch(() => undefined);
   return read;
+}
+
+/** The key file in use: the option's, else SWARMKEEPER_SECRET_HASH_KEY_FILE (a key file is read, no config). */
+function keyFileOf(file: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  return file ?? env['SWARMKEEPER_SECRET_HASH_KEY_FILE'];
 }
 
 async function readConfig(docker: Docker, name: string): Promise<Buffer | undefined> {
@@ -91,7 +96,7 @@ async function readConfig(docker: Docker, name: string): Promise<Buffer | undefi
 }
 
 export async function loadSecretHashKey(opts: HashKeyOptions): Promise<HashKey> {
-  const file = opts.file ?? (opts.env ?? process.env)['SWARMKEEPER_SECRET_HASH_KEY_FILE'];
+  const file = keyFileOf(opts.file, opts.env ?? process.env);
   if (file) return { key: readHashKeyFile(file), source: file };
   const name = hashKeyConfigName(opts.instanceId);
   const existing = await (opts.read ?? readConfig(opts.docker, name));

@@ -48,8 +48,21 @@ describe('startHashKeyRead', () => {
     expect(calls.list).toBe(reads ? 1 : 0);
   });
 
-  it('loadSecretHashKey uses the started read: one list call in all', async () => {
-    const { docker, calls } = fakeDocker(stored);
+  it.each([
+    [
+      'an existing config: its key, one list call in all',
+      () => stored,
+      `config ${hashKeyConfigName('i1')}`,
+      0,
+    ],
+    [
+      'a missing config read early is still created by apply',
+      () => [],
+      `config ${hashKeyConfigName('i1')}`,
+      1,
+    ],
+  ] as const)('loadSecretHashKey with the started read: %s', async (_what, configs, source, creates) => {
+    const { docker, calls } = fakeDocker(configs());
     const read = startHashKeyRead(docker, 'i1', undefined, {});
     const k = await loadSecretHashKey({
       docker,
@@ -58,22 +71,9 @@ describe('startHashKeyRead', () => {
       env: {},
       ...(read ? { read } : {}),
     });
-    expect(k.key).toStrictEqual(KEY);
-    expect(calls).toStrictEqual({ list: 1, create: 0 });
-  });
-
-  it('a missing config read early is still created by apply', async () => {
-    const { docker, calls } = fakeDocker([]);
-    const read = startHashKeyRead(docker, 'i1', undefined, {});
-    const k = await loadSecretHashKey({
-      docker,
-      instanceId: 'i1',
-      create: true,
-      env: {},
-      ...(read ? { read } : {}),
-    });
-    expect(k.source).toBe(`config ${hashKeyConfigName('i1')}`);
-    expect(calls).toStrictEqual({ list: 1, create: 1 });
+    expect(k.source).toBe(source);
+    if (creates === 0) expect(k.key).toStrictEqual(KEY);
+    expect(calls).toStrictEqual({ list: 1, create: creates });
   });
 
   it('a failed read fails where it is awaited, and is no unhandled rejection when it is not', async () => {
