@@ -76,6 +76,8 @@ export interface HealthQuery {
   instanceId: string;
   /** One resource (`kind/namespace/name`); all owners when absent. */
   owner?: string;
+  /** Its services are all under these name prefixes: listed by name, not by label (ObserveQuery.namePrefixes). */
+  namePrefixes?: string[];
 }
 
 /** The Swarm as the controller sees it: the planner's port plus the health of owned services. */

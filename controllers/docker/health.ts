@@ -32,16 +32,22 @@ export async function ownedServiceHealth(
   return (await serviceHealthByOwner(docker, instanceId, ownerKey)).get(ownerKey) ?? [];
 }
 
-/** Health of every service this instance owns, grouped by owner key, in one list call. */
+/**
+ * Health of every service this instance owns, grouped by owner key, in one list call: by label,
+ * or by name when `namePrefixes` holds every owned service's name (none: no call).
+ */
 export async function serviceHealthByOwner(
   docker: Docker,
   instanceId: string,
   ownerKey?: string,
+  namePrefixes?: readonly string[],
 ): Promise<Map<string, ServiceHealth[]>> {
+  if (namePrefixes?.length === 0) return new Map();
   const label = [`${LABEL_INSTANCE}=${instanceId}`, ownerKey ? `${LABEL_OWNER}=${ownerKey}` : LABEL_OWNER];
+  const filters = namePrefixes ? { name: namePrefixes } : { label };
   const list = (await docker.listServices({
     status: true,
-    filters: JSON.stringify({ label }),
+    filters: JSON.stringify(filters),
   } as never)) as unknown as ServiceListEntry[];
   return groupHealthByOwner(list, instanceId);
 }

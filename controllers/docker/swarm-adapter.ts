@@ -132,7 +132,7 @@ export class DockerSwarmAdapter implements SwarmPort, ImageResolver {
   }
 
   health(query: HealthQuery): Promise<Map<string, ServiceHealth[]>> {
-    return serviceHealthByOwner(this.docker, query.instanceId, query.owner);
+    return serviceHealthByOwner(this.docker, query.instanceId, query.owner, query.namePrefixes);
   }
 
   hookRuns(serviceIds: readonly string[]): Promise<Map<string, HookRun>> {

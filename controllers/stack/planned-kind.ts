@@ -72,7 +72,13 @@ export function plannedKind(deps: PlannedKindDeps): KindReconciler {
       const view = ctx.via === 'resync' ? await deps.view.get() : undefined;
       const r = await reconcileResource(
         res,
-        { mode: 'apply', signal: ctx.signal, reconcileId: ctx.reconcileId },
+        // a resync observes by label (or from its snapshot): it finds what a narrow observe cannot
+        {
+          mode: 'apply',
+          signal: ctx.signal,
+          reconcileId: ctx.reconcileId,
+          narrowObserve: ctx.via !== 'resync',
+        },
         {
           swarm: deps.swarm,
           instanceId: deps.instanceId,

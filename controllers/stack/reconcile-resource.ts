@@ -35,6 +35,7 @@ import { HOOK_POLL_MS, observeHooks, runHookStage, type StageInput, throwIfFaile
 import type { HookPhase } from '../../reconciler/compose/hooks.js';
 import { type HookStep, openHooks, stagePlan, withoutSettledHooks } from '../../reconciler/plan/hooks.js';
 import type { DesiredObject, ObservedState } from '../../reconciler/model/objects.js';
+import { observeQuery, settled } from '../../reconciler/desired/observe-query.js';
 
 export interface ReconcileDeps {
   /** The Swarm: observe, apply and the health of the resource's services. */
@@ -91,6 +92,13 @@ export interface ReconcileOptions {
    * none, and the reconcile spares a Docker list call. Default true (the controller's status).
    */
   health?: boolean;
+  /**
+   * An event- or source-driven run of the controller: when the status shows this same desired
+   * state applied with no error since, observe by name instead of by label (observe-query.ts:
+   * at 10,000 services dockerd scans every service for a label filter). Default false (the CLI;
+   * a resync pass, which is what finds anything a narrow observe cannot).
+   */
+  narrowObserve?: boolean;
 }
 
 export interface ReconcileReport {
@@ -179,18 +187,10 @@ export async function reconcileResource(
     // once per change, not on every resync: the status keeps them (status.warnings)
     if (d.warnings.join('\n') !== (prev?.warnings ?? []).join('\n'))
       for (const w of d.warnings) log.warn({ warning: w }, 'stack warning');
-    const names: Record<string, string[]> = {};
-    // external objects too: the planner checks that they exist before anything is written
-    for (const o of [...d.desired.objects, ...(d.desired.external ?? [])])
-      (names[o.kind] ??= []).push(o.name);
-    const query = {
-      instanceId: deps.instanceId,
-      owner: res.key,
-      names,
-      ...(d.stackNamespace ? { stackNamespaces: [d.stackNamespace] } : {}),
-    };
-    const observed = deps.view?.observe(query) ?? (await deps.swarm.observe(query));
     desiredHash = hashDesired(d);
+    const narrow = opts.narrowObserve === true && !deps.view && settled(prev, desiredHash);
+    const query = observeQuery(d, { instanceId: deps.instanceId, owner: res.key, narrow });
+    const observed = deps.view?.observe(query) ?? (await deps.swarm.observe(query));
     // the image update policies decide from the last poll; then the digests this reconcile pins
     const writer = deps.writeBackOf?.(res.origin.source ?? '');
     const policed = writer ? followWrittenDigests(d.desired) : d.desired;
@@ -261,7 +261,13 @@ export async function reconcileResource(
         ? []
         : deps.view && !results
           ? deps.view.health(res.key)
-          : ((await deps.swarm.health({ instanceId: deps.instanceId, owner: res.key })).get(res.key) ?? []);
+          : ((
+              await deps.swarm.health({
+                instanceId: deps.instanceId,
+                owner: res.key,
+                ...(query.namePrefixes ? { namePrefixes: query.namePrefixes } : {}),
+              })
+            ).get(res.key) ?? []);
     // post-deploy hooks once every other service converged, observed by a reconcile that wrote
     // nothing (right after an update, health may not show the rollout yet)
     const post = opts.mode === 'apply' && detected.length === 0 ? openHooks(steps, 'post-deploy') : [];

@@ -18,6 +18,8 @@ export interface CountingProxy {
   total(): number;
   /** Requests that are not GET or HEAD. */
   writes(): number;
+  /** `METHOD /path?query` of every request since the last reset, in order (query decoded). */
+  requests(): string[];
   reset(): void;
   close(): Promise<void>;
 }
@@ -30,10 +32,13 @@ export async function startCountingProxy(targetSocket: string): Promise<Counting
   const dir = mkdtempSync(join(tmpdir(), 'sk-proxy-'));
   const socketPath = join(dir, 'docker.sock');
   let counts = new Map<string, number>();
+  let requests: string[] = [];
 
   const server = http.createServer((req, res) => {
     const key = `${req.method} ${stripVersion(req.url ?? '/')}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
+    const url = (req.url ?? '/').replace(/^\/v\d+(\.\d+)?(?=\/)/, '');
+    requests.push(`${req.method} ${decodeURIComponent(url)}`);
     const upstream = http.request(
       { socketPath: targetSocket, path: req.url, method: req.method, headers: req.headers },
       (up) => {
@@ -71,8 +76,10 @@ export async function startCountingProxy(targetSocket: string): Promise<Counting
     counts: () => Object.fromEntries(counts),
     total: () => [...counts.values()].reduce((a, b) => a + b, 0),
     writes,
+    requests: () => [...requests],
     reset: () => {
       counts = new Map();
+      requests = [];
     },
     close: async () => {
       for (const s of sockets) s.destroy();

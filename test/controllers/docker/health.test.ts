@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { groupHealthByOwner, type ServiceListEntry } from '../../../controllers/docker/health.js';
+import {
+  groupHealthByOwner,
+  serviceHealthByOwner,
+  type ServiceListEntry,
+} from '../../../controllers/docker/health.js';
+import { fakeDocker } from '../../support/fake-docker.js';
 import { LABEL_INSTANCE, LABEL_OWNER } from '../../../reconciler/model/ownership.js';
 import { isConverged } from '../../../reconciler/status/resource-status.js';
 
@@ -63,5 +68,24 @@ describe('service health from GET /services?status=true', () => {
     const h = healthOf(e);
     expect(h).toMatchObject(want);
     expect(h && isConverged(h)).toBe(converged);
+  });
+});
+
+describe('serviceHealthByOwner: which list it asks for', () => {
+  const other = { [LABEL_OWNER]: 'SwarmStack/d/t', [LABEL_INSTANCE]: 'sk' };
+  const listed = [
+    { Spec: { Name: 's_x', Labels: OWNED }, ServiceStatus: { RunningTasks: 0, DesiredTasks: 0 } },
+    { Spec: { Name: 's_y', Labels: other }, ServiceStatus: { RunningTasks: 0, DesiredTasks: 0 } },
+  ];
+  it.each<[string, string[] | undefined, object | undefined, string[]]>([
+    ['by label', undefined, { label: [`${LABEL_INSTANCE}=sk`, `${LABEL_OWNER}=SwarmStack/d/s`] }, ['s_x']],
+    // the same owner's services, narrowed client-side (another owner's under the prefix is not its)
+    ['by name prefix', ['s_'], { name: ['s_'] }, ['s_x']],
+    ['no prefix: no call', [], undefined, []],
+  ])('%s', async (_n, prefixes, filters, names) => {
+    const { docker, requests } = fakeDocker(() => ({ status: 200, json: listed }));
+    const got = await serviceHealthByOwner(docker, 'sk', 'SwarmStack/d/s', prefixes);
+    expect(requests.map((r) => r.query['filters'])).toEqual(filters ? [JSON.stringify(filters)] : []);
+    expect((got.get('SwarmStack/d/s') ?? []).map((h) => h.name)).toEqual(names);
   });
 });

@@ -41,6 +41,46 @@ describe('filterSets', () => {
   });
 });
 
+describe("filterSets by name (namePrefixes: the owner's objects are all named or prefixed)", () => {
+  const q = (names: ObserveQuery['names']): ObserveQuery => ({
+    instanceId: 'i1',
+    owner: 'SwarmStack/default/a',
+    names,
+    stackNamespaces: ['A'],
+    namePrefixes: ['A_'],
+  });
+  it.each<[string, Parameters<typeof filterSets>[0], ObserveQuery, object[]]>([
+    [
+      'services: one list by name and prefix, no label',
+      'service',
+      q({ service: ['A_web', 'A_web'] }),
+      [{ name: ['A_web', 'A_'] }],
+    ],
+    ['configs: logical names are prefixes too', 'config', q({ config: ['cfg'] }), [{ name: ['cfg', 'A_'] }]],
+    ['secrets without names: the prefix alone', 'secret', q({}), [{ name: ['A_'] }]],
+    // dockerd's name filter on swarm networks is no prefix match: exact names only
+    [
+      'networks: exact names only',
+      'network',
+      q({ network: ['A_default', 'ext'] }),
+      [{ name: ['A_default', 'ext'] }],
+    ],
+    ['networks without names: no list', 'network', q({}), []],
+    [
+      'volumes (node-local, cheap by label): as without prefixes',
+      'volume',
+      q({ volume: ['A_data'] }),
+      [
+        { label: [`${I}=i1`, `${LABEL_OWNER}=SwarmStack/default/a`] },
+        { name: ['A_data'] },
+        { label: [`${NS}=A`] },
+      ],
+    ],
+  ])('%s', (_n, kind, query, sets) => {
+    expect(filterSets(kind, query)).toEqual(sets);
+  });
+});
+
 describe('isRelevant', () => {
   const q: ObserveQuery = { instanceId: 'i1', names: { service: ['web'] }, stackNamespaces: ['A'] };
   it.each<[string, string, Record<string, string> | undefined, boolean]>([

@@ -85,6 +85,14 @@ describe('plannedKind: what a run reads and is given', () => {
     expect(k.observes).toHaveLength(1);
   });
 
+  it('once applied, event and source runs observe by name; a resync run without a snapshot by label', async () => {
+    const k = kindWorld();
+    const first = await k.reconcile(web());
+    await k.reconcile(web(), first.status);
+    await k.reconcile(web(), first.status, { via: 'resync' });
+    expect(k.observes.map((q) => q.namePrefixes)).toStrictEqual([undefined, ['app_'], undefined]);
+  });
+
   it('a relative bind source resolves inside the source bindRoot', async () => {
     const k = kindWorld();
     const res = stackRes({ web: svc('web:1', { volumes: ['./data:/data'] }) });
