@@ -17,16 +17,19 @@ import {
  * each composes its documents with its own schema from these same tokens, and the depth bound
  * (yaml-guard.ts) walks them, so the text is tokenised once however many of them read it.
  *
- * The last texts read are kept (up to CACHE_CHARS characters of text in all, a larger text is not
- * kept): a controller re-reads a file only when its text changed, the CLI reads each once.
- * The tokens are never changed by the composer; the line counter is only read once it is built.
+ * The last texts read are kept, up to CACHE_CHARS characters of text in all (a larger text is not
+ * kept): the tokens take ~56 bytes a character, so at most ~3.5 MB stay held (a controller keeps
+ * them between loads). A CLI source of up to 64 KiB of YAML is tokenised once; past that, a text
+ * read again after others may be tokenised again, as before. A controller re-reads a file only when
+ * its text changed. The tokens are never changed by the composer; the line counter is only read
+ * once it is built.
  */
 export interface YamlCst {
   tokens: readonly CST.Token[];
   lineCounter: LineCounter;
 }
 
-export const CACHE_CHARS = 512 * 1024;
+export const CACHE_CHARS = 64 * 1024;
 
 const cache = new Map<string, YamlCst>();
 let cachedChars = 0;
