@@ -118,7 +118,9 @@ export function loadBundle(
   const file = join(bundleDir, info.file);
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    // ASCII (the build refuses any other byte): read as latin1, the same text without UTF-8 decoding
+    // (~4 ms less for the 1.8 MB bundle)
+    source = readFileSync(file, 'latin1');
   } catch {
     return undefined;
   }

@@ -4,8 +4,6 @@ import {
   isPair,
   isScalar,
   isSeq,
-  LineCounter,
-  parseDocument,
   visit,
   type Alias,
   type Document,
@@ -16,6 +14,7 @@ import {
 import { goTimestamp } from './units.js';
 import { skError } from '../errors.js';
 import { checkDocument, checkTextBounds } from '../source/yaml-guard.js';
+import { composeOne, yamlCst } from '../source/yaml-cst.js';
 import { formatPath, type LineLookup, type PathSegment } from './problems.js';
 
 export interface ParsedYaml {
@@ -85,11 +84,10 @@ function goYamlV3Tags(tags: Tags): Tags {
  */
 export function parseYaml(file: string, text: string): ParsedYaml {
   checkTextBounds(file, text);
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
+  const { lineCounter } = yamlCst(text); // the tokens checkTextBounds read, composed below
+  const doc = composeOne(text, {
     version: '1.1',
     merge: true,
-    lineCounter,
     uniqueKeys: true,
     prettyErrors: false,
     customTags: (tags) => goYamlV3Tags(tags),

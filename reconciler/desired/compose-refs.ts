@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { parse } from 'yaml';
+import { composeOne } from '../source/yaml-cst.js';
 
 /** The paths a compose document names, as written: other compose files, and files it reads. */
 export interface ComposeRefs {
@@ -20,12 +20,16 @@ const texts = (vs: unknown[]): string[] =>
 /**
  * Reads the references of a compose file's text before interpolation: paths with a variable are
  * left out (known only once interpolated), and so are absolute ones (outside any source). A text
- * that does not parse names nothing (its load reports it).
+ * that does not parse names nothing (its load reports it). The value is YAML.parse's (YAML 1.2, at
+ * most 100 aliases of a node), from the tokens the file's classification read (yaml-cst.ts), and
+ * without its warnings (the load reports what matters of them).
  */
 export function rawComposeRefs(text: string): ComposeRefs {
   let doc: unknown;
   try {
-    doc = parse(text, { maxAliasCount: 100 });
+    const parsed = composeOne(text, {});
+    if (parsed.errors.length > 0) return { compose: [], data: [] };
+    doc = parsed.toJS({ maxAliasCount: 100 });
   } catch {
     return { compose: [], data: [] };
   }

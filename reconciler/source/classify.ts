@@ -1,7 +1,7 @@
-import { LineCounter, parseAllDocuments } from 'yaml';
 import { type SwarmkeeperError, asSwarmkeeperError, skError } from '../errors.js';
 import { type DesiredResource, resourceKey } from './resource.js';
 import { checkDocument, checkTextBounds } from './yaml-guard.js';
+import { composeAll, yamlCst } from './yaml-cst.js';
 
 export const API_GROUP = 'swarmkeeper.io';
 const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -103,9 +103,8 @@ export function classifyFile(file: string, text: string, opts: ClassifyOptions):
 function classifyDocuments(file: string, text: string, opts: ClassifyOptions): ClassifiedFile {
   const out: ClassifiedFile = { resources: [], errors: [], skipped: [] };
   checkTextBounds(file, text);
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: false });
-  const list = Array.isArray(docs) ? docs : [docs];
+  const { lineCounter } = yamlCst(text); // read by checkTextBounds
+  const list = composeAll(text, { merge: true, prettyErrors: false });
   const origin = {
     file,
     ...(opts.source ? { source: opts.source } : {}),

@@ -1,5 +1,6 @@
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, Parser } from 'yaml';
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
 import { skError } from '../errors.js';
+import { yamlCst } from './yaml-cst.js';
 
 /**
  * Bounds on parsing an untrusted YAML file, checked before anything is built from it: the size of
@@ -39,8 +40,8 @@ export function checkTextBounds(file: string, text: string): void {
       `${file}: ${text.length} characters, more than the ${YAML_BOUNDS.maxChars} a YAML file may have`,
     );
   const stack: { t: unknown; depth: number }[] = [];
-  const lineCounter = new LineCounter();
-  for (const tok of new Parser(lineCounter.addNewLine).parse(text)) stack.push({ t: tok, depth: 0 });
+  const { tokens, lineCounter } = yamlCst(text);
+  for (const tok of tokens) stack.push({ t: tok, depth: 0 });
   while (stack.length > 0) {
     const { t, depth } = stack.pop()!;
     if (!t || typeof t !== 'object') continue;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { rawComposeRefs, resolveRefs } from '../../../reconciler/desired/compose-refs.js';
 
 describe('rawComposeRefs: the paths a compose file names, as written', () => {
@@ -31,6 +31,12 @@ describe('rawComposeRefs: the paths a compose file names, as written', () => {
     ['include that is not a list', 'include: a.yml\n', { compose: [], data: [] }],
     ['not YAML', 'include: [a.yml\n', { compose: [], data: [] }],
     ['not a mapping', '- a\n', { compose: [], data: [] }],
+    ['two documents', 'include: [a.yml]\n---\ninclude: [b.yml]\n', { compose: [], data: [] }],
+    [
+      "compose's merge tags",
+      'services:\n  s:\n    env_file: !override [a.env]\n    ports: !reset []\n',
+      { compose: [], data: ['a.env'] },
+    ],
     [
       'an alias bomb is refused by the parser',
       `a: &a [x]\n${Array.from({ length: 120 }, (_, i) => `b${i}: *a`).join('\n')}\n`,
@@ -38,6 +44,16 @@ describe('rawComposeRefs: the paths a compose file names, as written', () => {
     ],
   ])('%s', (_n, text, want) => {
     expect(rawComposeRefs(text)).toEqual(want);
+  });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  // The compose spec's !reset and !override are tags the YAML 1.2 schema does not know: the yaml
+  // package's parse() used to report each as a process warning on stderr (twice per apply).
+  it('a tag the schema does not know is no process warning', () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    rawComposeRefs('services:\n  s:\n    image: x\n    ports: !reset []\n');
+    expect(warn).not.toHaveBeenCalled();
   });
 
   it('resolveRefs: against each folder, normalised, each once', () => {
