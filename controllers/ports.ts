@@ -143,8 +143,9 @@ export interface Source {
   /**
    * Every resource of the source now, when its snapshot may not hold them all (a follower's
    * KubeSource lists them): for the periodic resync and the kind reconcilers' view of other kinds.
+   * The same array while the list holds (callers rebuild their views only on a new one).
    */
-  resources?(): Promise<DesiredResource[]>;
+  resources?(): Promise<readonly DesiredResource[]>;
   /** Commits image changes back to the source (a git source with writeBackBranch=); absent: off. */
   readonly writeBack?: ImageWriteBack | undefined;
 }

@@ -49,6 +49,7 @@ export class KubeInformers {
   #started = false;
   #stopped = false;
   #listed = false;
+  #generation = 0;
   #onStopped!: () => void;
   readonly #stoppedP = new Promise<void>((resolve) => (this.#onStopped = resolve));
 
@@ -68,6 +69,7 @@ export class KubeInformers {
       const syncedOnce = new Promise<void>((resolve) => (onSynced = resolve));
       const st: InformerState = { kind, lw, attempts: 0, errors: 0, synced: false, onSynced, syncedOnce };
       const changed = () => {
+        this.#generation++;
         if (this.#listed && !this.#stopped) opts.onChange();
       };
       lw.on('add', changed);
@@ -86,6 +88,14 @@ export class KubeInformers {
   /** Every kind has listed at least once: the cache holds the whole picture (maybe lagging). */
   get listed(): boolean {
     return this.#listed && !this.#stopped;
+  }
+
+  /**
+   * Bumped by every add, update and delete in the cache (a relist's too), listed or not: what is
+   * built from objects() holds while it is unchanged.
+   */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** ListWatches running (or restarting after an error): one per kind between start and stop. */

@@ -85,6 +85,8 @@ export class KubeSource implements Source {
   #stopping: Promise<void> = Promise.resolve();
   /** A follower's last list of every kind (see resources()). */
   #listed: { at: number; resources: DesiredResource[] } | undefined;
+  /** The snapshot of the informers' cache, built once per cache generation (see snapshot()). */
+  #built: { inf: KubeInformers; generation: number; snapshot: SourceSnapshot } | undefined;
 
   constructor(opts: KubeSourceOptions) {
     this.#opts = opts;
@@ -245,11 +247,26 @@ export class KubeSource implements Source {
     return resources;
   }
 
-  /** Every cached custom object, as the desired resources of one snapshot (empty while following). */
+  /**
+   * Every cached custom object, as the desired resources of one snapshot (empty while following).
+   * Built once per generation of the informers' cache and shared (read only): the reconciles of a
+   * pass ask for every resource once per key (resources()), and converting, sorting and hashing
+   * the whole cache for each would make a pass quadratic in the custom resources.
+   */
   snapshot(): SourceSnapshot {
-    const resources: DesiredResource[] = [];
     const inf = this.#informers;
-    if (inf?.listed)
+    if (!inf?.listed) return this.#build(undefined);
+    const b = this.#built;
+    if (b?.inf === inf && b.generation === inf.generation) return b.snapshot;
+    const generation = inf.generation;
+    const snapshot = this.#build(inf);
+    this.#built = { inf, generation, snapshot };
+    return snapshot;
+  }
+
+  #build(inf: KubeInformers | undefined): SourceSnapshot {
+    const resources: DesiredResource[] = [];
+    if (inf)
       for (const { kind, obj } of inf.objects()) {
         const r = toDesiredResource({ ...obj, kind: obj.kind ?? kind });
         if (r) resources.push(r);

@@ -27,6 +27,10 @@ export class DesiredState {
   readonly #guard: PruneGuard;
   /** Sources that produced at least one snapshot: until all have, nothing is pruned. */
   readonly #loaded = new Set<string>();
+  /** The store's resources, built once per store version. */
+  #stored: { version: number; all: readonly DesiredResource[] } | undefined;
+  /** allResources(), built once per store view and per list of each source that lists on demand. */
+  #all: { stored: readonly DesiredResource[]; lists: unknown[]; all: readonly DesiredResource[] } | undefined;
 
   constructor(opts: DesiredStateOptions) {
     this.#opts = opts;
@@ -79,9 +83,17 @@ export class DesiredState {
     return this.store.keys();
   }
 
-  /** The store's resources (what dependents are looked for in). */
-  resources(): DesiredResource[] {
-    return this.store.keys().flatMap((k) => this.store.get(k)?.resource ?? []);
+  /**
+   * The store's resources (what dependents are looked for in): one frozen array per store version,
+   * shared by the reconciles until the store changes (a resync pass does not build it per key).
+   */
+  resources(): readonly DesiredResource[] {
+    const version = this.store.version;
+    if (this.#stored?.version !== version) {
+      const all = this.store.keys().flatMap((k) => this.store.get(k)?.resource ?? []);
+      this.#stored = { version, all: Object.freeze(all) };
+    }
+    return this.#stored.all;
   }
 
   /**
@@ -104,14 +116,24 @@ export class DesiredState {
 
   /**
    * Every desired resource: the store's, plus what a source lists when its snapshot may not hold
-   * them all (the Kubernetes source of a replica that does not run the informers).
+   * them all (the Kubernetes source of a replica that does not run the informers). Built again
+   * only when the store changed or a source listed anew (a source returns the same array while its
+   * list holds: the KubeSource's informer cache, a follower's reused list), so the reconciles of a
+   * pass share one view instead of building it once per key (quadratic in the resources).
    */
-  async allResources(): Promise<DesiredResource[]> {
+  async allResources(): Promise<readonly DesiredResource[]> {
+    const lists: unknown[] = [];
+    for (const s of this.#opts.sources) if (s.resources) lists.push(await s.resources());
+    const stored = this.resources();
+    const memo = this.#all;
+    if (memo?.stored === stored && memo.lists.every((l, i) => l === lists[i])) return memo.all;
     const byKey = new Map<string, DesiredResource>();
-    for (const r of this.resources()) byKey.set(r.key, r);
-    for (const s of this.#opts.sources)
-      for (const r of (await s.resources?.()) ?? []) if (!byKey.has(r.key)) byKey.set(r.key, r);
-    return [...byKey.values()];
+    for (const r of stored) byKey.set(r.key, r);
+    for (const list of lists as DesiredResource[][])
+      for (const r of list) if (!byKey.has(r.key)) byKey.set(r.key, r);
+    const all = Object.freeze([...byKey.values()]);
+    this.#all = { stored, lists, all };
+    return all;
   }
 
   /** Every key for the periodic resync (a source that cannot list now is logged and skipped). */

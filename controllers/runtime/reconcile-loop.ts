@@ -40,10 +40,13 @@ export interface DesiredLookup {
   lookup(key: string): Promise<StoredResource | undefined>;
   pendingSources(): string[];
   keys(): string[];
-  /** The store's resources (dependents are looked for in them). */
-  resources(): DesiredResource[];
-  /** Every resource, with what sources list beyond their snapshots (the kinds' views). */
-  allResources(): Promise<DesiredResource[]>;
+  /** The store's resources (dependents are looked for in them); one array per store version. */
+  resources(): readonly DesiredResource[];
+  /**
+   * Every resource, with what sources list beyond their snapshots (the kinds' views); one array
+   * while neither the store nor a source's list changed.
+   */
+  allResources(): Promise<readonly DesiredResource[]>;
   /** True when a source lists resources beyond its snapshot: allResources() must ask it. */
   listsOnDemand(): boolean;
 }
@@ -234,7 +237,8 @@ export class ReconcileLoop {
   ): Promise<KindReconcileContext> {
     const desired = this.#d.desired;
     // Only a source that lists on demand needs the (async) full list up front; otherwise the view
-    // is built when a kind asks for it, so a pass does not build the whole list once per key.
+    // is built when a kind asks for it. Either way it is built once while nothing changed (see
+    // DesiredState): a pass does not build the whole list once per key.
     let view = desired.listsOnDemand() ? await desired.allResources() : undefined;
     return {
       signal: ctx.signal,

@@ -40,6 +40,12 @@ export class ResourceStore {
   readonly #bySource = new Map<string, SourceSnapshot>();
   #merged = new Map<string, StoredResource>();
   #conflicts = new Map<string, SwarmkeeperError>();
+  #version = 0;
+
+  /** Bumped by every update and removal: views built from the store are fresh while it holds. */
+  get version(): number {
+    return this.#version;
+  }
 
   update(snapshot: SourceSnapshot): StoreChange {
     const prev = this.#bySource.get(snapshot.source);
@@ -117,6 +123,7 @@ export class ResourceStore {
     );
     this.#merged = merged;
     this.#conflicts = conflicts;
+    this.#version++;
     return { changed: changed.sort(), removed: [...new Set(removed)].sort(), conflicts };
   }
 }

@@ -10,6 +10,7 @@ import type {
   OwnershipConflict,
   ResourceEvent,
   ResourceLifecycle,
+  Source,
   SourceSnapshot,
   StatusStore,
   SwarmPort,
@@ -108,8 +109,13 @@ export function snapshot(resources: DesiredResource[], source = 'mem'): SourceSn
   return { source, root: '.', revision: 'r1', resources, errors: [] };
 }
 
-/** A loop over in-memory parts, with the real planned kind for SwarmStack unless `kinds` replaces it. */
-export function world(opts: { kinds?: KindReconcilers; lifecycle?: ResourceLifecycle } = {}) {
+/**
+ * A loop over in-memory parts, with the real planned kind for SwarmStack unless `kinds` replaces it;
+ * `sources` are added beside the in-memory source ('mem', loaded).
+ */
+export function world(
+  opts: { kinds?: KindReconcilers; lifecycle?: ResourceLifecycle; sources?: Source[] } = {},
+) {
   const logger = pino({ level: 'silent' });
   const statuses = new MemoryStatusStore();
   const owners = new MemoryOwnerIndex();
@@ -128,6 +134,7 @@ export function world(opts: { kinds?: KindReconcilers; lifecycle?: ResourceLifec
         sync: () => Promise.resolve(),
         stop: () => Promise.resolve(),
       },
+      ...(opts.sources ?? []),
     ],
     statuses,
     logger,

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { KindReconciler, ResourceLifecycle } from '../../../controllers/ports.js';
+import type { DesiredResource } from '../../../reconciler/source/resource.js';
 import { LABEL_OWNER } from '../../../reconciler/model/ownership.js';
 import { type ErrorName, skError } from '../../../reconciler/errors.js';
 import { isTrue } from '../../../reconciler/status/conditions.js';
@@ -273,5 +274,66 @@ describe('reconcile loop: the kinds view of the other resources', () => {
     vi.spyOn(w.desired, 'allResources').mockResolvedValue([stack('app'), stack('listed')]);
     await w.attempt(KEY);
     expect(seen).toEqual([['SwarmStack/default/app', 'SwarmStack/default/listed']]);
+  });
+
+  /** A source that lists beyond its snapshot (a KubeSource): the same array until its list changes. */
+  const listing = (initial: DesiredResource[]) => {
+    const src = {
+      list: initial,
+      calls: 0,
+      name: 'listing',
+      start: () => Promise.resolve(),
+      sync: () => Promise.resolve(),
+      stop: () => Promise.resolve(),
+      resources: () => Promise.resolve(void src.calls++).then(() => src.list),
+    };
+    return src;
+  };
+
+  it.each([
+    ['a kind that reads ctx.resources', true],
+    ['a kind that does not', false],
+  ])(
+    'with a source that lists on demand, a pass over N keys (%s) builds the full list once, not once per key',
+    async (_n, reads) => {
+      const seen: string[][] = [];
+      const names = Array.from({ length: 30 }, (_, i) => `s${i}`);
+      const src = listing([stack('listed')]);
+      const kind = reads ? reading(seen) : { reconcile: () => Promise.resolve(notReady) };
+      const w = world({ kinds: { SwarmStack: kind }, sources: [src] });
+      w.desired.loaded('listing');
+      await w.desired.apply(snapshot(names.map((n) => stack(n))));
+      const merged = vi.spyOn(w.desired.store, 'keys'); // each build of the view reads the store's keys
+      for (const n of names) await w.attempt(`SwarmStack/default/${n}`);
+      expect(merged.mock.calls.length).toBeLessThanOrEqual(1);
+      if (reads) {
+        expect(seen).toHaveLength(30);
+        for (const s of seen) expect(s).toHaveLength(31);
+        expect(seen[0]).toContain('SwarmStack/default/listed');
+      }
+    },
+  );
+
+  it('the view built once follows what changed: a new store snapshot, a new list from the source', async () => {
+    const seen: string[][] = [];
+    const src = listing([stack('listed')]);
+    const w = world({ kinds: { SwarmStack: reading(seen) }, sources: [src] });
+    w.desired.loaded('listing');
+    await w.desired.apply(snapshot([stack('app')]));
+    await w.attempt(KEY);
+    await w.desired.apply(snapshot([stack('app'), stack('db')]));
+    await w.attempt(KEY);
+    src.list = [stack('listed'), stack('other')];
+    await w.attempt(KEY);
+    expect(seen).toEqual([
+      ['SwarmStack/default/app', 'SwarmStack/default/listed'],
+      ['SwarmStack/default/app', 'SwarmStack/default/db', 'SwarmStack/default/listed'],
+      [
+        'SwarmStack/default/app',
+        'SwarmStack/default/db',
+        'SwarmStack/default/listed',
+        'SwarmStack/default/other',
+      ],
+    ]);
   });
 });
