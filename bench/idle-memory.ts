@@ -6,8 +6,12 @@
  * target is under 60 MiB with 10 stacks (SwarmCD, in Go, needs 44 MiB).
  *
  *   npx tsx bench/idle-memory.ts      (IDLE_STACKS=10 IDLE_SECONDS=30)
+ *
+ * With IDLE_BEFORE=<a built checkout> (e.g. `git worktree add /tmp/before main && cd /tmp/before &&
+ * npm run build`, node_modules linked), IDLE_PAIRS (3) pairs, run by run: that build, then this one.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import {
@@ -26,6 +30,15 @@ import { ControllerChild, sumMetric } from './lib/controller-child.js';
 
 const STACKS = Number(process.env['IDLE_STACKS'] ?? 10);
 const SECONDS = Number(process.env['IDLE_SECONDS'] ?? 30);
+const BEFORE = process.env['IDLE_BEFORE'];
+const PAIRS = Number(process.env['IDLE_PAIRS'] ?? 3);
+
+interface Idle {
+  median: number;
+  max: number;
+  atPassEnd: number;
+  redisDelta: number;
+}
 
 function stackFile(name: string): string {
   const svc = (n: string) => [
@@ -47,10 +60,9 @@ async function redisUsedMemory(url: string): Promise<number> {
   }
 }
 
-async function main(): Promise<void> {
-  const env = benchEnv();
+/** One controller (`bin`, default this checkout's) on STACKS fresh stacks: its idle RSS. */
+async function idleOnce(env: ReturnType<typeof benchEnv>, label: string, bin?: string): Promise<Idle> {
   const docker = dockerFor(env.socketPath);
-  await printHeader(`idle memory with ${STACKS} stacks (bench/idle-memory.ts)`, docker);
   const id = runId('skbi');
   const dir = tempDir('skbench-idle');
   const src = join(dir.path, 'stacks');
@@ -70,8 +82,9 @@ async function main(): Promise<void> {
       dockerHost: `unix://${env.socketPath}`,
       logFile: join(dir.path, 'run.log'),
       logLevel: 'info',
+      ...(bin === undefined ? {} : { bin }),
     });
-    info(`controller: ${child.command}`);
+    info(`${label}: ${child.command}`);
     await pollUntil(
       `${STACKS} successful reconciles`,
       async () => {
@@ -83,7 +96,8 @@ async function main(): Promise<void> {
       },
       { timeoutMs: 300_000, everyMs: 200 },
     );
-    info(`startup pass done, RSS ${child.rssMiB().toFixed(1)} MiB; idling ${SECONDS} s`);
+    const atPassEnd = child.rssMiB();
+    info(`${label}: startup pass done, RSS ${atPassEnd.toFixed(1)} MiB; idling ${SECONDS} s`);
     const samples: number[] = [];
     const end = Date.now() + SECONDS * 1000;
     while (Date.now() < end) {
@@ -91,18 +105,39 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 1000));
     }
     samples.sort((a, b) => a - b);
-    const median = samples[Math.floor(samples.length / 2)] ?? 0;
-    const max = samples[samples.length - 1] ?? 0;
-    const redisDelta = (await redisUsedMemory(env.redisUrl)) - redisBefore;
-    figure(
-      `idle controller RSS with ${STACKS} stacks / ${STACKS * 2} services: median ${median.toFixed(1)} MiB, max ${max.toFixed(1)} MiB over ${SECONDS} s (target < 60 MiB)`,
-    );
-    figure(`Redis used_memory added by this instance: ${(redisDelta / 2 ** 20).toFixed(2)} MiB`);
+    return {
+      median: samples[Math.floor(samples.length / 2)] ?? 0,
+      max: samples[samples.length - 1] ?? 0,
+      atPassEnd,
+      redisDelta: (await redisUsedMemory(env.redisUrl)) - redisBefore,
+    };
   } finally {
-    if (child) info(`controller stopped (exit ${String(await child.stop())})`);
+    if (child) info(`${label}: controller stopped (exit ${String(await child.stop())})`);
     await removeOwned(docker, id).catch(() => 0);
     await deleteRedisKeys(env.redisUrl, `swarmkeeper:${id}:*`);
     dir.remove();
+  }
+}
+
+const show = (r: Idle): string =>
+  `median ${r.median.toFixed(1)} MiB, max ${r.max.toFixed(1)} MiB over ${SECONDS} s, ${r.atPassEnd.toFixed(1)} MiB when the startup pass was done; Redis +${(r.redisDelta / 2 ** 20).toFixed(2)} MiB`;
+
+async function main(): Promise<void> {
+  const env = benchEnv();
+  await printHeader(`idle memory with ${STACKS} stacks (bench/idle-memory.ts)`, dockerFor(env.socketPath));
+  if (BEFORE === undefined) {
+    const r = await idleOnce(env, 'this build');
+    figure(
+      `idle controller RSS with ${STACKS} stacks / ${STACKS * 2} services: ${show(r)} (target < 60 MiB)`,
+    );
+    return;
+  }
+  for (let i = 1; i <= PAIRS; i++) {
+    const load = loadavg()[0]!.toFixed(1);
+    const before = await idleOnce(env, `pair ${i}, before`, join(BEFORE, 'bin/swarmkeeper.js'));
+    const now = await idleOnce(env, `pair ${i}, this build`);
+    figure(`pair ${i} (load ${load}): before ${show(before)}`);
+    figure(`pair ${i} (load ${load}): this build ${show(now)}`);
   }
 }
 

@@ -10,7 +10,8 @@
  *     wall time (first Docker request of the pass -> last stack reconciled), Docker API calls by
  *     method and route during it, and the child's VmRSS right after it.
  *
- *   npx tsx bench/resync.ts      (RESYNC_STACKS=200 RESYNC_SERVICES=5 RESYNC_CONCURRENCY=4)
+ *   npx tsx bench/resync.ts      (RESYNC_STACKS=200 RESYNC_SERVICES=5 RESYNC_CONCURRENCY=4;
+ *                                 RESYNC_BIN=<a built checkout>/bin/swarmkeeper.js runs that build's controller)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -113,6 +114,8 @@ async function main(): Promise<void> {
       logLevel: process.env['BENCH_LOG_LEVEL'] ?? 'info',
       // RESYNC_RUN_ARGS: more `run` options, e.g. "--no-idle-gc"
       args: (process.env['RESYNC_RUN_ARGS'] ?? '').split(' ').filter(Boolean),
+      // RESYNC_BIN: the controller of another build (its bin/swarmkeeper.js), for a pair with this one
+      ...(process.env['RESYNC_BIN'] ? { bin: process.env['RESYNC_BIN'] } : {}),
     };
     // Run #1: cold startup pass.
     proxy.reset();

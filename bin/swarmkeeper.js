@@ -2,19 +2,13 @@
 // Entry point: runs the built CLI (npm run build produces dist/): its bundle, dist/cli/swarmkeeper.cjs,
 // with a V8 code cache per command (controllers/cli/launch.ts), or the module tree of dist/ when the
 // build made no bundle.
-// Node's compile cache (Node >= 22.1) serves the modules loaded from node_modules and the launcher;
-// it is switched on before they are loaded (hence the dynamic import), and a runtime or a directory
-// without it just compiles as usual.
-import module from 'node:module';
-
-try {
-  module.enableCompileCache?.();
-} catch {
-  // no cache: start-up is slower, nothing else changes
-}
-const { mallocArenaReexec, runCli } = await import('../dist/controllers/cli/launch.js');
+// Node's compile cache (Node >= 22.1) serves the modules loaded from node_modules and dist/, for every
+// command but `run` (launch.ts, nodeCompileCache, says why); it is switched on before they are loaded,
+// and a runtime or a directory without it just compiles as usual. launch.js itself loads without it.
+const { mallocArenaReexec, nodeCompileCache, runCli } = await import('../dist/controllers/cli/launch.js');
 
 // `run` only: the same command again, in this process, with MALLOC_ARENA_MAX=1 (launch.ts says why)
 mallocArenaReexec(process.argv.slice(2));
+nodeCompileCache(process.argv.slice(2));
 
 process.exitCode = await runCli(process.argv);

@@ -3,6 +3,7 @@
  * included), the per-node state of a running or finished install machine, and the aggregate status
  * (phase Installing | Ready | Refused | Failed, progress "2/3 nodes", per-node states). Pure.
  */
+import { compareNames } from '../reconciler/units/collate.js';
 import type { SwarmPluginSpec } from '../reconciler/api/swarm-plugin.js';
 import type { PluginInstallContext, PluginInstallOutput } from './plugin-install.types.js';
 import { withPolicy, type StepPolicy } from './step-policy.js';
@@ -61,7 +62,7 @@ export function eligibleNodes(
 ): FleetNode[] {
   return nodes
     .filter((n) => matchesSelector(n, spec.nodeSelector))
-    .sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id));
+    .sort((a, b) => compareNames(a.hostname, b.hostname) || compareNames(a.id, b.id));
 }
 
 /** The local plugin name: spec.alias, else the remote reference. */

@@ -1,3 +1,4 @@
+import { compareNames } from '../../reconciler/units/collate.js';
 import type Docker from 'dockerode';
 import { LABEL_INSTANCE, LABEL_OWNER } from '../../reconciler/model/ownership.js';
 import type { ServiceHealth } from '../../reconciler/status/resource-status.js';
@@ -65,7 +66,7 @@ export function groupHealthByOwner(
     if (list) list.push(toHealth(s));
     else out.set(owner, [toHealth(s)]);
   }
-  for (const v of out.values()) v.sort((a, b) => a.name.localeCompare(b.name));
+  for (const v of out.values()) v.sort((a, b) => compareNames(a.name, b.name));
   return out;
 }
 

@@ -4,6 +4,7 @@
  * record: a restarted controller reads the same answer. Two list calls (services, tasks), plus the
  * service logs of a failed hook.
  */
+import { compareNames } from '../../reconciler/units/collate.js';
 import type Docker from 'dockerode';
 import { LABEL_HOOK_REVISION } from '../../reconciler/compose/hooks.js';
 import type { HookRun } from '../../reconciler/plan/hooks.js';
@@ -46,7 +47,7 @@ export function runOf(revision: string | undefined, total: number, tasks: readon
     return { ...rev, state: 'complete' };
   const failed = tasks
     .filter((t) => FAILED.has(t.Status?.State ?? ''))
-    .sort((a, b) => (a.Status?.Timestamp ?? '').localeCompare(b.Status?.Timestamp ?? ''))
+    .sort((a, b) => compareNames(a.Status?.Timestamp ?? '', b.Status?.Timestamp ?? ''))
     .at(-1);
   const exitCode = failed?.Status?.ContainerStatus?.ExitCode;
   const err = failed?.Status?.Err;

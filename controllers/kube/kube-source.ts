@@ -1,3 +1,4 @@
+import { compareNames } from '../../reconciler/units/collate.js';
 import { createHash } from 'node:crypto';
 import { CustomObjectsApi, type KubeConfig, type KubernetesListObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -242,7 +243,7 @@ export class KubeSource implements Source {
         if (r) resources.push(r);
       }
     }
-    resources.sort((a, b) => a.key.localeCompare(b.key));
+    resources.sort((a, b) => compareNames(a.key, b.key));
     this.#listed = { at: now, resources };
     return resources;
   }
@@ -271,7 +272,7 @@ export class KubeSource implements Source {
         const r = toDesiredResource({ ...obj, kind: obj.kind ?? kind });
         if (r) resources.push(r);
       }
-    resources.sort((a, b) => a.key.localeCompare(b.key));
+    resources.sort((a, b) => compareNames(a.key, b.key));
     const hash = createHash('sha256');
     for (const r of resources) hash.update(`${r.key}@${r.generation ?? ''}\0`);
     return {

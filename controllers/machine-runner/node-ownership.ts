@@ -8,6 +8,7 @@
  * The entry is written before the object is created (write-ahead): a crash between the two leaves a
  * record of something that may not exist, which removal treats as already gone.
  */
+import { compareNames } from '../../reconciler/units/collate.js';
 import type { Redis } from 'ioredis';
 
 export interface NodeObject {
@@ -47,7 +48,7 @@ export class RedisNodeOwnership implements NodeOwnershipStore {
         // unreadable entry: ignored (never a reason to remove anything)
       }
     }
-    return out.sort((a, b) => a.hostname.localeCompare(b.hostname) || a.name.localeCompare(b.name));
+    return out.sort((a, b) => compareNames(a.hostname, b.hostname) || compareNames(a.name, b.name));
   }
 
   async add(key: string, obj: NodeObject): Promise<void> {
@@ -64,7 +65,7 @@ export class MemoryNodeOwnership implements NodeOwnershipStore {
   readonly data = new Map<string, Map<string, NodeObject>>();
   async list(key: string): Promise<NodeObject[]> {
     return [...(this.data.get(key)?.values() ?? [])].sort(
-      (a, b) => a.hostname.localeCompare(b.hostname) || a.name.localeCompare(b.name),
+      (a, b) => compareNames(a.hostname, b.hostname) || compareNames(a.name, b.name),
     );
   }
   async add(key: string, obj: NodeObject): Promise<void> {

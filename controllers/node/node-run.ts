@@ -3,6 +3,7 @@
  * hash, the manager-change lock, one machine run with live progress statuses, and the statuses of a
  * stalled node and of one waiting for the lock.
  */
+import { compareNames } from '../../reconciler/units/collate.js';
 import type { Redis } from 'ioredis';
 import type { AnyStateMachine, SnapshotFrom } from 'xstate';
 import type { NodePolicy } from '../../machines/node-policy.js';
@@ -48,7 +49,7 @@ export function parseSpec(res: DesiredResource): SwarmNodeSpec | SwarmkeeperErro
 
 /** Hash of what a join run converges (role, availability, labels): the spec a status was brought to. */
 export function nodeSpecHash(spec: Pick<SwarmNodeSpec, 'role' | 'availability' | 'labels'>): string {
-  const labels = spec.labels && Object.entries(spec.labels).sort(([a], [b]) => a.localeCompare(b));
+  const labels = spec.labels && Object.entries(spec.labels).sort(([a], [b]) => compareNames(a, b));
   return hashInput([spec.role ?? null, spec.availability ?? null, labels ?? null]);
 }
 

@@ -15,6 +15,7 @@
  * upgrade are Stalled (terminal: retried only when the spec or the nodes change); a failed step is
  * retried with backoff; unreachable nodes are looked at again after `retryMs`.
  */
+import { compareNames } from '../../reconciler/units/collate.js';
 import type Docker from 'dockerode';
 import {
   eligibleNodes,
@@ -178,7 +179,7 @@ export function pluginKindReconciler(deps: PluginKindDeps): KindReconciler {
       const status = fleetStatus(
         ctx.prev,
         fleet,
-        kept.sort((a, b) => a.type.localeCompare(b.type)),
+        kept.sort((a, b) => compareNames(a.type, b.type)),
       );
       writes.write(status);
     };

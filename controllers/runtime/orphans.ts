@@ -1,3 +1,4 @@
+import { compareNames } from '../../reconciler/units/collate.js';
 import { removeRank } from '../../reconciler/api/kinds.js';
 import { LABEL_OWNER, parseOwnerKey } from '../../reconciler/model/ownership.js';
 import type { ObservedObject } from '../../reconciler/model/objects.js';
@@ -24,7 +25,7 @@ export async function planOrphans(
   }
   const plans: Plan[] = [];
   const rank = (key: string): number => removeRank(parseOwnerKey(key)?.kind ?? '');
-  for (const [key, objects] of [...byOwner].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))) {
+  for (const [key, objects] of [...byOwner].sort(([a], [b]) => rank(a) - rank(b) || compareNames(a, b))) {
     const owner = parseOwnerKey(key);
     if (!owner) continue;
     const p = makePlan(

@@ -3,6 +3,7 @@
  * it and may run on the source node), as records of what the migration changes on them. Refused
  * (not retried): a consumer swarmkeeper keeps correcting, or one that is not replicated.
  */
+import { compareNames } from '../../reconciler/units/collate.js';
 import type Docker from 'dockerode';
 import { StepError } from '../../machines/step-policy.js';
 import {
@@ -80,5 +81,5 @@ export async function discoverConsumers(
         constraints: constraintsOf(s.Spec),
       };
     })
-    .sort((a, b) => a.service.localeCompare(b.service));
+    .sort((a, b) => compareNames(a.service, b.service));
 }

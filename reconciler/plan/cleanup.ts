@@ -3,6 +3,7 @@
  * (`retired`, always) and the rest (`pruned`, only with prune). Nothing still used after the plan
  * is removed, and nothing that is not owned by this resource.
  */
+import { compareNames } from '../units/collate.js';
 import type { ServiceSpec } from '../model/engine-types.js';
 import type { ObjectKind, ObservedObject } from '../model/objects.js';
 import { LABEL_LOGICAL_NAME } from '../model/ownership.js';
@@ -22,7 +23,7 @@ export function planServiceRemoves(ctx: PlanContext): RemoveAction[] {
         !desired.has(o.name) &&
         !ctx.external.has(keyOf('service', o.name)),
     )
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => compareNames(a.name, b.name))
     .map((o) => ({ op: 'remove', kind: 'service', name: o.name, id: o.id, why: 'pruned' }));
 }
 
@@ -45,7 +46,7 @@ export function usedAfter(
 function newestFirst(a: ObservedObject, b: ObservedObject): number {
   const ta = a.createdAt ?? '';
   const tb = b.createdAt ?? '';
-  return (ta < tb ? 1 : ta > tb ? -1 : 0) || b.name.localeCompare(a.name);
+  return (ta < tb ? 1 : ta > tb ? -1 : 0) || compareNames(b.name, a.name);
 }
 
 const REMOVE_ORDER: ObjectKind[] = ['secret', 'config', 'volume', 'network'];
@@ -85,7 +86,7 @@ export function planObjectRemoves(ctx: PlanContext, used: Set<string>): RemoveAc
       ...pruned.map((o): RemoveAction => ({ op: 'remove', kind, name: o.name, id: o.id, why: 'pruned' })),
     ];
     out.push(
-      ...removes.filter((r) => !used.has(keyOf(kind, r.name))).sort((a, b) => a.name.localeCompare(b.name)),
+      ...removes.filter((r) => !used.has(keyOf(kind, r.name))).sort((a, b) => compareNames(a.name, b.name)),
     );
   }
   return out;

@@ -5,6 +5,7 @@
  * Order: creates of networks, volumes, configs, secrets; label updates adopting configs/secrets; recreates of networks/volumes; service
  * creates and updates; service removes; removes of secrets, configs, volumes, networks.
  */
+import { compareNames } from '../units/collate.js';
 import { OBJECT_KINDS, type DesiredState, type ObservedState } from '../model/objects.js';
 import { planObjectRemoves, planServiceRemoves, usedAfter } from './cleanup.js';
 import { makeContext } from './context.js';
@@ -18,18 +19,18 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
   checkExternal(desired, observed.objects);
   const ctx = makeContext(desired, observed.objects, opts);
   const objects = planObjects(ctx);
-  const services = planServices(ctx).sort((a, b) => a.name.localeCompare(b.name));
+  const services = planServices(ctx).sort((a, b) => compareNames(a.name, b.name));
   const serviceRemoves = planServiceRemoves(ctx);
   const objectRemoves = planObjectRemoves(ctx, usedAfter(ctx, services, serviceRemoves));
   // in dependency order (OBJECT_KINDS): networks, volumes, configs, secrets
   const creates = objects.creates.sort(
-    (a, b) => OBJECT_KINDS.indexOf(a.kind) - OBJECT_KINDS.indexOf(b.kind) || a.name.localeCompare(b.name),
+    (a, b) => OBJECT_KINDS.indexOf(a.kind) - OBJECT_KINDS.indexOf(b.kind) || compareNames(a.name, b.name),
   );
   const recreates = objects.recreates.sort(
-    (a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name),
+    (a, b) => compareNames(a.kind, b.kind) || compareNames(a.name, b.name),
   );
   const adoptions = objects.adoptions.sort(
-    (a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name),
+    (a, b) => compareNames(a.kind, b.kind) || compareNames(a.name, b.name),
   );
   const actions: Action[] = [
     ...creates,

@@ -1,3 +1,4 @@
+import { compareNames } from '../units/collate.js';
 import { kindRank } from '../api/kinds.js';
 import { type SwarmkeeperError, skError } from '../errors.js';
 import { type DesiredResource, resourceKey } from './resource.js';
@@ -19,7 +20,7 @@ export function orderResources(resources: readonly DesiredResource[]): {
   errors: SwarmkeeperError[];
 } {
   const sorted = [...resources].sort(
-    (a, b) => kindRank(a.kind) - kindRank(b.kind) || a.key.localeCompare(b.key),
+    (a, b) => kindRank(a.kind) - kindRank(b.kind) || compareNames(a.key, b.key),
   );
   const byKey = new Map(sorted.map((r) => [r.key, r]));
   const state = new Map<string, 'visiting' | 'done'>();

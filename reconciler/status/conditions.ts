@@ -1,4 +1,6 @@
 /** Kubernetes-style conditions (type, status, reason, message, lastTransitionTime, observedGeneration). */
+import { compareNames } from '../units/collate.js';
+
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 export type ConditionType = 'Ready' | 'Reconciling' | 'Stalled' | 'Drifted' | (string & {});
 
@@ -25,7 +27,7 @@ export function setCondition(conditions: readonly Condition[], next: ConditionIn
       : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const merged: Condition = { ...next, lastTransitionTime };
   return [...conditions.filter((c) => c.type !== next.type), merged].sort((a, b) =>
-    a.type.localeCompare(b.type),
+    compareNames(a.type, b.type),
   );
 }
 
@@ -53,7 +55,7 @@ export function sameConditions(
     JSON.stringify(
       (cs ?? [])
         .map(({ lastTransitionTime: _t, ...rest }) => rest)
-        .sort((x, y) => x.type.localeCompare(y.type)),
+        .sort((x, y) => compareNames(x.type, y.type)),
     );
   return strip(a) === strip(b);
 }

@@ -137,6 +137,12 @@ describe('the bundled CLI answers as the module tree does', () => {
     // read as the launcher reads it: one character per byte
     expect(readFileSync(join(REPO, 'dist/cli/swarmkeeper.cjs'), 'utf8').length).toBe(code.length);
   });
+
+  it("holds zod's English messages only, not its 63 other locales", () => {
+    const code = readFileSync(join(REPO, 'dist/cli/swarmkeeper.cjs'), 'utf8');
+    expect(code).toContain('zod/v4/locales/en.js');
+    expect(code).not.toMatch(/zod\/v4\/locales\/(?!en\.js|index\.js)[\w-]+\.js/);
+  });
 });
 
 let table: HelpTable | undefined;

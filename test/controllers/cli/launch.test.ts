@@ -22,6 +22,7 @@ import {
   cacheDir,
   cacheNameOf,
   mallocArenaReexec,
+  nodeCompileCache,
   RUN_MALLOC_ARENA_MAX,
   COMMANDS,
   loadBundle,
@@ -136,6 +137,30 @@ describe('mallocArenaReexec', () => {
         }),
       ),
     ).not.toThrow();
+  });
+});
+
+describe('nodeCompileCache', () => {
+  it.each([
+    [['validate', '-f', 'x.yml'], true],
+    [['--help'], true],
+    [[], true],
+    [['--instance-id', 'a', 'run', '--source', 'dir=x'], false],
+  ])('%j: Node compile cache asked for: %s', (args, want) => {
+    let calls = 0;
+    expect(nodeCompileCache(args, { enableCompileCache: () => calls++ })).toBe(want);
+    expect(calls).toBe(want ? 1 : 0);
+  });
+
+  it('goes on without the cache when Node has none or refuses it', () => {
+    expect(nodeCompileCache(['plan'], {})).toBe(false);
+    expect(
+      nodeCompileCache(['plan'], {
+        enableCompileCache: () => {
+          throw new Error('read-only directory');
+        },
+      }),
+    ).toBe(false);
   });
 });
 
