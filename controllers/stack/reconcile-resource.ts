@@ -93,10 +93,8 @@ export interface ReconcileOptions {
    */
   health?: boolean;
   /**
-   * An event- or source-driven run of the controller: when the status shows this same desired
-   * state applied with no error since, observe by name instead of by label (observe-query.ts:
-   * at 10,000 services dockerd scans every service for a label filter). Default false (the CLI;
-   * a resync pass, which is what finds anything a narrow observe cannot).
+   * Observe by name once the status shows this desired state applied with no error since
+   * (reconciler/desired/observe-query.ts). Default false: the CLI, and a resync pass.
    */
   narrowObserve?: boolean;
 }
