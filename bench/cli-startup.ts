@@ -7,7 +7,7 @@
  *   DOCKER_HOST=unix:///path/docker.sock ...   also times `plan` of the small stack (needs a Swarm)
  *   CLI_BEFORE=/path/to/older/checkout ...     also times that checkout's built CLI (e.g. a
  *                                             `git worktree add` of an earlier commit, built)
- * Env: CLI_RUNS (default 20), CLI_WARMUP (default 2). Every command runs with process.execPath, the
+ * Env: CLI_RUNS (default 20), CLI_WARMUP (default 3: the code cache grows with a command's first three runs). Every command runs with process.execPath, the
  * Node that runs this script (Node 24 from node_modules/.bin under npx).
  * The V8 compile cache (Node's, and the CLI bundle's code cache of controllers/cli/launch.ts) is
  * measured warm (the warm-up runs fill it) and off (NODE_DISABLE_COMPILE_CACHE=1).
@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { printHeader } from './lib/common.js';
 
 const RUNS = Number(process.env['CLI_RUNS'] ?? 20);
-const WARMUP = Number(process.env['CLI_WARMUP'] ?? 2);
+const WARMUP = Number(process.env['CLI_WARMUP'] ?? 3);
 const NODE = process.execPath;
 const BIN = 'bin/swarmkeeper.js';
 

@@ -6,8 +6,8 @@
  * Why a cache of its own: Node's compile cache (module.enableCompileCache) keeps the code V8
  * compiled when the file was loaded, which is the top level only; every function a command runs
  * is compiled again on each start. A cache made after the command ran (vm.Script#createCachedData)
- * holds those functions too. One cache per command (validate, plan, apply, ...), written once by
- * the first successful run of that command, under a directory only this user can write:
+ * holds those functions too. One cache per command (validate, plan, apply, ...), written by the
+ * first three successful runs of that command (CACHE_WRITES), under a directory only this user can write:
  * `$NODE_COMPILE_CACHE/swarmkeeper`, or `<tmpdir>/swarmkeeper-compile-cache-<uid>`.
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off (as it does Node's). The cache is keyed by the
  * bundle's content hash, the Node version and the architecture, and V8 checks its own version and
@@ -98,7 +98,7 @@ function readBundleInfo(bundleDir: string): BundleInfo | undefined {
 
 export interface LoadedBundle {
   main: CliMain;
-  /** After the command: writes the code cache when there was none (or V8 refused it) and it succeeded. */
+  /** After the command: writes the code cache when it succeeded and the cache was missing, refused or written fewer than CACHE_WRITES times. */
   finish(exitCode: number): void;
   /** The cache at load: `none` (off, or `run`), `missing`, `accepted`, `rejected` (by V8). */
   cache(): 'none' | 'missing' | 'accepted' | 'rejected';
@@ -131,9 +131,14 @@ export function loadBundle(
       ? undefined
       : join(dir, `${info.sha256.slice(0, 32)}-${process.version}-${process.arch}-${name}`);
   let cachedData: Buffer | undefined;
+  let writes = 0;
   if (cacheFile !== undefined) {
     try {
-      cachedData = readFileSync(cacheFile);
+      const file = readFileSync(cacheFile);
+      if (file.length > CACHE_HEADER) {
+        writes = file.readUInt32LE(0);
+        cachedData = file.subarray(CACHE_HEADER);
+      }
     } catch {
       // first run of this command: the cache is written after it
     }
@@ -167,12 +172,14 @@ export function loadBundle(
     main,
     cache: () => state,
     finish(exitCode) {
-      if (cacheFile === undefined || state === 'accepted') return;
+      if (cacheFile === undefined || (state === 'accepted' && writes >= CACHE_WRITES)) return;
       // a failed run (exit 1) ran little of the command: the next successful one writes the cache
       if (exitCode !== 0 && exitCode !== 2) return;
       try {
         const tmp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+        const head = Buffer.alloc(CACHE_HEADER);
+        head.writeUInt32LE(state === 'accepted' ? writes + 1 : 1);
+        writeFileSync(tmp, Buffer.concat([head, script.createCachedData()]), { mode: 0o600 });
         renameSync(tmp, cacheFile);
         pruneStale(dirname(cacheFile), info.sha256.slice(0, 32), Date.now());
       } catch {
@@ -183,6 +190,15 @@ export function loadBundle(
 }
 
 const STALE_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * How many successful runs of a command write its cache. The first may have run little of the
+ * command (a validate of an empty folder, or one that stopped at its first error), and a cache
+ * holds only what was compiled: each of the next runs adds what it compiled (~15 ms to write);
+ * then the cache stays. The count is the file's first 4 bytes (little-endian), before V8's data.
+ */
+const CACHE_WRITES = 3;
+const CACHE_HEADER = 4;
 
 /** Removes the caches of other bundles (earlier builds) not written for a week. */
 export function pruneStale(dir: string, keep: string, now: number): void {

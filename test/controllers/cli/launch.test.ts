@@ -10,6 +10,8 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
+  statSync,
   rmSync,
   symlinkSync,
   utimesSync,
@@ -49,7 +51,10 @@ function fakeBundle(body = ''): string {
   const dir = tempDir();
   const code =
     `${body}\n` +
-    'exports.main = async (argv) => (argv.includes("exit") ? Number(argv[argv.indexOf("exit") + 1]) : 0);\n';
+    'exports.main = async (argv) => {\n' +
+    '  if (argv.includes("work") && typeof exports.work === "function") exports.work(3);\n' +
+    '  return argv.includes("exit") ? Number(argv[argv.indexOf("exit") + 1]) : 0;\n' +
+    '};\n';
   writeFileSync(join(dir, 'b.cjs'), code);
   const sha256 = createHash('sha256').update(code).digest('hex');
   writeFileSync(join(dir, 'bundle.json'), JSON.stringify({ file: 'b.cjs', sha256 }));
@@ -57,13 +62,13 @@ function fakeBundle(body = ''): string {
 }
 
 /** loadBundle, main and finish(0) in a child Node (launch.ts runs there with its types stripped). */
-function startInChild(bundle: string, tmp: string, command: string): string {
+function startInChild(bundle: string, tmp: string, command: string, ...more: string[]): string {
   const launch = join(import.meta.dirname, '../../../controllers/cli/launch.ts');
   const script =
     `const l = await import(${JSON.stringify(launch)});\n` +
     `const ce = { env: {}, uid: process.getuid?.(), tmp: ${JSON.stringify(tmp)} };\n` +
     `const b = l.loadBundle(${JSON.stringify(bundle)}, [${JSON.stringify(command)}], ce);\n` +
-    `const code = await b.main(['node', 'sk', ${JSON.stringify(command)}]);\n` +
+    `const code = await b.main(${JSON.stringify(['node', 'sk', command, ...more])});\n` +
     'b.finish(code);\nprocess.stdout.write(b.cache());\n';
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
@@ -260,6 +265,29 @@ describe('loadBundle', () => {
     expect(startInChild(bundle, tmp, 'apply')).toBe('rejected');
     expect(startInChild(bundle, tmp, 'apply')).toBe('accepted');
     expect(startInChild(fakeBundle('/* another build */'), tmp, 'apply')).toBe('missing');
+  });
+
+  // a first run may run little of its command (validate of an empty folder, or one that stops at
+  // its first error): the next runs add what they compiled, then the cache stays as it is
+  it('grows the cache with the functions later runs compiled, for the first three runs, then keeps it', () => {
+    const body = Array.from({ length: 200 }, (_, i) => `  s += String(${i} * n) + "${'x'.repeat(40)}";`).join(
+      '\n',
+    );
+    const bundle = fakeBundle(
+      `function work(n) {\n  let s = "";\n${body}\n  return s.length;\n}\nexports.work = work;`,
+    );
+    const tmp = tempDir();
+    const cacheFile = () => join(cacheDir(envWith(tmp))!, readdirSync(cacheDir(envWith(tmp))!)[0]!);
+    const size = () => statSync(cacheFile()).size;
+    expect(startInChild(bundle, tmp, 'validate')).toBe('missing');
+    const little = size();
+    expect(startInChild(bundle, tmp, 'validate', 'work')).toBe('accepted');
+    const more = size();
+    expect(more).toBeGreaterThan(little);
+    expect(startInChild(bundle, tmp, 'validate', 'work')).toBe('accepted');
+    const third = readFileSync(cacheFile());
+    expect(startInChild(bundle, tmp, 'validate', 'work')).toBe('accepted');
+    expect(readFileSync(cacheFile()).equals(third)).toBe(true);
   });
 
   it('reads and writes no cache for run, or when the cache is off', () => {
