@@ -170,14 +170,23 @@ function configObject(kind: 'config' | 'secret', c: RawConfig): ObservedObject {
   return o;
 }
 
+/** What the Swarm fills only when its allocator has run (dockerd reports them as "" or null until then). */
+const UNALLOCATED = ['Driver', 'IPAM', 'Options'] as const;
+
 function networkObject(n: RawNetwork): ObservedObject {
+  const spec = networkSpecOf(n);
   const o: ObservedObject = {
     kind: 'network',
     id: n.Id,
     name: n.Name,
     labels: nonNull(n.Labels) ?? {},
-    spec: networkSpecOf(n),
+    spec,
   };
+  // a swarm network always has a driver once allocated (daemon/cluster/convert: DriverState.Name)
+  if (n.Scope === 'swarm' && !n.Driver) {
+    for (const k of UNALLOCATED) delete spec[k];
+    o.unknownFields = [...UNALLOCATED];
+  }
   if (n.Created) o.createdAt = n.Created;
   return o;
 }

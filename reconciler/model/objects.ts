@@ -97,6 +97,12 @@ export interface ObservedObject {
   spec: unknown;
   createdAt?: string;
   updateStatus?: ObservedUpdateStatus;
+  /**
+   * Spec fields the Engine has not filled yet, as `diff` paths; never compared. A swarm network the
+   * Swarm has not allocated (just created, or a subnet that overlaps another) reports its Driver and
+   * IPAM driver as "" and no Options or IPAM config.
+   */
+  unknownFields?: string[];
 }
 
 export interface ObservedState {

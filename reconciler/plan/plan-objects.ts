@@ -28,6 +28,7 @@ export function immutableChanges(
   d: DesiredObject,
   observedSpec: unknown,
   withoutOwnership = false,
+  unknown: readonly string[] = [],
 ): FieldChange[] {
   if (d.kind !== 'network' && d.kind !== 'volume') return [];
   const o = (observedSpec ?? {}) as Record<string, unknown>;
@@ -40,12 +41,14 @@ export function immutableChanges(
   if (d.kind === 'volume') return diffSpec(dSpec, oSpec, { profile: VOLUME_PROFILE, strict: true });
   // IPAM config is server-assigned when the user set none; a gateway or range the user left out is too.
   const config = d.spec.IPAM?.Config ?? [];
-  const skip =
-    config.length === 0
+  const skip = [
+    ...unknown,
+    ...(config.length === 0
       ? ['IPAM.Config']
       : config.flatMap((c, i) =>
           (['Gateway', 'IPRange'] as const).filter((k) => !c[k]).map((k) => `IPAM.Config[${i}].${k}`),
-        );
+        )),
+  ];
   return diffSpec(dSpec, oSpec, { profile: NETWORK_PROFILE, strict: true, skip });
 }
 
@@ -55,7 +58,7 @@ function observedSpecs(ctx: PlanContext): [string, ServiceSpec | undefined][] {
 }
 
 function planImmutable(ctx: PlanContext, d: DesiredObject, o: ObservedObject, steps: ObjectSteps): void {
-  const changes = immutableChanges(d, o.spec);
+  const changes = immutableChanges(d, o.spec, false, o.unknownFields);
   if (changes.length === 0) return;
   const services = observedSpecs(ctx);
   const affected = usersOf(d.kind, d.name, services);
@@ -98,7 +101,8 @@ function planForeign(ctx: PlanContext, d: DesiredObject, o: ObservedObject): voi
     return;
   }
   let changes: FieldChange[] = [];
-  if (d.kind === 'network' || d.kind === 'volume') changes = immutableChanges(d, o.spec, true);
+  if (d.kind === 'network' || d.kind === 'volume')
+    changes = immutableChanges(d, o.spec, true, o.unknownFields);
   else if (d.kind === 'config') {
     const data = (o.spec as { Data?: string } | undefined)?.Data;
     if (data !== undefined && data !== d.spec.Data) changes = [{ path: 'Data', from: data, to: d.spec.Data }];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  assemble,
   filterSets,
   isRelevant,
   networkSpecOf,
@@ -156,6 +157,60 @@ describe('networkSpecOf', () => {
       Options: { 'com.docker.network.driver.overlay.vxlanid_list': '4097' },
       Labels: {},
     });
+  });
+});
+
+describe('a swarm network the Swarm has not allocated yet', () => {
+  // the body dockerd 28 returned on the lab for `docker network create -d overlay --subnet S n2`
+  // while another network held S: the allocator never ran for it
+  const raw = {
+    Name: 'app_back',
+    Id: 'ge0z7s0wwjznjd4crb2jd5zo9',
+    Created: '2026-12-07T01:09:50.926047586Z',
+    Scope: 'swarm',
+    Driver: '',
+    EnableIPv6: false,
+    IPAM: { Driver: '', Options: null, Config: null },
+    Internal: false,
+    Attachable: false,
+    Ingress: false,
+    Options: null,
+    Labels: { 'com.docker.stack.namespace': 'app' },
+  };
+  const query: ObserveQuery = { instanceId: 'i1', names: { network: ['app_back'] } };
+
+  it('leaves out what the Engine does not know yet, and names it', () => {
+    const [o] = assemble(
+      { services: [], networks: [raw], configs: [], secrets: [], volumes: [] },
+      new Map(),
+      query,
+    ).objects;
+    expect(o?.spec).toEqual({
+      Name: 'app_back',
+      Scope: 'swarm',
+      Internal: false,
+      Attachable: false,
+      Ingress: false,
+      EnableIPv6: false,
+      Labels: { 'com.docker.stack.namespace': 'app' },
+    });
+    expect(o?.unknownFields).toEqual(['Driver', 'IPAM', 'Options']);
+  });
+
+  it.each([
+    [
+      'an allocated swarm network',
+      { ...raw, Driver: 'overlay', IPAM: { Driver: 'default', Config: [], Options: null } },
+    ],
+    ['a local network', { ...raw, Scope: 'local', Driver: 'bridge' }],
+  ])('%s has no unknown fields', (_n, n) => {
+    const [o] = assemble(
+      { services: [], networks: [n], configs: [], secrets: [], volumes: [] },
+      new Map(),
+      query,
+    ).objects;
+    expect(o?.unknownFields).toBeUndefined();
+    expect((o?.spec as { Driver?: string }).Driver).toBe(n.Driver);
   });
 });
 
