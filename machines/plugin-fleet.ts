@@ -3,7 +3,7 @@
  * included), the per-node state of a running or finished install machine, and the aggregate status
  * (phase Installing | Ready | Refused | Failed, progress "2/3 nodes", per-node states). Pure.
  */
-import { compareNames } from '../reconciler/units/collate.js';
+import { compareNames } from '../reconciler/model/order.js';
 import type { SwarmPluginSpec } from '../reconciler/api/swarm-plugin.js';
 import type { PluginInstallContext, PluginInstallOutput } from './plugin-install.types.js';
 import { withPolicy, type StepPolicy } from './step-policy.js';

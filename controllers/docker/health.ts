@@ -1,4 +1,4 @@
-import { compareNames } from '../../reconciler/units/collate.js';
+import { compareNames } from '../../reconciler/model/order.js';
 import type Docker from 'dockerode';
 import { LABEL_INSTANCE, LABEL_OWNER } from '../../reconciler/model/ownership.js';
 import type { ServiceHealth } from '../../reconciler/status/resource-status.js';

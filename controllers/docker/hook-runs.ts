@@ -4,7 +4,7 @@
  * record: a restarted controller reads the same answer. Two list calls (services, tasks), plus the
  * service logs of a failed hook.
  */
-import { compareNames } from '../../reconciler/units/collate.js';
+import { compareNames } from '../../reconciler/model/order.js';
 import type Docker from 'dockerode';
 import { LABEL_HOOK_REVISION } from '../../reconciler/compose/hooks.js';
 import type { HookRun } from '../../reconciler/plan/hooks.js';

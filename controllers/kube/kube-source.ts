@@ -1,4 +1,4 @@
-import { compareNames } from '../../reconciler/units/collate.js';
+import { compareNames } from '../../reconciler/model/order.js';
 import { createHash } from 'node:crypto';
 import { CustomObjectsApi, type KubeConfig, type KubernetesListObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';

@@ -8,7 +8,7 @@
  * The entry is written before the object is created (write-ahead): a crash between the two leaves a
  * record of something that may not exist, which removal treats as already gone.
  */
-import { compareNames } from '../../reconciler/units/collate.js';
+import { compareNames } from '../../reconciler/model/order.js';
 import type { Redis } from 'ioredis';
 
 export interface NodeObject {

@@ -3,7 +3,7 @@
  * hash, the manager-change lock, one machine run with live progress statuses, and the statuses of a
  * stalled node and of one waiting for the lock.
  */
-import { compareNames } from '../../reconciler/units/collate.js';
+import { compareNames } from '../../reconciler/model/order.js';
 import type { Redis } from 'ioredis';
 import type { AnyStateMachine, SnapshotFrom } from 'xstate';
 import type { NodePolicy } from '../../machines/node-policy.js';

@@ -15,7 +15,7 @@
  * upgrade are Stalled (terminal: retried only when the spec or the nodes change); a failed step is
  * retried with backoff; unreachable nodes are looked at again after `retryMs`.
  */
-import { compareNames } from '../../reconciler/units/collate.js';
+import { compareNames } from '../../reconciler/model/order.js';
 import type Docker from 'dockerode';
 import {
   eligibleNodes,

@@ -1,4 +1,4 @@
-import { compareNames } from '../../reconciler/units/collate.js';
+import { compareNames } from '../../reconciler/model/order.js';
 import { removeRank } from '../../reconciler/api/kinds.js';
 import { LABEL_OWNER, parseOwnerKey } from '../../reconciler/model/ownership.js';
 import type { ObservedObject } from '../../reconciler/model/objects.js';

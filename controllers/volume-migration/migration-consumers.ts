@@ -3,7 +3,7 @@
  * it and may run on the source node), as records of what the migration changes on them. Refused
  * (not retried): a consumer swarmkeeper keeps correcting, or one that is not replicated.
  */
-import { compareNames } from '../../reconciler/units/collate.js';
+import { compareNames } from '../../reconciler/model/order.js';
 import type Docker from 'dockerode';
 import { StepError } from '../../machines/step-policy.js';
 import {

@@ -3,7 +3,7 @@
  * (`retired`, always) and the rest (`pruned`, only with prune). Nothing still used after the plan
  * is removed, and nothing that is not owned by this resource.
  */
-import { compareNames } from '../units/collate.js';
+import { compareNames } from '../model/order.js';
 import type { ServiceSpec } from '../model/engine-types.js';
 import type { ObjectKind, ObservedObject } from '../model/objects.js';
 import { LABEL_LOGICAL_NAME } from '../model/ownership.js';

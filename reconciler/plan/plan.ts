@@ -5,7 +5,7 @@
  * Order: creates of networks, volumes, configs, secrets; label updates adopting configs/secrets; recreates of networks/volumes; service
  * creates and updates; service removes; removes of secrets, configs, volumes, networks.
  */
-import { compareNames } from '../units/collate.js';
+import { compareNames } from '../model/order.js';
 import { OBJECT_KINDS, type DesiredState, type ObservedState } from '../model/objects.js';
 import { planObjectRemoves, planServiceRemoves, usedAfter } from './cleanup.js';
 import { makeContext } from './context.js';

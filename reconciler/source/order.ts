@@ -1,4 +1,4 @@
-import { compareNames } from '../units/collate.js';
+import { compareNames } from '../model/order.js';
 import { kindRank } from '../api/kinds.js';
 import { type SwarmkeeperError, skError } from '../errors.js';
 import { type DesiredResource, resourceKey } from './resource.js';

@@ -1,5 +1,5 @@
 /** Kubernetes-style conditions (type, status, reason, message, lastTransitionTime, observedGeneration). */
-import { compareNames } from '../units/collate.js';
+import { compareNames } from '../model/order.js';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 export type ConditionType = 'Ready' | 'Reconciling' | 'Stalled' | 'Drifted' | (string & {});
