@@ -19,14 +19,19 @@ export interface ObserveQuery {
   /** Stack namespaces whose unowned objects are relevant (adoption). */
   stackNamespaces?: string[];
   /**
-   * Set when every object of `owner` that can matter is named in `names` or (services, configs,
-   * secrets) starts with one of these prefixes: those kinds are then listed by name only, with no
-   * list by label. dockerd answers a label filter by scanning every object of the kind (60-100 ms
-   * at 10,000 services) and a name filter from its name index. Networks are then listed by their
-   * exact names (dockerd's name filter is no prefix match for swarm networks); volumes as before.
-   * The caller vouches for the premise (controllers/stack/narrow-observe.ts).
+   * Lists services, configs and secrets by these name prefixes (with `names`), and networks by their
+   * exact names (dockerd's name filter is no prefix match for swarm networks), instead of by stack
+   * namespace label: dockerd answers a label filter by scanning every object of the kind (60-100 ms at
+   * 10,000 services) and a name filter from its name index. A stack's unowned objects matter only
+   * under a desired name or a config's or secret's logical name (adoption, conflicts), so the stack
+   * namespace's `<namespace>_` and those logical names are the prefixes. Volumes as without.
    */
   namePrefixes?: string[];
+  /**
+   * With `namePrefixes`: the owner's objects are all named in `names` or under a prefix, so there is
+   * no list by ownership label either. The caller vouches for the premise (reconciler/desired/observe-query.ts).
+   */
+  ownedByName?: boolean;
 }
 
 export interface ActionResult {

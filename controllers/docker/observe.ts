@@ -1,8 +1,9 @@
 /**
  * Reads the Swarm objects that matter to one reconcile, with a constant number of list calls
  * (independent of how many objects exist): per kind one call by instance label, one by name
- * (only when names are asked) and one by stack namespace (only when namespaces are asked), or
- * only the one by name when the query gives name prefixes (ObserveQuery.namePrefixes);
+ * (only when names are asked) and one by stack namespace (only when namespaces are asked); with
+ * name prefixes (ObserveQuery.namePrefixes) the one by name instead of the one by namespace, and
+ * with ownedByName only that one;
  * networks the same way, plus at most one call by id for networks the services attach to that
  * those lists did not return (to normalise service network targets from id to name), and an
  * inspect of each predefined network (`host`, `bridge`) a service uses, once per process. Volumes are listed only when the query names the
@@ -63,15 +64,19 @@ function nonNull<T>(v: T | null | undefined): T | undefined {
 /** Kinds whose Docker name filter is a prefix match served from an index (swarmkit's NamePrefixes). */
 const PREFIX_KINDS: ReadonlySet<ObjectKind> = new Set(['service', 'config', 'secret']);
 
-/** The label/name/namespace filter sets for one kind; at most three list calls (one by name with namePrefixes). */
+/**
+ * The label/name/namespace filter sets for one kind: at most three list calls; with namePrefixes
+ * one by ownership label and one by name, and with ownedByName too only the one by name.
+ */
 export function filterSets(kind: ObjectKind, query: ObserveQuery): Filters[] {
-  if (query.namePrefixes !== undefined && kind !== 'volume') {
-    const byName = [...(query.names?.[kind] ?? []), ...(PREFIX_KINDS.has(kind) ? query.namePrefixes : [])];
-    return byName.length > 0 ? [{ name: [...new Set(byName)] }] : [];
-  }
   const owned = [`${LABEL_INSTANCE}=${query.instanceId}`];
   if (query.owner !== undefined) owned.push(`${LABEL_OWNER}=${query.owner}`); // label filters AND
-  const sets: Filters[] = [{ label: owned }];
+  const prefixes = kind === 'volume' ? undefined : query.namePrefixes;
+  const sets: Filters[] = prefixes && query.ownedByName === true ? [] : [{ label: owned }];
+  if (prefixes) {
+    const byName = [...(query.names?.[kind] ?? []), ...(PREFIX_KINDS.has(kind) ? prefixes : [])];
+    return byName.length > 0 ? [...sets, { name: [...new Set(byName)] }] : sets;
+  }
   const names = query.names?.[kind] ?? [];
   if (names.length > 0) sets.push({ name: [...new Set(names)] });
   const ns = [...new Set(query.stackNamespaces ?? [])];

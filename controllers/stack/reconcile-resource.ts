@@ -263,7 +263,7 @@ export async function reconcileResource(
               await deps.swarm.health({
                 instanceId: deps.instanceId,
                 owner: res.key,
-                ...(query.namePrefixes ? { namePrefixes: query.namePrefixes } : {}),
+                ...(query.ownedByName && query.namePrefixes ? { namePrefixes: query.namePrefixes } : {}),
               })
             ).get(res.key) ?? []);
     // post-deploy hooks once every other service converged, observed by a reconcile that wrote

@@ -2,7 +2,10 @@
  * What one reconcile observes (ObserveQuery): the objects its resource owns, every name it desires
  * (external ones too: the planner checks that they exist) and its stack namespace (adoption).
  *
- * Narrow (by name only: ObserveQuery.namePrefixes) when the status shows this same desired state
+ * The stack's objects are listed by name and name prefix (ObserveQuery.namePrefixes), never by its
+ * namespace label, and the owned ones by ownership label too, except when narrow.
+ *
+ * Narrow (by name only: ObserveQuery.ownedByName) when the status shows this same desired state
  * applied, and no error or block since. Then every object the resource owns is one it desires or a
  * version of a desired config or secret: the reconcile that applied this desired state observed
  * by label and pruned the rest (or failed, which is no settled status), and the reconciles since
@@ -51,12 +54,12 @@ export function observeQuery(
     names,
     ...(d.stackNamespace ? { stackNamespaces: [d.stackNamespace] } : {}),
   };
-  if (!q.narrow) return query;
-  // every version of a desired config or secret is `<logical name>-<hash>`: the logical name is
-  // their prefix (and docker's own name for one that was adopted)
+  // a stack's unowned objects matter under a desired name or a config's or secret's logical name,
+  // `<namespace>_…` or the logical name itself: every version of a desired config or secret is
+  // `<logical name>-<hash>`, so the logical name is their prefix (and docker's own name for one)
   const prefixes = d.stackNamespace ? [`${d.stackNamespace}_`] : [];
   for (const o of d.desired.objects)
     if ((o.kind === 'config' || o.kind === 'secret') && !prefixes.some((p) => o.logicalName.startsWith(p)))
       prefixes.push(o.logicalName);
-  return { ...query, namePrefixes: prefixes };
+  return { ...query, namePrefixes: prefixes, ...(q.narrow ? { ownedByName: true } : {}) };
 }

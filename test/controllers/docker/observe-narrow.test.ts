@@ -109,12 +109,41 @@ describe('observe by name (namePrefixes) finds what observe by label finds', () 
           stackNamespaces: ['a'],
         };
         const full = await observe(engine(premised).docker, base);
-        const narrow = await observe(engine(premised).docker, { ...base, namePrefixes: prefixes });
+        const narrow = await observe(engine(premised).docker, {
+          ...base,
+          namePrefixes: prefixes,
+          ownedByName: true,
+        });
         const usable = (o: ObservedObject) => isOwned(o.labels) || named(o as Obj);
         const fullKeys = full.objects.filter(usable).map(key).sort();
         expect(narrow.objects.map(key).sort()).toEqual(expect.arrayContaining(fullKeys));
         // and nothing observe by label would not have returned
         expect(full.objects.map(key)).toEqual(expect.arrayContaining(narrow.objects.map(key)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('with owned objects by label, for every world (no premise): all it finds by label that the planner can use', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbWorld, arbNames, async (world, names) => {
+        const custom = names.config.includes('custom-1') || names.secret.includes('custom-2');
+        const prefixes = ['a_', ...(custom ? ['custom'] : [])];
+        const named = (o: Obj) =>
+          names[o.kind].includes(o.name) ||
+          (o.kind !== 'network' && prefixes.some((p) => o.name.startsWith(p)));
+        const base: ObserveQuery = {
+          instanceId: 'i1',
+          owner: 'SwarmStack/default/a',
+          names,
+          stackNamespaces: ['a'],
+        };
+        const byLabel = await observe(engine(world).docker, base);
+        const byName = await observe(engine(world).docker, { ...base, namePrefixes: prefixes });
+        const usable = (o: ObservedObject) => isOwned(o.labels) || named(o as Obj);
+        const labelKeys = byLabel.objects.filter(usable).map(key).sort();
+        expect(byName.objects.map(key).sort()).toEqual(expect.arrayContaining(labelKeys));
+        expect(byLabel.objects.map(key)).toEqual(expect.arrayContaining(byName.objects.map(key)));
       }),
       { numRuns: 200 },
     );
@@ -128,6 +157,7 @@ describe('observe by name (namePrefixes) finds what observe by label finds', () 
       names: { service: ['a_web'] },
       stackNamespaces: ['a'],
       namePrefixes: ['a_'],
+      ownedByName: true,
     });
     expect(requests.map((r) => r.path).sort()).toEqual(['/configs', '/secrets', '/services']);
     expect(requests.every((r) => !String(JSON.stringify(r.query)).includes('label'))).toBe(true);

@@ -42,13 +42,14 @@ describe('filterSets', () => {
   });
 });
 
-describe("filterSets by name (namePrefixes: the owner's objects are all named or prefixed)", () => {
+describe("filterSets by name (namePrefixes, ownedByName: the owner's objects are all named or prefixed)", () => {
   const q = (names: ObserveQuery['names']): ObserveQuery => ({
     instanceId: 'i1',
     owner: 'SwarmStack/default/a',
     names,
     stackNamespaces: ['A'],
     namePrefixes: ['A_'],
+    ownedByName: true,
   });
   it.each<[string, Parameters<typeof filterSets>[0], ObserveQuery, object[]]>([
     [
@@ -125,6 +126,31 @@ describe('normaliseServiceSpec', () => {
       { Target: 'gone' },
     ]);
     expect(spec.TaskTemplate.Networks[0]!.Target).toBe('nid1');
+  });
+});
+
+describe('filterSets with namePrefixes, owned objects by label: the stack namespace by name, not by label', () => {
+  const q = (names: ObserveQuery['names']): ObserveQuery => ({
+    instanceId: 'i1',
+    owner: 'SwarmStack/default/a',
+    names,
+    stackNamespaces: ['A'],
+    namePrefixes: ['A_', 'cfg'],
+  });
+  const owned = { label: [`${I}=i1`, `${LABEL_OWNER}=SwarmStack/default/a`] };
+  it.each<[string, Parameters<typeof filterSets>[0], ObserveQuery, object[]]>([
+    ['services', 'service', q({ service: ['A_web'] }), [owned, { name: ['A_web', 'A_', 'cfg'] }]],
+    ['configs', 'config', q({ config: ['cfg-1'] }), [owned, { name: ['cfg-1', 'A_', 'cfg'] }]],
+    ['networks: exact names', 'network', q({ network: ['A_default'] }), [owned, { name: ['A_default'] }]],
+    ['networks without names: by label only', 'network', q({}), [owned]],
+    [
+      'volumes: as without prefixes',
+      'volume',
+      q({ volume: ['A_data'] }),
+      [owned, { name: ['A_data'] }, { label: [`${NS}=A`] }],
+    ],
+  ])('%s', (_n, kind, query, sets) => {
+    expect(filterSets(kind, query)).toEqual(sets);
   });
 });
 

@@ -90,7 +90,7 @@ describe('plannedKind: what a run reads and is given', () => {
     const first = await k.reconcile(web());
     await k.reconcile(web(), first.status);
     await k.reconcile(web(), first.status, { via: 'resync' });
-    expect(k.observes.map((q) => q.namePrefixes)).toStrictEqual([undefined, ['app_'], undefined]);
+    expect(k.observes.map((q) => q.ownedByName)).toStrictEqual([undefined, true, undefined]);
   });
 
   it('a relative bind source resolves inside the source bindRoot', async () => {

@@ -28,7 +28,7 @@ describe('reconcileResource: which observe', () => {
   it('the first reconcile of a resource observes by label', async () => {
     const { w } = await appliedWorld();
     expect(w.observes).toHaveLength(1);
-    expect(w.observes[0]!.namePrefixes).toBeUndefined();
+    expect(w.observes[0]!.ownedByName).toBeUndefined();
     expect(w.healthQueries).toStrictEqual([{ instanceId: 'i1', owner: 'SwarmStack/default/app' }]);
   });
 
@@ -36,7 +36,11 @@ describe('reconcileResource: which observe', () => {
     const { w, prev } = await appliedWorld();
     w.edit(scaled);
     const r = await reconcileResource(res, { mode: 'apply', narrowObserve: true }, w.deps, prev);
-    expect(w.observes[1]).toMatchObject({ owner: 'SwarmStack/default/app', namePrefixes: ['app_'] });
+    expect(w.observes[1]).toMatchObject({
+      owner: 'SwarmStack/default/app',
+      namePrefixes: ['app_'],
+      ownedByName: true,
+    });
     expect(w.healthQueries[1]).toStrictEqual({
       instanceId: 'i1',
       owner: 'SwarmStack/default/app',
@@ -57,7 +61,7 @@ describe('reconcileResource: which observe', () => {
     const { w, prev } = await appliedWorld();
     const c = make(prev);
     await reconcileResource(res, { mode: 'apply', narrowObserve: c.opts }, w.deps, c.prev);
-    expect(w.observes[1]!.namePrefixes).toBeUndefined();
+    expect(w.observes[1]!.ownedByName).toBeUndefined();
   });
 
   it('by label again after a failed reconcile, by name once one succeeded', async () => {
@@ -78,6 +82,6 @@ describe('reconcileResource: which observe', () => {
     );
     expect(retried.error).toBeUndefined();
     await reconcileResource(res, { mode: 'apply', narrowObserve: true }, w.deps, retried.status);
-    expect(w.observes.map((q) => q.namePrefixes)).toStrictEqual([undefined, ['app_'], undefined, ['app_']]);
+    expect(w.observes.map((q) => q.ownedByName)).toStrictEqual([undefined, true, undefined, true]);
   });
 });

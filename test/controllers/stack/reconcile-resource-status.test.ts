@@ -73,7 +73,7 @@ describe('reconcileResource: status', () => {
     ]);
   });
 
-  it('the observe query names every desired and external object and the stack namespace', async () => {
+  it('the observe query names every desired and external object, the stack namespace and its prefix', async () => {
     const w = world();
     const res = stackRes({ web: svc('web:1', { networks: ['ext'] }) }, { specExtra: { stackName: 'shop' } });
     (res.spec['compose'] as Record<string, unknown>)['networks'] = { ext: { external: true } };
@@ -84,6 +84,7 @@ describe('reconcileResource: status', () => {
         owner: 'SwarmStack/default/app',
         names: { service: ['shop_web'], network: ['ext'] },
         stackNamespaces: ['shop'],
+        namePrefixes: ['shop_'],
       },
     ]);
   });

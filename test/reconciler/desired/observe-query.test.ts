@@ -84,9 +84,10 @@ describe('observeQuery', () => {
   );
   const owner = 'SwarmStack/default/web';
 
-  it('full: every desired and external name, the namespace, and no prefixes (lists by label)', () => {
+  it('full: every desired and external name, the namespace and its prefixes; owned objects by label', () => {
     const q = observeQuery(d, { instanceId: 'i1', owner, narrow: false });
-    expect(q.namePrefixes).toBeUndefined();
+    expect(q.namePrefixes).toEqual(['web_', 'app-custom']);
+    expect(q.ownedByName).toBeUndefined();
     expect(q.stackNamespaces).toEqual(['web']);
     expect(q.names?.network).toEqual(['web_front', 'traefik-public']);
     expect(q.names?.service).toEqual(['web_app']);
@@ -96,10 +97,9 @@ describe('observeQuery', () => {
     ]);
   });
 
-  it('narrow: the same names, plus the namespace and each config and secret logical name outside it as prefixes', () => {
+  it('narrow: the same query, and owned objects by name too', () => {
     const full = observeQuery(d, { instanceId: 'i1', owner, narrow: false });
     const q = observeQuery(d, { instanceId: 'i1', owner, narrow: true });
-    expect({ ...q, namePrefixes: undefined }).toEqual({ ...full, namePrefixes: undefined });
-    expect(q.namePrefixes).toEqual(['web_', 'app-custom']);
+    expect(q).toEqual({ ...full, ownedByName: true });
   });
 });
