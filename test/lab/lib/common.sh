@@ -105,7 +105,7 @@ umount_under() {
 kill_orphan_shims() {
   local d=$1 p
   for p in $(pgrep -x containerd-shim 2>/dev/null || true); do
-    if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "-address $d/"; then
+    if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -- "-address $d/" >/dev/null; then
       log "killing orphan shim $p"
       kill -KILL "$p" 2>/dev/null || true
     fi
@@ -117,7 +117,7 @@ kill_orphan_shims() {
 ensure_packages() {
   local missing=() p
   for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep 'install ok installed' >/dev/null || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing missing packages: ${missing[*]}"
@@ -173,9 +173,10 @@ choose_subnet() {
     echo 10.77.0
     return 0
   }
-  local x
+  local x routes
+  routes=$(ip -4 route show)
   for x in $(seq 80 199); do
-    ip -4 route show | grep -q "^10\.$x\.0\.0/24 " || {
+    grep -q "^10\.$x\.0\.0/24 " <<<"$routes" || {
       echo "10.$x.0"
       return 0
     }
@@ -183,4 +184,10 @@ choose_subnet() {
   die "no free 10.x.0.0/24 subnet; set LAB_SUBNET"
 }
 
-subnet_in_use() { ip -4 route show | grep -q "^${1//./\\.}\.0/24 "; }
+# the table is read whole first: under pipefail, `ip route | grep -q` fails when grep leaves early
+# and ip dies of SIGPIPE (a table longer than a pipe's buffer), which read as "not routed"
+subnet_in_use() {
+  local routes
+  routes=$(ip -4 route show)
+  grep -q "^${1//./\\.}\.0/24 " <<<"$routes"
+}
