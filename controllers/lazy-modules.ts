@@ -19,6 +19,13 @@
  *   `export *`, which copies the names present when it loads, so `bullmq` in this process has no
  *   `Postgres*` exports. swarmkeeper's queue is on Redis.
  *
+ * And two of Node's builtins, `tls` and `https` (DEFERRED_BUILTINS): ioredis's connectors and
+ * docker-modem require them at load, for a `rediss://` Redis or a Docker host over TLS only. Loading
+ * `tls` costs a Node 24 process ~3 MiB (measured: bench/README.md, idle-memory, fourth round). Node
+ * looks a request without `node:` up in the module cache before its builtins, so a stand-in under
+ * the bare name gets those requires, and loads `node:<name>` on first use (then leaves the cache:
+ * later requires get the builtin itself). Node's own modules (`https` loads `tls`) are not affected.
+ *
  * A module that is already loaded is left alone, so this is safe to call at any time (it only
  * helps before the parents load) and more than once.
  */
@@ -45,6 +52,12 @@ export const DEFERRED_MODULES: readonly DeferredModule[] = [
   { from: ['bullmq'], request: './postgres/index.js', stand: 'empty' },
 ];
 
+/** Builtins stood in for under their bare name (the cache key Node checks first). */
+export const DEFERRED_BUILTINS = ['tls', 'https'] as const;
+
+const builtinLoaded = (name: string): boolean =>
+  (process as unknown as { moduleLoadList: string[] }).moduleLoadList.includes(`NativeModule ${name}`);
+
 /** The file `spec` stands for, or undefined when the packages are laid out otherwise. */
 export function deferredFile(spec: DeferredModule): string | undefined {
   try {
@@ -69,16 +82,25 @@ export function deferUnusedModules(): string[] {
     require.cache[file] = stand;
     done.push(file);
   }
+  for (const name of DEFERRED_BUILTINS) {
+    if (require.cache[name] || builtinLoaded(name)) continue;
+    const stand = new Module(name);
+    stand.loaded = true;
+    stand.exports = standIn(name, 'properties', `node:${name}`);
+    require.cache[name] = stand;
+    done.push(name);
+  }
   return done;
 }
 
-function standIn(file: string, stand: Stand): unknown {
+/** The stand-in of the module cached as `key`, which loads `request` (default: `key`). */
+function standIn(key: string, stand: Stand, request = key): unknown {
   if (stand === 'empty') return {};
   let real: unknown;
   const load = (): unknown => {
     if (real === undefined) {
-      delete require.cache[file];
-      real = require(file);
+      delete require.cache[key];
+      real = require(request);
     }
     return real;
   };

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFERRED_MODULES, deferredFile } from '../../controllers/lazy-modules.js';
+import { DEFERRED_BUILTINS, DEFERRED_MODULES, deferredFile } from '../../controllers/lazy-modules.js';
 
 const LAZY = fileURLToPath(new URL('../../controllers/lazy-modules.ts', import.meta.url));
 
@@ -36,7 +36,9 @@ const PACKAGES = `
     out[p] = loaded(p);
   out.postgres = Object.keys(require.cache).some((f) => f.includes('/bullmq/dist/cjs/postgres/') && require.cache[f].loaded && f.endsWith('postgres-queue-backend.js'));
   out.docker = typeof new (require('dockerode'))({ socketPath: '/nonexistent.sock' }).listServices;
-  out.queue = typeof require('bullmq').Queue;`;
+  out.queue = typeof require('bullmq').Queue;
+  out.tls = process.moduleLoadList.includes('NativeModule tls');
+  out.https = process.moduleLoadList.includes('NativeModule https');`;
 
 describe('deferUnusedModules', () => {
   it('finds every module it stands in for in this install', () => {
@@ -47,7 +49,7 @@ describe('deferUnusedModules', () => {
     [false, true],
     [true, false],
   ])(
-    'deferred %s: dockerode, BullMQ and prom-client load ssh2, gRPC, cron-parser, OpenTelemetry: %s',
+    'deferred %s: dockerode, BullMQ and prom-client load ssh2, gRPC, cron-parser, OpenTelemetry, tls: %s',
     (defer, loaded) => {
       const out = inFreshNode(defer, PACKAGES);
       expect(out).toMatchObject({
@@ -58,10 +60,12 @@ describe('deferUnusedModules', () => {
         luxon: loaded,
         '@opentelemetry/api': loaded,
         postgres: loaded,
+        tls: loaded,
+        https: loaded,
         docker: 'function',
         queue: 'function',
       });
-      if (defer) expect(out['deferred']).toBe(DEFERRED_MODULES.length);
+      if (defer) expect(out['deferred']).toBe(DEFERRED_MODULES.length + DEFERRED_BUILTINS.length);
     },
   );
 
@@ -70,6 +74,12 @@ describe('deferUnusedModules', () => {
       true,
       `
       require('dockerode'); require('bullmq');
+      // tls, as ioredis's connector requires it (first: ssh2 loads it too): the builtin on first use, then the builtin itself
+      const tls = createRequire(require.resolve('ioredis'))('tls');
+      out.tlsBefore = process.moduleLoadList.includes('NativeModule tls');
+      out.connect = tls.connect === (await import('node:tls')).connect;
+      out.tlsAfter = process.moduleLoadList.includes('NativeModule tls');
+      out.tlsCached = require('tls') === require('node:tls');
       // docker-modem's ssh transport: a call gives an http.Agent from ssh2
       const modem = createRequire(require.resolve('dockerode'));
       const ssh = createRequire(modem.resolve('docker-modem'))('./ssh.js');
@@ -90,15 +100,40 @@ describe('deferUnusedModules', () => {
       cronBefore: false,
       next: '2027-01-01T00:00:00.000Z',
       cronAfter: true,
+      tlsBefore: false,
+      connect: true,
+      tlsAfter: true,
+      tlsCached: true,
+    });
+  });
+
+  it("docker-modem's https stand-in: a TLS Docker host's first request reaches Node's https and OpenSSL", () => {
+    const out = inFreshNode(
+      true,
+      `
+      const Docker = require('dockerode');
+      const docker = new Docker({ protocol: 'https', host: '127.0.0.1', port: 1, ca: 'x', cert: 'y', key: 'z' });
+      out.before = process.moduleLoadList.includes('NativeModule https');
+      out.error = await docker.listServices().then(() => 'none', (e) => e.code);
+      out.after = process.moduleLoadList.includes('NativeModule https');
+`,
+    );
+    // the PEM texts are not certificates: OpenSSL says so when https builds the request's agent
+    expect(out).toEqual({
+      deferred: DEFERRED_MODULES.length + DEFERRED_BUILTINS.length,
+      before: false,
+      error: 'ERR_OSSL_PEM_NO_START_LINE',
+      after: true,
     });
   });
 
   it('leaves modules that are already loaded alone', () => {
     const out = inFreshNode(false, `require('dockerode'); out.files = deferUnusedModules();`);
     const files = out['files'] as string[];
+    // and docker-modem loaded https, and https tls
     expect(files).toHaveLength(DEFERRED_MODULES.length - 2);
-    expect(files.filter((f) => /dockerode\/lib\/session\.js$|docker-modem\/lib\/ssh\.js$/.test(f))).toEqual(
-      [],
-    );
+    expect(
+      files.filter((f) => /dockerode\/lib\/session\.js$|docker-modem\/lib\/ssh\.js$|^(tls|https)$/.test(f)),
+    ).toEqual([]);
   });
 });

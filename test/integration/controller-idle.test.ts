@@ -60,7 +60,7 @@ describe('swarmkeeper run, directory source only: what an idle controller holds'
     expect(after).toBeLessThan(4);
   });
 
-  it('loads neither client-node, ssh2, gRPC, cron-parser, OpenTelemetry, simple-git, fastify nor the PostgreSQL backend', async () => {
+  it('loads neither client-node, ssh2, gRPC, cron-parser, OpenTelemetry, simple-git, fastify, the PostgreSQL backend nor tls', async () => {
     ctl.signal('SIGTERM');
     expect((await ctl.exited).code, ctl.tail()).toBe(0);
     modules = readFileSync(moduleLog, 'utf8').split('\n').filter(Boolean);
@@ -80,6 +80,10 @@ describe('swarmkeeper run, directory source only: what an idle controller holds'
       'ajv',
     ])
       expect(ofPackage(pkg), pkg).toEqual([]);
+    // nor Node's tls and https, which ioredis and docker-modem require at load (lazy-modules.ts);
+    // the log has the builtins run does load
+    expect(modules).toContain('builtin:net');
+    expect(modules.filter((u) => /^builtin:(tls|https|_tls_wrap)$/.test(u))).toEqual([]);
     // BullMQ's index asks for postgres/index.js and gets the empty stand-in (the loader's hook sees
     // the request), so none of the backend's own files load
     expect(
