@@ -90,35 +90,45 @@ const arbNames = fc.record({
 
 const key = (o: ObservedObject) => `${o.kind}/${o.name}`;
 
+type Names = Record<Kind, string[]>;
+
+/** The query without prefixes, the prefixes observe-query.ts would give, and what they name. */
+function queryOf(names: Names) {
+  // the logical name of each desired config or secret outside the namespace is a prefix
+  const custom = names.config.includes('custom-1') || names.secret.includes('custom-2');
+  const prefixes = ['a_', ...(custom ? ['custom'] : [])];
+  const named = (o: Obj) =>
+    names[o.kind].includes(o.name) || (o.kind !== 'network' && prefixes.some((p) => o.name.startsWith(p)));
+  const base: ObserveQuery = {
+    instanceId: 'i1',
+    owner: 'SwarmStack/default/a',
+    names,
+    stackNamespaces: ['a'],
+  };
+  const usable = (o: ObservedObject) => isOwned(o.labels) || named(o as Obj);
+  return { prefixes, named, base, usable };
+}
+
+/** `wide` finds every object `narrow`'s caller can use, and `narrow` nothing `wide` would not. */
+function expectCovers(
+  wide: ObservedObject[],
+  narrow: ObservedObject[],
+  usable: (o: ObservedObject) => boolean,
+) {
+  expect(narrow.map(key).sort()).toEqual(expect.arrayContaining(wide.filter(usable).map(key).sort()));
+  expect(wide.map(key)).toEqual(expect.arrayContaining(narrow.map(key)));
+}
+
 describe('observe by name (namePrefixes) finds what observe by label finds', () => {
   it('for every world where the owner owns only named or prefixed objects', async () => {
     await fc.assert(
       fc.asyncProperty(arbWorld, arbNames, async (world, names) => {
-        // the logical name of each desired config or secret outside the namespace is a prefix
-        const custom = names.config.includes('custom-1') || names.secret.includes('custom-2');
-        const prefixes = ['a_', ...(custom ? ['custom'] : [])];
-        const named = (o: Obj) =>
-          names[o.kind].includes(o.name) ||
-          (o.kind !== 'network' && prefixes.some((p) => o.name.startsWith(p)));
+        const { prefixes, named, base, usable } = queryOf(names);
         // the premise settled() vouches for
         const premised = world.filter((o) => !isOwned(o.labels) || named(o));
-        const base: ObserveQuery = {
-          instanceId: 'i1',
-          owner: 'SwarmStack/default/a',
-          names,
-          stackNamespaces: ['a'],
-        };
         const full = await observe(engine(premised).docker, base);
-        const narrow = await observe(engine(premised).docker, {
-          ...base,
-          namePrefixes: prefixes,
-          ownedByName: true,
-        });
-        const usable = (o: ObservedObject) => isOwned(o.labels) || named(o as Obj);
-        const fullKeys = full.objects.filter(usable).map(key).sort();
-        expect(narrow.objects.map(key).sort()).toEqual(expect.arrayContaining(fullKeys));
-        // and nothing observe by label would not have returned
-        expect(full.objects.map(key)).toEqual(expect.arrayContaining(narrow.objects.map(key)));
+        const q = { ...base, namePrefixes: prefixes, ownedByName: true };
+        expectCovers(full.objects, (await observe(engine(premised).docker, q)).objects, usable);
       }),
       { numRuns: 200 },
     );
@@ -127,23 +137,10 @@ describe('observe by name (namePrefixes) finds what observe by label finds', () 
   it('with owned objects by label, for every world (no premise): all it finds by label that the planner can use', async () => {
     await fc.assert(
       fc.asyncProperty(arbWorld, arbNames, async (world, names) => {
-        const custom = names.config.includes('custom-1') || names.secret.includes('custom-2');
-        const prefixes = ['a_', ...(custom ? ['custom'] : [])];
-        const named = (o: Obj) =>
-          names[o.kind].includes(o.name) ||
-          (o.kind !== 'network' && prefixes.some((p) => o.name.startsWith(p)));
-        const base: ObserveQuery = {
-          instanceId: 'i1',
-          owner: 'SwarmStack/default/a',
-          names,
-          stackNamespaces: ['a'],
-        };
+        const { prefixes, base, usable } = queryOf(names);
         const byLabel = await observe(engine(world).docker, base);
         const byName = await observe(engine(world).docker, { ...base, namePrefixes: prefixes });
-        const usable = (o: ObservedObject) => isOwned(o.labels) || named(o as Obj);
-        const labelKeys = byLabel.objects.filter(usable).map(key).sort();
-        expect(byName.objects.map(key).sort()).toEqual(expect.arrayContaining(labelKeys));
-        expect(byLabel.objects.map(key)).toEqual(expect.arrayContaining(byName.objects.map(key)));
+        expectCovers(byLabel.objects, byName.objects, usable);
       }),
       { numRuns: 200 },
     );
