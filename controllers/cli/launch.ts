@@ -255,8 +255,8 @@ function sizesSemiSpace(execArgv: readonly string[], nodeOptions: string | undef
  * - `--max-semi-space-size=8` (RUN_MAX_SEMI_SPACE_MIB), unless a node flag or NODE_OPTIONS gives
  *   one (`--max-semi-space-size=0` keeps V8's own). Node 24's V8 grows the young generation up to
  *   2 x 64 MiB while a pass allocates (the start-up pass of 1,000 services did: 236 MB of RSS
- *   until the idle GC), and a resync that comes before the idle GC kept it (235 MB). With 2 x 8
- *   MiB: 155-159 MB, no more CPU for a resync pass, and within the noise for the start-up pass
+ *   until the idle GC), and a resync that comes before the idle GC kept it (228-235 MB). With 2 x
+ *   8 MiB: 154-164 MB, a resync pass's CPU within the noise, ~8% more for the cold start-up pass
  *   (bench/README.md, resync). `v8.setFlagsFromString` comes too late for it: V8 sizes the heap
  *   when the process starts.
  * The image sets both in its ENV and pays no re-exec. Only Linux, only where Node has execve
