@@ -124,8 +124,9 @@ async function main(): Promise<void> {
     info(`controller: ${child.command}`);
     await waitPass(child, STACKS, 600_000);
     const pass1 = performance.now() - s1;
+    const cpu1 = child.cpuMs();
     info(
-      `run #1 startup pass (from spawn, no stored status): ${ms(pass1)}, RSS ${child.rssMiB().toFixed(0)} MiB`,
+      `run #1 startup pass (from spawn, no stored status): ${ms(pass1)}, CPU ${ms(cpu1)}, RSS ${child.rssMiB().toFixed(0)} MiB (peak ${child.peakRssMiB().toFixed(0)} MiB)`,
     );
     info(`  Docker API calls: ${proxy.total()} (${methodSummary(proxy)})`);
     await child.stop();
@@ -183,6 +184,7 @@ async function main(): Promise<void> {
       `first -> last Docker request of the resync: ${ms(lastCall - start)}; first request -> last success seen: ${ms(wall)}`,
     );
     const rss = child.rssMiB();
+    if (process.env['RESYNC_PROBE']) child.proc.kill('SIGUSR2');
     const after = await child.metrics();
     info(
       `resync interval ${resyncS}s; concurrency ${CONCURRENCY}; Docker API calls during the resync (counting proxy):`,
@@ -204,8 +206,25 @@ async function main(): Promise<void> {
       figure(
         `resync pass as the controller times it: ${pass.ms} ms (${pass.inProcess} keys in process, ${pass.queued} queued)`,
       );
-    figure(`controller RSS ${rss.toFixed(0)} MB after the resync (${STACKS * SERVICES} services)`);
-    figure(`resync startup pass (cold, run #1) ${ms(pass1)} from spawn`);
+    figure(
+      `controller RSS ${rss.toFixed(0)} MB after the resync (${STACKS * SERVICES} services; peak of run #2 ${child.peakRssMiB().toFixed(0)} MB)`,
+    );
+    // The idle GC (controllers/runtime/idle-gc.ts) looks every 5 s: its GC runs within ~10 s of the
+    // pass's end. RESYNC_IDLE_MS: how long to watch the RSS after the pass (0: not at all).
+    const idleMs = Number(process.env['RESYNC_IDLE_MS'] ?? 15_000);
+    if (idleMs > 0) {
+      const idleStart = performance.now();
+      await pollUntil(
+        'the idle window to end',
+        () => (performance.now() - idleStart >= idleMs ? true : undefined),
+        { timeoutMs: idleMs + 5000, everyMs: 500 },
+      );
+      if (process.env['RESYNC_PROBE']) child.proc.kill('SIGUSR2');
+      figure(
+        `controller RSS ${child.rssMiB().toFixed(0)} MB ${ms(idleMs)} after the resync (after the idle GC)`,
+      );
+    }
+    figure(`resync startup pass (cold, run #1) ${ms(pass1)} from spawn, controller CPU ${ms(cpu1)}`);
     ok = true;
   } finally {
     if (child) info(`controller stopped (exit ${String(await child.stop())})`);

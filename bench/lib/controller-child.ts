@@ -140,8 +140,17 @@ export class ControllerChild {
   }
 
   rssMiB(): number {
+    return this.#status('VmRSS');
+  }
+
+  /** VmHWM of the child in MiB: the highest RSS it had so far. */
+  peakRssMiB(): number {
+    return this.#status('VmHWM');
+  }
+
+  #status(field: 'VmRSS' | 'VmHWM'): number {
     const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? NaN);
+    const kb = Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1] ?? NaN);
     return kb / 1024;
   }
 

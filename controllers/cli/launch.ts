@@ -232,36 +232,59 @@ export function nodeCompileCache(
   }
 }
 
-/** glibc's malloc arenas for `swarmkeeper run` (see mallocArenaReexec). */
+/** glibc's malloc arenas for `swarmkeeper run` (see runReexec). */
 export const RUN_MALLOC_ARENA_MAX = '1';
+/** The most MiB of each of V8's two young-generation semi-spaces for `swarmkeeper run` (see runReexec). */
+export const RUN_MAX_SEMI_SPACE_MIB = 8;
 
 type Execve = (file: string, args: string[], env: Record<string, string | undefined>) => never;
 
+/** Whether node flags or NODE_OPTIONS already size the young generation (V8 takes `-` or `_`). */
+function sizesSemiSpace(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
+  const flag = /(^|\s)--max[-_]semi[-_]space[-_]size(=|\s|$)/;
+  return execArgv.some((a) => flag.test(a)) || flag.test(nodeOptions ?? '');
+}
+
 /**
- * `swarmkeeper run` replaces itself (same pid, `process.execve`) with the same command and
- * MALLOC_ARENA_MAX=1, unless MALLOC_ARENA_MAX is already set (to any value: the way to keep glibc's
- * default, 8 arenas per CPU). glibc gives every thread that calls malloc an arena of its own; Node's
- * V8 and libuv threads each keep one with freed, unreturned pages: one arena measured 4-6 MiB less
- * RSS in an idle controller (bench/README.md, idle-memory). It must be in the environment before the
- * process starts, hence the re-exec; the image sets it in its ENV and pays no re-exec. Only Linux, only
- * where Node has execve (>= 23.11), and any failure goes on without it. Returns only when it did not
- * re-exec.
+ * `swarmkeeper run` replaces itself (same pid, `process.execve`) with the same command and what
+ * must be set before a process starts, where it is not set already:
+ * - MALLOC_ARENA_MAX=1, unless MALLOC_ARENA_MAX is set (to any value: the way to keep glibc's
+ *   default, 8 arenas per CPU). glibc gives every thread that calls malloc an arena of its own;
+ *   Node's V8 and libuv threads each keep one with freed, unreturned pages: one arena measured 4-6
+ *   MiB less RSS in an idle controller (bench/README.md, idle-memory).
+ * - `--max-semi-space-size=8` (RUN_MAX_SEMI_SPACE_MIB), unless a node flag or NODE_OPTIONS gives
+ *   one (`--max-semi-space-size=0` keeps V8's own). Node 24's V8 grows the young generation up to
+ *   2 x 64 MiB while a pass allocates (the start-up pass of 1,000 services did: 236 MB of RSS
+ *   until the idle GC), and a resync that comes before the idle GC kept it (228-235 MB). With 2 x
+ *   8 MiB: 154-164 MB, a resync pass's CPU within the noise, ~8% more for the cold start-up pass
+ *   (bench/README.md, resync). `v8.setFlagsFromString` comes too late for it: V8 sizes the heap
+ *   when the process starts.
+ * The image sets both in its ENV and pays no re-exec. Only Linux, only where Node has execve
+ * (>= 23.11), and any failure goes on without them. Returns only when it did not re-exec.
  */
-export function mallocArenaReexec(
+export function runReexec(
   args: readonly string[],
   env: Record<string, string | undefined> = process.env,
   p: { platform: string; execve?: Execve; execPath: string; execArgv: string[]; argv: string[] } = process,
 ): void {
   if (p.platform !== 'linux' || typeof p.execve !== 'function') return;
-  if (env['MALLOC_ARENA_MAX'] !== undefined) return;
   if (cacheNameOf(args) !== undefined) return; // not `run`
+  const arena = env['MALLOC_ARENA_MAX'] === undefined;
+  const semi = !sizesSemiSpace(p.execArgv, env['NODE_OPTIONS']);
+  if (!arena && !semi) return;
   try {
-    p.execve(p.execPath, [p.execPath, ...p.execArgv, ...p.argv.slice(1)], {
-      ...env,
-      MALLOC_ARENA_MAX: RUN_MALLOC_ARENA_MAX,
-    });
+    p.execve(
+      p.execPath,
+      [
+        p.execPath,
+        ...(semi ? [`--max-semi-space-size=${RUN_MAX_SEMI_SPACE_MIB}`] : []),
+        ...p.execArgv,
+        ...p.argv.slice(1),
+      ],
+      arena ? { ...env, MALLOC_ARENA_MAX: RUN_MALLOC_ARENA_MAX } : env,
+    );
   } catch {
-    // no re-exec: the controller runs with glibc's default arenas
+    // no re-exec: the controller runs with glibc's default arenas and V8's young generation
   }
 }
 

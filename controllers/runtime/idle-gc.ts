@@ -2,11 +2,12 @@
  * Gives back the memory of a burst of work once the controller is idle again.
  *
  * V8 grows its young generation while a pass allocates fast (the start-up pass, a resync: up to
- * 2 x 32 MiB of semi-spaces on Node 24) and keeps it grown while the process idles: ~40 MiB of an
- * idle controller's RSS held for garbage. A smaller young generation for good
- * (`--max-semi-space-size=1`) gives the same memory back but doubles the CPU time of a resync pass
- * (more scavenges, more objects promoted). So the young generation keeps its default size while
- * work runs, and one full GC after the work ends shrinks it. That GC is V8's `last-resort` flavor
+ * 2 x 64 MiB of semi-spaces by default on Node 24; `run` caps them at 2 x 8 MiB, cli/launch.ts)
+ * and keeps it grown while the process idles: up to 16 MiB (128 MiB uncapped) of RSS held for
+ * garbage. A young generation of 2 x 1 MiB for good (`--max-semi-space-size=1`) gives the same
+ * memory back but doubles the CPU time of a resync pass (more scavenges, more objects promoted).
+ * So the young generation keeps its size while work runs, and one full GC after the work ends
+ * shrinks it. That GC is V8's `last-resort` flavor
  * (a full GC that reduces the footprint: it shrinks the young generation and frees the pages at
  * once). A `regular` full GC frees them too, but only ~10 s later through V8's memory reducer, and
  * not always. It pauses the process (~0.1 s on a quiet machine, up to ~0.8 s measured on a

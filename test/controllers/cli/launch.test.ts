@@ -23,9 +23,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   cacheDir,
   cacheNameOf,
-  mallocArenaReexec,
+  runReexec,
   nodeCompileCache,
   RUN_MALLOC_ARENA_MAX,
+  RUN_MAX_SEMI_SPACE_MIB,
   COMMANDS,
   loadBundle,
   pruneStale,
@@ -75,66 +76,86 @@ function startInChild(bundle: string, tmp: string, command: string, ...more: str
   return r.stdout;
 }
 
-describe('mallocArenaReexec', () => {
-  const proc = (execve?: (...a: unknown[]) => never) => ({
+describe('runReexec', () => {
+  const proc = (execve?: (...a: unknown[]) => never, execArgv = ['--import=x.mjs']) => ({
     platform: 'linux',
     execPath: '/usr/bin/node',
-    execArgv: ['--import=x.mjs'],
+    execArgv,
     argv: ['/usr/bin/node', '/app/bin/swarmkeeper.js', '--log-level', 'debug', 'run', '--source', 'dir=s'],
     ...(execve ? { execve } : {}),
   });
+  const command = ['/app/bin/swarmkeeper.js', '--log-level', 'debug', 'run', '--source', 'dir=s'];
+  const semi = `--max-semi-space-size=${RUN_MAX_SEMI_SPACE_MIB}`;
 
-  it('re-executes `run` in place with MALLOC_ARENA_MAX=1, node flags and arguments kept', () => {
+  it.each<[string, Record<string, string>, string[], string[], Record<string, string>]>([
+    [
+      'neither set: both',
+      { PATH: '/bin', NODE_OPTIONS: '--x' },
+      ['--import=x.mjs'],
+      [semi, '--import=x.mjs'],
+      { PATH: '/bin', NODE_OPTIONS: '--x', MALLOC_ARENA_MAX: RUN_MALLOC_ARENA_MAX },
+    ],
+    [
+      "the operator's MALLOC_ARENA_MAX: the young generation only",
+      { MALLOC_ARENA_MAX: '8' },
+      ['--import=x.mjs'],
+      [semi, '--import=x.mjs'],
+      { MALLOC_ARENA_MAX: '8' },
+    ],
+    [
+      "the operator's semi-space flag: MALLOC_ARENA_MAX only",
+      {},
+      ['--max-semi-space-size=32'],
+      ['--max-semi-space-size=32'],
+      { MALLOC_ARENA_MAX: RUN_MALLOC_ARENA_MAX },
+    ],
+    [
+      'a semi-space size in NODE_OPTIONS: MALLOC_ARENA_MAX only',
+      { NODE_OPTIONS: '--trace-gc --max_semi_space_size 0' },
+      [],
+      [],
+      { NODE_OPTIONS: '--trace-gc --max_semi_space_size 0', MALLOC_ARENA_MAX: RUN_MALLOC_ARENA_MAX },
+    ],
+    [
+      'a semi-space flag of another name is not one',
+      { MALLOC_ARENA_MAX: '1', NODE_OPTIONS: '--min-semi-space-size=4' },
+      ['--max-semi-space-sizes'],
+      [semi, '--max-semi-space-sizes'],
+      { MALLOC_ARENA_MAX: '1', NODE_OPTIONS: '--min-semi-space-size=4' },
+    ],
+  ])('re-executes `run` in place, node flags and arguments kept: %s', (_n, env, execArgv, flags, newEnv) => {
     const calls: unknown[][] = [];
     const execve = (...a: unknown[]): never => {
       calls.push(a);
       throw new Error('stands in for the exec');
     };
-    const p = proc(execve);
-    mallocArenaReexec(p.argv.slice(2), { PATH: '/bin', NODE_OPTIONS: '--x' }, p);
-    expect(calls).toEqual([
-      [
-        '/usr/bin/node',
-        [
-          '/usr/bin/node',
-          '--import=x.mjs',
-          '/app/bin/swarmkeeper.js',
-          '--log-level',
-          'debug',
-          'run',
-          '--source',
-          'dir=s',
-        ],
-        { PATH: '/bin', NODE_OPTIONS: '--x', MALLOC_ARENA_MAX: RUN_MALLOC_ARENA_MAX },
-      ],
-    ]);
+    const p = proc(execve, execArgv);
+    runReexec(p.argv.slice(2), env, p);
+    expect(calls).toEqual([['/usr/bin/node', ['/usr/bin/node', ...flags, ...command], newEnv]]);
     expect(RUN_MALLOC_ARENA_MAX).toBe('1');
+    expect(RUN_MAX_SEMI_SPACE_MIB).toBe(8);
   });
 
-  it.each<[string, string[], Record<string, string>, string]>([
-    [
-      "MALLOC_ARENA_MAX already set (the re-executed one, or the operator's)",
-      ['run'],
-      { MALLOC_ARENA_MAX: '8' },
-      'linux',
-    ],
-    ['another command', ['apply', '-f', 'x'], {}, 'linux'],
-    ['run --help', ['run', '--help'], {}, 'linux'],
-    ['not Linux', ['run'], {}, 'darwin'],
-  ])('does nothing: %s', (_n, args, env, platform) => {
+  it.each<[string, string[], Record<string, string>, string, string[]]>([
+    ['both set (the re-executed one)', ['run'], { MALLOC_ARENA_MAX: '1' }, 'linux', [semi]],
+    ["both set (the image's ENV)", ['run'], { MALLOC_ARENA_MAX: '1', NODE_OPTIONS: semi }, 'linux', []],
+    ['another command', ['apply', '-f', 'x'], {}, 'linux', []],
+    ['run --help', ['run', '--help'], {}, 'linux', []],
+    ['not Linux', ['run'], {}, 'darwin', []],
+  ])('does nothing: %s', (_n, args, env, platform, execArgv) => {
     let called = false;
     const execve = (): never => {
       called = true;
       throw new Error('no');
     };
-    mallocArenaReexec(args, env, { ...proc(execve), platform });
+    runReexec(args, env, { ...proc(execve, execArgv), platform });
     expect(called).toBe(false);
   });
 
   it('without execve (Node < 23.11), or when it fails, it returns and the command goes on', () => {
-    expect(() => mallocArenaReexec(['run'], {}, proc())).not.toThrow();
+    expect(() => runReexec(['run'], {}, proc())).not.toThrow();
     expect(() =>
-      mallocArenaReexec(
+      runReexec(
         ['run'],
         {},
         proc(() => {
