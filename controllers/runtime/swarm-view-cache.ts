@@ -49,6 +49,7 @@ function unrefTimer(fn: () => void, ms: number): void {
 export class SwarmViewCache {
   readonly #opts: SwarmViewCacheOptions;
   readonly #now: () => number;
+  readonly #maxAgeMs: number;
   #current: SwarmSnapshot | undefined;
   #building: { epoch: string; promise: Promise<SwarmSnapshot | undefined> } | undefined;
   #nextBuildAt = Number.NEGATIVE_INFINITY;
@@ -56,6 +57,7 @@ export class SwarmViewCache {
   constructor(opts: SwarmViewCacheOptions) {
     this.#opts = opts;
     this.#now = opts.now ?? Date.now;
+    this.#maxAgeMs = opts.maxAgeMs ?? 30_000;
   }
 
   /** Announces a change of the Swarm: every replica's snapshot taken before now is stale. */
@@ -73,7 +75,7 @@ export class SwarmViewCache {
       return this.#result(undefined, 'bypassed');
     }
     const cur = this.#current;
-    if (cur && cur.epoch === epoch && this.#now() - cur.takenAt < (this.#opts.maxAgeMs ?? 30_000))
+    if (cur && cur.epoch === epoch && this.#now() - cur.takenAt < this.#maxAgeMs)
       return this.#result(cur, 'hit');
     if (this.#building?.epoch === epoch) {
       const snap = await this.#building.promise;
@@ -86,7 +88,7 @@ export class SwarmViewCache {
       const end = this.#now();
       const factor = this.#opts.rebuildCostFactor ?? 10;
       // never longer than a snapshot may live: a resync pass that comes later still reads once
-      const space = Math.min(factor * (end - start), this.#opts.maxAgeMs ?? 30_000);
+      const space = Math.min(factor * (end - start), this.#maxAgeMs);
       this.#nextBuildAt = Math.max(this.#nextBuildAt, end + space);
     };
     const promise = this.#opts.take(epoch).then(
@@ -120,7 +122,7 @@ export class SwarmViewCache {
    * at 1,000 services) for nothing.
    */
   #dropWhenExpired(snap: SwarmSnapshot): void {
-    const ms = Math.max(0, snap.takenAt + (this.#opts.maxAgeMs ?? 30_000) - this.#now());
+    const ms = Math.max(0, snap.takenAt + this.#maxAgeMs - this.#now());
     (this.#opts.setTimer ?? unrefTimer)(() => {
       if (this.#current === snap) this.#current = undefined;
     }, ms);
