@@ -3,8 +3,13 @@
  * status, events, owner index, ...; the BullMQ queue and worker connections, derived from it with
  * `bullConnection`; the `status` command's) comes from `createRedis`, so all of them follow a
  * failover the same way:
- *  - with Sentinel, ioredis asks the sentinels for the master, checks the server's role, and
- *    (`failoverDetector`) drops the connection as soon as a sentinel announces +switch-master;
+ *  - with Sentinel, ioredis asks the sentinels for the master and checks the server's role. A
+ *    failover reaches the client as a closed connection (the old master died, or Sentinel killed
+ *    the clients of the servers it reconfigured), and the client asks the sentinels again.
+ *    ioredis's `failoverDetector` (+switch-master) stays off: when the announcement came while the
+ *    client was asking the sentinels (the master dead, the client reconnecting), it ended the
+ *    client for good ("Connection is closed."), BullMQ's worker connection too
+ *    (test/controllers/redis/redis-client-failover.test.ts);
  *  - a READONLY reply (the server we write to was demoted to a replica: a failover we have not
  *    seen yet, or a plain-URL Redis behind a moved DNS name) makes ioredis reconnect and resend the
  *    command (`reconnectOnError`), so the write lands on the new master instead of failing.
@@ -22,7 +27,7 @@ export function reconnectOnError(err: Error): 2 | false {
 /** Options every client gets, whatever the target. */
 export const FAILOVER_OPTIONS: RedisOptions = {
   reconnectOnError,
-  failoverDetector: true,
+  failoverDetector: false,
 };
 
 /** A client for `target`; `overrides` (e.g. maxRetriesPerRequest, retryStrategy) win. */

@@ -40,7 +40,7 @@ describe('createRedis and bullConnection', () => {
           db: 4,
           password: 'pw',
           sentinelPassword: 'sp',
-          failoverDetector: true,
+          failoverDetector: false,
           reconnectOnError,
         });
       }
@@ -60,7 +60,7 @@ describe('createRedis and bullConnection', () => {
     try {
       expect(await redis.set('k', 'v')).toBe('OK');
       expect(await redis.get('k')).toBe('v');
-      expect(redis.options).toMatchObject({ port: server.port, reconnectOnError, failoverDetector: true });
+      expect(redis.options).toMatchObject({ port: server.port, reconnectOnError, failoverDetector: false });
       expect(bullConnection(redis)).toMatchObject({ port: server.port, maxRetriesPerRequest: null });
     } finally {
       redis.disconnect();
