@@ -84,11 +84,14 @@ export interface ServiceSpecView {
   env: string[];
   replicas: number | undefined;
   labels: Record<string, string>;
+  /** UpdateStatus.State (absent before the first rolling update), from the same read as the rest. */
+  updateState?: string;
 }
 
 interface RawService {
   ID: string;
   Version?: { Index?: number };
+  UpdateStatus?: { State?: string };
   Spec: {
     Name: string;
     Labels?: Record<string, string>;
@@ -106,6 +109,7 @@ function view(s: RawService): ServiceSpecView {
     env: s.Spec.TaskTemplate.ContainerSpec?.Env ?? [],
     replicas: s.Spec.Mode?.Replicated?.Replicas,
     labels: s.Spec.Labels ?? {},
+    ...(s.UpdateStatus?.State ? { updateState: s.UpdateStatus.State } : {}),
   };
 }
 
