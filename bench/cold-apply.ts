@@ -4,7 +4,9 @@
  * (stack A). Each runs 3 times, alternating, with a full cleanup (networks gone) between runs.
  *   npm run build && DOCKER_HOST=unix:///path/to/docker.sock npx tsx bench/cold-apply.ts
  * It also times the same apply in-process (the built CLI's main() called from this process), which leaves
- * out node startup and module loading, to show where the process wall time goes.
+ * out node startup and module loading, to show where the process wall time goes, and the floor of any
+ * Node tool: a bare `node` process sending the same creates over node:http (bench/lib/bare-node-creates.mjs,
+ * stack C), no library and no parsing.
  * Env: BENCH_RUNS (default 3), BENCH_SERVICES (default 20), BENCH_CONCURRENCY (swarmkeeper --concurrency, default 8),
  *   BENCH_WARMUP (default 3: untimed applies of each CLI first, which fill its code cache).
  *   CLI_BEFORE=/path/to/older/checkout   also times that checkout's built CLI in each round (paired)
@@ -23,6 +25,8 @@ const CONCURRENCY = process.env['BENCH_CONCURRENCY'] ?? '8';
 const ID = randomBytes(2).toString('hex');
 const STACK_A = `bench${ID}a`;
 const STACK_B = `bench${ID}b`;
+const STACK_C = `bench${ID}c`;
+const BARE_NODE = new URL('./lib/bare-node-creates.mjs', import.meta.url).pathname;
 const INSTANCE = `bench-${ID}`;
 
 function compose(n: number): string {
@@ -88,9 +92,10 @@ async function main(): Promise<void> {
     `cold-apply: ${SERVICES} services, ${RUNS} runs each, DOCKER_HOST=${process.env['DOCKER_HOST'] ?? '(default)'}`,
   );
   const inProcess: number[] = [];
+  const bare: number[] = [];
   const { main: cliMain } = (await import(CLI_MAIN)) as { main: (argv: string[]) => Promise<number> };
   try {
-    await cleanup({ instanceId: INSTANCE, namespaces: [STACK_A, STACK_B] });
+    await cleanup({ instanceId: INSTANCE, namespaces: [STACK_A, STACK_B, STACK_C] });
     // untimed applies first: the CLI's code cache grows with the first three runs (launch.ts)
     for (let i = 1; i <= WARMUP; i++) {
       for (const bin of before ? [undefined, before] : [undefined]) {
@@ -111,6 +116,14 @@ async function main(): Promise<void> {
       );
       await expectServices(STACK_A);
       await cleanup({ namespaces: [STACK_A] });
+      bare.push(
+        await timed('bare node: the same creates over node:http', async () => {
+          const r = await run(process.execPath, [BARE_NODE, STACK_C, String(SERVICES), CONCURRENCY]);
+          if (r.code !== 0) throw new Error(`bare node creates failed: ${show(r)}`);
+        }),
+      );
+      await expectServices(STACK_C);
+      await cleanup({ namespaces: [STACK_C] });
       sk.push(
         await timed('swarmkeeper apply', async () => {
           const r = await swarmkeeper({ instanceId: INSTANCE }, [
@@ -159,13 +172,16 @@ async function main(): Promise<void> {
       await cleanup({ instanceId: INSTANCE, namespaces: [STACK_B] });
     }
   } finally {
-    await cleanup({ instanceId: INSTANCE, namespaces: [STACK_A, STACK_B] });
+    await cleanup({ instanceId: INSTANCE, namespaces: [STACK_A, STACK_B, STACK_C] });
     rmSync(tmp, { recursive: true, force: true });
   }
   const fmt = (xs: number[]): string =>
     `min ${Math.min(...xs).toFixed(0)} ms, median ${median(xs).toFixed(0)} ms`;
   console.log(`docker stack deploy: ${fmt(docker_)}`);
   console.log(`swarmkeeper apply:   ${fmt(sk)}`);
+  console.log(
+    `bare node, the same creates: ${fmt(bare)} (ratio to docker ${(median(bare) / median(docker_)).toFixed(2)})`,
+  );
   if (before)
     console.log(
       `before: swarmkeeper apply: ${fmt(skBefore)} (ratio to docker ${(median(skBefore) / median(docker_)).toFixed(2)})`,

@@ -7,12 +7,20 @@
  *
  *   npx tsx bench/idle-memory.ts      (IDLE_STACKS=10 IDLE_SECONDS=30)
  *
+ * It also prints the floor of any controller on the project's packages: bench/lib/bare-node-idle.mjs
+ * bundled like the CLI (esbuild), a bare `node` process with the flags `run` sets that holds a BullMQ
+ * Queue and Worker and a Docker events stream and does nothing else, its RSS after a full GC.
+ *
  * With IDLE_BEFORE=<a built checkout> (e.g. `git worktree add /tmp/before main && cd /tmp/before &&
  * npm run build`, node_modules linked), IDLE_PAIRS (3) pairs, run by run: that build, then this one.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { Redis } from 'ioredis';
 import {
   benchEnv,
@@ -119,6 +127,48 @@ async function idleOnce(env: ReturnType<typeof benchEnv>, label: string, bin?: s
   }
 }
 
+const BARE = fileURLToPath(new URL('./lib/bare-node-idle.mjs', import.meta.url));
+
+/** The bare process's median RSS (MiB) over SECONDS, bundled as the CLI is, with `run`'s flags. */
+async function bareFloor(env: ReturnType<typeof benchEnv>): Promise<number> {
+  const dir = tempDir('skbench-bare');
+  try {
+    const out = join(dir.path, 'bare-idle.mjs');
+    await build({
+      entryPoints: [BARE],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: out,
+      logLevel: 'error',
+      external: ['ssh2', 'cpu-features'], // native: resolved from this checkout
+      banner: {
+        js: `import { createRequire } from 'node:module'; const require = createRequire(${JSON.stringify(BARE)});`,
+      },
+    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--expose-gc', '--max-semi-space-size=8', out, String(SECONDS)],
+      {
+        env: {
+          ...process.env,
+          MALLOC_ARENA_MAX: '1',
+          DOCKER_HOST: `unix://${env.socketPath}`,
+          REDIS_URL: env.redisUrl,
+        },
+      },
+    );
+    const xs = stdout
+      .trim()
+      .split('\n')
+      .map(Number)
+      .sort((a, b) => a - b);
+    return xs[Math.floor(xs.length / 2)] ?? 0;
+  } finally {
+    dir.remove();
+  }
+}
+
 const show = (r: Idle): string =>
   `median ${r.median.toFixed(1)} MiB, max ${r.max.toFixed(1)} MiB over ${SECONDS} s, ${r.atPassEnd.toFixed(1)} MiB when the startup pass was done; Redis +${(r.redisDelta / 2 ** 20).toFixed(2)} MiB`;
 
@@ -129,6 +179,9 @@ async function main(): Promise<void> {
     const r = await idleOnce(env, 'this build');
     figure(
       `idle controller RSS with ${STACKS} stacks / ${STACKS * 2} services: ${show(r)} (target < 60 MiB)`,
+    );
+    figure(
+      `floor: a bare node process holding a BullMQ queue and worker and a Docker events stream, bundled, idle: median ${(await bareFloor(env)).toFixed(1)} MiB`,
     );
     return;
   }
