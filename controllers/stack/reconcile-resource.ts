@@ -4,11 +4,11 @@ import { desiredFor, type DesiredFor } from '../../reconciler/desired/desired-fo
 import { SwarmkeeperError, asSwarmkeeperError, skError } from '../../reconciler/errors.js';
 import { plan as makePlan } from '../../reconciler/plan/plan.js';
 import { type FieldChange, type Plan, summarize } from '../../reconciler/plan/types.js';
+import { driftChanges, hookStatuses, unallocatedNetworks } from '../../reconciler/status/outcome-parts.js';
 import type { DesiredResource } from '../../reconciler/source/resource.js';
 import {
   type ReconcileOutcome,
   type ResourceStatus,
-  type HookStatus,
   type ServiceHealth,
   isConverged,
   nextStatus,
@@ -144,6 +144,7 @@ export async function reconcileResource(
   let detected: FieldChange[] = [];
   let imageWarnings: string[] = [];
   let images: ImageChange[] = [];
+  let unallocated: string[] = [];
   // a job hook is no rollout: it never counts as progressing (its steps say how it runs)
   const hookNames = new Set<string>();
   const stageInput = (
@@ -189,6 +190,7 @@ export async function reconcileResource(
     const narrow = opts.narrowObserve === true && !deps.view && settled(prev, desiredHash);
     const query = observeQuery(d, { instanceId: deps.instanceId, owner: res.key, narrow });
     const observed = deps.view?.observe(query) ?? (await deps.swarm.observe(query));
+    unallocated = unallocatedNetworks(d.desired, observed.objects);
     // the image update policies decide from the last poll; then the digests this reconcile pins
     const writer = deps.writeBackOf?.(res.origin.source ?? '');
     const policed = writer ? followWrittenDigests(d.desired) : d.desired;
@@ -289,6 +291,7 @@ export async function reconcileResource(
     ...(detected.length > 0 ? { drift: detected } : {}),
     services,
     progressing: services.filter((s) => !isConverged(s) && !hookNames.has(s.name)).map((s) => s.name),
+    ...(unallocated.length > 0 ? { unallocatedNetworks: unallocated } : {}),
     ...(res.generation !== undefined ? { generation: res.generation } : {}),
     ...(res.origin.revision ? { revision: res.origin.revision } : {}),
     ...(p ? { plan: summarize(p), blocked: p.blocked, hooks: hookStatuses(p) } : {}),
@@ -326,24 +329,4 @@ function hashDesired(d: DesiredFor): string {
     if (Object.isFrozen(objects)) desiredHashes.set(objects, h);
   }
   return h;
-}
-
-/** What drift a plan would put back, as field paths (`<kind> <name>: <path>`). */
-function driftChanges(p: Plan): FieldChange[] {
-  return p.actions.flatMap((a): FieldChange[] => {
-    if (a.op === 'update' || a.op === 'recreate')
-      return a.changes.map((c) => ({ ...c, path: `${a.kind} ${a.name}: ${c.path}` }));
-    return [{ path: `${a.kind} ${a.name}: ${a.op === 'create' ? 'missing' : 'unexpected'}` }];
-  });
-}
-
-/** The hook steps of a plan as status shows them (no log lines: the Ready message has them). */
-function hookStatuses(p: Plan): HookStatus[] {
-  return (p.hooks ?? []).map((h) => ({
-    phase: h.phase,
-    service: h.service,
-    revision: h.revision,
-    state: h.state,
-    ...(h.exitCode === undefined ? {} : { exitCode: h.exitCode }),
-  }));
 }

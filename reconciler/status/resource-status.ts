@@ -64,10 +64,22 @@ export interface ReconcileOutcome {
   drift?: FieldChange[];
   /** Services whose rollout is still in progress (not an error). */
   progressing?: string[];
+  /** The stack's networks the Swarm has not allocated yet (their tasks wait; outcome-parts.ts). */
+  unallocatedNetworks?: string[];
   /** Warnings of the desired state (docker stack deploy's "Ignoring unsupported options", ...). */
   warnings?: string[];
   /** Image changes the image update policies made in this reconcile's apply. */
   images?: ImageChange[];
+}
+
+/** Why tasks may be pending: the networks the Swarm has not allocated (named in the Ready message). */
+function unallocatedNote(networks: readonly string[] | undefined): string {
+  if (!networks?.length) return '';
+  const [one, verb] = networks.length === 1 ? ['network', 'is'] : ['networks', 'are'];
+  return (
+    `; ${one} ${networks.join(', ')} ${verb} not allocated by the Swarm yet (its tasks wait for it; ` +
+    'a subnet that overlaps another network keeps it so)'
+  );
 }
 
 const FAILED_UPDATE_STATES = new Set(['paused', 'rollback_started', 'rollback_paused', 'rollback_completed']);
@@ -124,7 +136,7 @@ function readiness(o: ReconcileOutcome): {
         type: 'Ready',
         status: 'False',
         reason: 'Progressing',
-        message: `waiting for ${progressing.join(', ')} to converge`,
+        message: `waiting for ${progressing.join(', ')} to converge${unallocatedNote(o.unallocatedNetworks)}`,
         ...gen,
       },
       reconciling: true,

@@ -5,6 +5,7 @@
  * conflict: "differs from the desired network (Driver, IPAM.Driver)"), and for good when its subnet
  * overlaps another network's, which this test uses to hold the state as long as it needs.
  * swarmkeeper must not read the unknown fields as differences: no recreate, no block, no conflict.
+ * And a controller's status says why the stack's tasks wait: the Ready message names the network.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, dockerJSON, stackDeploy, swarmkeeper } from './fidelity/support/cli.js';
 import { removeStacks } from './fidelity/support/stack.js';
 import { tempDir } from './helpers/tmp.js';
+import { ControllerProcess, killAll, waitFor } from './helpers/controller-process.js';
+import { StatusReader, labVars } from './helpers/controller-swarm.js';
 
 const RUN = randomBytes(3).toString('hex');
 const INSTANCE = `unalloc-${RUN}`;
@@ -64,7 +67,12 @@ beforeAll(async () => {
   writeFileSync(join(tmp.dir, THEIRS, 'docker-compose.yml'), compose(''));
 });
 
+const status = new StatusReader(INSTANCE);
+
 afterAll(async () => {
+  await killAll();
+  await status.purge();
+  status.close();
   await removeStacks([OURS, THEIRS]);
   await docker(['network', 'rm', HOLD], true);
   tmp.remove();
@@ -96,5 +104,22 @@ describe('a network the Swarm has not allocated', () => {
     const r = await sk('apply', '--adopt', '--resolve-image', 'never', '-f', file);
     expect(r.code, show(r)).toBe(0);
     expect(r.stderr).not.toContain('SK_ERR_OWNERSHIP_CONFLICT');
+  });
+
+  it("a controller's Ready message names the network its tasks wait for", async () => {
+    const key = `SwarmStack/default/${OURS}`;
+    const ctl = await ControllerProcess.start({
+      instanceId: INSTANCE,
+      sources: [join(tmp.dir, OURS)],
+      redisUrl: labVars().redisUrl,
+      label: 'unallocated',
+    });
+    const ready = await waitFor(`${key}: the network named in Ready\n${ctl.tail()}`, 60_000, async () => {
+      const c = await status.condition(key, 'Ready');
+      return c?.message?.includes(`network ${OURS}_back is not allocated by the Swarm yet`) ? c : undefined;
+    });
+    expect(ready).toMatchObject({ status: 'False', reason: 'Progressing' });
+    expect(ready.message).toMatch(new RegExp(`^waiting for ${OURS}_web to converge; `));
+    expect((await inspect(`${OURS}_back`)).Driver).toBe('');
   });
 });

@@ -61,6 +61,30 @@ describe('reconcileResource: status', () => {
     expect(getCondition(r.status.conditions, 'Reconciling')?.status).toBe('True');
   });
 
+  it("a network the Swarm has not allocated is named in the Ready message while the stack's tasks wait", async () => {
+    const w = world();
+    await reconcileResource(web, { mode: 'apply' }, w.deps);
+    // as observe reports it: Driver and IPAM unknown (a subnet that overlaps another network's);
+    // another stack's network in that state is none of this stack's business
+    w.edit((s) => ({
+      objects: [
+        ...s.objects.map((o) => (o.kind === 'network' ? { ...o, unknownFields: ['Driver', 'IPAM'] } : o)),
+        { kind: 'network', id: 'n9', name: 'other_default', labels: {}, spec: {}, unknownFields: ['Driver'] },
+      ],
+    }));
+    w.setHealth([starting('app_web')]);
+    const r = await reconcileResource(web, { mode: 'apply' }, w.deps);
+    expect(r.plan?.actions).toStrictEqual([]);
+    expect(r.outcome.unallocatedNetworks).toStrictEqual(['app_default']);
+    expect(getCondition(r.status.conditions, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'Progressing',
+      message: expect.stringMatching(
+        /^waiting for app_web to converge; network app_default is not allocated by the Swarm yet /,
+      ),
+    });
+  });
+
   it('a plan-mode reconcile applies nothing and records no desired hash', async () => {
     const w = world();
     const r = await reconcileResource(web, { mode: 'plan' }, w.deps);

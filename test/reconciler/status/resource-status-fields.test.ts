@@ -128,6 +128,33 @@ describe('nextStatus: every condition', () => {
       },
     ],
     [
+      'progressing, a network not allocated: named',
+      { applied: true, progressing: ['s_a'], unallocatedNetworks: ['s_back'] },
+      {
+        Ready: {
+          status: 'False',
+          reason: 'Progressing',
+          message:
+            'waiting for s_a to converge; network s_back is not allocated by the Swarm yet (its tasks ' +
+            'wait for it; a subnet that overlaps another network keeps it so)',
+        },
+      },
+    ],
+    [
+      'progressing, two networks not allocated',
+      { applied: true, progressing: ['s_a'], unallocatedNetworks: ['s_a1', 's_b1'] },
+      {
+        Ready: {
+          message: expect.stringContaining('; networks s_a1, s_b1 are not allocated by the Swarm yet'),
+        },
+      },
+    ],
+    [
+      'converged: a network not allocated is not news (nothing waits on it)',
+      { applied: true, progressing: [], unallocatedNetworks: ['s_back'] },
+      { Ready: { status: 'True', reason: 'ReconciliationSucceeded', message: 'applied and in sync' } },
+    ],
+    [
       'drift',
       { applied: false, drift: [{ path: 'A' }, { path: 'B.C' }] },
       { Drifted: { status: 'True', reason: 'DriftDetected', message: 'out-of-band changes: A, B.C' } },
