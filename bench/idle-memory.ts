@@ -48,6 +48,9 @@ interface Idle {
   redisDelta: number;
 }
 
+/** The median of numbers sorted ascending (the upper one of an even count); 0 for none. */
+const sortedMedian = (sorted: readonly number[]): number => sorted[Math.floor(sorted.length / 2)] ?? 0;
+
 function stackFile(name: string): string {
   const svc = (n: string) => [
     `  ${n}:`,
@@ -114,7 +117,7 @@ async function idleOnce(env: ReturnType<typeof benchEnv>, label: string, bin?: s
     }
     samples.sort((a, b) => a - b);
     return {
-      median: samples[Math.floor(samples.length / 2)] ?? 0,
+      median: sortedMedian(samples),
       max: samples[samples.length - 1] ?? 0,
       atPassEnd,
       redisDelta: (await redisUsedMemory(env.redisUrl)) - redisBefore,
@@ -158,12 +161,13 @@ async function bareFloor(env: ReturnType<typeof benchEnv>): Promise<number> {
         },
       },
     );
-    const xs = stdout
-      .trim()
-      .split('\n')
-      .map(Number)
-      .sort((a, b) => a - b);
-    return xs[Math.floor(xs.length / 2)] ?? 0;
+    return sortedMedian(
+      stdout
+        .trim()
+        .split('\n')
+        .map(Number)
+        .sort((a, b) => a - b),
+    );
   } finally {
     dir.remove();
   }
